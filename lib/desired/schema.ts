@@ -1,0 +1,102 @@
+/**
+ * @module
+ * DesiredState: what every node should run, computed from one ClusterSnapshot. Its `hash` is the
+ * sha256 of the canonical JSON of everything else, so equal states have equal hashes on every
+ * node and over HTTP (the hash doubles as the ETag).
+ */
+import { z } from "zod";
+
+export const Diagnostic = z.object({
+  level: z.enum(["error", "warning", "info"]),
+  /** A stable machine-readable reason, e.g. `dns.unknown-agent`. */
+  code: z.string(),
+  /** What the diagnostic is about: `task:<id>`, `app:<id>`, `agent:<id>`, `framework:<id>`, ... */
+  subject: z.string(),
+  message: z.string(),
+});
+export type Diagnostic = z.infer<typeof Diagnostic>;
+
+export const SoaData = z.object({
+  mname: z.string(),
+  rname: z.string(),
+  serial: z.number().int(),
+  refresh: z.number().int(),
+  retry: z.number().int(),
+  expire: z.number().int(),
+  minimum: z.number().int(),
+});
+export type SoaData = z.infer<typeof SoaData>;
+
+export const SrvData = z.object({
+  priority: z.number().int(),
+  weight: z.number().int(),
+  port: z.number().int(),
+  target: z.string(),
+});
+export type SrvData = z.infer<typeof SrvData>;
+
+const recordBase = { name: z.string(), ttl: z.number().int() };
+
+/** A resource record; `data` has dns-packet's shape for the type. Names are lowercase, no trailing dot. */
+export const DnsRecord = z.discriminatedUnion("type", [
+  z.object({ ...recordBase, type: z.literal("A"), data: z.string() }),
+  z.object({ ...recordBase, type: z.literal("AAAA"), data: z.string() }),
+  z.object({ ...recordBase, type: z.literal("CNAME"), data: z.string() }),
+  z.object({ ...recordBase, type: z.literal("NS"), data: z.string() }),
+  z.object({ ...recordBase, type: z.literal("SRV"), data: SrvData }),
+  z.object({ ...recordBase, type: z.literal("SOA"), data: SoaData }),
+]);
+export type DnsRecord = z.infer<typeof DnsRecord>;
+export type DnsRecordType = DnsRecord["type"];
+
+export const DnsZone = z.object({
+  origin: z.string(),
+  ttl: z.number().int(),
+  soa: SoaData,
+  records: z.array(DnsRecord),
+});
+export type DnsZone = z.infer<typeof DnsZone>;
+
+export const L4Backend = z.object({
+  ip: z.string(),
+  port: z.number().int(),
+  weight: z.number().int(),
+  taskId: z.string(),
+  /** The agent the task runs on; a node rewrites its own port-mapped backends (dcos/dcos#2459). */
+  agentId: z.string().optional(),
+});
+export type L4Backend = z.infer<typeof L4Backend>;
+
+export const L4Service = z.object({
+  vip: z.object({ ip: z.string(), port: z.number().int(), protocol: z.enum(["tcp", "udp"]) }),
+  name: z.string().optional(),
+  dnsName: z.string().optional(),
+  scheduler: z.string(),
+  backends: z.array(L4Backend),
+});
+export type L4Service = z.infer<typeof L4Service>;
+
+export const HaproxyGroup = z.object({ config: z.string() }).loose();
+
+export const OverlayNode = z
+  .object({
+    vtep: z.unknown(),
+    cni: z.record(z.string(), z.unknown()),
+    dataplane: z.unknown(),
+  })
+  .loose();
+
+export const DesiredState = z.object({
+  apiVersion: z.literal("wayfinder/v1"),
+  hash: z.string(),
+  /** Set on a node view (`nodeView`): the agent it was projected for. */
+  node: z.string().optional(),
+  dns: z.object({ zones: z.array(DnsZone) }),
+  l4lb: z.object({ services: z.array(L4Service) }).loose(),
+  haproxy: z.object({ groups: z.record(z.string(), HaproxyGroup) }).loose(),
+  overlay: z.object({ allocations: z.unknown(), nodes: z.record(z.string(), OverlayNode) }).loose(),
+  diagnostics: z.array(Diagnostic),
+});
+export type DesiredState = z.infer<typeof DesiredState>;
+/** A DesiredState before its hash is computed. */
+export type UnhashedDesiredState = Omit<DesiredState, "hash">;
