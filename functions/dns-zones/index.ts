@@ -1,9 +1,13 @@
 /**
  * @module
- * The DNS zones of a snapshot. (Being written: see issue 2 — mesos zone and dcos zones.)
+ * The DNS zones of a snapshot: the Mesos-DNS compatible zone and the dcos-dns zones
+ * (`*.thisdcos.directory`, `spartan`, `zk`). Each builder returns its zones and diagnostics;
+ * this file only composes them and fixes the order (zones sorted by origin).
  */
 import type { ClusterSnapshot } from "../../lib/snapshot/schema.ts";
 import type { Diagnostic, DnsZone, L4Service } from "../../lib/desired/schema.ts";
+import { mesosZone } from "./mesos-zone.ts";
+import { dcosZones } from "./dcos-zones.ts";
 
 export interface DnsZonesInput {
   /** Named VIPs from the L4 reconciler: their names go into `l4lb.thisdcos.directory`. */
@@ -15,6 +19,13 @@ export interface DnsZonesResult {
   diagnostics: Diagnostic[];
 }
 
-export function dnsZones(_snapshot: ClusterSnapshot, _input: DnsZonesInput): DnsZonesResult {
-  return { zones: [], diagnostics: [] };
+/**
+ * @example dnsZones(snapshot, { l4lbServices: [] }).zones.map((z) => z.origin)
+ * // ["dcos.thisdcos.directory", "l4lb.thisdcos.directory", "mesos", "mesos.thisdcos.directory", "spartan", "zk"]
+ */
+export function dnsZones(snapshot: ClusterSnapshot, input: DnsZonesInput): DnsZonesResult {
+  const mesos = mesosZone(snapshot);
+  const dcos = dcosZones(snapshot, { mesosZone: mesos.zone, l4lbServices: input.l4lbServices });
+  const zones = [mesos.zone, ...dcos.zones].sort((a, b) => (a.origin < b.origin ? -1 : a.origin > b.origin ? 1 : 0));
+  return { zones, diagnostics: [...mesos.diagnostics, ...dcos.diagnostics] };
 }
