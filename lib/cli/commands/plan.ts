@@ -1,10 +1,63 @@
 /**
  * @module
- * `wayfinder plan` (being written for issue 2).
+ * `wayfinder plan [SNAPSHOT] [--json] [--node ID]`: what the snapshot (default: the embedded
+ * demo cluster) asks every node to run. The summary counts per zone and artifact and lists
+ * every diagnostic with its subject; `--json` prints the DesiredState itself.
  */
-import type { CliIo } from "../io.ts";
+import type { DesiredState } from "../../desired/schema.ts";
+import { canonicalJsonPretty } from "../../net/canonical-json.ts";
+import { nodeView } from "../../../functions/node-view.ts";
+import { parseFlags } from "../args.ts";
+import { CliUsageError, type CliIo } from "../io.ts";
+import { loadSnapshot } from "../snapshot-input.ts";
+import type { ClusterSnapshot } from "../../snapshot/schema.ts";
 
-export async function run(_args: string[], io: CliIo): Promise<number> {
-  io.stderr("wayfinder plan: not available yet\n");
-  return 1;
+export async function run(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseFlags("plan", args, { json: { type: "boolean" }, node: { type: "string" } });
+  if (positionals.length > 1) throw new CliUsageError("wayfinder plan: at most one SNAPSHOT argument");
+  const { snapshot, desired: cluster, source } = await loadSnapshot(positionals[0], io);
+  const desired = values.node === undefined ? cluster : viewFor(snapshot, cluster, values.node);
+  io.stdout(values.json ? canonicalJsonPretty(desired) : summary(snapshot, desired, source));
+  return 0;
+}
+
+/** The node view, or a usage error naming the agents that do exist. */
+export function viewFor(snapshot: ClusterSnapshot, desired: DesiredState, agentId: string): DesiredState {
+  if (!snapshot.agents.some((a) => a.id === agentId)) {
+    const known = snapshot.agents.map((a) => a.id).join(", ");
+    throw new CliUsageError(`unknown node '${agentId}'; agents in the snapshot: ${known || "none"}`);
+  }
+  return nodeView(desired, agentId);
+}
+
+function summary(snapshot: ClusterSnapshot, desired: DesiredState, source: string): string {
+  const out: string[] = [];
+  const running = snapshot.tasks.filter((t) => t.state === "TASK_RUNNING").length;
+  out.push(`cluster ${snapshot.cluster.name} (${source}) at ${snapshot.now}`);
+  out.push(
+    `  ${snapshot.agents.length} agents, ${snapshot.frameworks.length} frameworks, ${snapshot.tasks.length} tasks (${running} running), ${snapshot.marathonApps.length} Marathon apps`,
+  );
+  if (desired.node !== undefined) out.push(`  node view for ${desired.node}`);
+  out.push(`desired state ${desired.hash.slice(0, 16)}`);
+  out.push("", "DNS zones");
+  for (const zone of desired.dns.zones) {
+    const byType = new Map<string, number>();
+    for (const r of zone.records) byType.set(r.type, (byType.get(r.type) ?? 0) + 1);
+    const types = [...byType].map(([t, n]) => `${t} ${n}`).join(", ");
+    out.push(`  ${zone.origin.padEnd(28)} ${String(zone.records.length).padStart(7)} records${types ? `  (${types})` : ""}`);
+  }
+  const services = desired.l4lb.services;
+  const backends = services.reduce((n, s) => n + s.backends.length, 0);
+  out.push("", `L4 virtual IPs      ${services.length} services, ${backends} backends`);
+  for (const s of services) {
+    const live = s.backends.filter((b) => b.weight > 0).length;
+    out.push(`  ${s.vip.protocol} ${s.vip.ip}:${s.vip.port}${s.dnsName ? ` ${s.dnsName}` : ""}  ${live}/${s.backends.length} backends serving`);
+  }
+  const groups = Object.entries(desired.haproxy.groups);
+  out.push("", `HAProxy groups      ${groups.length}`);
+  for (const [name, group] of groups) out.push(`  ${name.padEnd(18)} ${group.config.split("\n").length} config lines`);
+  out.push("", `Overlay nodes       ${Object.keys(desired.overlay.nodes).length}`);
+  out.push("", `Diagnostics         ${desired.diagnostics.length}`);
+  for (const d of desired.diagnostics) out.push(`  ${d.level.padEnd(8)} ${d.subject}  ${d.code}: ${d.message}`);
+  return `${out.join("\n")}\n`;
 }

@@ -1,0 +1,20 @@
+/**
+ * @module
+ * Every file a DesiredState renders to, keyed by its path under the output directory. This is
+ * the one list of renderers: `wayfinder render` writes it and the filesystem applier installs
+ * it. Paths follow DESIGN.md (`dns/<zone>.zone`, `l4lb/ruleset.nft`, `haproxy/<group>.cfg`,
+ * `overlay/<agent>/...`, `desired.json`).
+ */
+import type { DesiredState } from "../desired/schema.ts";
+import { canonicalJsonPretty } from "../net/canonical-json.ts";
+import { renderZoneFile } from "./zone-file.ts";
+
+/**
+ * @example renderArtifacts(desired).get("dns/mesos.zone") // "; zone mesos, ...\n$ORIGIN mesos.\n..."
+ */
+export function renderArtifacts(desired: DesiredState): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const zone of desired.dns.zones) files.set(`dns/${zone.origin}.zone`, renderZoneFile(zone));
+  files.set("desired.json", canonicalJsonPretty(desired));
+  return new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
