@@ -24,7 +24,7 @@ export function diffDesired(before: DesiredState, after: DesiredState): Change[]
   return [
     ...diffZones(before.dns.zones, after.dns.zones),
     ...diffKeyed("l4lb", keyedServices(before.l4lb.services), keyedServices(after.l4lb.services), describeServiceChange),
-    ...diffKeyed("haproxy", keyedJson(before.haproxy.groups), keyedJson(after.haproxy.groups), describeTextChange),
+    ...diffKeyed("haproxy", keyedJson(before.haproxy.groups), keyedJson(after.haproxy.groups), describeConfigChange),
     ...diffKeyed("overlay", keyedJson(before.overlay.nodes), keyedJson(after.overlay.nodes)),
     ...diffKeyed(
       "diagnostics",
@@ -120,9 +120,10 @@ function describeServiceChange(a: string, b: string): string {
   return parts.length > 0 ? parts.join(" ") : "scheduler or name changed";
 }
 
-function describeTextChange(a: string, b: string): string {
-  const old = new Set(a.split("\\n"));
-  const now = new Set(b.split("\\n"));
+function describeConfigChange(a: string, b: string): string {
+  const lines = (json: string) => new Set(String((JSON.parse(json) as { config?: unknown }).config ?? "").split("\n"));
+  const old = lines(a);
+  const now = lines(b);
   const removed = [...old].filter((l) => !now.has(l)).length;
   const added = [...now].filter((l) => !old.has(l)).length;
   return `+${added} -${removed} lines`;
