@@ -1,0 +1,88 @@
+/**
+ * @module
+ * The wayfinder HTTP API: one Hono app for every runtime (the Workers entry `worker.ts` and
+ * `wayfinder serve` on Node). It uses only web-standard APIs plus `node:crypto`, which Workers
+ * provide under `nodejs_compat`.
+ *
+ * Request pipeline, in order: 405 for a known path with another method → bearer token on
+ * `/v1/*` (when configured) → body size limit → the route. Authentication runs before the body
+ * limit so an anonymous client cannot make the server buffer a body at all.
+ */
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { methodNotAllowed } from "hono/method-not-allowed";
+import type { ClusterSnapshot } from "../snapshot/schema.ts";
+import { errorHandler, jsonError, methodNotAllowedResponse, notFound } from "./errors.ts";
+import { bearerToken } from "./middleware/bearer-token.ts";
+import { openApiDocument } from "./openapi/document.ts";
+import { desiredRoutes } from "./routes/desired.ts";
+import { healthRoutes } from "./routes/health.ts";
+import { openApiRoutes } from "./routes/openapi.ts";
+import { reconcileRoutes } from "./routes/reconcile.ts";
+
+/** 32 MiB: a 10,000-task snapshot is a few MiB of JSON; this leaves room without inviting abuse. */
+export const DEFAULT_BODY_LIMIT = 32 * 1024 * 1024;
+
+export interface AppOptions {
+  /**
+   * When set (non-empty), every `/v1/*` request needs `Authorization: Bearer <token>`.
+   * `/healthz` and `/openapi.json` stay open: probes carry no credentials and neither reveals
+   * anything about the cluster. Default: no authentication.
+   */
+  token?: string | undefined;
+  /** Largest accepted request body in bytes, chunked bodies included. Default {@link DEFAULT_BODY_LIMIT}. */
+  bodyLimit?: number | undefined;
+  /** A snapshot to serve at `GET /v1/desired` (executors poll it). Default: those routes are absent. */
+  snapshot?: ClusterSnapshot | undefined;
+  /** Where unexpected errors are logged in full. Default `console.error`. */
+  log?: ((line: string) => void) | undefined;
+}
+
+interface ResolvedAppOptions {
+  token: string | undefined;
+  bodyLimit: number;
+  snapshot: ClusterSnapshot | undefined;
+  log: (line: string) => void;
+}
+
+/**
+ * @example
+ * const app = createApp({ token: "s3cret" });
+ * await app.request("/healthz"); // 200 {"status":"ok"}
+ */
+export function createApp(options: AppOptions = {}): Hono {
+  const opts = resolveOptions(options);
+  const app = new Hono();
+  app.onError(errorHandler(opts.log));
+  app.notFound(notFound);
+  app.use(methodNotAllowed({ app, onMethodNotAllowed: methodNotAllowedResponse }));
+  if (opts.token !== undefined) app.use("/v1/*", bearerToken({ token: opts.token }));
+  app.use(
+    bodyLimit({
+      maxSize: opts.bodyLimit,
+      onError: (c) => jsonError(c, 413, `the request body is larger than the limit of ${opts.bodyLimit} bytes`),
+    }),
+  );
+
+  app.route("/healthz", healthRoutes());
+  const document = openApiDocument({ auth: opts.token !== undefined, desired: opts.snapshot !== undefined, bodyLimit: opts.bodyLimit });
+  app.route("/openapi.json", openApiRoutes(document));
+  app.route("/v1/reconcile", reconcileRoutes());
+  if (opts.snapshot !== undefined) app.route("/v1/desired", desiredRoutes(opts.snapshot));
+  return app;
+}
+
+function resolveOptions(options: AppOptions): ResolvedAppOptions {
+  const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  if (!Number.isSafeInteger(bodyLimit) || bodyLimit <= 0) {
+    throw new RangeError(`createApp: bodyLimit must be a positive whole number of bytes (got ${bodyLimit})`);
+  }
+  return {
+    // An empty token is treated as unset, so `WAYFINDER_TOKEN=` cannot lock everyone out
+    // with a token nobody can send.
+    token: options.token === "" ? undefined : options.token,
+    bodyLimit,
+    snapshot: options.snapshot,
+    log: options.log ?? ((line) => console.error(line)),
+  };
+}
