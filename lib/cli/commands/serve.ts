@@ -1,10 +1,70 @@
 /**
  * @module
- * `wayfinder serve` (being written for issue 2).
+ * `wayfinder serve [--listen 127.0.0.1:8080] [--snapshot F] [--body-limit BYTES]`: the HTTP
+ * API on Node. With `--snapshot` it also serves that snapshot's desired state at
+ * `GET /v1/desired[/nodes/:agentId]` for executors to poll. `WAYFINDER_TOKEN` turns on bearer
+ * auth; `--body-limit` overrides `WAYFINDER_BODY_LIMIT`. Runs until SIGINT or SIGTERM, then
+ * lets in-flight requests finish and exits 0.
  */
-import type { CliIo } from "../io.ts";
+import { ClusterSnapshot } from "../../snapshot/schema.ts";
+import { createApp } from "../../http/app.ts";
+import { appOptionsFromEnv, parseBodyLimit } from "../../http/env.ts";
+import { listenNode, parseListenAddress, type NodeServer } from "../../http/node-server.ts";
+import { parseFlags } from "../args.ts";
+import { readJson, validate } from "../files.ts";
+import { CliUsageError, type CliIo } from "../io.ts";
 
-export async function run(_args: string[], io: CliIo): Promise<number> {
-  io.stderr("wayfinder serve: not available yet\n");
-  return 1;
+const FLAGS = {
+  listen: { type: "string", default: "127.0.0.1:8080" },
+  snapshot: { type: "string" },
+  "body-limit": { type: "string" },
+} as const;
+
+/**
+ * @example await run(["--listen", "127.0.0.1:0", "--snapshot", "snap.json"], processIo) // 0 after SIGTERM
+ */
+export async function run(args: string[], io: CliIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const { values, positionals } = parseFlags("serve", args, FLAGS);
+  if (positionals.length > 0) throw new CliUsageError(`wayfinder serve: unexpected argument '${positionals[0]}'`);
+  const address = usage(() => parseListenAddress(values.listen));
+  const fromEnv = usage(() => appOptionsFromEnv(env));
+  const limitFlag = values["body-limit"];
+  const bodyLimit = limitFlag === undefined ? fromEnv.bodyLimit : usage(() => parseBodyLimit(limitFlag, "--body-limit"));
+  const snapshot =
+    values.snapshot === undefined ? undefined : validate(ClusterSnapshot, await readJson(values.snapshot, io), values.snapshot);
+
+  const app = createApp({ token: fromEnv.token, bodyLimit, snapshot, log: (line) => io.stderr(`${line}\n`) });
+  let server: NodeServer;
+  try {
+    server = await listenNode(app, address);
+  } catch (error) {
+    io.stderr(`wayfinder serve: cannot listen on ${values.listen}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`);
+    return 1;
+  }
+  const notes = [fromEnv.token === undefined ? "no auth" : "bearer token required on /v1/*", snapshot === undefined ? "" : `serving ${values.snapshot} at /v1/desired`];
+  io.stderr(`wayfinder serve: listening on ${server.url} (${notes.filter(Boolean).join("; ")})\n`);
+
+  const signal = await nextSignal(["SIGINT", "SIGTERM"]);
+  io.stderr(`wayfinder serve: ${signal}, finishing in-flight requests\n`);
+  await server.close();
+  return 0;
+}
+
+/** Turns a validation error from a parser into a usage error (exit 2). */
+function usage<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    throw new CliUsageError(`wayfinder serve: ${(error as Error).message}`);
+  }
+}
+
+function nextSignal(signals: NodeJS.Signals[]): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      for (const s of signals) process.off(s, onSignal);
+      resolve(signal);
+    };
+    for (const s of signals) process.on(s, onSignal);
+  });
 }
