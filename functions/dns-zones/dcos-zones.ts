@@ -1,9 +1,39 @@
 /**
  * @module
- * The dcos-dns zones. Being written for issue 2.
+ * The dcos-dns zones (specs/dns.md §3.2): `dcos.thisdcos.directory` (tasks, leader, masters),
+ * `mesos.thisdcos.directory` (the Mesos-DNS mirror), `l4lb.thisdcos.directory` (named VIPs),
+ * `spartan` and `zk`. Each gets dcos-dns's apex SOA and NS. Where dcos-dns built these on the
+ * leader and gossiped them, here every node computes the same zones from the same snapshot.
  */
 import type { ClusterSnapshot } from "../../lib/snapshot/schema.ts";
-import type { Diagnostic, DnsZone, L4Service } from "../../lib/desired/schema.ts";
+import type { Diagnostic, DnsZone, L4Service, SoaData } from "../../lib/desired/schema.ts";
+import { parseIp } from "../../lib/snapshot/adapters/mesos-state-address.ts";
+import { ZoneBuilder } from "./zone-builder.ts";
+import { masterIps } from "./master-ips.ts";
+import { addDcosTaskRecords } from "./dcos-task-zone.ts";
+import { addMirrorRecords } from "./mesos-mirror-zone.ts";
+import { addSpartanRecords, addZkRecords } from "./dcos-static-zones.ts";
+
+export const DCOS_ZONE = "dcos.thisdcos.directory";
+export const MESOS_MIRROR_ZONE = "mesos.thisdcos.directory";
+export const L4LB_ZONE = "l4lb.thisdcos.directory";
+export const SPARTAN_ZONE = "spartan";
+export const ZK_ZONE = "zk";
+
+/** The SOA dcos-dns put at the apex of every zone it pushed. */
+export const DCOS_SOA: SoaData = {
+  mname: "ns.spartan",
+  rname: "support.mesosphere.com",
+  serial: 1,
+  refresh: 60,
+  retry: 180,
+  expire: 86400,
+  minimum: 1,
+};
+
+/** The apex NS of every dcos-dns zone, with its own longer TTL. */
+export const DCOS_NS = "ns.spartan";
+export const DCOS_NS_TTL = 3600;
 
 export interface DcosZonesInput {
   /** The Mesos-DNS zone, mirrored as `mesos.thisdcos.directory`. */
@@ -16,6 +46,65 @@ export interface DcosZonesResult {
   diagnostics: Diagnostic[];
 }
 
-export function dcosZones(_snapshot: ClusterSnapshot, _input: DcosZonesInput): DcosZonesResult {
-  return { zones: [], diagnostics: [] };
+/**
+ * Builds the five dcos-dns zones, TTL `config.dns.dcosTtl`.
+ * @example
+ * dcosZones(snapshot, { mesosZone, l4lbServices: [] }).zones.map((z) => z.origin)
+ * // ["dcos.thisdcos.directory", "l4lb.thisdcos.directory", "mesos.thisdcos.directory", "spartan", "zk"]
+ */
+export function dcosZones(snapshot: ClusterSnapshot, input: DcosZonesInput): DcosZonesResult {
+  const ttl = snapshot.config.dns.dcosTtl;
+  const masters = masterIps(snapshot);
+
+  const dcos = new ZoneBuilder(DCOS_ZONE, ttl);
+  const taskDiagnostics = addDcosTaskRecords(dcos, snapshot, masters);
+
+  const l4lb = new ZoneBuilder(L4LB_ZONE, ttl);
+  const l4lbDiagnostics = addL4lbRecords(l4lb, input.l4lbServices);
+
+  const mirror = new ZoneBuilder(MESOS_MIRROR_ZONE, ttl);
+  addMirrorRecords(mirror, input.mesosZone);
+
+  const spartan = new ZoneBuilder(SPARTAN_ZONE, ttl);
+  addSpartanRecords(spartan);
+
+  const zk = new ZoneBuilder(ZK_ZONE, ttl);
+  addZkRecords(zk, masters.masters);
+
+  return {
+    zones: [dcos, l4lb, mirror, spartan, zk].map(withApex),
+    diagnostics: [...masters.diagnostics, ...taskDiagnostics, ...l4lbDiagnostics],
+  };
+}
+
+function withApex(zone: ZoneBuilder): DnsZone {
+  const built = zone.build(DCOS_SOA, [DCOS_NS]);
+  const records = built.records.map((r) => (r.type === "NS" && r.name === zone.origin ? { ...r, ttl: DCOS_NS_TTL } : r));
+  return { ...built, records };
+}
+
+/**
+ * Named VIPs: `dnsName` → the VIP address (A or AAAA). A name given relative to the zone
+ * (`app.marathon`) is completed; IP VIPs carry no `dnsName` and get no record.
+ */
+function addL4lbRecords(zone: ZoneBuilder, services: readonly L4Service[]): Diagnostic[] {
+  const diagnostics: Diagnostic[] = [];
+  const suffix = `.${zone.origin}`;
+  for (const service of services) {
+    if (service.dnsName === undefined) continue;
+    const dnsName = service.dnsName.toLowerCase().replace(/\.$/, "");
+    const name = dnsName.endsWith(suffix) ? dnsName : `${dnsName}${suffix}`;
+    const ip = parseIp(service.vip.ip);
+    if (ip === undefined) {
+      diagnostics.push({
+        level: "warning",
+        code: "dns.l4lb.invalid-ip",
+        subject: `vip:${service.name ?? service.dnsName}`,
+        message: `VIP address '${service.vip.ip}' is not an IP literal, so '${name}' gets no record`,
+      });
+      continue;
+    }
+    zone.add(name, ip.family === 4 ? "A" : "AAAA", ip.address);
+  }
+  return diagnostics;
 }

@@ -1,0 +1,93 @@
+/**
+ * @module
+ * The records of `dcos.thisdcos.directory` (specs/dns.md §3.3): for every running task,
+ * `<name>.<framework>.{agentip,containerip,autoip}`, plus `leader` and `master`. There are no
+ * SRV records here and unhealthy tasks are not filtered, exactly as in dcos-dns.
+ */
+import type { ClusterSnapshot, Task } from "../../lib/snapshot/schema.ts";
+import type { Diagnostic } from "../../lib/desired/schema.ts";
+import { parseIp, type IpLiteral } from "../../lib/snapshot/adapters/mesos-state-address.ts";
+import { dnsLabel } from "../../lib/net/dns-labels.ts";
+import type { ZoneBuilder } from "./zone-builder.ts";
+import type { MasterIps } from "./master-ips.ts";
+import { hasHostPort, latestStatus, taskIps } from "./task-network.ts";
+
+/** dcos-dns counts a task only in this state (not staging, not killing). */
+const RUNNING = "TASK_RUNNING";
+const SKIPPED = ", so it gets no dcos-dns records";
+
+/**
+ * Adds the task, leader and master records to `zone` (origin `dcos.thisdcos.directory`).
+ * @example
+ * addDcosTaskRecords(zone, snapshot, masterIps(snapshot));
+ * zone.values("ucr-on-bridge.marathon.autoip.dcos.thisdcos.directory", "A") // Set {"172.17.0.3"}
+ */
+export function addDcosTaskRecords(zone: ZoneBuilder, snapshot: ClusterSnapshot, masters: MasterIps): Diagnostic[] {
+  const diagnostics: Diagnostic[] = [];
+  const agents = new Map(snapshot.agents.map((a) => [a.id, a]));
+  const frameworks = new Map(snapshot.frameworks.map((f) => [f.id, f]));
+  const agentIps = new Map<string, IpLiteral | undefined>();
+  const add = (name: string, ip: IpLiteral) => zone.add(`${name}.${zone.origin}`, ip.family === 4 ? "A" : "AAAA", ip.address);
+
+  for (const task of snapshot.tasks) {
+    if (task.state !== RUNNING) continue;
+    const framework = frameworks.get(task.frameworkId);
+    const agent = agents.get(task.agentId);
+    if (framework === undefined) {
+      diagnostics.push(taskDiagnostic(task, "dns.dcos.unknown-framework", `framework '${task.frameworkId}' is not in the snapshot${SKIPPED}`));
+      continue;
+    }
+    if (agent === undefined) {
+      diagnostics.push(taskDiagnostic(task, "dns.dcos.unknown-agent", `agent '${task.agentId}' is not in the snapshot${SKIPPED}`));
+      continue;
+    }
+    const rawName = task.discovery?.name ?? task.name;
+    const name = dnsLabel(rawName, "rfc1123");
+    const fw = dnsLabel(framework.name, "rfc1123");
+    if (name === "" || fw === "") {
+      const which = name === "" ? `task name '${rawName}'` : `framework name '${framework.name}'`;
+      diagnostics.push(taskDiagnostic(task, "dns.dcos.empty-label", `the ${which} has no DNS characters left after sanitising${SKIPPED}`));
+      continue;
+    }
+
+    if (!agentIps.has(agent.id)) {
+      const ip = preferredIp(agent.ips);
+      agentIps.set(agent.id, ip);
+      if (ip === undefined) {
+        diagnostics.push({
+          level: "warning",
+          code: "dns.dcos.agent-without-ip",
+          subject: `agent:${agent.id}`,
+          message: `agent '${agent.hostname}' has no IP in the snapshot, so its tasks get no agentip records`,
+        });
+      }
+    }
+    const agentIp = agentIps.get(agent.id);
+    const latest = latestStatus(task);
+    const { ips, invalid } = taskIps(task, latest);
+    for (const text of invalid) {
+      diagnostics.push(taskDiagnostic(task, "dns.dcos.invalid-ip", `task address '${text}' is not an IP literal; it is left out`));
+    }
+
+    const base = `${name}.${fw}`;
+    if (agentIp !== undefined) add(`${base}.agentip`, agentIp);
+    for (const ip of ips) add(`${base}.containerip`, ip);
+    // A published port is only reachable on the agent; otherwise the task's own IPs, if any.
+    const auto = hasHostPort(task, latest) || ips.length === 0 ? (agentIp === undefined ? [] : [agentIp]) : ips;
+    for (const ip of auto) add(`${base}.autoip`, ip);
+  }
+
+  if (masters.leader !== undefined) add("leader", masters.leader);
+  for (const ip of masters.masters) add("master", ip);
+  return diagnostics;
+}
+
+/** The agent IP dcos-dns used: its hostname resolved to IPv4; IPv6 only when there is no IPv4. */
+function preferredIp(texts: readonly string[]): IpLiteral | undefined {
+  const ips = texts.map(parseIp).filter((ip): ip is IpLiteral => ip !== undefined);
+  return ips.find((ip) => ip.family === 4) ?? ips[0];
+}
+
+function taskDiagnostic(task: Task, code: string, message: string): Diagnostic {
+  return { level: "warning", code, subject: `task:${task.id}`, message: `task '${task.name}': ${message}` };
+}
