@@ -1,0 +1,46 @@
+/**
+ * @module
+ * The appliers, in the order the executor runs them (CoreDNS `plugin.cfg` style): the order is
+ * data in this one file, so no applier needs to know its neighbours. Order matters where one
+ * artifact uses another: the overlay's VXLAN device must exist before CNI configs naming it
+ * are installed, and VIP rules before DNS names pointing at the VIPs. Each entry is checked
+ * against `ApplierEntry`, so a new applier that does not meet the contract does not compile.
+ */
+import { join } from "node:path";
+import type { DesiredState } from "../desired/schema.ts";
+import type { Applier } from "./applier.ts";
+import { createFilesApplier } from "./files/applier.ts";
+
+/** What appliers are built from on a node. */
+export interface ApplierContext {
+  /** The executor's state directory; each applier that writes files owns `<stateDir>/<name>`. */
+  stateDir: string;
+  /** Renders the files of a desired state (the agent passes `lib/render`'s `renderArtifacts`). */
+  renderFiles: (desired: DesiredState) => ReadonlyMap<string, string>;
+}
+
+export interface ApplierEntry {
+  /** The name `wayfinder agent --apply` selects it by, and that reports show. */
+  readonly name: string;
+  readonly create: (context: ApplierContext) => Applier;
+}
+
+/** Every applier, in execution order. */
+export const APPLIERS = [
+  { name: "files", create: (ctx) => createFilesApplier({ name: "files", dir: join(ctx.stateDir, "files"), files: ctx.renderFiles }) },
+] as const satisfies readonly ApplierEntry[];
+
+/** A registered applier name. */
+export type ApplierName = (typeof APPLIERS)[number]["name"];
+
+/**
+ * Builds the selected appliers (all when `only` is absent) in registry order, whatever order
+ * `only` lists them in. An unknown name throws, listing the known ones.
+ * @example createAppliers({ stateDir: "/var/lib/wayfinder", renderFiles: renderArtifacts }, ["files"])
+ */
+export function createAppliers(context: ApplierContext, only?: readonly string[]): Applier[] {
+  const known: readonly string[] = APPLIERS.map((entry) => entry.name);
+  const unknown = (only ?? []).filter((name) => !known.includes(name));
+  if (unknown.length > 0) throw new Error(`unknown applier ${unknown.map((n) => `'${n}'`).join(", ")} (known: ${known.join(", ")})`);
+  return APPLIERS.filter((entry) => only === undefined || only.includes(entry.name)).map((entry) => entry.create(context));
+}

@@ -1,0 +1,37 @@
+import { mkdtemp, readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { APPLIERS, createAppliers } from "../../lib/executor/registry.ts";
+import { applyDesired } from "../../lib/executor/apply-desired.ts";
+import { canonicalJsonPretty } from "../../lib/net/canonical-json.ts";
+import { reconcile } from "../../functions/reconcile.ts";
+import { SNAPSHOT } from "../http/helpers.ts";
+
+const renderFiles = (desired: Parameters<typeof canonicalJsonPretty>[0]) => new Map([["desired.json", canonicalJsonPretty(desired)]]);
+
+describe("applier registry", () => {
+  it("lists unique names", () => {
+    const names = APPLIERS.map((a) => a.name);
+    expect(new Set(names).size).toBe(names.length);
+  });
+
+  it("builds every applier in registry order, or the selected ones", () => {
+    const ctx = { stateDir: "/nonexistent", renderFiles };
+    expect(createAppliers(ctx).map((a) => a.name)).toEqual(APPLIERS.map((a) => a.name));
+    expect(createAppliers(ctx, ["files"]).map((a) => a.name)).toEqual(["files"]);
+    expect(createAppliers(ctx, [])).toEqual([]);
+  });
+
+  it("rejects an unknown name, listing the known ones", () => {
+    expect(() => createAppliers({ stateDir: "/x", renderFiles }, ["files", "dnss"])).toThrow(/unknown applier 'dnss' \(known: files\)/);
+  });
+
+  it("puts the files applier under <stateDir>/files", async () => {
+    const stateDir = await mkdtemp(join(tmpdir(), "wayfinder-state-"));
+    const desired = reconcile(SNAPSHOT);
+    const report = await applyDesired(desired, createAppliers({ stateDir, renderFiles }));
+    expect(report.ok).toBe(true);
+    expect(JSON.parse(await readFile(join(stateDir, "files", "desired.json"), "utf8")).hash).toBe(desired.hash);
+  });
+});
