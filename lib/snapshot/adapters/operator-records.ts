@@ -102,13 +102,15 @@ export function recoveredAgentRecord(info: RawAgentInfo, resolveHost: ResolveHos
 function agent(info: RawAgentInfo, pid: string | undefined, resources: RawResource[], resolveHost: ResolveHost): Agent {
   let ips = hostIps(info.hostname, resolveHost);
   if (ips.length === 0 && pid !== undefined) ips = hostIps(parsePid(pid)?.host ?? "", () => []);
+  const attributes = Object.fromEntries(info.attributes.map((a) => [a.name, attributeText(a)]));
   return {
     id: info.id.value,
     hostname: info.hostname,
     pid,
     ips,
-    public: resources.some(isPublic),
-    attributes: Object.fromEntries(info.attributes.map((a) => [a.name, attributeText(a)])),
+    // Some installers only tag public agents with `public_ip:true`, as the /master/state adapter knows.
+    public: resources.some(isPublic) || attributes["public_ip"] === "true",
+    attributes,
   };
 }
 
