@@ -1,10 +1,164 @@
 /**
  * @module
- * `wayfinder snapshot` (being written for issue 2).
+ * `wayfinder snapshot`: read captured payloads (Mesos `/master/state` or the operator API,
+ * Marathon `/v2/apps`, `wayfinder.yaml`, the previous desired state) and write one validated
+ * ClusterSnapshot as canonical JSON. Everything is read and checked before anything is written,
+ * and the output file is replaced atomically, so a failure (exit 2) leaves no partial file.
+ * Hostnames are resolved here, in the shell, so the adapters stay pure.
  */
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { z } from "zod";
 import type { CliIo } from "../io.ts";
+import { CliUsageError } from "../io.ts";
+import { parseFlags } from "../args.ts";
+import { readJson, readText } from "../files.ts";
+import { resolveHostnames } from "../resolve-hosts.ts";
+import { InputError } from "../../snapshot/issues.ts";
+import { buildSnapshot, type MesosSource } from "../../snapshot/build.ts";
+import { parseConfigYaml } from "../../snapshot/config-file.ts";
+import { previousFromDocument } from "../../snapshot/previous.ts";
+import { splitJsonValues } from "../../snapshot/adapters/json-stream.ts";
+import { fromOperatorState, type ResolveHost } from "../../snapshot/adapters/operator-state.ts";
+import { snapshotFromMesosState } from "../../snapshot/adapters/mesos-state.ts";
+import { fromMarathonApps } from "../../snapshot/adapters/marathon-apps.ts";
+import { parseIp, parsePid, splitHostPort } from "../../snapshot/adapters/mesos-state-address.ts";
+import { canonicalJsonPretty } from "../../net/canonical-json.ts";
+import { writeFileDurably } from "../../executor/files/durable-write.ts";
 
-export async function run(_args: string[], io: CliIo): Promise<number> {
-  io.stderr("wayfinder snapshot: not available yet\n");
-  return 1;
+const OPTIONS = {
+  "mesos-state": { type: "string" },
+  "operator-state": { type: "string" },
+  "marathon-apps": { type: "string" },
+  config: { type: "string" },
+  previous: { type: "string" },
+  "cluster-name": { type: "string" },
+  master: { type: "string", multiple: true },
+  now: { type: "string" },
+  output: { type: "string", short: "o" },
+} as const;
+
+const INPUT_FLAGS = ["mesos-state", "operator-state", "marathon-apps", "config", "previous"] as const;
+
+/** Read when `--config` is not given; its absence means the defaults. */
+const DEFAULT_CONFIG = "wayfinder.yaml";
+const DEFAULT_CLUSTER_NAME = "default";
+
+const IsoTime = z.iso.datetime({ offset: true });
+
+/**
+ * @example await run(["--operator-state", "state.json", "--master", "10.0.0.1:5050", "-o", "snap.json"], io) // 0
+ */
+export async function run(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseFlags("snapshot", args, OPTIONS);
+  if (positionals.length > 0) throw usage(`unexpected argument '${positionals[0]}' (inputs are given with flags)`);
+  for (const flag of INPUT_FLAGS) {
+    if (/^https?:\/\//i.test(values[flag] ?? "")) throw usage(`--${flag}: URLs are not supported yet; fetch the payload and pass the file`);
+  }
+  if (values["mesos-state"] !== undefined && values["operator-state"] !== undefined) {
+    throw usage("give either --mesos-state or --operator-state, not both");
+  }
+  const now = values.now ?? new Date().toISOString();
+  if (!IsoTime.safeParse(now).success) throw usage(`--now: '${now}' is not an ISO 8601 time with a zone (2026-01-01T00:00:00Z)`);
+
+  try {
+    const masters = await resolveMasters(values.master ?? []);
+    const config = await readConfig(values.config, io);
+    const mesos = await readMesos(values, masters, io);
+    const marathonPath = values["marathon-apps"];
+    const marathonApps = marathonPath === undefined ? [] : fromMarathonApps(await readJson(marathonPath, io), { source: marathonPath });
+    const previousPath = values.previous;
+    const previous = previousPath === undefined ? {} : previousFromDocument(await readJson(previousPath, io), previousPath);
+    const snapshot = buildSnapshot({
+      clusterName: values["cluster-name"] ?? mesos?.clusterName ?? DEFAULT_CLUSTER_NAME,
+      now,
+      mesos: mesos?.part,
+      marathonApps,
+      config,
+      previous,
+    });
+    await writeOutput(canonicalJsonPretty(snapshot), values.output, io);
+    return 0;
+  } catch (error) {
+    if (error instanceof InputError) throw new CliUsageError(error.message);
+    throw error;
+  }
+}
+
+function usage(message: string): CliUsageError {
+  return new CliUsageError(`wayfinder snapshot: ${message}`);
+}
+
+async function readConfig(path: string | undefined, io: CliIo) {
+  if (path !== undefined) return parseConfigYaml(await readText(path, io), path);
+  const present = existsSync(resolve(io.cwd, DEFAULT_CONFIG));
+  return parseConfigYaml(present ? await readText(DEFAULT_CONFIG, io) : undefined, DEFAULT_CONFIG);
+}
+
+type Flags = Partial<Record<(typeof INPUT_FLAGS)[number], string>>;
+
+async function readMesos(values: Flags, masters: string[], io: CliIo): Promise<{ part: MesosSource; clusterName?: string } | undefined> {
+  const mesosState = values["mesos-state"];
+  if (mesosState !== undefined) {
+    const document = await readJson(mesosState, io);
+    const part = await withResolvedHosts((resolveHost) =>
+      snapshotFromMesosState(document, { source: mesosState, resolveHost, masters: masters.length > 0 ? masters : undefined }),
+    );
+    const cluster = (document as { cluster?: unknown }).cluster;
+    return { part, clusterName: typeof cluster === "string" && cluster !== "" ? cluster : undefined };
+  }
+  const operatorState = values["operator-state"];
+  if (operatorState !== undefined) {
+    const events = splitJsonValues(await readText(operatorState, io), operatorState);
+    const payload = events.length === 1 ? events[0] : events;
+    // SUBSCRIBE only answers on the leading master, so the first --master is taken as the leader.
+    const leader = masters[0] === undefined ? "" : `master@${masters[0]}`;
+    const part = await withResolvedHosts((resolveHost) => fromOperatorState(payload, { source: operatorState, resolveHost, leader, masters }));
+    return { part };
+  }
+  return undefined;
+}
+
+/**
+ * Runs an adapter once to learn which hostnames it meets, resolves them, and runs it again with
+ * the answers; the adapters are pure and cheap, DNS is neither.
+ */
+async function withResolvedHosts(adapt: (resolveHost: ResolveHost) => MesosSource): Promise<MesosSource> {
+  const first = adapt(() => []);
+  const names = [
+    ...(first.agents ?? []).flatMap((a) => [a.hostname, parsePid(a.pid ?? "")?.host ?? ""]),
+    ...(first.frameworks ?? []).flatMap((f) => [f.hostname ?? "", parsePid(f.pid ?? "")?.host ?? ""]),
+  ];
+  const table = await resolveHostnames(names);
+  if (table.size === 0) return first;
+  return adapt((name) => table.get(name) ?? []);
+}
+
+/** `host:port` entries with hostnames replaced by their first address (IPv4 preferred). */
+async function resolveMasters(entries: readonly string[]): Promise<string[]> {
+  const parsed = entries.map((entry) => {
+    const hostPort = splitHostPort(entry);
+    if (hostPort === undefined || hostPort.host === "") throw usage(`--master: '${entry}' is not host:port (e.g. 10.0.0.1:5050)`);
+    return hostPort;
+  });
+  const table = await resolveHostnames(parsed.map((m) => m.host));
+  return parsed.map(({ host, port }) => {
+    const ips = (table.get(host) ?? [host]).map(parseIp).filter((ip) => ip !== undefined);
+    const ip = ips.find((i) => i.family === 4) ?? ips[0];
+    // An unresolvable name stays as given; the zones report it rather than drop the master.
+    if (ip === undefined) return `${host}:${port}`;
+    return ip.family === 6 ? `[${ip.address}]:${port}` : `${ip.address}:${port}`;
+  });
+}
+
+async function writeOutput(text: string, output: string | undefined, io: CliIo): Promise<void> {
+  if (output === undefined) {
+    io.stdout(text);
+    return;
+  }
+  try {
+    await writeFileDurably(resolve(io.cwd, output), text);
+  } catch (error) {
+    throw new CliUsageError(`cannot write ${output}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
 }

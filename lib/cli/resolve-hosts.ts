@@ -1,0 +1,28 @@
+/**
+ * @module
+ * Hostname resolution for the CLI, done once before the pure adapters run: they take a
+ * synchronous `resolveHost` and must not do I/O, so every name they may ask about is looked up
+ * here first, in parallel, with the system resolver (`getaddrinfo`, as Mesos itself resolves).
+ */
+import { lookup } from "node:dns/promises";
+import { parseIp } from "../snapshot/adapters/mesos-state-address.ts";
+
+/**
+ * Looks every name up; a name that does not resolve maps to `[]` (the adapters and reconcilers
+ * report what then has no address). IP literals are not looked up.
+ * @example const table = await resolveHostnames(["localhost"]); table.get("localhost") // ["127.0.0.1", "::1"]
+ */
+export async function resolveHostnames(names: Iterable<string>): Promise<Map<string, string[]>> {
+  const unique = [...new Set(names)].filter((name) => name !== "" && parseIp(name) === undefined);
+  const results = await Promise.all(
+    unique.map(async (name) => {
+      try {
+        const found = await lookup(name, { all: true });
+        return [name, [...new Set(found.map((a) => a.address))]] as const;
+      } catch {
+        return [name, []] as const;
+      }
+    }),
+  );
+  return new Map(results.map(([name, ips]) => [name, [...ips]]));
+}

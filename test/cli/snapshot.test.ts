@@ -1,0 +1,186 @@
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { ClusterSnapshot } from "../../lib/snapshot/schema.ts";
+import { canonicalJsonPretty } from "../../lib/net/canonical-json.ts";
+import { runCli } from "../support/cli-io.ts";
+import { UPSTREAM_DIR } from "../support/upstream-fixtures.ts";
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "wayfinder-snapshot-"));
+  for (const name of ["operator-api.json", "dns-hostname.json", "unhealthy.json"]) copyFileSync(join(UPSTREAM_DIR, "dcos-net", name), join(dir, name));
+  copyFileSync(join(UPSTREAM_DIR, "marathon-lb", "zdd_apps.json"), join(dir, "apps.json"));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+const NOW = "2026-01-01T00:00:00Z";
+const write = (name: string, text: string) => writeFileSync(join(dir, name), text);
+const read = (name: string) => readFileSync(join(dir, name), "utf8");
+const snapshot = (cli: string[]) => runCli(["snapshot", "--now", NOW, ...cli], dir);
+
+describe("wayfinder snapshot", () => {
+  it("writes a valid, canonical snapshot from the operator API, Marathon and wayfinder.yaml", async () => {
+    write("wayfinder.yaml", "dns:\n  dcosTtl: 7\n");
+    const result = await snapshot([
+      "--operator-state", "operator-api.json",
+      "--marathon-apps", "apps.json",
+      "--master", "172.17.0.2:5050",
+      "--master", "172.17.0.9:5050",
+      "--cluster-name", "lab",
+      "-o", "snap.json",
+    ]);
+    expect(result).toEqual({ code: 0, stdout: "", stderr: "" });
+    const text = read("snap.json");
+    const snap = ClusterSnapshot.parse(JSON.parse(text));
+    expect(text).toBe(canonicalJsonPretty(JSON.parse(text)));
+    expect(snap.cluster.name).toBe("lab");
+    expect(snap.now).toBe(NOW);
+    expect(snap.leader).toBe("master@172.17.0.2:5050");
+    expect(snap.masters).toEqual(["172.17.0.2:5050", "172.17.0.9:5050"]);
+    expect([snap.agents.length, snap.frameworks.length, snap.tasks.length, snap.marathonApps.length]).toEqual([2, 2, 12, 2]);
+    expect(snap.config.dns.dcosTtl).toBe(7);
+    expect(snap.previous).toEqual({});
+    expect(readdirSync(dir).filter((f) => f.startsWith("."))).toEqual([]);
+  });
+
+  it("prints to stdout without -o, the same bytes every time", async () => {
+    const first = await snapshot(["--operator-state", "unhealthy.json"]);
+    const second = await snapshot(["--operator-state", "unhealthy.json"]);
+    expect(first.code).toBe(0);
+    expect(second.stdout).toBe(first.stdout);
+    const snap = ClusterSnapshot.parse(JSON.parse(first.stdout));
+    expect(snap.cluster.name).toBe("default");
+    expect(snap.leader).toBe("");
+    expect(snap.tasks[0]?.hasHealthCheck).toBe(true);
+  });
+
+  it("resolves agent hostnames and --master hostnames in the shell", async () => {
+    const { code, stdout } = await snapshot(["--operator-state", "dns-hostname.json", "--master", "localhost:5050"]);
+    expect(code).toBe(0);
+    const snap = ClusterSnapshot.parse(JSON.parse(stdout));
+    expect(snap.agents[0]?.ips).toContain("127.0.0.1");
+    expect(snap.masters).toEqual(["127.0.0.1:5050"]);
+  });
+
+  it("reads a Mesos /master/state document with --mesos-state", async () => {
+    write(
+      "state.json",
+      JSON.stringify({
+        leader: "master@10.0.0.1:5050",
+        slaves: [{ id: "S0", hostname: "10.0.0.2", pid: "slave(1)@10.0.0.2:5051" }],
+        frameworks: [{ id: "F0", name: "marathon", pid: "scheduler@10.0.0.1:8080", tasks: [{ id: "t1", name: "web", slave_id: "S0", state: "TASK_RUNNING" }] }],
+      }),
+    );
+    const { code, stdout, stderr } = await snapshot(["--mesos-state", "state.json"]);
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+    const snap = ClusterSnapshot.parse(JSON.parse(stdout));
+    expect(snap.leader).toBe("master@10.0.0.1:5050");
+    expect(snap.masters).toEqual(["10.0.0.1:5050"]);
+    expect(snap.tasks.map((t) => t.id)).toEqual(["t1"]);
+  });
+
+  it("copies allocations from a previous DesiredState or allocations file", async () => {
+    write(
+      "desired.json",
+      JSON.stringify({
+        apiVersion: "wayfinder/v1",
+        hash: "x",
+        dns: { zones: [] },
+        l4lb: {
+          services: [
+            { vip: { ip: "11.171.172.79", port: 80, protocol: "tcp" }, name: "/app", dnsName: "app.marathon.l4lb.thisdcos.directory", scheduler: "wlc", backends: [] },
+            { vip: { ip: "1.2.3.4", port: 80, protocol: "tcp" }, scheduler: "wlc", backends: [] },
+          ],
+        },
+        haproxy: { groups: {} },
+        overlay: { allocations: { agents: { S0: { dcos: "9.0.0.0/24" } } }, nodes: {} },
+        diagnostics: [],
+      }),
+    );
+    const fromDesired = await snapshot(["--previous", "desired.json"]);
+    expect(fromDesired.code).toBe(0);
+    expect(JSON.parse(fromDesired.stdout).previous).toEqual({
+      overlay: { agents: { S0: { dcos: "9.0.0.0/24" } } },
+      l4lb: {
+        namedVips: [{ name: "/app", dnsName: "app.marathon.l4lb.thisdcos.directory", vip: { ip: "11.171.172.79", port: 80, protocol: "tcp" } }],
+      },
+    });
+    write("alloc.json", JSON.stringify({ overlay: { agents: {} } }));
+    const fromFile = await snapshot(["--previous", "alloc.json"]);
+    expect(JSON.parse(fromFile.stdout).previous).toEqual({ overlay: { agents: {} } });
+  });
+});
+
+describe("wayfinder snapshot failures: exit 2, the file and JSON path named, nothing written", () => {
+  beforeEach(() => write("snap.json", "previous contents\n"));
+
+  async function fails(cli: string[], ...messages: string[]) {
+    const { code, stdout, stderr } = await snapshot([...cli, "-o", "snap.json"]);
+    expect(code).toBe(2);
+    expect(stdout).toBe("");
+    for (const message of messages) expect(stderr).toContain(message);
+    expect(read("snap.json")).toBe("previous contents\n");
+    expect(readdirSync(dir).filter((f) => f.startsWith("."))).toEqual([]);
+  }
+
+  it("a bad event in an operator-API stream", async () => {
+    const events = read("operator-api.json").trim().split("\n").map((line) => JSON.parse(line));
+    events[3].task_added.task.task_id = { valu: "x" };
+    write("broken.json", events.map((e) => JSON.stringify(e)).join("\n"));
+    await fails(["--operator-state", "broken.json"], "broken.json: events[3].task_added.task.task_id.value:");
+  });
+
+  it("an operator-API file that is not JSON", async () => {
+    write("cut.json", read("operator-api.json").slice(0, 5000));
+    await fails(["--operator-state", "cut.json"], "cut.json: events[", "not valid JSON");
+  });
+
+  it("a bad Marathon app", async () => {
+    write("apps.json", JSON.stringify({ apps: [{ id: "/ok" }, { id: 7 }] }));
+    await fails(["--marathon-apps", "apps.json"], "apps.json: apps[1].id:");
+  });
+
+  it("a bad config, named with its line", async () => {
+    write("conf.yaml", "dns:\n  ttl: soon\n");
+    await fails(["--config", "conf.yaml"], "conf.yaml: dns.ttl:", "(line 2)");
+  });
+
+  it("a bad wayfinder.yaml found in the working directory", async () => {
+    write("wayfinder.yaml", "haproxy:\n  groups: [a\n");
+    await fails([], "wayfinder.yaml: (document): YAML syntax error at line");
+  });
+
+  it("a missing file and a file that is not JSON", async () => {
+    await fails(["--marathon-apps", "nope.json"], "cannot read nope.json: ENOENT");
+    await fails(["--config", "nope.yaml"], "cannot read nope.yaml: ENOENT");
+    write("garbage.json", "{ nope");
+    await fails(["--previous", "garbage.json"], "garbage.json: not valid JSON");
+  });
+
+  it("a previous desired state of the wrong shape", async () => {
+    write("old.json", JSON.stringify({ apiVersion: "wayfinder/v1", l4lb: { services: [{ vip: {} }] } }));
+    await fails(["--previous", "old.json"], "old.json: l4lb.services[0].vip.ip:");
+  });
+
+  it.each([
+    [["--mesos-state", "a.json", "--operator-state", "b.json"], "either --mesos-state or --operator-state"],
+    [["--operator-state", "https://leader.mesos:5050/api/v1"], "--operator-state: URLs are not supported yet"],
+    [["--marathon-apps", "http://marathon.mesos:8080/v2/apps"], "--marathon-apps: URLs are not supported yet"],
+    [["--now", "yesterday"], "--now: 'yesterday' is not an ISO 8601 time"],
+    [["--master", "10.0.0.1"], "--master: '10.0.0.1' is not host:port"],
+    [["state.json"], "unexpected argument 'state.json'"],
+    [["--mesos"], "Unknown option '--mesos'"],
+  ])("usage error for %j", async (cli, message) => {
+    await fails(cli, message);
+  });
+
+  it("an output directory that does not exist", async () => {
+    const { code, stderr } = await snapshot(["-o", join("missing", "snap.json")]);
+    expect(code).toBe(2);
+    expect(stderr).toContain("cannot write missing/snap.json: ENOENT");
+    expect(existsSync(join(dir, "missing"))).toBe(false);
+  });
+});
