@@ -9,7 +9,14 @@
 import type { z } from "zod";
 import type { Agent, ClusterSnapshot, Framework, Task } from "../schema.ts";
 import { InputError, jsonPath, type InputIssue } from "../issues.ts";
-import { RAW_EVENTS, RawEventHeader, RawGetStateResponse, TASK_LISTS, type RawGetState } from "./operator-schema.ts";
+import {
+  RAW_EVENTS,
+  RawEventHeader,
+  RawGetStateResponse,
+  TASK_LISTS,
+  type RawFrameworkInfo,
+  type RawGetState,
+} from "./operator-schema.ts";
 import {
   agentRecord,
   frameworkRecord,
@@ -65,19 +72,24 @@ type RawEvent = { [K in EventType]: { type: K } & z.infer<(typeof RAW_EVENTS)[K]
 function foldEvents(fold: StateFold, events: readonly unknown[], source: string): void {
   const issues: InputIssue[] = [];
   const parsed: RawEvent[] = [];
-  events.forEach((event, index) => {
+  for (const [index, event] of events.entries()) {
     const header = RawEventHeader.safeParse(event);
-    if (!header.success) return issues.push(...zodIssues(header.error, ["events", index]));
-    if (index === 0 && header.data.type !== "SUBSCRIBED") {
-      // Without the SUBSCRIBED state the events describe changes to an unknown base.
-      return issues.push({ path: "events[0].type", message: `a SUBSCRIBE stream starts with SUBSCRIBED, not ${header.data.type}` });
+    if (!header.success) {
+      issues.push(...zodIssues(header.error, ["events", index]));
+      continue;
     }
-    const schema = RAW_EVENTS[header.data.type as EventType];
-    if (schema === undefined) return; // HEARTBEAT and event types wayfinder does not read.
-    const result = schema.safeParse(event);
-    if (!result.success) return issues.push(...zodIssues(result.error, ["events", index]));
-    parsed.push({ ...result.data, type: header.data.type } as RawEvent);
-  });
+    const type = header.data.type;
+    if (index === 0 && type !== "SUBSCRIBED") {
+      // Without the SUBSCRIBED state the events describe changes to an unknown base.
+      issues.push({ path: "events[0].type", message: `a SUBSCRIBE stream starts with SUBSCRIBED, not ${type}` });
+      continue;
+    }
+    // HEARTBEAT and event types wayfinder does not read are skipped.
+    if (!Object.hasOwn(RAW_EVENTS, type)) continue;
+    const result = RAW_EVENTS[type as EventType].safeParse(event);
+    if (result.success) parsed.push({ ...result.data, type } as RawEvent);
+    else issues.push(...zodIssues(result.error, ["events", index]));
+  }
   if (events.length === 0) issues.push({ path: "events", message: "a SUBSCRIBE stream holds at least the SUBSCRIBED event" });
   if (issues.length > 0) throw new InputError(source, issues);
   for (const event of parsed) fold.apply(event);
@@ -141,7 +153,7 @@ class StateFold {
     this.agents.set(agent.id, agent);
   }
 
-  #putFramework(info: Parameters<typeof frameworkRecord>[0]): void {
+  #putFramework(info: RawFrameworkInfo): void {
     const record = frameworkRecord(info, this.resolveHost);
     this.frameworks.set(record.id, record);
   }
