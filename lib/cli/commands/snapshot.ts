@@ -13,16 +13,16 @@ import type { CliIo } from "../io.ts";
 import { CliUsageError } from "../io.ts";
 import { parseFlags } from "../args.ts";
 import { readJson, readText } from "../files.ts";
-import { resolveHostnames } from "../resolve-hosts.ts";
+import { resolveHostnames, withResolvedHosts } from "../../sources/resolve-hosts.ts";
 import { InputError } from "../../snapshot/issues.ts";
 import { buildSnapshot, type MesosSource } from "../../snapshot/build.ts";
 import { parseConfigYaml } from "../../snapshot/config-file.ts";
 import { previousFromDocument } from "../../snapshot/previous.ts";
 import { splitJsonValues } from "../../snapshot/adapters/json-stream.ts";
-import { fromOperatorState, type ResolveHost } from "../../snapshot/adapters/operator-state.ts";
+import { fromOperatorState } from "../../snapshot/adapters/operator-state.ts";
 import { snapshotFromMesosState } from "../../snapshot/adapters/mesos-state.ts";
 import { fromMarathonApps } from "../../snapshot/adapters/marathon-apps.ts";
-import { parseIp, parsePid, splitHostPort } from "../../snapshot/adapters/mesos-state-address.ts";
+import { parseIp, splitHostPort } from "../../snapshot/adapters/mesos-state-address.ts";
 import { canonicalJsonPretty } from "../../net/canonical-json.ts";
 import { writeFileDurably } from "../../executor/files/durable-write.ts";
 
@@ -117,21 +117,6 @@ async function readMesos(values: Flags, masters: string[], io: CliIo): Promise<{
     return { part };
   }
   return undefined;
-}
-
-/**
- * Runs an adapter once to learn which hostnames it meets, resolves them, and runs it again with
- * the answers; the adapters are pure and cheap, DNS is neither.
- */
-async function withResolvedHosts(adapt: (resolveHost: ResolveHost) => MesosSource): Promise<MesosSource> {
-  const first = adapt(() => []);
-  const names = [
-    ...(first.agents ?? []).flatMap((a) => [a.hostname, parsePid(a.pid ?? "")?.host ?? ""]),
-    ...(first.frameworks ?? []).flatMap((f) => [f.hostname ?? "", parsePid(f.pid ?? "")?.host ?? ""]),
-  ];
-  const table = await resolveHostnames(names);
-  if (table.size === 0) return first;
-  return adapt((name) => table.get(name) ?? []);
 }
 
 /** `host:port` entries with hostnames replaced by their first address (IPv4 preferred). */
