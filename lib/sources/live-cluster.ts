@@ -68,22 +68,34 @@ export class LiveCluster {
     });
   }
 
-  async #readMesos(signal?: AbortSignal): Promise<{ part: MesosSource; clusterName?: string } | undefined> {
+  async #readMesos(signal?: AbortSignal): Promise<MesosPartRead | undefined> {
     if (this.#masters === undefined) return undefined;
-    const read = await this.#masters.read(signal);
-    const masters = this.#opts.masters === undefined ? undefined : [...this.#opts.masters];
-    if (read.api === "operator") {
-      const part = await withResolvedHosts((resolveHost) =>
-        fromOperatorState(read.document, { source: read.url, resolveHost, leader: read.leader, masters: masters ?? [] }),
-      );
-      return { part };
-    }
-    const part = await withResolvedHosts((resolveHost) => snapshotFromMesosState(read.document, { source: read.url, resolveHost, masters }));
-    const cluster = (read.document as { cluster?: unknown }).cluster;
-    return typeof cluster === "string" && cluster !== "" ? { part, clusterName: cluster } : { part };
+    return readMesosPart(this.#masters, { ...(this.#opts.masters === undefined ? {} : { masters: this.#opts.masters }), ...(signal === undefined ? {} : { signal }) });
   }
 
   async #readMarathon(signal?: AbortSignal): Promise<MarathonApp[]> {
     return this.#marathon === undefined ? [] : this.#marathon.apps(signal);
   }
+}
+
+/** The Mesos part of a snapshot as read from the masters, with the cluster name `/master/state` carries. */
+export interface MesosPartRead {
+  part: MesosSource;
+  clusterName?: string;
+}
+
+/**
+ * Reads the masters and runs the matching pure adapter, hostnames resolved.
+ * @example const { part } = await readMesosPart(new MesosMasters(["http://10.0.0.1:5050"], { api: "state" }));
+ */
+export async function readMesosPart(masters: MesosMasters, options: { masters?: readonly string[]; signal?: AbortSignal } = {}): Promise<MesosPartRead> {
+  const read = await masters.read(options.signal);
+  const list = options.masters === undefined ? undefined : [...options.masters];
+  if (read.api === "operator") {
+    const part = await withResolvedHosts((resolveHost) => fromOperatorState(read.document, { source: read.url, resolveHost, leader: read.leader, masters: list ?? [] }));
+    return { part };
+  }
+  const part = await withResolvedHosts((resolveHost) => snapshotFromMesosState(read.document, { source: read.url, resolveHost, masters: list }));
+  const cluster = (read.document as { cluster?: unknown }).cluster;
+  return typeof cluster === "string" && cluster !== "" ? { part, clusterName: cluster } : { part };
 }

@@ -41,7 +41,7 @@ describe("MarathonApi", () => {
   it("moves past a Marathon whose answer is not an app list, naming the path of the problem", async () => {
     const wrong = await track(startFakeMarathon());
     wrong.apps = { apps: [{ id: 7 }] };
-    const error = await new MarathonApi([wrong.url]).apps().catch((e: unknown) => e as Error);
+    const error = (await new MarathonApi([wrong.url]).apps().catch((e: unknown) => e)) as Error;
     expect(error.message).toContain("apps[0].id");
     const good = await track(startFakeMarathon());
     expect(await new MarathonApi([wrong.url, good.url]).apps()).toHaveLength(1);
