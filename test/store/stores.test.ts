@@ -4,35 +4,16 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { MemorySnapshotStore, isClusterName, type SnapshotStore } from "../../lib/store/snapshot-store.ts";
 import { FileSnapshotStore } from "../../lib/store/file-store.ts";
-import { DurableObjectSnapshotStore, type DurableStorage } from "../../lib/store/durable-object-store.ts";
+import { DurableObjectSnapshotStore } from "../../lib/store/durable-object-store.ts";
 import { ClusterSnapshot } from "../../lib/snapshot/schema.ts";
 import { SNAPSHOT_INPUT } from "../http/helpers.ts";
+import { FakeStorage } from "../support/fake-durable-storage.ts";
 
 const snapshot = (tasks = 1) =>
   ClusterSnapshot.parse({
     ...SNAPSHOT_INPUT,
     tasks: Array.from({ length: tasks }, (_, i) => ({ ...SNAPSHOT_INPUT.tasks[0], id: `web.${i}` })),
   });
-
-/** DurableObjectStorage's key-value calls over a Map, with a switch that makes `put` fail. */
-class FakeStorage implements DurableStorage {
-  readonly data = new Map<string, unknown>();
-  failPutsOf: ((keys: string[]) => boolean) | undefined;
-  get<T>(key: string): Promise<T | undefined>;
-  get<T>(keys: string[]): Promise<Map<string, T>>;
-  async get<T>(key: string | string[]): Promise<T | undefined | Map<string, T>> {
-    if (typeof key === "string") return structuredClone(this.data.get(key)) as T | undefined;
-    return new Map(key.filter((k) => this.data.has(k)).map((k) => [k, structuredClone(this.data.get(k)) as T]));
-  }
-  async put(entries: Record<string, unknown>): Promise<void> {
-    if (Object.keys(entries).length > 128) throw new Error("too many keys in one put");
-    if (this.failPutsOf?.(Object.keys(entries))) throw new Error("storage unavailable");
-    for (const [k, v] of Object.entries(entries)) this.data.set(k, structuredClone(v));
-  }
-  async delete(keys: string[]): Promise<number> {
-    return keys.filter((k) => this.data.delete(k)).length;
-  }
-}
 
 const NOW = "2026-01-01T00:00:00.000Z";
 
