@@ -22,6 +22,12 @@ export interface ApplierContext {
 export interface ApplierEntry {
   /** The name `wayfinder agent --apply` selects it by, and that reports show. */
   readonly name: string;
+  /**
+   * Appliers earlier in the order whose failure holds this one back in the same run (it keeps
+   * its last good state). The DNS applier requires the VIP applier: a VIP's name must never be
+   * published before the VIP works (dcos-net#130).
+   */
+  readonly requires?: readonly string[];
   readonly create: (context: ApplierContext) => Applier;
 }
 
@@ -32,6 +38,21 @@ export const APPLIERS = [
 
 /** A registered applier name. */
 export type ApplierName = (typeof APPLIERS)[number]["name"];
+
+/**
+ * Each applier's `requires`, as `applyDesired` takes them.
+ * @example applierRequirements() // { dns: ["l4lb"] } once both are registered
+ */
+export function applierRequirements(): Record<string, readonly string[]> {
+  const requirements: Record<string, readonly string[]> = {};
+  for (const entry of APPLIERS as readonly ApplierEntry[]) if (entry.requires !== undefined) requirements[entry.name] = entry.requires;
+  return requirements;
+}
+
+/** Every registered applier name, in execution order. */
+export function applierNames(): string[] {
+  return APPLIERS.map((entry) => entry.name);
+}
 
 /**
  * Builds the selected appliers (all when `only` is absent) in registry order, whatever order
