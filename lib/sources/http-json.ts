@@ -65,6 +65,8 @@ export async function fetchJson(url: string, request: JsonRequest = {}): Promise
       },
       ...(request.body === undefined ? {} : { body: JSON.stringify(request.body) }),
     });
+    // Only asked for with If-None-Match: "what you have is current", no body.
+    if (response.status === 304) return { url: response.url || url, status: 304, value: undefined, headers: response.headers };
     const text = await readBody(response, request.maxBytes ?? DEFAULT_MAX_BYTES);
     if (text === undefined) throw failed(`the body is larger than ${request.maxBytes ?? DEFAULT_MAX_BYTES} bytes`, response.status);
     if (!response.ok) throw failed(`HTTP ${response.status}${snippet(text)}`, response.status);
