@@ -49,11 +49,6 @@ export function applierRequirements(): Record<string, readonly string[]> {
   return requirements;
 }
 
-/** Every registered applier name, in execution order. */
-export function applierNames(): string[] {
-  return APPLIERS.map((entry) => entry.name);
-}
-
 /**
  * Builds the selected appliers (all when `only` is absent) in registry order, whatever order
  * `only` lists them in. An unknown name throws, listing the known ones.

@@ -14,7 +14,7 @@ import { resolve } from "node:path";
 import { existsSync } from "node:fs";
 import type { DesiredState } from "../../desired/schema.ts";
 import { applyDesired, type ApplyReport } from "../../executor/apply-desired.ts";
-import { applierNames, applierRequirements, createAppliers } from "../../executor/registry.ts";
+import { applierRequirements, createAppliers } from "../../executor/registry.ts";
 import { renderArtifacts } from "../../render/artifacts.ts";
 import { parseConfigYaml } from "../../snapshot/config-file.ts";
 import { InputError } from "../../snapshot/issues.ts";
@@ -32,7 +32,8 @@ import { parseFlags } from "../args.ts";
 import { readText } from "../files.ts";
 import { CliUsageError, type CliIo } from "../io.ts";
 
-const FLAGS = {
+/** The agent's flags (exported so the systemd unit's command line can be checked against them). */
+export const FLAGS = {
   node: { type: "string" },
   source: { type: "string" },
   mesos: { type: "string" },
@@ -82,6 +83,7 @@ export async function run(args: string[], io: CliIo, runtime: AgentRuntime = {})
   };
   const stateDir = resolve(io.cwd, values["state-dir"]);
   const only = values.apply === undefined ? undefined : values.apply.split(",").map((s) => s.trim()).filter(Boolean);
+  if (only?.length === 0) throw usage("--apply: name at least one applier (or leave --apply out to run them all)");
   const appliers = guard(() => createAppliers({ stateDir, renderFiles: renderArtifacts }, only));
   const requires = applierRequirements();
   const metricsAddress = values.metrics === undefined ? undefined : guard(() => parseListenAddress(values.metrics!));
