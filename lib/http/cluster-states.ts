@@ -12,6 +12,7 @@ import type { DesiredState } from "../desired/schema.ts";
 import { previousFromDocument } from "../snapshot/previous.ts";
 import type { ClusterSnapshot } from "../snapshot/schema.ts";
 import type { SnapshotStore, StoredSnapshot } from "../store/snapshot-store.ts";
+import { withStableNow } from "../sources/stable-now.ts";
 
 /** A stored snapshot with what is derived from it. */
 export interface ClusterState {
@@ -57,9 +58,11 @@ export class ClusterStates {
   put(cluster: string, snapshot: ClusterSnapshot): Promise<ClusterState> {
     const write = this.#writing.then(async () => {
       const before = await this.current(cluster);
-      const input = before !== undefined && Object.keys(snapshot.previous).length === 0
+      const withPrevious = before !== undefined && Object.keys(snapshot.previous).length === 0
         ? { ...snapshot, previous: previousFromDocument(before.desired, `the stored desired state of ${cluster}`) }
         : snapshot;
+      // An unchanged cluster PUT again keeps its `now`, so its desired state (and ETag) stay.
+      const input = withStableNow(before?.stored.snapshot, withPrevious);
       const stored = await this.#store.put(cluster, input, this.#now().toISOString());
       const state = this.#remember(stored);
       const waiters = this.#waiters.get(cluster);

@@ -89,6 +89,14 @@ describe("snapshot store routes", () => {
     expect(Date.now() - started).toBeLessThan(5000);
   });
 
+  it("keeps the desired state (and ETag) when the same cluster is PUT again at a later time", async () => {
+    const app = createApp({ store: new MemorySnapshotStore() });
+    const first = (await (await put(app, "test", SNAPSHOT_INPUT, {})).json()) as { hash: string; generation: number };
+    const later = (await (await put(app, "test", { ...SNAPSHOT_INPUT, now: "2026-01-01T01:00:00Z" }, {})).json()) as { hash: string; generation: number };
+    expect(later.generation).toBe(2);
+    expect(later.hash).toBe(first.hash);
+  });
+
   it("answers 304 when the wait runs out with nothing new", async () => {
     const app = createApp({ store: new MemorySnapshotStore() });
     await put(app, "test", SNAPSHOT_INPUT, {});

@@ -8,7 +8,8 @@
 import type { DesiredState } from "../../desired/schema.ts";
 import { InputError } from "../../snapshot/issues.ts";
 import { previousFromDocument } from "../../snapshot/previous.ts";
-import type { PreviousAllocations } from "../../snapshot/schema.ts";
+import type { ClusterSnapshot, PreviousAllocations } from "../../snapshot/schema.ts";
+import { withStableNow } from "../../sources/stable-now.ts";
 import type { LiveCluster } from "../../sources/live-cluster.ts";
 import { watchLiveCluster } from "../../sources/live-watch.ts";
 import type { DesiredFeed, FeedSink } from "./feed.ts";
@@ -36,6 +37,7 @@ export class LiveFeed implements DesiredFeed {
   readonly description: string;
   readonly #opts: LiveFeedOptions;
   #previous: PreviousAllocations;
+  #lastSnapshot: ClusterSnapshot | undefined;
 
   constructor(options: LiveFeedOptions) {
     this.#opts = options;
@@ -68,7 +70,9 @@ export class LiveFeed implements DesiredFeed {
     });
   }
 
-  #desired(snapshot: Parameters<typeof nodeDesired>[0]): DesiredState {
+  #desired(read: ClusterSnapshot): DesiredState {
+    const snapshot = withStableNow(this.#lastSnapshot, read);
+    this.#lastSnapshot = snapshot;
     const { cluster, node } = nodeDesired(snapshot, this.#opts.node, this.description);
     // The whole cluster's allocations (not only this node's) feed the next read.
     this.#previous = previousFromDocument(cluster, "the computed desired state");
