@@ -58,11 +58,11 @@ export class ClusterStates {
   put(cluster: string, snapshot: ClusterSnapshot): Promise<ClusterState> {
     const write = this.#writing.then(async () => {
       const before = await this.current(cluster);
-      const withPrevious = before !== undefined && Object.keys(snapshot.previous).length === 0
-        ? { ...snapshot, previous: previousFromDocument(before.desired, `the stored desired state of ${cluster}`) }
-        : snapshot;
-      // An unchanged cluster PUT again keeps its `now`, so its desired state (and ETag) stay.
-      const input = withStableNow(before?.stored.snapshot, withPrevious);
+      const carry = before !== undefined && Object.keys(snapshot.previous).length === 0;
+      // An unchanged cluster PUT again keeps its `now`, so its desired state (and ETag) stay;
+      // allocations carried over below are not part of what the client sent, so not compared.
+      const stable = withStableNow(carry ? { ...before.stored.snapshot, previous: {} } : before?.stored.snapshot, snapshot);
+      const input = carry ? { ...stable, previous: previousFromDocument(before.desired, `the stored desired state of ${cluster}`) } : stable;
       const stored = await this.#store.put(cluster, input, this.#now().toISOString());
       const state = this.#remember(stored);
       const waiters = this.#waiters.get(cluster);
