@@ -14,6 +14,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   render: { summary: "write every artifact of a snapshot into a directory", load: async () => (await import("./commands/render.ts")).run },
   diff: { summary: "what would change between two snapshots or desired states", load: async () => (await import("./commands/diff.ts")).run },
   serve: { summary: "serve the HTTP API on Node", load: async () => (await import("./commands/serve.ts")).run },
+  source: { summary: "follow the live cluster and PUT each changed snapshot to the control plane", load: async () => (await import("./commands/source.ts")).run },
   agent: { summary: "the on-node executor: follow a desired state and apply it", load: async () => (await import("./commands/agent.ts")).run },
 };
 

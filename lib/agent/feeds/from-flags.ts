@@ -45,7 +45,6 @@ export interface FeedFlags {
 export async function feedFromFlags(flags: FeedFlags): Promise<DesiredFeed> {
   const live = flags.mesos !== undefined || flags.operator !== undefined || flags.marathon !== undefined;
   if (flags.source !== undefined && live) throw new Error("give either --source or --mesos/--operator/--marathon, not both");
-  if (flags.mesos !== undefined && flags.operator !== undefined) throw new Error("give either --mesos or --operator, not both");
   const seconds = (value: number | undefined) => (value === undefined ? undefined : value * 1000);
   if (flags.source !== undefined) {
     if (isUrlList(flags.source)) {
@@ -60,19 +59,7 @@ export async function feedFromFlags(flags: FeedFlags): Promise<DesiredFeed> {
     return new FileFeed({ path: flags.resolvePath(flags.source), node: flags.node });
   }
   if (!live) throw new Error("give --source URL|FILE, or the live cluster with --mesos/--operator and/or --marathon");
-  const mesosText = flags.mesos ?? flags.operator;
-  const api = flags.mesos !== undefined ? "state" : "operator";
-  const mesos = mesosText === undefined ? undefined : { api, bases: parseBaseUrls(mesosText, `--${flags.mesos !== undefined ? "mesos" : "operator"}`, MESOS_ENDPOINT_PATHS[api]) } as const;
-  const marathon = flags.marathon === undefined ? undefined : parseBaseUrls(flags.marathon, "--marathon", MARATHON_ENDPOINT_PATHS);
-  const cluster = new LiveCluster({
-    ...(mesos === undefined ? {} : { mesos }),
-    ...(marathon === undefined ? {} : { marathon: { bases: marathon } }),
-    ...(flags.masters === undefined || flags.masters.length === 0 ? {} : { masters: flags.masters }),
-    ...(flags.clusterName === undefined ? {} : { clusterName: flags.clusterName }),
-    config: await flags.config(),
-    ...(flags.timeout === undefined ? {} : { timeoutMs: flags.timeout * 1000 }),
-  });
-  const description = [mesos && `${mesos.api === "state" ? "mesos" : "operator"} ${mesos.bases.join(",")}`, marathon && `marathon ${marathon.join(",")}`].filter(Boolean).join(" + ");
+  const { cluster, marathon, description } = liveClusterFromFlags({ ...flags, config: await flags.config() });
   return new LiveFeed({
     cluster,
     node: flags.node,
@@ -82,4 +69,40 @@ export async function feedFromFlags(flags: FeedFlags): Promise<DesiredFeed> {
     ...(flags.last === undefined ? {} : { last: flags.last }),
     description,
   });
+}
+
+/** The live-cluster flags, shared by `wayfinder agent` and `wayfinder source`. */
+export interface LiveFlags {
+  mesos?: string;
+  operator?: string;
+  marathon?: string;
+  masters?: readonly string[];
+  clusterName?: string;
+  /** Seconds. */
+  timeout?: number;
+  config: Config;
+}
+
+/**
+ * The LiveCluster `--mesos`/`--operator`/`--marathon` describe, the Marathon bases (for the
+ * event stream) and a description for logs. Throws an `Error` naming the flag on a bad URL.
+ * @example liveClusterFromFlags({ mesos: "http://m1:5050", marathon: "http://m1:8080", config }).description // "mesos http://m1:5050 + marathon http://m1:8080"
+ */
+export function liveClusterFromFlags(flags: LiveFlags): { cluster: LiveCluster; marathon?: string[]; description: string } {
+  if (flags.mesos !== undefined && flags.operator !== undefined) throw new Error("give either --mesos or --operator, not both");
+  const mesosText = flags.mesos ?? flags.operator;
+  const api = flags.mesos !== undefined ? "state" : "operator";
+  const mesos = mesosText === undefined ? undefined : ({ api, bases: parseBaseUrls(mesosText, `--${flags.mesos !== undefined ? "mesos" : "operator"}`, MESOS_ENDPOINT_PATHS[api]) } as const);
+  const marathon = flags.marathon === undefined ? undefined : parseBaseUrls(flags.marathon, "--marathon", MARATHON_ENDPOINT_PATHS);
+  if (mesos === undefined && marathon === undefined) throw new Error("give the live cluster with --mesos/--operator and/or --marathon");
+  const cluster = new LiveCluster({
+    ...(mesos === undefined ? {} : { mesos }),
+    ...(marathon === undefined ? {} : { marathon: { bases: marathon } }),
+    ...(flags.masters === undefined || flags.masters.length === 0 ? {} : { masters: flags.masters }),
+    ...(flags.clusterName === undefined ? {} : { clusterName: flags.clusterName }),
+    config: flags.config,
+    ...(flags.timeout === undefined ? {} : { timeoutMs: flags.timeout * 1000 }),
+  });
+  const description = [mesos && `${mesos.api === "state" ? "mesos" : "operator"} ${mesos.bases.join(",")}`, marathon && `marathon ${marathon.join(",")}`].filter(Boolean).join(" + ");
+  return { cluster, ...(marathon === undefined ? {} : { marathon }), description };
 }

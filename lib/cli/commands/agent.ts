@@ -11,12 +11,10 @@
  * `--once` syncs once and exits 0 when the node runs the desired state, 1 otherwise.
  */
 import { resolve } from "node:path";
-import { existsSync } from "node:fs";
 import type { DesiredState } from "../../desired/schema.ts";
 import { applyDesired, type ApplyReport } from "../../executor/apply-desired.ts";
 import { applierRequirements, createAppliers } from "../../executor/registry.ts";
 import { renderArtifacts } from "../../render/artifacts.ts";
-import { parseConfigYaml } from "../../snapshot/config-file.ts";
 import { InputError } from "../../snapshot/issues.ts";
 import { EndpointError } from "../../sources/endpoints.ts";
 import { agentMetrics } from "../../agent/agent-metrics.ts";
@@ -29,7 +27,8 @@ import { terminalProgress } from "../../agent/progress.ts";
 import { Syncer } from "../../agent/syncer.ts";
 import { parseListenAddress } from "../../http/node-server.ts";
 import { parseFlags } from "../args.ts";
-import { readText } from "../files.ts";
+import { readConfig } from "../config-input.ts";
+import { nextSignal } from "../signals.ts";
 import { CliUsageError, type CliIo } from "../io.ts";
 
 /** The agent's flags (exported so the systemd unit's command line can be checked against them). */
@@ -103,7 +102,7 @@ export async function run(args: string[], io: CliIo, runtime: AgentRuntime = {})
       ...(values.master === undefined ? {} : { masters: values.master }),
       ...pick({ pollInterval: seconds("poll-interval"), timeout: seconds("timeout"), eventTimeout: seconds("event-timeout") }),
       ...(env.WAYFINDER_TOKEN ? { token: env.WAYFINDER_TOKEN } : {}),
-      config: () => readConfig(values.config, io),
+      config: () => configOrUsage(values.config, io),
       ...(remembered.state === undefined ? {} : { last: remembered.state.desired }),
       resolvePath: (path) => resolve(io.cwd, path),
     }),
@@ -218,11 +217,9 @@ export function planText(desired: DesiredState, report: ApplyReport): string {
   return `${lines.join("\n")}\n`;
 }
 
-async function readConfig(path: string | undefined, io: CliIo) {
+async function configOrUsage(path: string | undefined, io: CliIo) {
   try {
-    if (path !== undefined) return parseConfigYaml(await readText(path, io), path);
-    const fallback = resolve(io.cwd, "wayfinder.yaml");
-    return parseConfigYaml(existsSync(fallback) ? await readText("wayfinder.yaml", io) : undefined, "wayfinder.yaml");
+    return await readConfig(path, io);
   } catch (error) {
     if (error instanceof InputError) throw usage(error.message);
     throw error;
@@ -256,15 +253,4 @@ async function guardAsync<T>(parse: () => Promise<T>): Promise<T> {
 /** The entries of `record` that are defined (for exactOptionalPropertyTypes-style spreads). */
 function pick<T extends Record<string, unknown>>(record: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
   return Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
-}
-
-function nextSignal(): Promise<string> {
-  return new Promise((resolveSignal) => {
-    const signals: NodeJS.Signals[] = ["SIGINT", "SIGTERM"];
-    const onSignal = (signal: NodeJS.Signals) => {
-      for (const s of signals) process.off(s, onSignal);
-      resolveSignal(signal);
-    };
-    for (const s of signals) process.on(s, onSignal);
-  });
 }

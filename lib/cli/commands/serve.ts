@@ -15,6 +15,7 @@ import { listenNode, parseListenAddress, type NodeServer } from "../../http/node
 import { parseFlags } from "../args.ts";
 import { readJson, validate } from "../files.ts";
 import { CliUsageError, type CliIo } from "../io.ts";
+import { nextSignal } from "../signals.ts";
 import { resolve } from "node:path";
 import { FileSnapshotStore } from "../../store/file-store.ts";
 import { MemorySnapshotStore, type SnapshotStore } from "../../store/snapshot-store.ts";
@@ -83,14 +84,4 @@ function usage<T>(parse: () => T): T {
   } catch (error) {
     throw new CliUsageError(`wayfinder serve: ${(error as Error).message}`);
   }
-}
-
-function nextSignal(signals: NodeJS.Signals[]): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const onSignal = (signal: NodeJS.Signals) => {
-      for (const s of signals) process.off(s, onSignal);
-      resolve(signal);
-    };
-    for (const s of signals) process.on(s, onSignal);
-  });
 }

@@ -8,7 +8,6 @@
  * and the output file is replaced atomically, so a failure (exit 2) leaves no partial file.
  * Hostnames are resolved here, in the shell, so the adapters stay pure.
  */
-import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { z } from "zod";
 import type { CliIo } from "../io.ts";
@@ -18,7 +17,7 @@ import { readJson, readText } from "../files.ts";
 import { resolveHostnames, withResolvedHosts } from "../../sources/resolve-hosts.ts";
 import { InputError } from "../../snapshot/issues.ts";
 import { buildSnapshot, type MesosSource } from "../../snapshot/build.ts";
-import { parseConfigYaml } from "../../snapshot/config-file.ts";
+import { readConfig } from "../config-input.ts";
 import { previousFromDocument } from "../../snapshot/previous.ts";
 import { splitJsonValues } from "../../snapshot/adapters/json-stream.ts";
 import { fromOperatorState } from "../../snapshot/adapters/operator-state.ts";
@@ -48,8 +47,6 @@ const OPTIONS = {
 
 const INPUT_FLAGS = ["mesos-state", "operator-state", "marathon-apps", "config", "previous"] as const;
 
-/** Read when `--config` is not given; its absence means the defaults. */
-const DEFAULT_CONFIG = "wayfinder.yaml";
 const DEFAULT_CLUSTER_NAME = "default";
 
 const IsoTime = z.iso.datetime({ offset: true });
@@ -100,12 +97,6 @@ export async function run(args: string[], io: CliIo): Promise<number> {
 
 function usage(message: string): CliUsageError {
   return new CliUsageError(`wayfinder snapshot: ${message}`);
-}
-
-async function readConfig(path: string | undefined, io: CliIo) {
-  if (path !== undefined) return parseConfigYaml(await readText(path, io), path);
-  const present = existsSync(resolve(io.cwd, DEFAULT_CONFIG));
-  return parseConfigYaml(present ? await readText(DEFAULT_CONFIG, io) : undefined, DEFAULT_CONFIG);
 }
 
 type Flags = Partial<Record<(typeof INPUT_FLAGS)[number], string>>;
