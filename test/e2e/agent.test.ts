@@ -98,8 +98,10 @@ describe("wayfinder agent against wayfinder serve (real processes)", () => {
     expect(after.mtimeMs).toBe(before.mtimeMs);
     expect(restarted.output()).not.toContain("desired state applied");
 
-    // The control plane comes back with its stored snapshot; the agent picks it up unchanged.
+    // The control plane comes back with the snapshot it stored on disk; the agent picks it up unchanged.
     await startServe();
+    const stored = await fetch(`${api}/v1/clusters/test/snapshot`, { headers: { Authorization: "Bearer tok" } });
+    expect(stored.headers.get("x-wayfinder-generation")).toBe("2");
     expect(await stopProcess(restarted)).toBe(0);
     expect((await stat(zone())).mtimeMs).toBe(before.mtimeMs);
   });
