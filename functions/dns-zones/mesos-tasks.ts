@@ -141,7 +141,8 @@ function validDiscoveryPorts(ctx: MesosZoneContext, task: Task): readonly Discov
   const ports = task.discovery?.ports ?? [];
   if (ports.every(isValidPort)) return ports;
   for (const port of ports) {
-    if (!isValidPort(port)) {
+    // Port 0 is how Marathon says "no port" for container-network apps: skip it quietly.
+    if (!isValidPort(port) && port.number !== 0) {
       ctx.report("warning", MesosDnsCode.invalidPort, `task:${task.id}`, `discovery port ${port.number} is not within 1-65535; skipped`);
     }
   }
