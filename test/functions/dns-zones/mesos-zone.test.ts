@@ -152,8 +152,10 @@ describe("task records", () => {
     expect(codes(diagnostics)).toEqual(["dns.invalid-port task:web.1", "dns.invalid-port task:web.1", "dns.invalid-port task:web.1"]);
   });
 
-  it("skips a discovery port outside 1-65535", () => {
-    const t = task({ discovery: { name: "web", ports: [{ number: 0, protocol: "tcp" }, { number: 80, protocol: "tcp" }] } });
+  it("skips a discovery port outside 1-65535, and port 0 (Marathon's 'no port') without a warning", () => {
+    const t = task({
+      discovery: { name: "web", ports: [{ number: 0, protocol: "tcp" }, { number: 70000, protocol: "tcp" }, { number: 80, protocol: "tcp" }] },
+    });
     const { zone, diagnostics } = mesosZone(snapshot({ tasks: [t] }));
     expect([...valuesOf(zone, "_web._tcp.marathon.mesos.", "SRV")].map((v) => v.split(":")[1])).toEqual(["80"]);
     expect(codes(diagnostics)).toEqual(["dns.invalid-port task:web.1"]);
