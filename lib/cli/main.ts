@@ -21,11 +21,18 @@ const COMMANDS: Record<string, { summary: string; usage?: string; load: () => Pr
 /** Synopses printed by `wayfinder <command> --help` (DESIGN.md's CLI contract). */
 const SYNOPSES: Record<string, string> = {
   snapshot:
-    "wayfinder snapshot [--mesos-state F] [--operator-state F] [--marathon-apps F] [--config F] [--previous F] [--cluster-name N] [--master HOST:PORT]... [--now ISO] [-o F]",
+    "wayfinder snapshot [--mesos-state F|URLS] [--operator-state F|URLS] [--marathon-apps F|URLS] [--config F] [--previous F] [--cluster-name N] [--master HOST:PORT]... [--now ISO] [--timeout S] [-o F]\n" +
+    "                   (URLS: comma-separated base URLs, tried in order; the Mesos leader is followed)",
   plan: "wayfinder plan [SNAPSHOT] [--json] [--node ID]      (no SNAPSHOT: the embedded demo cluster)",
   render: "wayfinder render [SNAPSHOT] --out DIR [--node ID]",
   diff: "wayfinder diff OLD NEW [--json]                     (snapshots or desired states; exit 1 when they differ)",
-  serve: "wayfinder serve [--listen 127.0.0.1:8080] [--snapshot F] [--body-limit BYTES]",
+  serve: "wayfinder serve [--listen 127.0.0.1:8080] [--snapshot F] [--store DIR] [--body-limit BYTES]",
+  source:
+    "wayfinder source (--mesos URLS | --operator URLS) [--marathon URLS] --put http://HOST:PORT/v1/clusters/NAME [--master HOST:PORT]... [--config F]\n" +
+    "                 [--poll-interval S] [--event-timeout S] [--timeout S] [--log-level L]",
+  agent:
+    "wayfinder agent --node ID (--source URL|FILE | --mesos URLS|--operator URLS [--marathon URLS]) [--apply LIST] [--dry-run] [--once]\n" +
+    "                [--state-dir DIR] [--metrics IP:PORT] [--poll-interval S] [--resync-interval S] [--event-timeout S] [--timeout S] [--log-level L]",
 };
 
 const USAGE = `usage: wayfinder <command> [options]

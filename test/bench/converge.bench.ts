@@ -160,7 +160,7 @@ function describe(times: number[]): { p50: number; p99: number; max: number; tex
 const live = describe(await measure("live", PUSH_SAMPLES));
 const controlPlane = describe(await measure("control-plane", PUSH_SAMPLES));
 const poll = describe(await measure("poll", POLL_SAMPLES));
-const registered = APPLIERS.map((a) => a.name);
+const registered: string[] = APPLIERS.map((a) => a.name);
 const rows: BenchRow[] = [
   { case: "event → zone live, agent reads cluster", ours: live.p99, peer: poll.p99, unit: "ms p99", peerSource: "measured: 2 s poller (Minuteman)", extra: live.text },
   { case: "event → zone live, via control plane", ours: controlPlane.p99, peer: poll.p99, unit: "ms p99", peerSource: "measured: 2 s poller (Minuteman)", extra: controlPlane.text },
