@@ -7,9 +7,8 @@
  * flushes nothing (dcos/dcos#6267), and with the control plane down the node still comes back
  * to its last good state.
  */
-import { readFile } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { mkdir } from "node:fs/promises";
 import { z } from "zod";
 import { DesiredState } from "../desired/schema.ts";
 import { canonicalJson } from "../net/canonical-json.ts";

@@ -84,6 +84,7 @@ export class Syncer {
    */
   resume(desired: DesiredState, appliedHash: string | null): void {
     this.#target = desired;
+    this.#saved = desired.hash;
     this.#status.desiredHash = desired.hash;
     if (appliedHash !== null) this.#status.appliedHash = appliedHash;
     this.#opts.metrics.desired.only(1, { hash: desired.hash });
