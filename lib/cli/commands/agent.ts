@@ -122,6 +122,9 @@ export async function run(args: string[], io: CliIo, runtime: AgentRuntime = {})
     resyncIntervalMs: (seconds("resync-interval") ?? 60) * 1000,
   });
   log.info("wayfinder agent starting", { node, source: feed.description, appliers: appliers.map((a) => a.name), stateDir });
+  if (env.WAYFINDER_TOKEN && sendsTokenInClear(values.source)) {
+    log.warn("the bearer token goes to the control plane unencrypted; use https:// outside a trusted network", { source: values.source });
+  }
   if (remembered.state !== undefined) {
     log.info("resuming from the remembered desired state", { hash: remembered.state.desired.hash, appliedHash: remembered.state.appliedHash });
     syncer.resume(remembered.state.desired, remembered.state.appliedHash);
@@ -224,6 +227,13 @@ async function configOrUsage(path: string | undefined, io: CliIo) {
     if (error instanceof InputError) throw usage(error.message);
     throw error;
   }
+}
+
+/** True for an `http://` source that is not on loopback. */
+function sendsTokenInClear(source: string | undefined): boolean {
+  if (source === undefined || !/^http:\/\//i.test(source)) return false;
+  const host = new URL(source).hostname;
+  return !(host === "localhost" || host === "[::1]" || host.startsWith("127."));
 }
 
 function usage(message: string): CliUsageError {
