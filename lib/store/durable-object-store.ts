@@ -49,7 +49,9 @@ export class DurableObjectSnapshotStore implements SnapshotStore {
     if (head === undefined || head.cluster !== cluster) return undefined;
     const keys = chunkKeys(head.generation, head.chunks);
     const chunks = await this.#storage.get<string>(keys);
-    const text = keys.map((key) => chunks.get(key) ?? "").join("");
+    const missing = keys.filter((key) => typeof chunks.get(key) !== "string");
+    if (missing.length > 0) throw new Error(`the stored snapshot of '${cluster}' (generation ${head.generation}) lacks ${missing.length} of its ${keys.length} chunks (${missing[0]}, ...)`);
+    const text = keys.map((key) => chunks.get(key)).join("");
     // Stored snapshots were validated on the way in; parsing again guards against a
     // storage format written by another version.
     const snapshot = ClusterSnapshot.parse(JSON.parse(text));

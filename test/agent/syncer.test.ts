@@ -1,4 +1,4 @@
-import { mkdtemp } from "node:fs/promises";
+import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -123,6 +123,12 @@ describe("Syncer", () => {
     expect(loaded.state?.desired.hash).toBe(desired.hash);
     expect(loaded.state?.appliedHash).toBe(desired.hash);
     expect((await new AgentStateStore(stateDir).load("S2")).problem).toMatch(/belongs to node 'S1', not 'S2'/);
+    const corrupt = await mkdtemp(join(tmpdir(), "wf-syncer-"));
+    await mkdir(join(corrupt, "agent"));
+    await writeFile(join(corrupt, "agent/state.json"), '{"apiVersion":"wayfinder/v1","kind":"AgentState"');
+    const broken = await new AgentStateStore(corrupt).load("S1");
+    expect(broken.state).toBeUndefined();
+    expect(broken.problem).toMatch(/state\.json: not an agent state file .*; ignored$/);
 
     const restarted = harness({ stateDir });
     restarted.l4lb.state.set("hash", l4lb.state.get("hash")!);

@@ -16,6 +16,7 @@ afterEach(async () => {
 async function setup() {
   const dir = await mkdtemp(join(tmpdir(), "wf-agent-cli-"));
   await writeFile(join(dir, "snapshot.json"), JSON.stringify(SNAPSHOT_INPUT));
+  await writeFile(join(dir, "bad.yaml"), "dns:\n  tll: 5\n");
   return dir;
 }
 
@@ -38,6 +39,7 @@ describe("wayfinder agent", () => {
     [["--node", "S1", "--source", "http://127.0.0.1:1/"], "is not a wayfinder URL"],
     [["--node", "S1", "--mesos", "ftp://m1"], "--mesos: 'ftp://m1' must be http:// or https://"],
     [["--node", "S1", "--source", "s.json", "--timeout", "soon"], "--timeout: 'soon' is not a number of seconds"],
+    [["--node", "S1", "--mesos", "http://127.0.0.1:1", "--config", "bad.yaml"], "bad.yaml: dns.tll: unknown key 'tll' (line 2)"],
   ])("usage error (exit 2) for %j", async (args, message) => {
     const dir = await setup();
     const { code, stderr } = await runCli(["agent", "--state-dir", dir, ...args], dir);
@@ -51,7 +53,7 @@ describe("wayfinder agent", () => {
     const { code, stdout } = await runCli(["agent", "--node", "S1", "--source", "snapshot.json", "--state-dir", state, "--dry-run"], dir);
     expect(code).toBe(0);
     expect(stdout).toMatch(/^desired [0-9a-f]{16} \(node S1\): dry run, nothing is changed\nfiles: 7 to add, 0 to change, 0 to delete\n {2}\+ desired\.json\n/);
-    expect(await readdir(dir)).toEqual(["snapshot.json"]);
+    expect((await readdir(dir)).sort()).toEqual(["bad.yaml", "snapshot.json"]);
   });
 
   it("--once applies, remembers, and a second --once changes nothing; an invalid source exits 1 and keeps the files", async () => {

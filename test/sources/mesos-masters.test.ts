@@ -68,6 +68,16 @@ describe("MesosMasters /master/state", () => {
 });
 
 describe("MesosMasters operator API", () => {
+  it("moves past a master whose GET_STATE answer is not JSON", async () => {
+    const broken = await track(startFakeMaster({ operatorState: operatorPayload("tcp-and-udp") }));
+    broken.behaviour = "malformed";
+    const good = await track(startFakeMaster({ operatorState: operatorPayload("tcp-and-udp") }));
+    const read = await new MesosMasters([broken.url, good.url], { api: "operator" }).read();
+    expect(read.url).toBe(`${good.url}/api/v1`);
+    const error = await new MesosMasters([broken.url], { api: "operator" }).read().catch((e: unknown) => e as Error);
+    expect(error.message).toContain(`POST ${broken.url}/api/v1: the answer is not valid JSON`);
+  });
+
   it("posts GET_STATE, follows a non-leader's 307 and reports the answering master as leader", async () => {
     const leader = await track(startFakeMaster({ operatorState: operatorPayload("tcp-and-udp") }));
     const follower = await track(startFakeMaster());

@@ -80,6 +80,15 @@ describe("DurableObjectSnapshotStore", () => {
   });
 });
 
+describe("DurableObjectSnapshotStore damage", () => {
+  it("names the missing chunk instead of parsing half a snapshot", async () => {
+    const storage = new FakeStorage();
+    await new DurableObjectSnapshotStore(storage, 300).put("prod", snapshot(5), NOW);
+    storage.data.delete("snapshot:1:1");
+    await expect(new DurableObjectSnapshotStore(storage, 300).get("prod")).rejects.toThrow(/generation 1\) lacks 1 of its \d+ chunks \(snapshot:1:1, \.\.\.\)/);
+  });
+});
+
 describe("isClusterName", () => {
   it.each([["prod", true], ["eu-west.1_a", true], ["../etc", false], ["", false], [".hidden", false], ["a".repeat(64), false]])("%j → %s", (name, ok) => {
     expect(isClusterName(name)).toBe(ok);
