@@ -74,7 +74,7 @@ describe("MesosMasters operator API", () => {
     const good = await track(startFakeMaster({ operatorState: operatorPayload("tcp-and-udp") }));
     const read = await new MesosMasters([broken.url, good.url], { api: "operator" }).read();
     expect(read.url).toBe(`${good.url}/api/v1`);
-    const error = await new MesosMasters([broken.url], { api: "operator" }).read().catch((e: unknown) => e as Error);
+    const error = (await new MesosMasters([broken.url], { api: "operator" }).read().catch((e: unknown) => e)) as Error;
     expect(error.message).toContain(`POST ${broken.url}/api/v1: the answer is not valid JSON`);
   });
 
