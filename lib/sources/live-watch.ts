@@ -1,15 +1,16 @@
 /**
  * @module
  * Keeps a live cluster's snapshot current: reads it at start, on every Marathon event that can
- * change tasks, after every (re)connect of the event stream (events sent while it was down are
- * lost, so a full read resynchronises), every `pollIntervalMs` (Mesos changes that Marathon
- * does not announce, and the fallback when there is no event stream), and after a failed read
- * with jittered backoff. Reads never overlap and requests during a read collapse into one more.
+ * change tasks and every Mesos operator-API event (when subscribed), after every (re)connect of
+ * an event stream (events sent while it was down are lost, so a full read resynchronises),
+ * every `pollIntervalMs` (changes no stream announces, and the fallback when there is none),
+ * and after a failed read with jittered backoff. Reads never overlap and requests during a read collapse into one more.
  */
 import { Backoff } from "./backoff.ts";
 import { CoalescingRunner } from "./coalescing-runner.ts";
 import type { LiveCluster } from "./live-cluster.ts";
 import { watchMarathonEvents, type MarathonEvent } from "./marathon-events.ts";
+import { watchMesosEvents } from "./mesos-events.ts";
 import type { ClusterSnapshot, PreviousAllocations } from "../snapshot/schema.ts";
 
 /** Why a read happened: the first request coalesced into it, and when that came. */
@@ -23,8 +24,10 @@ export interface ReadTrigger {
 
 export interface LiveWatchOptions {
   cluster: LiveCluster;
-  /** Marathon base URLs to take events from; none: polling only. */
+  /** Marathon base URLs to take events from. */
   eventBases?: readonly string[];
+  /** Mesos master base URLs to SUBSCRIBE to (operator API). */
+  mesosEventBases?: readonly string[];
   /** Default 30 000 ms (DC/OS ran Mesos-DNS with a 30 s refresh). */
   pollIntervalMs?: number;
   /** Passed to the event stream. Default 60 000 ms. */
@@ -93,6 +96,24 @@ export async function watchLiveCluster(options: LiveWatchOptions): Promise<void>
           onInvalid: (url, reason) => options.onStream?.({ kind: "invalid", url, detail: reason }),
         });
 
+  const mesosEvents =
+    options.mesosEventBases === undefined || options.mesosEventBases.length === 0
+      ? undefined
+      : watchMesosEvents({
+          bases: options.mesosEventBases,
+          ...(options.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: options.idleTimeoutMs }),
+          signal: options.signal,
+          onEvent: (type) => {
+            options.onStream?.({ kind: "event", url: "", detail: type });
+            request({ reason: "event", detail: type });
+          },
+          onConnect: (url) => {
+            options.onStream?.({ kind: "connected", url });
+            request({ reason: "stream-connect" });
+          },
+          onDisconnect: (url, reason) => options.onStream?.({ kind: "disconnected", url, detail: reason }),
+        });
+
   await new Promise<void>((resolve) => {
     if (options.signal.aborted) resolve();
     else options.signal.addEventListener("abort", () => resolve(), { once: true });
@@ -100,5 +121,6 @@ export async function watchLiveCluster(options: LiveWatchOptions): Promise<void>
   clearInterval(poll);
   clearTimeout(retry);
   await events;
+  await mesosEvents;
   await runner.idle();
 }

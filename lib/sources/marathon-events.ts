@@ -1,22 +1,16 @@
 /**
  * @module
- * Marathon's event bus (`GET /v2/events`, server-sent events), kept open for as long as the
- * watcher runs, for push-driven updates. What marathon-lb got wrong and this gets right:
- *
- * - a stream that stays open but goes silent (marathon-lb#238: updates then came only from the
- *   5-minute fallback) is detected by an idle timeout over *any* bytes, keepalives included, and
- *   reconnected;
- * - reconnects rotate over every Marathon URL (marathon-lb#535) with jittered backoff, and a
- *   stream that lived long enough resets the backoff;
- * - every (re)connect is reported, because events sent while no stream was open are lost: the
- *   caller must resynchronise by polling then.
+ * Marathon's event bus (`GET /v2/events`, server-sent events) for push-driven updates. The
+ * stream itself (silence detection, reconnects rotating over every Marathon, resync on
+ * connect) is `event-stream.ts`; marathon-lb lacked the first (marathon-lb#238: updates then
+ * came only from its 5-minute fallback) and the second (marathon-lb#535).
  *
  * Events are filtered server-side (`event_type=`, marathon-lb#541) and again here, by the JSON
  * `eventType`, which Marathon always sets (some versions send `event:` and `data:` apart).
  */
-import { Backoff, sleep } from "./backoff.ts";
-import { describeNetworkError } from "./http-json.ts";
-import { SseParser } from "./sse-parser.ts";
+import type { Backoff } from "./backoff.ts";
+import { watchEventStream } from "./event-stream.ts";
+import { SseParser, type SseEvent } from "./sse-parser.ts";
 
 /** marathon-lb's selection: what can change tasks, their health or app definitions. */
 export const DEFAULT_EVENT_TYPES = ["status_update_event", "health_status_changed_event", "api_post_event"] as const;
@@ -57,74 +51,44 @@ export interface MarathonEventsOptions {
  * await watchMarathonEvents({ bases: ["http://10.0.0.1:8080"], onEvent: () => sync.request(), onConnect: () => sync.request(), signal });
  */
 export async function watchMarathonEvents(options: MarathonEventsOptions): Promise<void> {
-  if (options.bases.length === 0) throw new Error("watchMarathonEvents: at least one Marathon URL is needed");
-  const backoff = options.backoff ?? new Backoff({ initialMs: 250, maxMs: 30_000 });
-  const stableMs = options.stableMs ?? 10_000;
-  let attempt = 0;
-  while (!options.signal.aborted) {
-    const base = options.bases[attempt++ % options.bases.length]!;
-    const url = eventsUrl(base, options.eventTypes ?? DEFAULT_EVENT_TYPES);
-    const started = Date.now();
-    const reason = await streamOnce(url, options);
-    if (options.signal.aborted) break;
-    options.onDisconnect?.(url, reason);
-    if (Date.now() - started >= stableMs) backoff.reset();
-    await sleep(backoff.next(), options.signal);
-  }
+  const eventTypes = options.eventTypes ?? DEFAULT_EVENT_TYPES;
+  const wanted = new Set(eventTypes);
+  await watchEventStream<SseEvent>({
+    bases: options.bases,
+    urlOf: (base) => eventsUrl(base, eventTypes),
+    request: { headers: { Accept: "text/event-stream", "Cache-Control": "no-cache", ...options.headers } },
+    decoder: () => {
+      const parser = new SseParser();
+      const text = new TextDecoder();
+      return { push: (bytes) => parser.push(text.decode(bytes, { stream: true })) };
+    },
+    ...pick(options),
+    onEvent: (sse, url) => {
+      const event = marathonEvent(sse.data, sse.event);
+      if (event === undefined) options.onInvalid?.(url, `event '${sse.event}' has data that is not a JSON object: ${sse.data.slice(0, 80)}`);
+      else if (wanted.has(event.eventType)) options.onEvent(event);
+    },
+  });
+}
+
+/** The stream settings passed through unchanged. */
+function pick(options: MarathonEventsOptions) {
+  const { idleTimeoutMs, connectTimeoutMs, stableMs, backoff, onConnect, onDisconnect, signal } = options;
+  return {
+    signal,
+    ...(idleTimeoutMs === undefined ? {} : { idleTimeoutMs }),
+    ...(connectTimeoutMs === undefined ? {} : { connectTimeoutMs }),
+    ...(stableMs === undefined ? {} : { stableMs }),
+    ...(backoff === undefined ? {} : { backoff }),
+    ...(onConnect === undefined ? {} : { onConnect }),
+    ...(onDisconnect === undefined ? {} : { onDisconnect }),
+  };
 }
 
 /** The events URL with marathon-lb's query: light plan format, server-side type filter. */
 export function eventsUrl(base: string, eventTypes: readonly string[]): string {
   const query = new URLSearchParams([["plan-format", "light"], ...eventTypes.map((t) => ["event_type", t] as [string, string])]);
   return `${base}/v2/events?${query}`;
-}
-
-/** One connection, read until it ends; returns why it ended. */
-async function streamOnce(url: string, options: MarathonEventsOptions): Promise<string> {
-  const controller = new AbortController();
-  const abort = () => controller.abort();
-  options.signal.addEventListener("abort", abort, { once: true });
-  let why: string | undefined;
-  const stop = (reason: string) => {
-    why ??= reason;
-    controller.abort();
-  };
-  const idleMs = options.idleTimeoutMs ?? 60_000;
-  const connectMs = options.connectTimeoutMs ?? 10_000;
-  let timer = setTimeout(() => stop(`no response headers within ${connectMs} ms`), connectMs);
-  const wanted = new Set(options.eventTypes ?? DEFAULT_EVENT_TYPES);
-  try {
-    const response = await fetch(url, {
-      signal: controller.signal,
-      headers: { Accept: "text/event-stream", "Cache-Control": "no-cache", ...options.headers },
-    });
-    if (!response.ok || response.body === null) {
-      await response.body?.cancel().catch(() => {});
-      return `HTTP ${response.status}`;
-    }
-    options.onConnect?.(url);
-    const parser = new SseParser();
-    const decoder = new TextDecoder();
-    const idle = () => {
-      clearTimeout(timer);
-      timer = setTimeout(() => stop(`silent for ${idleMs} ms`), idleMs);
-    };
-    idle();
-    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-      idle();
-      for (const sse of parser.push(decoder.decode(chunk, { stream: true }))) {
-        const event = marathonEvent(sse.data, sse.event);
-        if (event === undefined) options.onInvalid?.(url, `event '${sse.event}' has data that is not a JSON object: ${sse.data.slice(0, 80)}`);
-        else if (wanted.has(event.eventType)) options.onEvent(event);
-      }
-    }
-    return why ?? "the server closed the stream";
-  } catch (error) {
-    return why ?? (options.signal.aborted ? "stopped" : describeNetworkError(error));
-  } finally {
-    clearTimeout(timer);
-    options.signal.removeEventListener("abort", abort);
-  }
 }
 
 /** An event's JSON, typed by its `eventType` (or the SSE `event:` name when it has none); junk is dropped. */

@@ -87,6 +87,16 @@ export interface FakeMaster extends FakeServer {
   operatorState: unknown;
   /** When set, `POST /api/v1` answers 307 to this base URL (a non-leading master). */
   redirectTo: string | undefined;
+  /** Open SUBSCRIBE streams. */
+  readonly subscribers: number;
+  /** Sends an operator-API event (RecordIO-framed) to every SUBSCRIBE stream; returns how many got it. */
+  emitMesos(event: Record<string, unknown>): number;
+}
+
+/** One RecordIO record: the JSON's length in bytes, a newline, the JSON. */
+export function recordIo(value: unknown): string {
+  const json = JSON.stringify(value);
+  return `${Buffer.byteLength(json)}\n${json}`;
 }
 
 /**
@@ -96,6 +106,7 @@ export interface FakeMaster extends FakeServer {
  */
 export async function startFakeMaster(options: { host?: string; port?: number; leader?: string; operatorState?: unknown } = {}): Promise<FakeMaster> {
   const fake = { behaviour: "ok" as Behaviour, state: {} as Record<string, unknown>, operatorState: options.operatorState, redirectTo: undefined as string | undefined };
+  const subscribers = new Set<ServerResponse>();
   const server = await startServer(
     (req, res, body) => {
       const path = (req.url ?? "").split("?")[0];
@@ -111,6 +122,14 @@ export async function startFakeMaster(options: { host?: string; port?: number; l
           type = (JSON.parse(body) as { type?: unknown }).type;
         } catch {
           type = undefined;
+        }
+        if (type === "SUBSCRIBE") {
+          res.writeHead(200, { "Content-Type": "application/json" });
+          const state = (fake.operatorState as { get_state?: unknown } | undefined)?.get_state ?? {};
+          res.write(recordIo({ type: "SUBSCRIBED", subscribed: { get_state: state, heartbeat_interval_seconds: 15 } }));
+          subscribers.add(res);
+          res.on("close", () => subscribers.delete(res));
+          return;
         }
         if (type !== "GET_STATE") {
           res.writeHead(400, { "Content-Type": "text/plain" }).end("Failed to validate master::Call\n");
@@ -149,6 +168,13 @@ export async function startFakeMaster(options: { host?: string; port?: number; l
     },
     set redirectTo(value: string | undefined) {
       fake.redirectTo = value;
+    },
+    get subscribers() {
+      return subscribers.size;
+    },
+    emitMesos(event: Record<string, unknown>) {
+      for (const res of subscribers) res.write(recordIo(event));
+      return subscribers.size;
     },
   };
 }

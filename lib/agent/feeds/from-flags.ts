@@ -59,11 +59,12 @@ export async function feedFromFlags(flags: FeedFlags): Promise<DesiredFeed> {
     return new FileFeed({ path: flags.resolvePath(flags.source), node: flags.node });
   }
   if (!live) throw new Error("give --source URL|FILE, or the live cluster with --mesos/--operator and/or --marathon");
-  const { cluster, marathon, description } = liveClusterFromFlags({ ...flags, config: await flags.config() });
+  const { cluster, marathon, mesosEvents, description } = liveClusterFromFlags({ ...flags, config: await flags.config() });
   return new LiveFeed({
     cluster,
     node: flags.node,
     ...(marathon === undefined ? {} : { eventBases: marathon }),
+    ...(mesosEvents === undefined ? {} : { mesosEventBases: mesosEvents }),
     ...(seconds(flags.pollInterval) === undefined ? {} : { pollIntervalMs: seconds(flags.pollInterval)! }),
     ...(seconds(flags.eventTimeout) === undefined ? {} : { idleTimeoutMs: seconds(flags.eventTimeout)! }),
     ...(flags.last === undefined ? {} : { last: flags.last }),
@@ -88,7 +89,7 @@ export interface LiveFlags {
  * event stream) and a description for logs. Throws an `Error` naming the flag on a bad URL.
  * @example liveClusterFromFlags({ mesos: "http://m1:5050", marathon: "http://m1:8080", config }).description // "mesos http://m1:5050 + marathon http://m1:8080"
  */
-export function liveClusterFromFlags(flags: LiveFlags): { cluster: LiveCluster; marathon?: string[]; description: string } {
+export function liveClusterFromFlags(flags: LiveFlags): { cluster: LiveCluster; marathon?: string[]; mesosEvents?: string[]; description: string } {
   if (flags.mesos !== undefined && flags.operator !== undefined) throw new Error("give either --mesos or --operator, not both");
   const mesosText = flags.mesos ?? flags.operator;
   const api = flags.mesos !== undefined ? "state" : "operator";
@@ -104,5 +105,7 @@ export function liveClusterFromFlags(flags: LiveFlags): { cluster: LiveCluster; 
     ...(flags.timeout === undefined ? {} : { timeoutMs: flags.timeout * 1000 }),
   });
   const description = [mesos && `${mesos.api === "state" ? "mesos" : "operator"} ${mesos.bases.join(",")}`, marathon && `marathon ${marathon.join(",")}`].filter(Boolean).join(" + ");
-  return { cluster, ...(marathon === undefined ? {} : { marathon }), description };
+  // The operator API's masters also stream their changes (SUBSCRIBE): push for every framework.
+  const mesosEvents = mesos?.api === "operator" ? [...mesos.bases] : undefined;
+  return { cluster, ...(marathon === undefined ? {} : { marathon }), ...(mesosEvents === undefined ? {} : { mesosEvents }), description };
 }

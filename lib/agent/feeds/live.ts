@@ -18,8 +18,10 @@ import { nodeDesired } from "./node-desired.ts";
 export interface LiveFeedOptions {
   cluster: LiveCluster;
   node: string;
-  /** Marathon base URLs for the event stream; none: polling only. */
+  /** Marathon base URLs for the event stream. */
   eventBases?: readonly string[];
+  /** Mesos master base URLs to SUBSCRIBE to (operator API). */
+  mesosEventBases?: readonly string[];
   /** Default 30 000 ms. */
   pollIntervalMs?: number;
   /** Event-stream idle timeout. Default 60 000 ms. */
@@ -54,6 +56,7 @@ export class LiveFeed implements DesiredFeed {
     await watchLiveCluster({
       cluster: this.#opts.cluster,
       ...(this.#opts.eventBases === undefined ? {} : { eventBases: this.#opts.eventBases }),
+      ...(this.#opts.mesosEventBases === undefined ? {} : { mesosEventBases: this.#opts.mesosEventBases }),
       ...(this.#opts.pollIntervalMs === undefined ? {} : { pollIntervalMs: this.#opts.pollIntervalMs }),
       ...(this.#opts.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: this.#opts.idleTimeoutMs }),
       previous: () => this.#previous,

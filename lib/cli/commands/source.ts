@@ -1,7 +1,8 @@
 /**
  * @module
  * `wayfinder source --mesos URLS [--marathon URLS] --put http://CP/v1/clusters/NAME`: follows the
- * live cluster (Marathon's event stream for pushes, polling for the rest) and PUTs every changed
+ * live cluster (Marathon's event stream, and with `--operator` the masters' SUBSCRIBE stream, for
+ * pushes; polling for the rest) and PUTs every changed
  * snapshot into the control plane's store, where executors long-poll their node's view. An
  * unchanged cluster is not sent again. A store that is down is retried with backoff; a snapshot
  * the store rejects (400) is reported and not resent until the cluster changes. Runs until
@@ -105,6 +106,7 @@ export async function run(args: string[], io: CliIo, runtime: { stopSignal?: Pro
   const watching = watchLiveCluster({
     cluster: live.cluster,
     ...(live.marathon === undefined ? {} : { eventBases: live.marathon }),
+    ...(live.mesosEvents === undefined ? {} : { mesosEventBases: live.mesosEvents }),
     pollIntervalMs: number("poll-interval") * 1000,
     idleTimeoutMs: number("event-timeout") * 1000,
     // The store carries allocations over from its own desired state.
