@@ -57,21 +57,34 @@ export const DnsZone = z.object({
 });
 export type DnsZone = z.infer<typeof DnsZone>;
 
+const HostPort = z.object({ ip: z.string(), port: z.number().int().min(1).max(65535) });
+
 export const L4Backend = z.object({
   ip: z.string(),
-  port: z.number().int(),
-  weight: z.number().int(),
+  port: z.number().int().min(1).max(65535),
+  /** Relative share of new connections; 0 drains (unhealthy or TASK_KILLING): no new connections. */
+  weight: z.number().int().min(0),
   taskId: z.string(),
-  /** The agent the task runs on; a node rewrites its own port-mapped backends (dcos/dcos#2459). */
+  /** The agent the task runs on. */
   agentId: z.string().optional(),
+  /**
+   * The container address behind a UCR host-port mapping. The task's own agent uses it instead
+   * of `ip:port` (its node view rewrites it), because DNAT to its own host port would never
+   * pass the port-mapping rules (dcos/dcos#2459).
+   */
+  local: HostPort.optional(),
 });
 export type L4Backend = z.infer<typeof L4Backend>;
 
 export const L4Service = z.object({
-  vip: z.object({ ip: z.string(), port: z.number().int(), protocol: z.enum(["tcp", "udp"]) }),
+  vip: z.object({ ip: z.string(), port: z.number().int().min(1).max(65535), protocol: z.enum(["tcp", "udp"]) }),
+  /** A named VIP's name without the zone, `<label>.<framework>` (`app.marathon`); absent for IP VIPs. */
   name: z.string().optional(),
+  /** `<name>.l4lb.thisdcos.directory`, published as A/AAAA of `vip.ip`. */
   dnsName: z.string().optional(),
+  /** The IPVS scheduler (config `l4lb.scheduler`). */
   scheduler: z.string(),
+  /** Sorted by address then port; a VIP with no backends is not a service. */
   backends: z.array(L4Backend),
 });
 export type L4Service = z.infer<typeof L4Service>;
