@@ -29,7 +29,7 @@ export interface NamedVipRequest {
   names: readonly string[];
   /** Name → address from the previous desired state. */
   previous: ReadonlyMap<string, string>;
-  /** Addresses that are not free for new names (IP VIPs written as literals). */
+  /** Addresses not free for new names (IP VIPs written as literals); names that had them keep them. */
   reserved: ReadonlySet<string>;
 }
 
@@ -50,10 +50,6 @@ export function namedVipAddresses(request: NamedVipRequest): NamedVipAddresses {
   const addresses = new Map<string, string>();
   const diagnostics: Diagnostic[] = [];
   const taken = new Set<bigint>();
-  for (const ip of request.reserved) {
-    const parsed = parseIp(ip);
-    if (parsed?.family === range.family) taken.add(ipToBigInt(parsed.address) - min);
-  }
   const names = [...new Set(request.names)].sort();
 
   const fresh: string[] = [];
@@ -73,6 +69,11 @@ export function namedVipAddresses(request: NamedVipRequest): NamedVipAddresses {
       });
     }
     fresh.push(name);
+  }
+  // Reserved addresses only bar new names: a VIP that already has an address keeps it.
+  for (const ip of request.reserved) {
+    const parsed = parseIp(ip);
+    if (parsed?.family === range.family) taken.add(ipToBigInt(parsed.address) - min);
   }
 
   for (const name of fresh) {

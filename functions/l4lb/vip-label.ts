@@ -30,6 +30,8 @@ export function parseVipLabel(value: string): VipParse {
   }
   const port = Number(portText);
   if (head === "" || head === "/") return { ok: false, reason: "the VIP name is empty" };
+  // Sanitising would quietly turn "app\nbind" into "appbind"; a label like that is a mistake.
+  if (/[\s\p{Cc}]/u.test(head)) return { ok: false, reason: "the VIP name contains whitespace or control characters" };
   const ip = parseIp(head);
   return { ok: true, vip: ip === undefined ? { kind: "named", label: head, port } : { kind: "ip", ip, port } };
 }
