@@ -1,0 +1,111 @@
+import { describe, expect, it } from "vitest";
+import { MAX_SLOTS, nftModel, slotCounts } from "../../lib/render/nft-model.ts";
+import { nftablesDelta, renderNftModel } from "../../lib/render/nftables.ts";
+import { service } from "./l4lb-fixtures.ts";
+
+describe("slotCounts: weights as slot replication", () => {
+  it.each([
+    [[1, 1], [1, 1]],
+    [[3, 1], [3, 1]],
+    [[6, 2], [3, 1]],
+    [[1, 0, 1], [1, 0, 1]],
+    [[0, 0], [0, 0]],
+    [[], []],
+  ])("%j → %j", (weights, slots) => {
+    expect(slotCounts(weights)).toEqual(slots);
+  });
+
+  it("scales large weights down to about MAX_SLOTS, keeping every live backend", () => {
+    const slots = slotCounts([1000, 1, 999]);
+    expect(slots.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(MAX_SLOTS + 3);
+    expect(slots[1]).toBe(1);
+    expect(Math.abs(slots[0]! - slots[2]!)).toBeLessThanOrEqual(1);
+  });
+});
+
+describe("nftModel", () => {
+  it("gives a 3:1 VIP four slots, three to the heavier backend", () => {
+    const m = nftModel([service("11.0.0.1", 80, [["9.0.1.2", 8080, 3], ["9.0.1.3", 8080, 1]])]);
+    expect([...m.ip.vips]).toEqual([["11.0.0.1 . tcp . 80", 4]]);
+    expect([...m.ip.backends.values()]).toEqual(["9.0.1.2 . 8080", "9.0.1.2 . 8080", "9.0.1.2 . 8080", "9.0.1.3 . 8080"]);
+  });
+
+  it("gives a weight-0 backend no slot, and a VIP with only weight 0 a reject instead of a dispatch", () => {
+    const m = nftModel([service("11.0.0.1", 80, [["9.0.1.2", 80, 1], ["9.0.1.3", 80, 0]]), service("11.0.0.2", 53, [["9.0.1.4", 53, 0]], "udp")]);
+    expect([...m.ip.backends]).toEqual([["11.0.0.1 . tcp . 80 . 0", "9.0.1.2 . 80"]]);
+    expect([...m.ip.noBackends]).toEqual(["11.0.0.2 . udp . 53"]);
+    expect([...m.ip.vips.keys()]).toEqual(["11.0.0.1 . tcp . 80"]);
+    expect([...m.ip.addresses.keys()]).toEqual(["11.0.0.1", "11.0.0.2"]);
+  });
+
+  it("puts IPv6 VIPs in the ip6 table only", () => {
+    const m = nftModel([service("fd01:c::1", 80, [["fd01:b::2", 80, 1]])]);
+    expect(m.ip.vips.size).toBe(0);
+    expect([...m.ip6.backends]).toEqual([["fd01:c::1 . tcp . 80 . 0", "fd01:b::2 . 80"]]);
+  });
+});
+
+describe("renderNftModel", () => {
+  const text = renderNftModel(nftModel([service("11.0.0.1", 80, [["9.0.1.2", 8080, 3], ["9.0.1.3", 8080, 1]])]));
+
+  it("replaces each family's table atomically: create-if-missing, delete, define", () => {
+    expect(text).toMatch(/^table ip wayfinder_l4lb \{\}\ndelete table ip wayfinder_l4lb\ntable ip wayfinder_l4lb \{$/m);
+    expect(text).toMatch(/^table ip6 wayfinder_l4lb \{\}\ndelete table ip6 wayfinder_l4lb\ntable ip6 wayfinder_l4lb \{$/m);
+  });
+
+  it("dispatches by one verdict map and picks a slot with numgen", () => {
+    expect(text).toContain("11.0.0.1 . tcp . 80 : goto pick_4");
+    expect(text).toContain("meta priority set numgen random mod 4 dnat ip to ip daddr . meta l4proto . th dport . meta priority map @backends");
+    expect(text).toContain("ip6 daddr . meta l4proto . th dport vmap @vips");
+  });
+});
+
+describe("nftablesDelta", () => {
+  const base = [service("11.0.0.1", 80, [["9.0.1.2", 80, 1], ["9.0.1.3", 80, 1]]), service("11.0.0.2", 80, [["9.0.1.4", 80, 1]])];
+
+  it("is empty when nothing changed", () => {
+    expect(nftablesDelta(nftModel(base), nftModel(base))).toBe("");
+  });
+
+  it("replaces only the slot of a changed backend", () => {
+    const changed = [service("11.0.0.1", 80, [["9.0.1.2", 80, 1], ["9.0.1.9", 80, 1]]), base[1]!];
+    expect(nftablesDelta(nftModel(base), nftModel(changed))).toBe(
+      "delete element ip wayfinder_l4lb backends { 11.0.0.1 . tcp . 80 . 1 }\n" +
+        "add element ip wayfinder_l4lb backends { 11.0.0.1 . tcp . 80 . 1 : 9.0.1.9 . 80 }\n",
+    );
+  });
+
+  it("deletes a removed VIP's dispatch, slots and address", () => {
+    expect(nftablesDelta(nftModel(base), nftModel([base[0]!]))).toBe(
+      "delete element ip wayfinder_l4lb vips { 11.0.0.2 . tcp . 80 }\n" +
+        "delete element ip wayfinder_l4lb backends { 11.0.0.2 . tcp . 80 . 0 }\n" +
+        "delete element ip wayfinder_l4lb vip_addresses { 11.0.0.2 }\n",
+    );
+  });
+
+  it("adds the pick chain a new slot count needs before the dispatch that uses it", () => {
+    const grown = [service("11.0.0.1", 80, [["9.0.1.2", 80, 1], ["9.0.1.3", 80, 1], ["9.0.1.5", 80, 1]]), base[1]!];
+    const delta = nftablesDelta(nftModel(base), nftModel(grown)).split("\n");
+    expect(delta[0]).toBe("add chain ip wayfinder_l4lb pick_3");
+    expect(delta[1]).toMatch(/^add rule ip wayfinder_l4lb pick_3 meta priority set numgen random mod 3 /);
+    expect(delta).toContain("delete element ip wayfinder_l4lb vips { 11.0.0.1 . tcp . 80 }");
+    expect(delta).toContain("add element ip wayfinder_l4lb vips { 11.0.0.1 . tcp . 80 : goto pick_3 }");
+    expect(delta).toContain("add element ip wayfinder_l4lb backends { 11.0.0.1 . tcp . 80 . 2 : 9.0.1.5 . 80 }");
+  });
+
+  it("moves a VIP whose last backend drains from the dispatch map to the reject set", () => {
+    const drained = [base[0]!, service("11.0.0.2", 80, [["9.0.1.4", 80, 0]])];
+    expect(nftablesDelta(nftModel(base), nftModel(drained))).toBe(
+      "delete element ip wayfinder_l4lb vips { 11.0.0.2 . tcp . 80 }\n" +
+        "delete element ip wayfinder_l4lb backends { 11.0.0.2 . tcp . 80 . 0 }\n" +
+        "add element ip wayfinder_l4lb no_backends { 11.0.0.2 . tcp . 80 }\n",
+    );
+  });
+
+  it("keeps a shared VIP address while another service still uses it", () => {
+    const both = [...base, service("11.0.0.2", 53, [["9.0.1.4", 53, 1]], "udp")];
+    const delta = nftablesDelta(nftModel(both), nftModel(base));
+    expect(delta).not.toContain("vip_addresses");
+    expect(delta).toContain("delete element ip wayfinder_l4lb vips { 11.0.0.2 . udp . 53 }");
+  });
+});
