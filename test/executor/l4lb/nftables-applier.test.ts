@@ -1,0 +1,89 @@
+import { describe, expect, it } from "vitest";
+import { applyDesired } from "../../../lib/executor/apply-desired.ts";
+import { createNftablesApplier } from "../../../lib/executor/l4lb/nftables-applier.ts";
+import type { DesiredState, L4Service } from "../../../lib/desired/schema.ts";
+import { withHash } from "../../../functions/reconcile.ts";
+import { service } from "../../render/l4lb-fixtures.ts";
+import { fakeKernel } from "./fake-kernel.ts";
+
+function desired(services: L4Service[]): DesiredState {
+  return withHash({ apiVersion: "wayfinder/v1", dns: { zones: [] }, l4lb: { services }, haproxy: { groups: {} }, overlay: { allocations: {}, nodes: {} }, diagnostics: [] });
+}
+
+const A = service("11.0.0.1", 80, [["9.0.1.2", 80, 1], ["9.0.1.3", 80, 1]]);
+const B = service("fd01:c::2", 53, [["fd01:b::4", 53, 1]], "udp");
+
+describe("nftables applier bookkeeping", () => {
+  it("starts with a full atomic sync, then sends only what changed", async () => {
+    const kernel = fakeKernel();
+    const applier = createNftablesApplier({ run: kernel.run });
+
+    const first = await applyDesired(desired([A, B]), [applier]);
+    expect(first.appliers[0]).toMatchObject({ status: "applied", plan: { adds: ["tcp 11.0.0.1:80", "udp [fd01:c::2]:53", "route 11.0.0.1", "route fd01:c::2"] } });
+    expect(applier.lastSync?.full).toBe(true);
+    expect(kernel.nftBatches()[0]).toContain("delete table ip wayfinder_l4lb");
+    expect(kernel.routes).toEqual(new Set(["11.0.0.1", "fd01:c::2"]));
+
+    const again = await applyDesired(desired([A, B]), [applier]);
+    expect(again.appliers[0]).toEqual({ name: "l4lb", status: "unchanged" });
+    expect(kernel.nftBatches()).toHaveLength(1);
+
+    const moved = service("11.0.0.1", 80, [["9.0.1.2", 80, 1], ["9.0.1.9", 80, 1]]);
+    const third = await applyDesired(desired([moved, B]), [applier]);
+    expect(third.appliers[0]).toMatchObject({ status: "applied", plan: { changes: ["tcp 11.0.0.1:80"] } });
+    expect(applier.lastSync?.full).toBe(false);
+    expect(kernel.nftBatches()[1]).toBe(
+      "delete element ip wayfinder_l4lb backends { 11.0.0.1 . tcp . 80 . 1 }\nadd element ip wayfinder_l4lb backends { 11.0.0.1 . tcp . 80 . 1 : 9.0.1.9 . 80 }\n",
+    );
+  });
+
+  it("removes a deleted VIP's elements and its route", async () => {
+    const kernel = fakeKernel();
+    const applier = createNftablesApplier({ run: kernel.run });
+    await applyDesired(desired([A, B]), [applier]);
+    const report = await applyDesired(desired([A]), [applier]);
+    expect(report.appliers[0]).toMatchObject({ status: "applied", plan: { deletes: ["udp [fd01:c::2]:53", "route fd01:c::2"] } });
+    expect(kernel.nftBatches()[1]).toContain("delete element ip6 wayfinder_l4lb vips { fd01:c::2 . udp . 53 }");
+    expect(kernel.routes).toEqual(new Set(["11.0.0.1"]));
+  });
+
+  it("falls back to a full sync after a failed transaction", async () => {
+    const kernel = fakeKernel();
+    const applier = createNftablesApplier({ run: kernel.run });
+    await applyDesired(desired([A]), [applier]);
+    kernel.failNextNft = true;
+    const failed = await applyDesired(desired([A, B]), [applier]);
+    expect(failed.appliers[0]).toMatchObject({ status: "failed", stage: "apply", error: expect.stringContaining("Could not process rule") });
+    await applyDesired(desired([A, B]), [applier]);
+    expect(applier.lastSync?.full).toBe(true);
+    expect(kernel.nftBatches().at(-1)).toContain("delete table ip6 wayfinder_l4lb");
+  });
+
+  it("rebuilds the tables when someone deleted them behind its back", async () => {
+    const kernel = fakeKernel();
+    const applier = createNftablesApplier({ run: kernel.run });
+    await applyDesired(desired([A]), [applier]);
+    kernel.tables = false;
+    const report = await applyDesired(desired([A]), [applier]);
+    expect(report.appliers[0]).toMatchObject({ status: "applied", plan: { changes: ["table wayfinder_l4lb"] } });
+    expect(applier.lastSync?.full).toBe(true);
+  });
+
+  it("restores a VIP route someone removed, without touching the tables", async () => {
+    const kernel = fakeKernel();
+    const applier = createNftablesApplier({ run: kernel.run });
+    await applyDesired(desired([A]), [applier]);
+    kernel.routes.clear();
+    const report = await applyDesired(desired([A]), [applier]);
+    expect(report.appliers[0]).toMatchObject({ status: "applied", plan: { adds: ["route 11.0.0.1"] } });
+    expect(kernel.nftBatches()).toHaveLength(1);
+    expect(kernel.routes).toEqual(new Set(["11.0.0.1"]));
+  });
+
+  it("plans without writing on a dry run", async () => {
+    const kernel = fakeKernel();
+    const report = await applyDesired(desired([A]), [createNftablesApplier({ run: kernel.run })], { dryRun: true });
+    expect(report.appliers[0]).toMatchObject({ status: "planned" });
+    expect(kernel.calls.every((c) => c.argv[0] === "nft" ? c.argv[1] === "list" : c.argv.includes("show"))).toBe(true);
+  });
+});
