@@ -30,7 +30,7 @@ function desired(services: L4Service[]): DesiredState {
   return withHash({ apiVersion: "wayfinder/v1", dns: { zones: [] }, l4lb: { services }, haproxy: { groups: {} }, overlay: { allocations: {}, nodes: {} }, diagnostics: [] });
 }
 
-describeWithTools(["ip", "nft"], { root: true })("nftables VIPs in network namespaces", () => {
+describeWithTools(["ip", "nft", "conntrack"], { root: true })("nftables VIPs in network namespaces", () => {
   const lab = new NetnsLab();
   let node = "";
   let client = "";
@@ -112,10 +112,17 @@ describeWithTools(["ip", "nft"], { root: true })("nftables VIPs in network names
   });
 
   it("drops a backend removed from the desired state after the next sync, and the rest keep answering", async () => {
+    // A UDP flow pinned to b2 by conntrack (same source port every time) must move once b2 is gone.
+    const from = (src: number) => JSON.parse(inNs(client, [process.execPath, CLIENT, "udpfrom", VIP, "53", String(src)])) as string;
+    let pinned = 0;
+    for (let src = 40000; src < 40100 && pinned === 0; src++) if (from(src) === "b2") pinned = src;
+    expect(pinned).toBeGreaterThan(0);
+    expect(from(pinned)).toBe("b2");
     await sync([svc(VIP, 80, "tcp", [[B1.v4, HTTP, 1]]), svc(VIP, 53, "udp", [[B1.v4, UDP, 1]])]);
     expect(applier.lastSync).toMatchObject({ full: false });
     expect(counts("http", VIP, 80, 50)).toEqual({ b1: 50 });
     expect(counts("udp", VIP, 53, 50)).toEqual({ b1: 50 });
+    expect(from(pinned)).toBe("b1");
   });
 
   it("refuses new connections to a VIP whose backends all drain, and removes a deleted VIP", async () => {

@@ -1,6 +1,7 @@
 // The client side of the L4 e2e tests, run inside the client namespace. Prints one JSON line.
 //   node vip-client.mjs http HOST PORT COUNT   new TCP connection per request; counts answers per backend
 //   node vip-client.mjs udp HOST PORT COUNT    new UDP socket (new flow) per datagram
+//   node vip-client.mjs udpfrom HOST PORT SRC  one datagram from source port SRC (the same flow every time)
 //   node vip-client.mjs peer HOST PORT         the address the backend saw the connection come from
 //   node vip-client.mjs hold HOST PORT NAME    keeps one connection that reached NAME, then on each
 //                                              stdin line sends one more request on that same connection
@@ -23,7 +24,7 @@ function get(agent, path = "/") {
   });
 }
 
-function udpOnce() {
+function udpOnce(sourcePort) {
   return new Promise((resolve) => {
     const socket = createSocket(host.includes(":") ? "udp6" : "udp4");
     const timer = setTimeout(() => {
@@ -35,7 +36,9 @@ function udpOnce() {
       socket.close();
       resolve(msg.toString());
     });
-    socket.send("ping", Number(port), host);
+    const send = () => socket.send("ping", Number(port), host);
+    if (sourcePort === undefined) send();
+    else socket.bind(Number(sourcePort), send);
   });
 }
 
@@ -46,6 +49,8 @@ if (mode === "http" || mode === "udp") {
     counts[answer] = (counts[answer] ?? 0) + 1;
   }
   console.log(JSON.stringify(counts));
+} else if (mode === "udpfrom") {
+  console.log(JSON.stringify(await udpOnce(arg)));
 } else if (mode === "peer") {
   console.log(JSON.stringify(await get(new Agent({ keepAlive: false }), "/peer")));
 } else if (mode === "hold") {

@@ -53,6 +53,7 @@ export function fakeKernel(): FakeKernel {
         if ((input ?? "").includes("delete table")) kernel.tables = true;
         return "";
       }
+      if (argv[0] === "conntrack") return "";
       if (cmd === "ipvsadm-save -n") return kernel.ipvsSave;
       if (cmd === "ipvsadm-restore") {
         kernel.ipvsSave = restoreIpvs(kernel.ipvsSave, input ?? "");

@@ -47,6 +47,19 @@ describe("nftables applier bookkeeping", () => {
     expect(kernel.routes).toEqual(new Set(["11.0.0.1"]));
   });
 
+  it("deletes the conntrack entries of removed UDP backends and VIPs, not of drained ones", async () => {
+    const kernel = fakeKernel();
+    const applier = createNftablesApplier({ run: kernel.run });
+    const dns = (backends: Array<[string, number, number]>) => service("11.0.0.5", 53, backends, "udp");
+    await applyDesired(desired([A, dns([["9.0.1.2", 53, 1], ["9.0.1.3", 53, 1]])]), [applier]);
+    await applyDesired(desired([A, dns([["9.0.1.2", 53, 0]])]), [applier]);
+    await applyDesired(desired([A]), [applier]);
+    expect(kernel.calls.filter((c) => c.argv[0] === "conntrack").map((c) => c.argv.join(" "))).toEqual([
+      "conntrack -D -f ipv4 -p udp --orig-dst 11.0.0.5 --orig-port-dst 53 --reply-src 9.0.1.3 --reply-port-src 53",
+      "conntrack -D -f ipv4 -p udp --orig-dst 11.0.0.5 --orig-port-dst 53",
+    ]);
+  });
+
   it("falls back to a full sync after a failed transaction", async () => {
     const kernel = fakeKernel();
     const applier = createNftablesApplier({ run: kernel.run });
@@ -69,14 +82,19 @@ describe("nftables applier bookkeeping", () => {
     expect(applier.lastSync?.full).toBe(true);
   });
 
-  it("restores a VIP route someone removed, without touching the tables", async () => {
+  it("does not list the kernel's routes on a partial sync, and repairs them on a forced full one", async () => {
     const kernel = fakeKernel();
     const applier = createNftablesApplier({ run: kernel.run });
     await applyDesired(desired([A]), [applier]);
     kernel.routes.clear();
+    const listed = () => kernel.calls.filter((c) => c.argv.includes("show")).length;
+    const before = listed();
+    expect(await applyDesired(desired([A]), [applier])).toMatchObject({ appliers: [{ status: "unchanged" }] });
+    expect(listed()).toBe(before);
+    applier.forceFullSync();
     const report = await applyDesired(desired([A]), [applier]);
-    expect(report.appliers[0]).toMatchObject({ status: "applied", plan: { adds: ["route 11.0.0.1"] } });
-    expect(kernel.nftBatches()).toHaveLength(1);
+    expect(report.appliers[0]).toMatchObject({ status: "applied", plan: { adds: ["tcp 11.0.0.1:80", "route 11.0.0.1"] } });
+    expect(applier.lastSync?.full).toBe(true);
     expect(kernel.routes).toEqual(new Set(["11.0.0.1"]));
   });
 
