@@ -141,11 +141,19 @@ describeWithTools(["ip", "nft", "conntrack"], { root: true })("nftables VIPs in 
     expect(seen.b2).toBeGreaterThan(0);
   });
 
-  it("repairs a flushed rule set with a full sync", async () => {
+  it("repairs a flushed rule set: the next change falls back to a full sync at once", async () => {
     inNs(node, ["nft", "flush", "ruleset"]);
+    await sync([svc(VIP6, 80, "tcp", [[B1.v6, HTTP, 1]])]);
+    expect(applier.lastSync).toMatchObject({ full: true, fallback: expect.any(String) });
+    expect(counts("http", VIP6, 80, 10)).toEqual({ b1: 10 });
+  });
+
+  it("replaces the tables whole on a forced full sync (a periodic resync)", async () => {
+    applier.forceFullSync();
     await sync([svc(VIP6, 80, "tcp", [[B1.v6, HTTP, 1], [B2.v6, HTTP, 1]])]);
-    expect(applier.lastSync?.full).toBe(true);
-    const seen = counts("http", VIP6, 80, 10);
-    expect((seen.b1 ?? 0) + (seen.b2 ?? 0)).toBe(10);
+    expect(applier.lastSync).toMatchObject({ full: true });
+    expect(applier.lastSync?.fallback).toBeUndefined();
+    const seen = counts("http", VIP6, 80, 20);
+    expect((seen.b1 ?? 0) + (seen.b2 ?? 0)).toBe(20);
   });
 });

@@ -7,11 +7,7 @@
  * TCP entries stay: a removed TCP backend's connections end on their own. Drained (weight 0)
  * backends keep their flows by design.
  */
-import type { L4Service } from "../../desired/schema.ts";
 import type { CommandRunner } from "./run-command.ts";
-
-/** UDP service key → its backends as `ip port`. */
-export type UdpBackends = Map<string, { vip: string; port: number; backends: string[] }>;
 
 /** Flows to delete: to a VIP port, optionally only those answered by one backend. */
 export interface StaleFlow {
@@ -20,36 +16,30 @@ export interface StaleFlow {
   backend?: { ip: string; port: number };
 }
 
-/**
- * @example udpBackends(services).get("11.0.0.1 53") // { vip: "11.0.0.1", port: 53, backends: ["9.0.1.2 5353"] }
- */
-export function udpBackends(services: readonly L4Service[]): UdpBackends {
-  const out: UdpBackends = new Map();
-  for (const s of services) {
-    if (s.vip.protocol !== "udp") continue;
-    out.set(`${s.vip.ip} ${s.vip.port}`, { vip: s.vip.ip, port: s.vip.port, backends: s.backends.map((b) => `${b.ip} ${b.port}`) });
-  }
-  return out;
+/** A service as the stale-flow check needs it. */
+interface ServiceFacts {
+  protocol: "tcp" | "udp";
+  port: number;
+  backends: ReadonlyArray<{ ip: string; port: number }>;
+  rules: { address: string };
 }
 
 /**
- * The UDP flows that point at backends no longer desired.
- * @example staleUdpFlows(udpBackends(before), udpBackends(after)) // [{ vip: "11.0.0.1", port: 53, backend: { ip: "9.0.1.3", port: 5353 } }]
+ * The UDP flows that point at backends no longer desired, from one sync's service changes.
+ * @example staleUdpFlows([{ before: dnsWithTwoBackends, after: dnsWithOne }]) // [{ vip: "11.0.0.1", port: 53, backend: { ip: "9.0.1.3", port: 5353 } }]
  */
-export function staleUdpFlows(before: UdpBackends, after: UdpBackends): StaleFlow[] {
+export function staleUdpFlows(changes: ReadonlyArray<{ before?: ServiceFacts; after?: ServiceFacts }>): StaleFlow[] {
   const flows: StaleFlow[] = [];
-  for (const [key, old] of before) {
-    const now = after.get(key);
-    if (now === undefined) {
-      flows.push({ vip: old.vip, port: old.port });
+  for (const { before, after } of changes) {
+    if (before === undefined || before.protocol !== "udp") continue;
+    const vip = before.rules.address;
+    const port = before.port;
+    if (after === undefined) {
+      flows.push({ vip, port });
       continue;
     }
-    const kept = new Set(now.backends);
-    for (const b of old.backends) {
-      if (kept.has(b)) continue;
-      const [ip, port] = b.split(" ");
-      flows.push({ vip: old.vip, port: old.port, backend: { ip: ip!, port: Number(port) } });
-    }
+    const kept = new Set(after.backends.map((b) => `${b.ip} ${b.port}`));
+    for (const b of before.backends) if (!kept.has(`${b.ip} ${b.port}`)) flows.push({ vip, port, backend: { ip: b.ip, port: b.port } });
   }
   return flows;
 }
@@ -68,8 +58,8 @@ export async function deleteStaleFlows(run: CommandRunner, flows: readonly Stale
     } catch (error) {
       const message = (error as Error).message;
       if (message.includes("0 flow entries")) continue;
-      // Spawned directly: ENOENT; through `ip netns exec`: ip's own message.
-      if (message.includes("ENOENT") || message.includes('exec of "conntrack" failed')) return false;
+      // Spawned directly: ENOENT; through nsenter: its own message.
+      if (message.includes("ENOENT") || message.includes("failed to execute conntrack")) return false;
       throw error;
     }
   }

@@ -41,9 +41,10 @@ export function fakeKernel(): FakeKernel {
         }
         return "";
       }
-      if (cmd.startsWith("nft list chain")) {
-        if (!kernel.tables) throw new Error("Error: No such file or directory");
-        return "";
+      if (cmd === "nft list chains") {
+        const other = "table inet filter {\n\tchain prerouting {\n\t}\n}\n";
+        if (!kernel.tables) return other;
+        return `${other}table ip wayfinder_l4lb {\n\tchain prerouting {\n\t\ttype nat hook prerouting priority dstnat; policy accept;\n\t}\n}\ntable ip6 wayfinder_l4lb {\n\tchain prerouting {\n\t}\n}\n`;
       }
       if (cmd === "nft -f -") {
         if (kernel.failNextNft) {
@@ -51,6 +52,7 @@ export function fakeKernel(): FakeKernel {
           throw new Error("nft -f - exited 1: Error: Could not process rule");
         }
         if ((input ?? "").includes("delete table")) kernel.tables = true;
+        else if (!kernel.tables) throw new Error("nft -f - exited 1: Error: No such file or directory; did you mean table 'filter' in family inet?");
         return "";
       }
       if (argv[0] === "conntrack") return "";

@@ -60,26 +60,43 @@ describe("nftables applier bookkeeping", () => {
     ]);
   });
 
-  it("falls back to a full sync after a failed transaction", async () => {
+  it("falls back to a full sync in the same apply when a partial transaction fails", async () => {
     const kernel = fakeKernel();
     const applier = createNftablesApplier({ run: kernel.run });
     await applyDesired(desired([A]), [applier]);
     kernel.failNextNft = true;
-    const failed = await applyDesired(desired([A, B]), [applier]);
-    expect(failed.appliers[0]).toMatchObject({ status: "failed", stage: "apply", error: expect.stringContaining("Could not process rule") });
-    await applyDesired(desired([A, B]), [applier]);
-    expect(applier.lastSync?.full).toBe(true);
+    const report = await applyDesired(desired([A, B]), [applier]);
+    expect(report.appliers[0]).toMatchObject({ status: "applied" });
+    expect(applier.lastSync).toMatchObject({ full: true, fallback: expect.stringContaining("Could not process rule") });
     expect(kernel.nftBatches().at(-1)).toContain("delete table ip6 wayfinder_l4lb");
+    expect(kernel.routes).toEqual(new Set(["11.0.0.1", "fd01:c::2"]));
   });
 
-  it("rebuilds the tables when someone deleted them behind its back", async () => {
+  it("rebuilds tables someone deleted behind its back on the next change", async () => {
     const kernel = fakeKernel();
     const applier = createNftablesApplier({ run: kernel.run });
     await applyDesired(desired([A]), [applier]);
     kernel.tables = false;
-    const report = await applyDesired(desired([A]), [applier]);
-    expect(report.appliers[0]).toMatchObject({ status: "applied", plan: { changes: ["table wayfinder_l4lb"] } });
+    const report = await applyDesired(desired([A, B]), [applier]);
+    expect(report.appliers[0]).toMatchObject({ status: "applied" });
+    expect(applier.lastSync).toMatchObject({ full: true, fallback: expect.stringContaining("No such file") });
+    expect(kernel.tables).toBe(true);
+  });
+
+  it("fails, and forgets its record, when even the full sync is refused", async () => {
+    const kernel = fakeKernel();
+    const applier = createNftablesApplier({ run: kernel.run });
+    kernel.failNextNft = true;
+    expect(await applyDesired(desired([A]), [applier])).toMatchObject({ ok: false, appliers: [{ status: "failed", stage: "apply" }] });
+    await applyDesired(desired([A]), [applier]);
     expect(applier.lastSync?.full).toBe(true);
+  });
+
+  it("refuses a desired state that lists one VIP twice, before touching anything", async () => {
+    const kernel = fakeKernel();
+    const report = await applyDesired(desired([A, A]), [createNftablesApplier({ run: kernel.run })]);
+    expect(report.appliers[0]).toMatchObject({ status: "failed", stage: "plan", error: expect.stringContaining("tcp 11.0.0.1:80") });
+    expect(kernel.nftBatches()).toEqual([]);
   });
 
   it("does not list the kernel's routes on a partial sync, and repairs them on a forced full one", async () => {
