@@ -13,6 +13,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   plan: { summary: "summarise (or --json print) the desired state of a snapshot", load: async () => (await import("./commands/plan.ts")).run },
   render: { summary: "write every artifact of a snapshot into a directory", load: async () => (await import("./commands/render.ts")).run },
   diff: { summary: "what would change between two snapshots or desired states", load: async () => (await import("./commands/diff.ts")).run },
+  l4lb: { summary: "program a snapshot's VIPs into this node's kernel once (nftables or IPVS)", load: async () => (await import("./commands/l4lb.ts")).run },
   serve: { summary: "serve the HTTP API on Node", load: async () => (await import("./commands/serve.ts")).run },
 };
 
