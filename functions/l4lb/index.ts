@@ -11,8 +11,8 @@ import { ipSortKey, type IpFamily } from "../../lib/net/ip-bigint.ts";
 import type { ClusterSnapshot } from "../../lib/snapshot/schema.ts";
 import { L4LB_ZONE } from "../dns-zones/dcos-zones.ts";
 import { namedVipAddresses } from "./named-vip-addresses.ts";
-import { hasBackends, taskVipEntries, type VipKey } from "./task-vips.ts";
-import { isVipLabelKey } from "./vip-label.ts";
+import { hasBackends, taskVipEntries, type ResolvedLabel, type VipKey } from "./task-vips.ts";
+import { isVipLabelKey, legacyVipLabel } from "./vip-label.ts";
 
 export interface L4lbResult {
   /** Sorted by VIP address, port, protocol. */
@@ -38,26 +38,26 @@ export function l4lbServices(snapshot: ClusterSnapshot): L4lbResult {
   const agents = new Map(snapshot.agents.map((a) => [a.id, a]));
   const frameworks = new Map(snapshot.frameworks.map((f) => [f.id, f]));
   const groups = new Map<string, Group>();
+  const labels = new Map<string, ResolvedLabel>();
 
   for (const task of snapshot.tasks) {
-    if (!hasBackends(task)) continue;
+    // Most tasks carry no VIP label at all; they cost one look at their labels.
+    if (!hasBackends(task) || !carriesVips(task)) continue;
     const agent = agents.get(task.agentId);
     const framework = frameworks.get(task.frameworkId);
     if (agent === undefined || framework === undefined) {
-      if (carriesVips(task)) {
-        const what = agent === undefined ? `agent ${task.agentId}` : `framework ${task.frameworkId}`;
-        diagnostics.push({ level: "warning", code: "l4lb.unknown-owner", subject: `task:${task.id}`, message: `${what} is not in the snapshot; the task's VIP backends are left out` });
-      }
+      const what = agent === undefined ? `agent ${task.agentId}` : `framework ${task.frameworkId}`;
+      diagnostics.push({ level: "warning", code: "l4lb.unknown-owner", subject: `task:${task.id}`, message: `${what} is not in the snapshot; the task's VIP backends are left out` });
       continue;
     }
-    const result = taskVipEntries(task, { agent, framework, ipv6: config.ipv6 });
+    const result = taskVipEntries(task, { agent, framework, ipv6: config.ipv6, labels });
     diagnostics.push(...result.diagnostics);
     for (const { key, backend } of result.entries) addBackend(groups, key, backend);
   }
 
   const addresses = allocate(snapshot, groups, diagnostics);
   const services = new Map<string, L4Service>();
-  const conflicts: Group[] = [];
+  const conflicts: Array<Extract<VipKey, { kind: "ip" }>> = [];
   // Named VIPs first: their addresses are stable allocations, an IP VIP on the same key yields.
   for (const group of groups.values()) {
     const { key } = group;
@@ -74,10 +74,9 @@ export function l4lbServices(snapshot: ClusterSnapshot): L4lbResult {
     const { key } = group;
     if (key.kind !== "ip") continue;
     const service = { vip: { ip: key.ip, port: key.port, protocol: key.protocol }, scheduler: config.scheduler, backends: sortedBackends(group.backends) };
-    if (!addService(services, service)) conflicts.push(group);
+    if (!addService(services, service)) conflicts.push(key);
   }
-  for (const { key } of conflicts) {
-    if (key.kind !== "ip") continue;
+  for (const key of conflicts) {
     diagnostics.push({
       level: "error",
       code: "l4lb.vip-conflict",
@@ -91,7 +90,7 @@ export function l4lbServices(snapshot: ClusterSnapshot): L4lbResult {
 
 function carriesVips(task: ClusterSnapshot["tasks"][number]): boolean {
   return (
-    task.labels.some((l) => /^vip_port/i.test(l.key)) ||
+    task.labels.some((l) => legacyVipLabel(l.key, l.value) !== undefined) ||
     (task.discovery?.ports ?? []).some((p) => p.labels.some((l) => isVipLabelKey(l.key)))
   );
 }

@@ -49,10 +49,11 @@ export function taskPorts(task: Task, latest: TaskStatus | undefined, hostNetwor
   }
 
   const fromLegacy: TaskPort[] = [];
-  const hostPorts = task.ports.flatMap((r) => range(r.begin, r.end));
+  let hostPorts: number[] | undefined;
   for (const label of task.labels) {
     const legacy = legacyVipLabel(label.key, label.value);
     if (legacy === undefined) continue;
+    hostPorts ??= task.ports.flatMap((r) => range(r.begin, r.end));
     if ("reason" in legacy) {
       diagnostics.push(error("l4lb.invalid-legacy-label", subject, `task label ${label.key}=${JSON.stringify(label.value)}: ${legacy.reason}`));
       continue;

@@ -10,6 +10,7 @@ import { domainFragment } from "../../lib/net/dns-labels.ts";
 import type { IpLiteral } from "../../lib/snapshot/adapters/mesos-state-address.ts";
 import { parseIp } from "../../lib/snapshot/adapters/mesos-state-address.ts";
 import type { Agent, Framework, Task } from "../../lib/snapshot/schema.ts";
+import { L4LB_ZONE } from "../dns-zones/dcos-zones.ts";
 import { latestStatus, taskHealthy, taskIps } from "../dns-zones/task-network.ts";
 import { taskPorts, type TaskPort, type TaskPortsResult } from "./task-ports.ts";
 import { parseVipLabel, type L4Protocol, type VipRef } from "./vip-label.ts";
@@ -32,7 +33,15 @@ export interface TaskVipsContext {
   framework: Framework;
   /** DC/OS `enable_ipv6`: when false, IPv6 backends and IPv6 VIPs are left out. */
   ipv6: boolean;
+  /**
+   * Parsed labels by framework name and value, shared across the tasks of one snapshot: every
+   * instance of an app carries the same labels, so each is parsed and sanitised once.
+   */
+  labels?: Map<string, ResolvedLabel>;
 }
+
+/** A VIP label value read for one framework: what it names, or why it is refused. */
+export type ResolvedLabel = { ok: true; vip: VipRef; name?: string } | { ok: false; code: string; reason: string };
 
 /**
  * True for the task states that have backends.
@@ -62,22 +71,27 @@ export function taskVipEntries(task: Task, context: TaskVipsContext): { entries:
 
   for (const port of ported.ports) {
     for (const value of port.vips) {
-      const parsed = parseVipLabel(value);
-      if (!parsed.ok) {
-        diagnostics.push(error("l4lb.invalid-vip-label", subject, `VIP label ${JSON.stringify(value)} on port ${portText(port)}: ${parsed.reason}`));
+      const memoKey = `${framework.name}\n${value}`;
+      let resolved = context.labels?.get(memoKey);
+      if (resolved === undefined) {
+        resolved = resolveLabel(value, framework);
+        context.labels?.set(memoKey, resolved);
+      }
+      if (!resolved.ok) {
+        diagnostics.push(error(resolved.code, subject, `VIP label ${JSON.stringify(value)} on port ${portText(port)}: ${resolved.reason}`));
         continue;
       }
-      const key = vipKey(parsed.vip, port.protocol, framework);
-      if ("reason" in key) {
-        diagnostics.push(error("l4lb.invalid-vip-name", subject, `VIP label ${JSON.stringify(value)}: ${key.reason}`));
-        continue;
-      }
-      if (key.kind === "ip" && parsed.vip.kind === "ip" && parsed.vip.ip.family === 6 && !context.ipv6) {
+      const { vip } = resolved;
+      if (vip.kind === "ip" && vip.ip.family === 6 && !context.ipv6) {
         diagnostics.push(warning("l4lb.ipv6-disabled", subject, `VIP ${value} is IPv6, and l4lb.ipv6 is off`));
         continue;
       }
-      const fits = (ip: IpLiteral) =>
-        (ip.family === 4 || context.ipv6) && (parsed.vip.kind === "named" || ip.family === parsed.vip.ip.family);
+      const key: VipKey =
+        vip.kind === "ip"
+          ? { kind: "ip", ip: vip.ip.address, protocol: port.protocol, port: vip.port }
+          : { kind: "named", name: resolved.name!, protocol: port.protocol, port: vip.port };
+      // Named VIPs take either family (IPv6 only when enabled); an IP VIP only its own.
+      const fits = (ip: IpLiteral) => (ip.family === 4 || context.ipv6) && (vip.kind === "named" || ip.family === vip.ip.family);
       const found: L4Backend[] = [];
       if (port.hostPort !== undefined) {
         if (agentIp !== undefined && fits(agentIp)) {
@@ -98,17 +112,20 @@ export function taskVipEntries(task: Task, context: TaskVipsContext): { entries:
   return { entries, diagnostics };
 }
 
-/** A named VIP's name: the label and the framework name, each made a DNS fragment (§4.5). */
-function vipKey(vip: VipRef, protocol: L4Protocol, framework: Framework): VipKey | { reason: string } {
-  if (vip.kind === "ip") return { kind: "ip", ip: vip.ip.address, protocol, port: vip.port };
-  const label = domainFragment(vip.label, "rfc1123");
+/** Parses a label value and, for a named VIP, makes its name: label and framework name as DNS fragments (§4.5). */
+function resolveLabel(value: string, framework: Framework): ResolvedLabel {
+  const parsed = parseVipLabel(value);
+  if (!parsed.ok) return { ok: false, code: "l4lb.invalid-vip-label", reason: parsed.reason };
+  if (parsed.vip.kind === "ip") return { ok: true, vip: parsed.vip };
+  const label = domainFragment(parsed.vip.label, "rfc1123");
   const fw = domainFragment(framework.name, "rfc1123");
-  if (label === "") return { reason: `the name '${vip.label}' has no letters or digits left for DNS` };
-  if (fw === "") return { reason: `the framework name '${framework.name}' has no letters or digits left for DNS` };
+  const refuse = (reason: string): ResolvedLabel => ({ ok: false, code: "l4lb.invalid-vip-name", reason });
+  if (label === "") return refuse(`the name '${parsed.vip.label}' has no letters or digits left for DNS`);
+  if (fw === "") return refuse(`the framework name '${framework.name}' has no letters or digits left for DNS`);
   const name = `${label}.${fw}`;
   // 253 octets is the DNS limit for the whole name, zone included.
-  if (name.length + ".l4lb.thisdcos.directory".length > 253) return { reason: `the DNS name of '${name}' would exceed 253 characters` };
-  return { kind: "named", name, protocol, port: vip.port };
+  if (name.length + 1 + L4LB_ZONE.length > 253) return refuse(`the DNS name of '${name}' would exceed 253 characters`);
+  return { ok: true, vip: parsed.vip, name };
 }
 
 /** The container address behind a UCR host-port mapping: the first task IP of the agent's family. */
