@@ -23,7 +23,7 @@ export function reconcile(snapshot: ClusterSnapshot): DesiredState {
   return withHash({
     apiVersion: "wayfinder/v1",
     dns: { zones: dns.zones },
-    l4lb: { services: l4lb.services },
+    l4lb: { services: l4lb.services, namedVips: l4lb.namedVips },
     haproxy: { groups: {} },
     overlay: { allocations: {}, nodes: {} },
     diagnostics: sortDiagnostics([...l4lb.diagnostics, ...dns.diagnostics]),

@@ -8,6 +8,7 @@
  */
 import type { Diagnostic, L4Backend, L4Service } from "../../lib/desired/schema.ts";
 import { ipSortKey, type IpFamily } from "../../lib/net/ip-bigint.ts";
+import type { PreviousNamedVip } from "../../lib/snapshot/previous-l4lb.ts";
 import type { ClusterSnapshot } from "../../lib/snapshot/schema.ts";
 import { L4LB_ZONE } from "../dns-zones/dcos-zones.ts";
 import { namedVipAddresses } from "./named-vip-addresses.ts";
@@ -17,6 +18,8 @@ import { isVipLabelKey, legacyVipLabel } from "./vip-label.ts";
 export interface L4lbResult {
   /** Sorted by VIP address, port, protocol. */
   services: L4Service[];
+  /** Every named-VIP address in force: those in `services`, and those kept through their grace period. */
+  namedVips: PreviousNamedVip[];
   diagnostics: Diagnostic[];
 }
 
@@ -55,7 +58,7 @@ export function l4lbServices(snapshot: ClusterSnapshot): L4lbResult {
     for (const { key, backend } of result.entries) addBackend(groups, key, backend);
   }
 
-  const addresses = allocate(snapshot, groups, diagnostics);
+  const { addresses, retained } = allocate(snapshot, groups, diagnostics);
   const services = new Map<string, L4Service>();
   const conflicts: Array<Extract<VipKey, { kind: "ip" }>> = [];
   // Named VIPs first: their addresses are stable allocations, an IP VIP on the same key yields.
@@ -85,7 +88,10 @@ export function l4lbServices(snapshot: ClusterSnapshot): L4lbResult {
     });
   }
   const sorted = [...services.entries()].map(([k, s]) => [sortKey(s), k, s] as const).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return { services: sorted.map(([, , s]) => s), diagnostics };
+  const namedVips = [...retained];
+  for (const family of [4, 6] as const) for (const [name, ip] of addresses[family]) namedVips.push({ name, ip });
+  namedVips.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.ip < b.ip ? -1 : a.ip > b.ip ? 1 : 0));
+  return { services: sorted.map(([, , s]) => s), namedVips, diagnostics };
 }
 
 function carriesVips(task: ClusterSnapshot["tasks"][number]): boolean {
@@ -107,8 +113,12 @@ function addBackend(groups: Map<string, Group>, key: VipKey, backend: L4Backend)
   }
 }
 
-/** Named-VIP addresses per family, for the names that have backends of that family. */
-function allocate(snapshot: ClusterSnapshot, groups: ReadonlyMap<string, Group>, diagnostics: Diagnostic[]): Record<IpFamily, Map<string, string>> {
+/**
+ * Named-VIP addresses per family, for the names that have backends of that family. A previous
+ * name without backends now keeps its address reserved through `namedVipGraceSeconds`, counted
+ * from the first snapshot it was missing from.
+ */
+function allocate(snapshot: ClusterSnapshot, groups: ReadonlyMap<string, Group>, diagnostics: Diagnostic[]) {
   const config = snapshot.config.l4lb;
   const names: Record<IpFamily, Set<string>> = { 4: new Set(), 6: new Set() };
   const reserved = new Set<string>();
@@ -117,15 +127,24 @@ function allocate(snapshot: ClusterSnapshot, groups: ReadonlyMap<string, Group>,
     else for (const b of backends.values()) names[familyOf(b.ip)].add(key.name);
   }
   const previous: Record<IpFamily, Map<string, string>> = { 4: new Map(), 6: new Map() };
-  for (const { name, ip } of snapshot.previous.l4lb?.namedVips ?? []) previous[familyOf(ip)].set(name, ip);
+  const retained: PreviousNamedVip[] = [];
+  const now = Date.parse(snapshot.now);
+  for (const { name, ip, lastSeen } of snapshot.previous.l4lb?.namedVips ?? []) {
+    const family = familyOf(ip);
+    if (names[family].has(name)) previous[family].set(name, ip);
+    else if (now - Date.parse(lastSeen ?? snapshot.now) <= config.namedVipGraceSeconds * 1000 && config.namedVipGraceSeconds > 0) {
+      retained.push({ name, ip, lastSeen: lastSeen ?? snapshot.now });
+      reserved.add(ip);
+    }
+  }
   const ranges = { 4: config.ipv4Range, 6: config.ipv6Range };
-  const out = { 4: new Map<string, string>(), 6: new Map<string, string>() };
+  const addresses = { 4: new Map<string, string>(), 6: new Map<string, string>() };
   for (const family of [4, 6] as const) {
     const result = namedVipAddresses({ range: { family, ...ranges[family] }, names: [...names[family]], previous: previous[family], reserved });
-    out[family] = result.addresses;
+    addresses[family] = result.addresses;
     diagnostics.push(...result.diagnostics);
   }
-  return out;
+  return { addresses, retained };
 }
 
 /** Adds a service unless its (address, port, protocol) is taken. */

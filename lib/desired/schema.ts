@@ -5,6 +5,7 @@
  * node and over HTTP (the hash doubles as the ETag).
  */
 import { z } from "zod";
+import { PreviousNamedVip } from "../snapshot/previous-l4lb.ts";
 
 export const Diagnostic = z.object({
   level: z.enum(["error", "warning", "info"]),
@@ -105,7 +106,13 @@ export const DesiredState = z.object({
   /** Set on a node view (`nodeView`): the agent it was projected for. */
   node: z.string().optional(),
   dns: z.object({ zones: z.array(DnsZone) }),
-  l4lb: z.object({ services: z.array(L4Service) }).loose(),
+  l4lb: z
+    .object({
+      services: z.array(L4Service),
+      /** Every named-VIP address in force, those in `services` and those kept through their grace period; the next snapshot's `previous.l4lb`. */
+      namedVips: z.array(PreviousNamedVip).optional(),
+    })
+    .loose(),
   haproxy: z.object({ groups: z.record(z.string(), HaproxyGroup) }).loose(),
   overlay: z.object({ allocations: z.unknown(), nodes: z.record(z.string(), OverlayNode) }).loose(),
   diagnostics: z.array(Diagnostic),

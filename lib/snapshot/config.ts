@@ -101,6 +101,11 @@ export const L4lbConfig = z
     ipv4Range: VipRange(4).default({ min: "11.0.0.0", max: "11.255.255.255" }),
     /** Named-VIP address range (inclusive), IPv6 (`min_named_ip6`/`max_named_ip6`). */
     ipv6Range: VipRange(6).default({ min: "fd01:c::", max: "fd01:c::ffff:ffff:ffff:ffff" }),
+    /**
+     * How long a named VIP that lost all its backends keeps its address reserved (seconds), so a
+     * crash-looping or redeployed app comes back on the address clients cached. 0: released at once (DC/OS).
+     */
+    namedVipGraceSeconds: z.number().int().min(0).default(3600),
     /** IPv6 VIPs and backends (DC/OS `enable_ipv6`); off, IPv6 backends are left out. */
     ipv6: z.boolean().default(true),
     /** The IPVS scheduler (`wlc` = weighted least connections); the nftables backend always picks at random by weight. */

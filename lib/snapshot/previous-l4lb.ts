@@ -10,6 +10,8 @@ export const PreviousNamedVip = z.object({
   /** The VIP's name without the zone: `<label>.<framework>`, e.g. `app.marathon`. */
   name: z.string().min(1),
   ip: z.string().min(1),
+  /** The snapshot time the VIP last had backends; absent means "now" (it is in the table). */
+  lastSeen: z.iso.datetime({ offset: true }).optional(),
 });
 export type PreviousNamedVip = z.infer<typeof PreviousNamedVip>;
 

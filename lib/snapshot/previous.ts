@@ -9,14 +9,14 @@ import { z } from "zod";
 import { L4Service } from "../desired/schema.ts";
 import { InputError, inputIssues } from "./issues.ts";
 import { PreviousAllocations } from "./schema.ts";
-import type { PreviousNamedVip } from "./previous-l4lb.ts";
+import { PreviousNamedVip } from "./previous-l4lb.ts";
 
 const API_VERSION = "wayfinder/v1";
 
 const PreviousDesired = z.looseObject({
   apiVersion: z.literal(API_VERSION),
   overlay: z.looseObject({ allocations: z.unknown().optional() }).optional(),
-  l4lb: z.looseObject({ services: z.array(L4Service).default([]) }).optional(),
+  l4lb: z.looseObject({ services: z.array(L4Service).default([]), namedVips: z.array(PreviousNamedVip).optional() }).optional(),
 });
 
 const PreviousSnapshot = z.looseObject({ apiVersion: z.literal(API_VERSION), previous: PreviousAllocations.default({}) });
@@ -34,7 +34,8 @@ export function previousFromDocument(document: unknown, source: string): Previou
   const desired = parse(PreviousDesired, document, source);
   const previous: PreviousAllocations = {};
   if (desired.overlay?.allocations !== undefined) previous.overlay = desired.overlay.allocations;
-  const namedVips = previousNamedVips(desired.l4lb?.services ?? []);
+  // Older desired states had no namedVips list; their services name the addresses.
+  const namedVips = desired.l4lb?.namedVips ?? previousNamedVips(desired.l4lb?.services ?? []);
   if (namedVips.length > 0) previous.l4lb = { namedVips };
   return previous;
 }

@@ -170,6 +170,7 @@ describe("backend families and ipv6 (dcos-l4lb validate_backend_ip_test)", () =>
     const s = snapshotWith(["/app:80"], ["9.0.1.2"], true, { agents: [] });
     expect(l4lbServices(s)).toEqual({
       services: [],
+      namedVips: [],
       diagnostics: [expect.objectContaining({ level: "warning", code: "l4lb.unknown-owner", subject: "task:t1" })],
     });
   });
@@ -177,6 +178,40 @@ describe("backend families and ipv6 (dcos-l4lb validate_backend_ip_test)", () =>
   it("keeps the previous address of a VIP from snapshot.previous", () => {
     const s = snapshotWith(["/app:80"], ["9.0.1.2"], true, { previous: { l4lb: { namedVips: [{ name: "app.marathon", ip: "11.0.0.9" }] } } });
     expect(l4lbServices(s).services[0]!.vip.ip).toBe("11.0.0.9");
+  });
+
+  describe("grace period of a named VIP without backends", () => {
+    const gone = (previous: unknown, now = "2026-01-01T00:30:00Z", grace?: number) =>
+      l4lbServices(snapshotWith(["/other:80"], ["9.0.1.2"], true, { now, previous, ...(grace === undefined ? {} : { config: { l4lb: { namedVipGraceSeconds: grace } } }) }));
+
+    it("keeps the address reserved, stamped with the first snapshot it was missing from", () => {
+      const { namedVips } = gone({ l4lb: { namedVips: [{ name: "app.marathon", ip: "11.171.172.79" }] } });
+      expect(namedVips).toEqual([
+        { name: "app.marathon", ip: "11.171.172.79", lastSeen: "2026-01-01T00:30:00Z" },
+        { name: "other.marathon", ip: expect.stringMatching(/^11\./) },
+      ]);
+    });
+
+    it("does not give the reserved address to a new VIP that hashes onto it", () => {
+      // other.marathon's home address, held by a VIP that is away.
+      const home = gone({}).namedVips.find((v) => v.name === "other.marathon")!.ip;
+      const { namedVips } = gone({ l4lb: { namedVips: [{ name: "away.marathon", ip: home, lastSeen: "2026-01-01T00:00:00Z" }] } });
+      expect(namedVips.find((v) => v.name === "other.marathon")!.ip).not.toBe(home);
+    });
+
+    it("gives a returning VIP its old address back", () => {
+      const previous = { l4lb: { namedVips: [{ name: "app.marathon", ip: "11.0.0.9", lastSeen: "2026-01-01T00:00:00Z" }] } };
+      const back = l4lbServices(snapshotWith(["/app:80"], ["9.0.1.2"], true, { now: "2026-01-01T00:30:00Z", previous }));
+      expect(back.services.map((s) => s.vip.ip)).toEqual(["11.0.0.9"]);
+      expect(back.namedVips).toEqual([{ name: "app.marathon", ip: "11.0.0.9" }]);
+    });
+
+    it("releases it once the grace period is over, or at once with a grace of 0", () => {
+      const previous = { l4lb: { namedVips: [{ name: "app.marathon", ip: "11.171.172.79", lastSeen: "2026-01-01T00:00:00Z" }] } };
+      expect(gone(previous, "2026-01-01T01:00:00Z").namedVips.map((v) => v.name)).toEqual(["app.marathon", "other.marathon"]);
+      expect(gone(previous, "2026-01-01T01:00:01Z").namedVips.map((v) => v.name)).toEqual(["other.marathon"]);
+      expect(gone(previous, "2026-01-01T00:00:01Z", 0).namedVips.map((v) => v.name)).toEqual(["other.marathon"]);
+    });
   });
 
   it("rejects a malformed previous.l4lb at the snapshot edge, naming the path", () => {
