@@ -181,7 +181,7 @@ describe("backend families and ipv6 (dcos-l4lb validate_backend_ip_test)", () =>
   });
 
   describe("grace period of a named VIP without backends", () => {
-    const gone = (previous: unknown, now = "2026-01-01T00:30:00Z", grace?: number) =>
+    const gone = (previous: ClusterSnapshotInput["previous"], now = "2026-01-01T00:30:00Z", grace?: number) =>
       l4lbServices(snapshotWith(["/other:80"], ["9.0.1.2"], true, { now, previous, ...(grace === undefined ? {} : { config: { l4lb: { namedVipGraceSeconds: grace } } }) }));
 
     it("keeps the address reserved, stamped with the first snapshot it was missing from", () => {
