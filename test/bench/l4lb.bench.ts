@@ -8,6 +8,7 @@
  * anchor. Targets: full 10k under 2 s, incremental under 50 ms.
  */
 import { execFileSync } from "node:child_process";
+import { loadavg } from "node:os";
 import { randomBytes } from "node:crypto";
 import { withHash } from "../../functions/reconcile.ts";
 import type { DesiredState, L4Service } from "../../lib/desired/schema.ts";
@@ -16,7 +17,7 @@ import { createNftablesApplier } from "../../lib/executor/l4lb/nftables-applier.
 import { printRows, type BenchRow } from "./report.ts";
 
 const BACKENDS = 5;
-const INCREMENTAL_RUNS = 7;
+const INCREMENTAL_RUNS = 11;
 
 const v4 = (base: number, n: number) => `${base}.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
 
@@ -141,4 +142,6 @@ for (const count of [1_000, 10_000]) {
     rows.push({ case: `1 VIP added among ${count} (anchor)`, ours: o.add, peer: 141, unit: "ms", peerSource: "anchor: kube-proxy nftables, k8s#126013" });
   }
 }
-printRows("L4 VIPs: render + apply through the nftables applier (fresh netns, median of 7 for incremental)", rows);
+// Other benchmarks may share the two cores: the load average says how loud this run was.
+const load = loadavg().map((l) => l.toFixed(1)).join(" ");
+printRows(`L4 VIPs: render + apply through the nftables applier (fresh netns, median of ${INCREMENTAL_RUNS} for incremental; load ${load})`, rows);
