@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { PreviousNamedVip } from "../snapshot/previous-l4lb.ts";
+import { parseIp } from "../snapshot/adapters/mesos-state-address.ts";
 
 export const Diagnostic = z.object({
   level: z.enum(["error", "warning", "info"]),
@@ -58,10 +59,13 @@ export const DnsZone = z.object({
 });
 export type DnsZone = z.infer<typeof DnsZone>;
 
-const HostPort = z.object({ ip: z.string(), port: z.number().int().min(1).max(65535) });
+/** An IP literal: the appliers write these into nft and ipvsadm input, so nothing else passes. */
+const IpText = z.string().refine((ip) => parseIp(ip) !== undefined, "must be an IPv4 or IPv6 literal");
+
+const HostPort = z.object({ ip: IpText, port: z.number().int().min(1).max(65535) });
 
 export const L4Backend = z.object({
-  ip: z.string(),
+  ip: IpText,
   port: z.number().int().min(1).max(65535),
   /** Relative share of new connections; 0 drains (unhealthy or TASK_KILLING): no new connections. */
   weight: z.number().int().min(0),
@@ -78,13 +82,13 @@ export const L4Backend = z.object({
 export type L4Backend = z.infer<typeof L4Backend>;
 
 export const L4Service = z.object({
-  vip: z.object({ ip: z.string(), port: z.number().int().min(1).max(65535), protocol: z.enum(["tcp", "udp"]) }),
+  vip: z.object({ ip: IpText, port: z.number().int().min(1).max(65535), protocol: z.enum(["tcp", "udp"]) }),
   /** A named VIP's name without the zone, `<label>.<framework>` (`app.marathon`); absent for IP VIPs. */
   name: z.string().optional(),
   /** `<name>.l4lb.thisdcos.directory`, published as A/AAAA of `vip.ip`. */
   dnsName: z.string().optional(),
   /** The IPVS scheduler (config `l4lb.scheduler`). */
-  scheduler: z.string(),
+  scheduler: z.string().regex(/^[a-z]{2,8}$/, "an IPVS scheduler name such as wlc"),
   /** Sorted by address then port; a VIP with no backends is not a service. */
   backends: z.array(L4Backend),
 });

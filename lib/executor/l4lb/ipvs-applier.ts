@@ -10,6 +10,7 @@ import { existsSync } from "node:fs";
 import type { DesiredState } from "../../desired/schema.ts";
 import { ipvsDelta, ipvsServices, parseIpvsadmSave, type IpvsService } from "../../render/ipvsadm.ts";
 import type { Applier, Plan } from "../applier.ts";
+import { installProblem } from "./check-service.ts";
 import { commandRunner, type CommandRunner } from "./run-command.ts";
 import { applyRoutes, installedVipRoutes, planRoutes, vipAddresses, type RoutePlan } from "./vip-routes.ts";
 
@@ -69,6 +70,10 @@ export function createIpvsApplier(options: IpvsApplierOptions = {}): Applier<Ipv
  * @example planIpvs(desired, { services: [], routes: new Set() }).commands // "-A -t 11.171.172.79:80 -s wlc\n..."
  */
 export function planIpvs(desired: DesiredState, installed: IpvsInstalled): IpvsPlan {
+  for (const service of desired.l4lb.services) {
+    const problem = installProblem(service);
+    if (problem !== undefined) throw new Error(`cannot install ${service.vip.protocol} ${service.vip.ip}:${service.vip.port}: ${problem}`);
+  }
   const wanted = ipvsServices(desired.l4lb.services);
   const wantedRoutes = vipAddresses(desired.l4lb.services);
   const ours = new Set([...installed.routes, ...wantedRoutes]);

@@ -13,6 +13,7 @@ import { serviceRules, type NftServiceRules } from "../../render/nft-model.ts";
 import { NFT_CANARY_CHAIN, NFT_FAMILIES, NFT_TABLE, renderNftRules } from "../../render/nftables.ts";
 import { nftablesDelta, nftIndex, type NftIndex } from "../../render/nftables-delta.ts";
 import type { Applier, Plan } from "../applier.ts";
+import { installProblem } from "./check-service.ts";
 import { deleteStaleFlows, staleUdpFlows, type StaleFlow } from "./conntrack.ts";
 import { commandRunner, type CommandRunner } from "./run-command.ts";
 import { serviceKey } from "./service-key.ts";
@@ -163,7 +164,8 @@ async function carryOut(run: CommandRunner, plan: NftPlan): Promise<void> {
 
 /**
  * The plan from what is installed to `services`. Only services whose backends changed get
- * their rules rebuilt, so a partial sync among 10k VIPs costs what the change costs. Pure.
+ * their rules rebuilt (and checked: a value that is not what it claims throws before anything
+ * runs), so a partial sync among 10k VIPs costs what the change costs. Pure.
  * @example planNftables(services, { known: false, services: new Map(), index, routes: new Set() }).full // true
  */
 export function planNftables(services: readonly L4Service[], observed: NftInstalled): NftPlan {
@@ -176,7 +178,7 @@ export function planNftables(services: readonly L4Service[], observed: NftInstal
     const before = observed.services.get(keys[i]!);
     if (before !== undefined) kept++;
     if (before !== undefined && sameBackends(before, service)) return;
-    changes.push({ key: keys[i]!, before, after: installedService(service) });
+    changes.push({ key: keys[i]!, before, after: installedService(service, keys[i]!) });
   });
   // Every installed service still desired (the common case): nothing to look for.
   if (kept < observed.services.size) {
@@ -222,7 +224,9 @@ function plan(
   return { applier: "l4lb", adds, changes, deletes, routes, ...rest };
 }
 
-function installedService(service: L4Service): InstalledService {
+function installedService(service: L4Service, key: string): InstalledService {
+  const problem = installProblem(service);
+  if (problem !== undefined) throw new Error(`cannot install ${key}: ${problem}`);
   return {
     protocol: service.vip.protocol,
     port: service.vip.port,

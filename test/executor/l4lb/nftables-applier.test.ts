@@ -92,6 +92,18 @@ describe("nftables applier bookkeeping", () => {
     expect(applier.lastSync?.full).toBe(true);
   });
 
+  it.each([
+    ["an address carrying nft syntax", { ...A, vip: { ...A.vip, ip: "11.0.0.1 . tcp . 80 : accept }\nflush ruleset\n" } }, "VIP address"],
+    ["a backend address of the other family", service("11.0.0.1", 80, [["fd01:b::2", 80, 1]]), "backend address"],
+    ["a negative weight", service("11.0.0.1", 80, [["9.0.1.2", 80, -1]]), "weight -1"],
+    ["a port out of range", service("11.0.0.1", 80, [["9.0.1.2", 70000, 1]]), "backend port 70000"],
+  ])("refuses %s before running anything", async (_what, bad, message) => {
+    const kernel = fakeKernel();
+    const report = await applyDesired(desired([B, bad as L4Service]), [createNftablesApplier({ run: kernel.run })]);
+    expect(report.appliers[0]).toMatchObject({ status: "failed", stage: "plan", error: expect.stringContaining(message) });
+    expect(kernel.calls.filter((c) => c.argv[0] === "nft" || c.argv.includes("-batch"))).toEqual([]);
+  });
+
   it("refuses a desired state that lists one VIP twice, before touching anything", async () => {
     const kernel = fakeKernel();
     const report = await applyDesired(desired([A, A]), [createNftablesApplier({ run: kernel.run })]);

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { l4lbServices } from "../../../functions/l4lb/index.ts";
 import { nodeView } from "../../../functions/node-view.ts";
 import { reconcile } from "../../../functions/reconcile.ts";
-import type { L4Service } from "../../../lib/desired/schema.ts";
+import { DesiredState, type L4Service } from "../../../lib/desired/schema.ts";
 import { ClusterSnapshot, type ClusterSnapshotInput } from "../../../lib/snapshot/schema.ts";
 import { operatorSnapshot } from "../../support/upstream-fixtures.ts";
 import { readSnapshot } from "../../golden/fixtures.ts";
@@ -218,6 +218,16 @@ describe("backend families and ipv6 (dcos-l4lb validate_backend_ip_test)", () =>
     const result = ClusterSnapshot.safeParse({ cluster: { name: "t" }, now: "2026-01-01T00:00:00Z", previous: { l4lb: { namedVips: [{ name: "x" }] } } });
     expect(result.success).toBe(false);
     expect(result.error?.issues[0]?.path).toEqual(["previous", "l4lb", "namedVips", 0, "ip"]);
+  });
+
+  it("rejects a desired state whose VIP or backend is not an IP literal, or whose scheduler is not a name", () => {
+    const desired = reconcile(operatorSnapshot("tcp-and-udp"));
+    const svc = desired.l4lb.services[0]!;
+    const withService = (s: unknown) => DesiredState.safeParse({ ...desired, l4lb: { services: [s] } });
+    expect(withService(svc).success).toBe(true);
+    expect(withService({ ...svc, vip: { ...svc.vip, ip: "11.0.0.1 }" } }).error?.issues[0]?.path).toEqual(["l4lb", "services", 0, "vip", "ip"]);
+    expect(withService({ ...svc, backends: [{ ...svc.backends[0], ip: "host.example" }] }).success).toBe(false);
+    expect(withService({ ...svc, scheduler: "wlc\n-C" }).success).toBe(false);
   });
 
   it("rejects a config range that is not of its family or runs backwards", () => {
