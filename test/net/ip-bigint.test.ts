@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { bigIntToIp, compareIps, ipSortKey, ipToBigInt } from "../../lib/net/ip-bigint.ts";
+import { bigIntToIp, ipSortKey, ipToBigInt } from "../../lib/net/ip-bigint.ts";
 
 describe("ip-bigint", () => {
   it.each([
@@ -16,10 +16,9 @@ describe("ip-bigint", () => {
     expect(bigIntToIp(ipToBigInt("fd01:c:0:0:6d6d:9c64:fd19:f251"), 6)).toBe("fd01:c::6d6d:9c64:fd19:f251");
   });
 
-  it("sorts numerically, IPv4 before IPv6, by key and by comparison alike", () => {
+  it("sorts numerically, IPv4 before IPv6", () => {
     const ips = ["fd01::1", "10.0.0.1", "9.255.0.1", "11.0.0.0", "::1", "9.0.0.10", "9.0.0.9"];
     const expected = ["9.0.0.9", "9.0.0.10", "9.255.0.1", "10.0.0.1", "11.0.0.0", "::1", "fd01::1"];
-    expect([...ips].sort(compareIps)).toEqual(expected);
     expect([...ips].sort((a, b) => (ipSortKey(a) < ipSortKey(b) ? -1 : 1))).toEqual(expected);
   });
 });
