@@ -34,11 +34,14 @@ const SET_TYPES: ReadonlyArray<{ name: string; type: (w: Words) => string }> = [
 ];
 
 /** The fixed chains: where packets enter the table. `prerouting` doubles as the canary. */
+// The dispatch chains run just before the usual DNAT priority (-100): the first NAT chain to bind
+// a new flow wins, so a host-port DNAT (Docker, the CNI port mapper) for the same port can never
+// take VIP traffic (dcos-net#138, which DC/OS fixed with an ipset and RETURN rules).
 const BASE_CHAINS: ReadonlyArray<{ name: string; hook: string; rule: (w: Words) => string }> = [
   // Traffic from containers and other hosts, before routing.
-  { name: "prerouting", hook: "type nat hook prerouting priority dstnat; policy accept;", rule: dispatch },
+  { name: "prerouting", hook: "type nat hook prerouting priority dstnat - 5; policy accept;", rule: dispatch },
   // Traffic from the node itself; the VIP's local route on lo gets it here.
-  { name: "output", hook: "type nat hook output priority -100; policy accept;", rule: dispatch },
+  { name: "output", hook: "type nat hook output priority -105; policy accept;", rule: dispatch },
   // Backends see the node, not the client: replies must come back through this node's NAT.
   { name: "postrouting", hook: "type nat hook postrouting priority srcnat; policy accept;", rule: (w) => `ct status dnat ${w.original} @${NFT_SETS.addresses} masquerade` },
   // A VIP whose backends all drain refuses new flows instead of reaching a local listener (dcos-net#130).

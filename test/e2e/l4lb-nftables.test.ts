@@ -125,6 +125,20 @@ describeWithTools(["ip", "nft", "conntrack"], { root: true })("nftables VIPs in 
     expect(from(pinned)).toBe("b1");
   });
 
+  it("keeps VIP traffic from a host-port DNAT on the same port (dcos-net#138)", () => {
+    // What Docker or the CNI port mapper install for a container on host port 80: DNAT of any
+    // local destination, at the usual nat priority.
+    const hijack = `table ip hostports {\n\tchain prerouting {\n\t\ttype nat hook prerouting priority dstnat; policy accept;\n\t\tfib daddr type local tcp dport 80 dnat to ${B2.v4}:${HTTP}\n\t}\n}\n`;
+    inNs(node, ["nft", "-f", "-"], hijack);
+    try {
+      expect(counts("http", VIP, 80, 20)).toEqual({ b1: 20 });
+      // The hijack is real: it takes the node's own address on port 80.
+      expect(JSON.parse(inNs(client, [process.execPath, CLIENT, "http", "10.90.1.1", "80", "1"]))).toEqual({ b2: 1 });
+    } finally {
+      inNs(node, ["nft", "delete", "table", "ip", "hostports"]);
+    }
+  });
+
   it("refuses new connections to a VIP whose backends all drain, and removes a deleted VIP", async () => {
     await sync([svc(VIP, 80, "tcp", [[B1.v4, HTTP, 0]])]);
     expect(counts("http", VIP, 80, 3)).toEqual({ "error:ECONNREFUSED": 3 });
