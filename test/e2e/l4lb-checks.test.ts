@@ -50,7 +50,7 @@ describeWithTools(["ip", "nft"], { root: true })("rendered nftables rule sets pa
   });
 });
 
-describeWithTools(["ip", "ipvsadm-restore"], { root: true })("IPVS backend without IPVS in the kernel", () => {
+describeWithTools(["ip", "nft", "ipvsadm-restore"], { root: true })("IPVS backend without IPVS in the kernel", () => {
   const lab = new NetnsLab();
   let ns = "";
   beforeAll(() => {

@@ -30,7 +30,7 @@ function desired(services: L4Service[]): DesiredState {
   return withHash({ apiVersion: "wayfinder/v1", dns: { zones: [] }, l4lb: { services }, haproxy: { groups: {} }, overlay: { allocations: {}, nodes: {} }, diagnostics: [] });
 }
 
-describeWithTools(["ip", "nft", "conntrack"], { root: true })("nftables VIPs in network namespaces", () => {
+describeWithTools(["ip", "nft", "nsenter", "conntrack"], { root: true })("nftables VIPs in network namespaces", () => {
   const lab = new NetnsLab();
   let node = "";
   let client = "";
