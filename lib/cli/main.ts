@@ -13,6 +13,7 @@ const COMMANDS: Record<string, { summary: string; usage?: string; load: () => Pr
   plan: { summary: "summarise (or --json print) the desired state of a snapshot", load: async () => (await import("./commands/plan.ts")).run },
   render: { summary: "write every artifact of a snapshot into a directory", load: async () => (await import("./commands/render.ts")).run },
   diff: { summary: "what would change between two snapshots or desired states", load: async () => (await import("./commands/diff.ts")).run },
+  l4lb: { summary: "program a snapshot's VIPs into this node's kernel once (nftables or IPVS)", load: async () => (await import("./commands/l4lb.ts")).run },
   serve: { summary: "serve the HTTP API on Node", load: async () => (await import("./commands/serve.ts")).run },
 };
 
@@ -23,6 +24,7 @@ const SYNOPSES: Record<string, string> = {
   plan: "wayfinder plan [SNAPSHOT] [--json] [--node ID]      (no SNAPSHOT: the embedded demo cluster)",
   render: "wayfinder render [SNAPSHOT] --out DIR [--node ID]",
   diff: "wayfinder diff OLD NEW [--json]                     (snapshots or desired states; exit 1 when they differ)",
+  l4lb: "wayfinder l4lb [SNAPSHOT|DESIRED] [--node ID] [--l4-backend auto|nftables|ipvs] [--netns NAME] [--dry-run]",
   serve: "wayfinder serve [--listen 127.0.0.1:8080] [--snapshot F] [--body-limit BYTES]",
 };
 

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import type { DesiredState } from "../desired/schema.ts";
 import type { Applier } from "./applier.ts";
 import { createFilesApplier } from "./files/applier.ts";
+import { createL4Applier, type L4BackendChoice } from "./l4lb/l4-backend.ts";
 
 /** What appliers are built from on a node. */
 export interface ApplierContext {
@@ -17,6 +18,10 @@ export interface ApplierContext {
   stateDir: string;
   /** Renders the files of a desired state (the agent passes `lib/render`'s `renderArtifacts`). */
   renderFiles: (desired: DesiredState) => ReadonlyMap<string, string>;
+  /** `--l4-backend`: what programs VIPs. Default `auto` (IPVS where the kernel has it, else nftables). */
+  l4Backend?: L4BackendChoice;
+  /** Program this network namespace instead of the host's (tests, container namespaces). */
+  netns?: string;
 }
 
 export interface ApplierEntry {
@@ -27,6 +32,8 @@ export interface ApplierEntry {
 
 /** Every applier, in execution order. */
 export const APPLIERS = [
+  // Before DNS: a VIP's name must never resolve before the VIP works (dcos-net#130).
+  { name: "l4lb", create: (ctx) => createL4Applier({ backend: ctx.l4Backend, netns: ctx.netns }) },
   { name: "files", create: (ctx) => createFilesApplier({ name: "files", dir: join(ctx.stateDir, "files"), files: ctx.renderFiles }) },
 ] as const satisfies readonly ApplierEntry[];
 

@@ -91,7 +91,8 @@ describe("wayfinder snapshot", () => {
         dns: { zones: [] },
         l4lb: {
           services: [
-            { vip: { ip: "11.171.172.79", port: 80, protocol: "tcp" }, name: "/app", dnsName: "app.marathon.l4lb.thisdcos.directory", scheduler: "wlc", backends: [] },
+            { vip: { ip: "11.171.172.79", port: 80, protocol: "tcp" }, name: "app.marathon", dnsName: "app.marathon.l4lb.thisdcos.directory", scheduler: "wlc", backends: [] },
+            { vip: { ip: "11.171.172.79", port: 80, protocol: "udp" }, name: "app.marathon", dnsName: "app.marathon.l4lb.thisdcos.directory", scheduler: "wlc", backends: [] },
             { vip: { ip: "1.2.3.4", port: 80, protocol: "tcp" }, scheduler: "wlc", backends: [] },
           ],
         },
@@ -105,7 +106,7 @@ describe("wayfinder snapshot", () => {
     expect(JSON.parse(fromDesired.stdout).previous).toEqual({
       overlay: { agents: { S0: { dcos: "9.0.0.0/24" } } },
       l4lb: {
-        namedVips: [{ name: "/app", dnsName: "app.marathon.l4lb.thisdcos.directory", vip: { ip: "11.171.172.79", port: 80, protocol: "tcp" } }],
+        namedVips: [{ name: "app.marathon", ip: "11.171.172.79" }],
       },
     });
     write("alloc.json", JSON.stringify({ overlay: { agents: {} } }));
