@@ -51,7 +51,8 @@ function summary(snapshot: ClusterSnapshot, desired: DesiredState, source: strin
   out.push("", `L4 virtual IPs      ${services.length} services, ${backends} backends`);
   for (const s of services) {
     const live = s.backends.filter((b) => b.weight > 0).length;
-    out.push(`  ${s.vip.protocol} ${s.vip.ip}:${s.vip.port}${s.dnsName ? ` ${s.dnsName}` : ""}  ${live}/${s.backends.length} backends serving`);
+    const vip = s.vip.ip.includes(":") ? `[${s.vip.ip}]:${s.vip.port}` : `${s.vip.ip}:${s.vip.port}`;
+    out.push(`  ${s.vip.protocol} ${vip}${s.dnsName ? ` ${s.dnsName}` : ""}  ${live}/${s.backends.length} backends serving`);
   }
   const groups = Object.entries(desired.haproxy.groups);
   out.push("", `HAProxy groups      ${groups.length}`);
