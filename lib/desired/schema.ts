@@ -5,6 +5,7 @@
  * node and over HTTP (the hash doubles as the ETag).
  */
 import { z } from "zod";
+import { OverlaySection } from "./overlay-schema.ts";
 
 export const Diagnostic = z.object({
   level: z.enum(["error", "warning", "info"]),
@@ -78,14 +79,6 @@ export type L4Service = z.infer<typeof L4Service>;
 
 export const HaproxyGroup = z.object({ config: z.string() }).loose();
 
-export const OverlayNode = z
-  .object({
-    vtep: z.unknown(),
-    cni: z.record(z.string(), z.unknown()),
-    dataplane: z.unknown(),
-  })
-  .loose();
-
 export const DesiredState = z.object({
   apiVersion: z.literal("wayfinder/v1"),
   hash: z.string(),
@@ -94,7 +87,7 @@ export const DesiredState = z.object({
   dns: z.object({ zones: z.array(DnsZone) }),
   l4lb: z.object({ services: z.array(L4Service) }).loose(),
   haproxy: z.object({ groups: z.record(z.string(), HaproxyGroup) }).loose(),
-  overlay: z.object({ allocations: z.unknown(), nodes: z.record(z.string(), OverlayNode) }).loose(),
+  overlay: OverlaySection,
   diagnostics: z.array(Diagnostic),
 });
 export type DesiredState = z.infer<typeof DesiredState>;

@@ -8,6 +8,7 @@
  */
 import { z } from "zod";
 import { L4Service } from "../desired/schema.ts";
+import { OverlayAllocations } from "../desired/overlay-schema.ts";
 import { InputError, inputIssues } from "./issues.ts";
 import { PreviousAllocations } from "./schema.ts";
 
@@ -15,7 +16,7 @@ const API_VERSION = "wayfinder/v1";
 
 const PreviousDesired = z.looseObject({
   apiVersion: z.literal(API_VERSION),
-  overlay: z.looseObject({ allocations: z.unknown().optional() }).optional(),
+  overlay: z.looseObject({ allocations: OverlayAllocations.optional() }).optional(),
   l4lb: z.looseObject({ services: z.array(L4Service).default([]) }).optional(),
 });
 
@@ -25,7 +26,7 @@ const PreviousSnapshot = z.looseObject({ apiVersion: z.literal(API_VERSION), pre
  * @example
  * previousFromDocument(desired, "desired.json")
  * // { overlay: desired.overlay.allocations, l4lb: { namedVips: [{ name: "/app", dnsName: "app.marathon.l4lb.thisdcos.directory", vip: {...} }] } }
- * @example previousFromDocument({ overlay: { agents: {} } }, "alloc.json") // { overlay: { agents: {} } }
+ * @example previousFromDocument({ overlay: { nodes: [], release: ["10.0.0.12"] } }, "alloc.json") // the same object
  */
 export function previousFromDocument(document: unknown, source: string): PreviousAllocations {
   if (!isObject(document)) throw new InputError(source, [{ path: "", message: "expected a DesiredState, a ClusterSnapshot or an allocations object" }]);

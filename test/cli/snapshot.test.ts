@@ -83,6 +83,11 @@ describe("wayfinder snapshot", () => {
   });
 
   it("copies allocations from a previous DesiredState or allocations file", async () => {
+    const ALLOCATIONS = {
+      vtep: { subnet: "44.128.0.0/20" },
+      overlays: { dcos: { subnet: "9.0.0.0/8", prefix: 24 } },
+      nodes: [{ ip: "10.0.0.11", vtep: { ip: "44.128.0.1", mac: "70:b3:d5:80:00:01" }, overlays: { dcos: { subnet: "9.0.0.0/24" } } }],
+    };
     write(
       "desired.json",
       JSON.stringify({
@@ -96,21 +101,21 @@ describe("wayfinder snapshot", () => {
           ],
         },
         haproxy: { groups: {} },
-        overlay: { allocations: { agents: { S0: { dcos: "9.0.0.0/24" } } }, nodes: {} },
+        overlay: { allocations: ALLOCATIONS, nodes: {} },
         diagnostics: [],
       }),
     );
     const fromDesired = await snapshot(["--previous", "desired.json"]);
     expect(fromDesired.code).toBe(0);
     expect(JSON.parse(fromDesired.stdout).previous).toEqual({
-      overlay: { agents: { S0: { dcos: "9.0.0.0/24" } } },
+      overlay: ALLOCATIONS,
       l4lb: {
         namedVips: [{ name: "/app", dnsName: "app.marathon.l4lb.thisdcos.directory", vip: { ip: "11.171.172.79", port: 80, protocol: "tcp" } }],
       },
     });
-    write("alloc.json", JSON.stringify({ overlay: { agents: {} } }));
+    write("alloc.json", JSON.stringify({ overlay: { nodes: [], release: ["10.0.0.12"] } }));
     const fromFile = await snapshot(["--previous", "alloc.json"]);
-    expect(JSON.parse(fromFile.stdout).previous).toEqual({ overlay: { agents: {} } });
+    expect(JSON.parse(fromFile.stdout).previous).toEqual({ overlay: { nodes: [], release: ["10.0.0.12"] } });
   });
 });
 
