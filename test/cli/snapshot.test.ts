@@ -117,6 +117,13 @@ describe("wayfinder snapshot", () => {
     const fromFile = await snapshot(["--previous", "alloc.json"]);
     expect(JSON.parse(fromFile.stdout).previous).toEqual({ overlay: { nodes: [], release: ["10.0.0.12"] } });
   });
+
+  it("adds --overlay-release IPs to the previous overlay allocations", async () => {
+    write("alloc.json", JSON.stringify({ overlay: { nodes: [], release: ["10.0.0.12"] } }));
+    const { code, stdout } = await snapshot(["--previous", "alloc.json", "--overlay-release", "10.0.0.13", "--overlay-release", "10.0.0.12"]);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout).previous).toEqual({ overlay: { nodes: [], release: ["10.0.0.12", "10.0.0.13"] } });
+  });
 });
 
 describe("wayfinder snapshot failures: exit 2, the file and JSON path named, nothing written", () => {
@@ -178,6 +185,7 @@ describe("wayfinder snapshot failures: exit 2, the file and JSON path named, not
     [["--master", "10.0.0.1"], "--master: '10.0.0.1' is not host:port"],
     [["state.json"], "unexpected argument 'state.json'"],
     [["--mesos"], "Unknown option '--mesos'"],
+    [["--overlay-release", "a2.cluster"], "--overlay-release: 'a2.cluster' is not an IPv4 address"],
   ])("usage error for %j", async (cli, message) => {
     await fails(cli, message);
   });
