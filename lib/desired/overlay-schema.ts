@@ -8,7 +8,7 @@
  */
 import { z } from "zod";
 import { parseCidr, parseIp, type IpFamily } from "../net/cidr.ts";
-import { OverlayName } from "../snapshot/overlay-config.ts";
+import { AbsolutePath, OverlayName } from "../snapshot/overlay-config.ts";
 
 function address(family: IpFamily) {
   return z.string().refine((text) => parseIp(text)?.family === family, `expected an IPv${family} address`);
@@ -141,8 +141,9 @@ export const OverlayNode = z
     vtep: Vtep,
     overlays: z.array(NodeOverlay),
     /** Where the CNI configs are installed. */
-    cniDir: z.string(),
-    cni: z.record(z.string(), Conflist),
+    cniDir: AbsolutePath,
+    /** Overlay name → its CNI config: the file `<cniDir>/<name>.conflist`. */
+    cni: z.record(OverlayName, Conflist),
     docker: z.array(DockerNetwork),
     /** Routes, neighbours and FDB entries towards every peer: only in a node view (`nodeView`). */
     dataplane: Dataplane.optional(),

@@ -10,6 +10,8 @@ import { join } from "node:path";
 import type { DesiredState } from "../desired/schema.ts";
 import type { Applier } from "./applier.ts";
 import { createFilesApplier } from "./files/applier.ts";
+import { createOverlayApplier } from "./overlay/applier.ts";
+import { createCniApplier } from "./cni/applier.ts";
 
 /** What appliers are built from on a node. */
 export interface ApplierContext {
@@ -17,6 +19,10 @@ export interface ApplierContext {
   stateDir: string;
   /** Renders the files of a desired state (the agent passes `lib/render`'s `renderArtifacts`). */
   renderFiles: (desired: DesiredState) => ReadonlyMap<string, string>;
+  /** Program this network namespace instead of the executor's own (tests, nested setups). */
+  netns?: string;
+  /** Install CNI configs here instead of the configured `overlay.cni.dir`. */
+  cniDir?: string;
 }
 
 export interface ApplierEntry {
@@ -27,6 +33,8 @@ export interface ApplierEntry {
 
 /** Every applier, in execution order. */
 export const APPLIERS = [
+  { name: "overlay", create: (ctx) => createOverlayApplier({ netns: ctx.netns }) },
+  { name: "cni", create: (ctx) => createCniApplier({ stateDir: join(ctx.stateDir, "cni"), dir: ctx.cniDir }) },
   { name: "files", create: (ctx) => createFilesApplier({ name: "files", dir: join(ctx.stateDir, "files"), files: ctx.renderFiles }) },
 ] as const satisfies readonly ApplierEntry[];
 

@@ -103,7 +103,7 @@ function checkSlicePrefix(
  * An absolute path without `.`/`..` segments; where CNI files go is never relative to
  * wherever the executor happens to run.
  */
-const AbsolutePath = z
+export const AbsolutePath = z
   .string()
   .regex(/^\/([^/\0]+\/?)*$/, "an absolute path is expected")
   .refine((path) => !path.split("/").some((s) => s === "." || s === ".."), "'.' and '..' are not allowed in the path");

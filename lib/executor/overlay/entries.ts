@@ -1,0 +1,103 @@
+/**
+ * @module
+ * The overlay data plane as a flat key → value table, the one shape both the desired state
+ * and the observed kernel state are turned into, so a plan is a plain keyed diff (kube-proxy's
+ * habit). Each kind of entry is a row of `ENTRY_KINDS`: how its key and value read, and the
+ * `ip`/`bridge` batch lines that install and remove it. Names are data, here and only here.
+ *
+ * Keys: `link vtep1024`, `up vtep1024`, `addr 44.128.0.2/20`, `neigh 44.128.0.3`,
+ * `fdb 70:b3:d5:80:00:03`, `route 254 9.0.2.0/24`, `route 42 10.0.0.12/32`, `rule 9.0.0.0/8`.
+ */
+import { VTEP_NAME, OVERLAY_TABLE } from "../../../functions/overlay/constants.ts";
+
+export type EntryKind = "link" | "up" | "fdb" | "addr" | "neigh" | "route" | "rule";
+
+interface KindRow {
+  tool: "ip" | "bridge";
+  /** Lives on the VTEP device: deleting the device removes it (so a teardown need not). */
+  onDevice: boolean;
+  add(rest: string, value: string): string;
+  del(rest: string, value: string | undefined): string;
+}
+
+/**
+ * One row per kind. `rest` is the key without its kind. Every line keeps `dev vtep1024`, so
+ * a route or neighbour of the same prefix on another device is never touched.
+ */
+export const ENTRY_KINDS: Readonly<Record<EntryKind, KindRow>> = {
+  // Learning stays on (the default), like dcos-net's device; no local/remote/group: the FDB
+  // entries below tell the kernel where each peer MAC lives.
+  link: {
+    tool: "ip",
+    onDevice: false,
+    add: (name, value) => `link add ${name} ${value}`,
+    del: (name) => `link del ${name}`,
+  },
+  up: { tool: "ip", onDevice: true, add: (name) => `link set dev ${name} up`, del: (name) => `link set dev ${name} down` },
+  fdb: {
+    tool: "bridge",
+    onDevice: true,
+    add: (mac, dst) => `fdb replace ${mac} dev ${VTEP_NAME} dst ${dst} self permanent`,
+    del: (mac) => `fdb del ${mac} dev ${VTEP_NAME} self`,
+  },
+  // `nodad`: a VTEP address is unique by allocation, and a tentative address could not be
+  // used as a source for the first second or two.
+  addr: {
+    tool: "ip",
+    onDevice: true,
+    add: (cidr) => `addr replace ${cidr} dev ${VTEP_NAME}${cidr.includes(":") ? " nodad" : ""}`,
+    del: (cidr) => `addr del ${cidr} dev ${VTEP_NAME}`,
+  },
+  neigh: {
+    tool: "ip",
+    onDevice: true,
+    add: (ip, mac) => `neigh replace ${ip} lladdr ${mac} dev ${VTEP_NAME} nud permanent`,
+    del: (ip) => `neigh del ${ip} dev ${VTEP_NAME}`,
+  },
+  route: {
+    tool: "ip",
+    onDevice: true,
+    add: (rest, via) => {
+      const [table, dst] = rest.split(" ");
+      return `route replace ${dst} via ${via} dev ${VTEP_NAME} table ${table} proto boot`;
+    },
+    del: (rest) => {
+      const [table, dst] = rest.split(" ");
+      return `route del ${dst} dev ${VTEP_NAME} table ${table}`;
+    },
+  },
+  rule: {
+    tool: "ip",
+    onDevice: false,
+    add: (from) => `rule add from ${from} lookup ${OVERLAY_TABLE}`,
+    del: (from) => `rule del from ${from} lookup ${OVERLAY_TABLE}`,
+  },
+};
+
+/**
+ * The kind of a key.
+ * @example kindOf("route 42 10.0.0.12/32") // "route"
+ */
+export function kindOf(key: string): EntryKind {
+  return key.slice(0, key.indexOf(" ")) as EntryKind;
+}
+
+/**
+ * The key without its kind.
+ * @example restOf("route 42 10.0.0.12/32") // "42 10.0.0.12/32"
+ */
+export function restOf(key: string): string {
+  return key.slice(key.indexOf(" ") + 1);
+}
+
+/**
+ * The VXLAN parameters of the device as an entry value: what, when it differs, forces the
+ * device to be recreated (dcos-net's rule; re-setting the MAC alone would flush the static
+ * neighbours, navstar01#103, so a matching device is never touched).
+ * It reads as the tail of `ip link add NAME ...`: the MAC (and MTU) go before `type`, so the
+ * device is born with its address rather than changing it later.
+ * @example linkValue({ vni: 1024, port: 64000, mac: "70:b3:d5:80:00:02" }) // "address 70:b3:d5:80:00:02 type vxlan id 1024 dstport 64000"
+ */
+export function linkValue(link: { vni: number; port: number; mac: string; mtu?: number }): string {
+  return `address ${link.mac}${link.mtu === undefined ? "" : ` mtu ${link.mtu}`} type vxlan id ${link.vni} dstport ${link.port}`;
+}
