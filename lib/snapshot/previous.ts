@@ -3,13 +3,14 @@
  * The `previous` allocations of a new snapshot, taken from what the last run produced, so
  * allocations never move while their owner exists (DESIGN principle 4). Accepts a DesiredState
  * (its overlay allocations and named VIPs), a ClusterSnapshot (its own `previous`) or a bare
- * allocations object. Each capability will refine its part; for now the shapes are copied as
- * the desired state holds them. Pure.
+ * allocations object, or DC/OS's overlay master state (`GET /overlay-master/state`, to migrate a
+ * cluster with its addresses). Each capability refines its part. Pure.
  */
 import { z } from "zod";
 import { L4Service } from "../desired/schema.ts";
 import { OverlayAllocations } from "../desired/overlay-schema.ts";
 import { InputError, inputIssues } from "./issues.ts";
+import { allocationsFromDcosOverlayState, isDcosOverlayMasterState } from "./adapters/dcos-overlay-state.ts";
 import { PreviousAllocations } from "./schema.ts";
 
 const API_VERSION = "wayfinder/v1";
@@ -30,6 +31,7 @@ const PreviousSnapshot = z.looseObject({ apiVersion: z.literal(API_VERSION), pre
  */
 export function previousFromDocument(document: unknown, source: string): PreviousAllocations {
   if (!isObject(document)) throw new InputError(source, [{ path: "", message: "expected a DesiredState, a ClusterSnapshot or an allocations object" }]);
+  if (isDcosOverlayMasterState(document)) return { overlay: allocationsFromDcosOverlayState(document, source) };
   if (document.apiVersion === undefined) return parse(PreviousAllocations, document, source);
   if ("cluster" in document) return parse(PreviousSnapshot, document, source).previous;
   const desired = parse(PreviousDesired, document, source);
