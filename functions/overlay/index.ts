@@ -5,7 +5,8 @@
  * `overlay.nodes` (one entry per present agent id and per master, `master@<ip>`).
  *
  * Stages, each its own file: who takes part (members), what stays held (release), what is
- * allocated from (spaces), the allocation fold (allocate), then each node's entry.
+ * allocated from (spaces), the allocation fold (allocate), each node's entry, and a check of
+ * the running tasks' overlay addresses against their agents' slices (task-addresses).
  */
 import type { ClusterSnapshot } from "../../lib/snapshot/schema.ts";
 import type { Diagnostic } from "../../lib/desired/schema.ts";
@@ -15,6 +16,7 @@ import { overlayMembers } from "./members.ts";
 import { overlayNodeEntry } from "./node-entry.ts";
 import { keptAllocations } from "./release.ts";
 import { effectiveSpaces, recordSpaces } from "./spaces.ts";
+import { tasksOutsideSlices } from "./task-addresses.ts";
 
 /**
  * @example
@@ -41,9 +43,16 @@ export function overlayState(snapshot: ClusterSnapshot): OverlaySection & { diag
     for (const key of member.keys) entries.push([key, entry]);
   }
   entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const nodes = Object.fromEntries(entries);
   return {
     allocations: { ...recordSpaces(spaces.spaces), nodes: allocated.nodes },
-    nodes: Object.fromEntries(entries),
-    diagnostics: [...members.diagnostics, ...released.diagnostics, ...spaces.diagnostics, ...allocated.diagnostics],
+    nodes,
+    diagnostics: [
+      ...members.diagnostics,
+      ...released.diagnostics,
+      ...spaces.diagnostics,
+      ...allocated.diagnostics,
+      ...tasksOutsideSlices(snapshot, nodes, spaces.spaces),
+    ],
   };
 }
