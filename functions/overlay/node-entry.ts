@@ -50,5 +50,12 @@ export function overlayNodeEntry(member: Member, allocation: NodeAllocation, spa
     cniDir: config.cni.dir,
     cni,
     docker: overlays.flatMap((o) => (o.dockerBridge ? [dockerNetwork(o.name, o.dockerBridge, config.mtu)] : [])),
+    // Only where containers run: DC/OS installed the rule only with a bridge enabled.
+    masquerade:
+      agent && config.masquerade
+        ? spaces.overlays
+            .filter((o) => overlays.some((own) => own.name === o.name))
+            .flatMap((o) => [o.v4, o.v6].flatMap((space) => (space === undefined ? [] : [formatCidr(space.cidr)])))
+        : [],
   };
 }

@@ -145,6 +145,11 @@ export const OverlayNode = z
     /** Overlay name → its CNI config: the file `<cniDir>/<name>.conflist`. */
     cni: z.record(OverlayName, Conflist),
     docker: z.array(DockerNetwork),
+    /**
+     * The overlay address spaces whose traffic to anywhere outside them is masqueraded on this
+     * node (both families); empty on masters and when `overlay.masquerade` is off.
+     */
+    masquerade: z.array(z.string()),
     /** Routes, neighbours and FDB entries towards every peer: only in a node view (`nodeView`). */
     dataplane: Dataplane.optional(),
   })

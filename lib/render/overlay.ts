@@ -28,7 +28,7 @@ export function renderOverlayFiles(desired: DesiredState): Map<string, string> {
   for (const [key, node] of Object.entries(desired.overlay.nodes)) {
     for (const [network, conflist] of Object.entries(node.cni)) files.set(`overlay/${key}/cni/${network}.conflist`, renderConflist(conflist));
     const dataplane = node.dataplane ?? dataplaneFor(node, all, desired.overlay.allocations);
-    files.set(`overlay/${key}/dataplane.json`, canonicalJsonPretty({ vtep: node.vtep, ...dataplane }));
+    files.set(`overlay/${key}/dataplane.json`, canonicalJsonPretty({ vtep: node.vtep, masquerade: node.masquerade, ...dataplane }));
     if (node.docker.length > 0) files.set(`overlay/${key}/docker-networks.json`, canonicalJsonPretty(node.docker));
   }
   return files;

@@ -168,6 +168,11 @@ export const OverlayConfig = z
     vtep_mtu: Mtu.optional(),
     /** MTU of the container bridges and veths (`dcos_overlay_mtu`): VXLAN costs 50 bytes of 1500. */
     mtu: Mtu.default(1420),
+    /**
+     * Masquerade what containers send to destinations outside every overlay (the agent
+     * module's ipset + MASQUERADE rule); overlay-to-overlay traffic keeps its source.
+     */
+    masquerade: z.boolean().default(true),
     overlays: z.array(OverlayNetworkConfig).default([
       { name: "dcos", subnet: "9.0.0.0/8", prefix: 24, enabled: true },
       { name: "dcos6", subnet6: "fd01:b::/64", prefix6: 80, enabled: true },

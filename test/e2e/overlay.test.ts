@@ -3,7 +3,8 @@
  * namespaces on a shared underlay bridge (itself in a namespace of its own), each running the
  * executor (overlay + cni appliers) on its node view; container namespaces attached with
  * Debian's `bridge` + `host-local` (+ `portmap`) using the conflists the executor installed;
- * then ping and TCP between containers on different agents over VXLAN, IPv4 and IPv6.
+ * then ping and TCP between containers on different agents over VXLAN, IPv4 and IPv6, and
+ * TCP to a host outside the overlay through the masquerade rule.
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -35,6 +36,8 @@ const AGENTS = [
   { id: "a4", ip: "192.0.2.14" },
 ].map((a) => ({ ...a, netns: `${prefix}${a.id}`, cniDir: join(work, a.id, "net.d"), stateDir: join(work, a.id, "state") }));
 type Agent = (typeof AGENTS)[number];
+/** A host on the underlay that is not in the overlay: where masqueraded traffic goes. */
+const OUTSIDE = { netns: `${prefix}x`, ip: "192.0.2.100" };
 const agent = (id: string) => AGENTS.find((a) => a.id === id)!;
 
 const DCOS = { name: "dcos", subnet: "9.0.0.0/8", prefix: 24 };
@@ -69,17 +72,17 @@ async function container(a: Agent, name: string, network: string): Promise<strin
 const routesVia = (a: Agent) => sh(["ip", "-n", a.netns, "route", "show", "dev", "vtep1024"]) + sh(["ip", "-n", a.netns, "route", "show", "table", "42"]);
 const fdbOf = (a: Agent) => sh(["bridge", "-n", a.netns, "fdb", "show", "dev", "vtep1024"]);
 
-describeWithTools(["ip", "bridge", "ping", "sysctl", "/usr/lib/cni/bridge", "/usr/lib/cni/host-local", "/usr/lib/cni/portmap"], { root: true })(
+describeWithTools(["ip", "bridge", "nft", "ping", "sysctl", "/usr/lib/cni/bridge", "/usr/lib/cni/host-local", "/usr/lib/cni/portmap"], { root: true })(
   "overlay e2e: VXLAN between agent namespaces, real CNI plugins",
   () => {
     const state: { desired?: DesiredState; ips: Record<string, string[]> } = { ips: {} };
 
     beforeAll(() => {
       const underlay = `${prefix}u`;
-      createNetns(created, underlay, ...AGENTS.map((a) => a.netns));
+      createNetns(created, underlay, OUTSIDE.netns, ...AGENTS.map((a) => a.netns));
       sh(["ip", "-n", underlay, "link", "add", "br0", "type", "bridge"]);
       sh(["ip", "-n", underlay, "link", "set", "br0", "up"]);
-      AGENTS.forEach((a, i) => {
+      [...AGENTS, OUTSIDE].forEach((a, i) => {
         sh(["ip", "link", "add", "eth0", "netns", a.netns, "type", "veth", "peer", "name", `p${i}`, "netns", underlay]);
         sh(["ip", "-n", underlay, "link", "set", `p${i}`, "master", "br0", "up"]);
         sh(["ip", "-n", a.netns, "addr", "add", `${a.ip}/24`, "dev", "eth0"]);
@@ -121,10 +124,18 @@ describeWithTools(["ip", "bridge", "ping", "sysctl", "/usr/lib/cni/bridge", "/us
       expect(await pings(`${prefix}ca3`, "9.0.0.2")).toBe(true);
       const server = await startEchoServer(`${prefix}ca2`, "9.0.1.2");
       servers.push(server.process);
-      expect(tcpEcho(`${prefix}ca1`, "9.0.1.2", server.port, "over-vxlan")).toBe("echo over-vxlan");
+      // The server sees the container's own address: IP-per-container, no NAT between overlays.
+      expect(tcpEcho(`${prefix}ca1`, "9.0.1.2", server.port, "over-vxlan")).toBe("echo over-vxlan from 9.0.0.2");
       // Overlay-sourced traffic to another agent's underlay IP takes table 42, through the tunnel.
       expect(inNetns(agent("a1").netns, ["ip", "route", "get", "192.0.2.12", "from", "9.0.0.2", "iif", "m-dcos"])).toContain("via 44.128.0.2 dev vtep1024 table 42");
       expect(inNetns(agent("a1").netns, ["ip", "route", "get", "192.0.2.12"])).toContain("dev eth0");
+    });
+
+    it("masquerades what a container sends outside the overlay, to the agent's underlay address", async () => {
+      const server = await startEchoServer(OUTSIDE.netns, OUTSIDE.ip);
+      servers.push(server.process);
+      expect(tcpEcho(`${prefix}ca1`, OUTSIDE.ip, server.port, "out")).toBe(`echo out from ${agent("a1").ip}`);
+      expect(sh(["ip", "netns", "exec", agent("a1").netns, "nft", "list", "table", "inet", "wayfinder_overlay"])).toContain("elements = { 9.0.0.0/8 }");
     });
 
     it("enabling dcos6 in the config makes IPv6 usable on every agent with no manual step", async () => {
@@ -139,7 +150,7 @@ describeWithTools(["ip", "bridge", "ping", "sysctl", "/usr/lib/cni/bridge", "/us
       expect(await pings(`${prefix}v6a1`, v6a2[0]!, 10)).toBe(true);
       const server = await startEchoServer(`${prefix}v6a2`, v6a2[0]!);
       servers.push(server.process);
-      expect(tcpEcho(`${prefix}v6a1`, v6a2[0]!, server.port, "v6")).toBe("echo v6");
+      expect(tcpEcho(`${prefix}v6a1`, v6a2[0]!, server.port, "v6")).toBe(`echo v6 from ${v6a1[0]}`);
     });
 
     it("an agent removed from the snapshot disappears from the others' routes", async () => {
@@ -181,6 +192,7 @@ describeWithTools(["ip", "bridge", "ping", "sysctl", "/usr/lib/cni/bridge", "/us
       expect(report.appliers.map((r) => r.status)).toEqual(["applied", "applied"]);
       expect(sh(["ip", "-n", agent("a2").netns, "link", "show"])).not.toContain("vtep1024");
       expect(sh(["ip", "-n", agent("a2").netns, "rule", "show"])).not.toContain("lookup 42");
+      expect(inNetns(agent("a2").netns, ["nft", "list", "tables"])).not.toContain("wayfinder_overlay");
     });
   },
 );

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { reconcile } from "../../functions/reconcile.ts";
 import { nodeView } from "../../functions/node-view.ts";
 import { overlayBatches } from "../../lib/executor/overlay/apply.ts";
-import { parseFdb, parseNeighbours, parseRoutes, parseRules, parseVtep, type InstalledDataplane } from "../../lib/executor/overlay/observe.ts";
+import { parseFdb, parseNatTable, parseNeighbours, parseRoutes, parseRules, parseVtep, type InstalledDataplane } from "../../lib/executor/overlay/observe.ts";
 import { planDataplane, wantedEntries } from "../../lib/executor/overlay/plan.ts";
 import { createOverlayApplier } from "../../lib/executor/overlay/applier.ts";
 import type { OverlayNode } from "../../lib/desired/overlay-schema.ts";
@@ -100,6 +100,28 @@ describe("parsing iproute2's JSON", () => {
     ).toEqual([["rule 9.0.0.0/8", ""]]);
   });
 
+  const natTable = (rules: unknown[][]) => ({
+    nftables: [
+      { metainfo: { version: "1.0.6", json_schema_version: 1 } },
+      { table: { family: "inet", name: "wayfinder_overlay", handle: 1 } },
+      { set: { family: "inet", name: "overlay4", table: "wayfinder_overlay", type: "ipv4_addr", flags: ["interval"], elem: [{ prefix: { addr: "9.0.0.0", len: 8 } }, { prefix: { addr: "10.128.0.0", len: 10 } }] } },
+      { set: { family: "inet", name: "overlay6", table: "wayfinder_overlay", type: "ipv6_addr", flags: ["interval"], elem: [{ prefix: { addr: "fd01:b::", len: 64 } }] } },
+      { chain: { family: "inet", table: "wayfinder_overlay", name: "postrouting", type: "nat", hook: "postrouting", prio: 100, policy: "accept" } },
+      ...rules.map((expr, i) => ({ rule: { family: "inet", table: "wayfinder_overlay", chain: "postrouting", handle: 4 + i, expr } })),
+    ],
+  });
+  const masquerade = (family: string, set: string) => [
+    { match: { op: "==", left: { payload: { protocol: family, field: "saddr" } }, right: set } },
+    { match: { op: "!=", left: { payload: { protocol: family, field: "daddr" } }, right: set } },
+    { masquerade: null },
+  ];
+
+  it("reads the masquerade table's sets, and flags rules that are not ours", () => {
+    expect(parseNatTable(natTable([masquerade("ip", "@overlay4"), masquerade("ip6", "@overlay6")]))).toBe("ip=10.128.0.0/10,9.0.0.0/8;ip6=fd01:b::/64");
+    expect(parseNatTable(natTable([masquerade("ip", "@overlay4")]))).toBe("unexpected");
+    expect(parseNatTable(natTable([masquerade("ip", "@overlay4"), [{ accept: null }]]))).toBe("unexpected");
+  });
+
   it("reads nothing from output that is not a list", () => {
     expect(parseRules({ error: "x" })).toEqual([]);
     expect(parseVtep(null)).toEqual({ addresses: [] });
@@ -113,7 +135,8 @@ describe("planning", () => {
     expect(plan.adds.get("neigh 44.128.0.3")).toBe("70:b3:d5:80:00:03");
     expect(plan.adds.get("fdb 70:b3:d5:80:00:03")).toBe("10.0.0.12");
     expect(plan.adds.get("route 42 10.0.0.12/32")).toBe("44.128.0.3");
-    expect(plan.adds.size).toBe(23);
+    expect(plan.adds.get("nat wayfinder_overlay")).toBe("ip=9.0.0.0/8;ip6=fd01:b::/64");
+    expect(plan.adds.size).toBe(24);
     expect([plan.changes.size, plan.deletes.length]).toEqual([0, 0]);
   });
 
@@ -143,7 +166,7 @@ describe("planning", () => {
     const installed = installedFrom(a1);
     const plan = planDataplane(a1, { ...installed, link: { ...installed.link!, port: 4789 } });
     expect(keys(plan).changes).toEqual(["link vtep1024"]);
-    // Everything but the link and the rule (which lives in the rule table, not on the device).
+    // Everything but the link, the rule and the nat table, which do not live on the device.
     expect(plan.adds.size).toBe(21);
     expect(plan.deletes).toEqual([]);
   });
@@ -161,7 +184,7 @@ describe("planning", () => {
   });
 
   it("tears down with the device and the rules only (the kernel drops what was on the device)", () => {
-    expect(keys(planDataplane(undefined, installedFrom(a1)))).toEqual({ adds: [], changes: [], deletes: ["link vtep1024", "rule 9.0.0.0/8"] });
+    expect(keys(planDataplane(undefined, installedFrom(a1)))).toEqual({ adds: [], changes: [], deletes: ["link vtep1024", "nat wayfinder_overlay", "rule 9.0.0.0/8"] });
   });
 
   it("refuses a node entry without a data plane (a cluster-wide state would delete every route)", () => {
@@ -211,6 +234,7 @@ describe("batches", () => {
   it("removes the device last on a teardown", () => {
     expect(overlayBatches(planDataplane(undefined, installedFrom(a1)))).toEqual([
       { argv: ["ip", "-batch", "-"], lines: ["rule del from 9.0.0.0/8 lookup 42"] },
+      { argv: ["nft", "-f", "-"], lines: ["delete table inet wayfinder_overlay"] },
       { argv: ["ip", "-batch", "-"], lines: ["link del vtep1024"] },
     ]);
   });
@@ -224,6 +248,33 @@ describe("batches", () => {
     expect(() => overlayBatches(badLink)).toThrow(/refusing to run/);
     const badDelete: Plan<string> = { applier: "overlay", adds: new Map(), changes: new Map(), deletes: ["route 254 9.0.0.0/8 dev eth0"] };
     expect(() => overlayBatches(badDelete)).toThrow(/refusing to run/);
+  });
+
+  it("replaces the masquerade table in one nft transaction", () => {
+    const installed = installedFrom(a1);
+    installed.entries.set("nat wayfinder_overlay", "unexpected");
+    expect(overlayBatches(planDataplane(a1, installed))).toEqual([
+      {
+        argv: ["nft", "-f", "-"],
+        lines: [
+          [
+            "table inet wayfinder_overlay {}",
+            "delete table inet wayfinder_overlay",
+            "table inet wayfinder_overlay {",
+            "  set overlay4 { type ipv4_addr; flags interval; elements = { 9.0.0.0/8 } }",
+            "  set overlay6 { type ipv6_addr; flags interval; elements = { fd01:b::/64 } }",
+            "  chain postrouting {",
+            "    type nat hook postrouting priority srcnat; policy accept;",
+            "    ip saddr @overlay4 ip daddr != @overlay4 masquerade",
+            "    ip6 saddr @overlay6 ip6 daddr != @overlay6 masquerade",
+            "  }",
+            "}",
+          ].join("\n"),
+        ],
+      },
+    ]);
+    const bad: Plan<string> = { applier: "overlay", adds: new Map([["nat wayfinder_overlay", "ip=9.0.0.0/8 } accept;ip6="]]), changes: new Map(), deletes: [] };
+    expect(() => overlayBatches(bad)).toThrow(/refusing to run/);
   });
 
   it("runs nothing for an empty plan", () => {
@@ -242,10 +293,10 @@ describe("the applier with a recording runner", () => {
     });
     const view = nodeView(desired, "a1");
     const plan = applier.plan(view, await applier.observe());
-    expect(calls.map((c) => c.argv.join(" "))).toEqual(["ip -json -details address show", "ip -json rule show"]);
+    expect(calls.map((c) => c.argv.join(" "))).toEqual(["ip -json -details address show", "ip -json rule show", "nft -json list tables inet"]);
     calls.length = 0;
     await applier.apply(plan);
-    expect(calls.map((c) => c.argv[0])).toEqual(["ip", "sysctl", "bridge", "ip"]);
+    expect(calls.map((c) => c.argv[0])).toEqual(["ip", "sysctl", "bridge", "ip", "nft"]);
     expect(calls[3]!.input!.split("\n").filter(Boolean)).toHaveLength(18);
   });
 });

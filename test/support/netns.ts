@@ -57,7 +57,7 @@ export async function pings(netns: string, address: string, seconds = 6): Promis
 
 const ECHO_SERVER = `
 const net = require("node:net");
-const server = net.createServer((s) => s.on("data", (d) => s.end("echo " + d)));
+const server = net.createServer((s) => s.on("data", (d) => s.end("echo " + d + " from " + s.remoteAddress)));
 server.listen(0, process.argv[1], () => process.stdout.write(String(server.address().port) + "\\n"));
 `;
 
@@ -71,7 +71,10 @@ s.on("timeout", () => { process.stderr.write("timeout"); process.exit(1); });
 s.on("error", (e) => { process.stderr.write(e.message); process.exit(1); });
 `;
 
-/** A TCP echo server in a namespace, on a port the kernel picks; resolves once it listens. */
+/**
+ * A TCP echo server in a namespace, on a port the kernel picks; it answers `echo <message>
+ * from <client address>`, so a test sees whether the source was rewritten. Resolves once it listens.
+ */
 export function startEchoServer(netns: string, address: string): Promise<{ port: number; process: ChildProcess }> {
   return new Promise((resolve, reject) => {
     const child = spawn("ip", ["netns", "exec", netns, process.execPath, "-e", ECHO_SERVER, address], { stdio: ["ignore", "pipe", "pipe"] });

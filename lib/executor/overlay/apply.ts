@@ -14,7 +14,8 @@
 import { VTEP_NAME } from "../../../functions/overlay/constants.ts";
 import type { Plan } from "../applier.ts";
 import type { CommandRunner } from "../run-command.ts";
-import { ENTRY_KINDS, kindOf, restOf, type EntryKind } from "./entries.ts";
+import { ENTRY_KINDS, kindOf, parseNatValue, restOf, type EntryKind } from "./entries.ts";
+import { parseCidr } from "../../net/cidr.ts";
 import { LINK_KEY } from "./plan.ts";
 
 /** One tool run: the program and the lines on its stdin. */
@@ -61,6 +62,7 @@ export function overlayBatches(plan: Plan<string>): Batch[] {
       argv: ["ip", "-batch", "-"],
       lines: [...ADD_ORDER.flatMap((kind) => byKind(kind).map(add)), ...DELETE_ORDER.flatMap((kind) => deletes(kind).map(del))],
     },
+    { argv: ["nft", "-f", "-"], lines: [...byKind("nat").map(add), ...deletes("nat").map(del)] },
     { argv: ["bridge", "-batch", "-"], lines: deletes("fdb").map(del) },
     { argv: ["ip", "-batch", "-"], lines: plan.deletes.includes(LINK_KEY) ? [del(LINK_KEY)] : [] },
   );
@@ -74,8 +76,16 @@ function checkEntry(key: string, value: string): void {
     kind in ENTRY_KINDS &&
     parts.length === (kind === "route" ? 2 : 1) &&
     parts.every((p) => WORD.test(p)) &&
-    (kind === "link" ? value === "" || LINK_VALUE.test(value) : value === "" || WORD.test(value));
+    (kind === "link" ? value === "" || LINK_VALUE.test(value) : kind === "nat" ? natValueIsSafe(value) : value === "" || WORD.test(value));
   if (!ok) throw new Error(`refusing to run the overlay entry ${JSON.stringify(key)} = ${JSON.stringify(value)}: not an address, MAC, number or name`);
+}
+
+/** Every element of a `nat` value is a prefix of its family (an empty value is a deletion's). */
+function natValueIsSafe(value: string): boolean {
+  if (value === "") return true;
+  if (!/^ip=[^;]*;ip6=[^;]*$/.test(value)) return false;
+  const { ip, ip6 } = parseNatValue(value);
+  return ip.every((p) => parseCidr(p)?.family === 4) && ip6.every((p) => parseCidr(p)?.family === 6);
 }
 
 /**

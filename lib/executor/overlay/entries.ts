@@ -6,14 +6,18 @@
  * `ip`/`bridge` batch lines that install and remove it. Names are data, here and only here.
  *
  * Keys: `link vtep1024`, `up vtep1024`, `addr 44.128.0.2/20`, `neigh 44.128.0.3`,
- * `fdb 70:b3:d5:80:00:03`, `route 254 9.0.2.0/24`, `route 42 10.0.0.12/32`, `rule 9.0.0.0/8`.
+ * `fdb 70:b3:d5:80:00:03`, `route 254 9.0.2.0/24`, `route 42 10.0.0.12/32`, `rule 9.0.0.0/8`,
+ * `nat wayfinder_overlay` (the masquerade table; its value lists the overlay spaces).
  */
 import { VTEP_NAME, OVERLAY_TABLE } from "../../../functions/overlay/constants.ts";
 
-export type EntryKind = "link" | "up" | "fdb" | "addr" | "neigh" | "route" | "rule";
+/** The nftables table of the overlay's masquerade rules (one per node, `inet`: both families). */
+export const NAT_TABLE = "wayfinder_overlay";
+
+export type EntryKind = "link" | "up" | "fdb" | "addr" | "neigh" | "route" | "rule" | "nat";
 
 interface KindRow {
-  tool: "ip" | "bridge";
+  tool: "ip" | "bridge" | "nft";
   /** Lives on the VTEP device: deleting the device removes it (so a teardown need not). */
   onDevice: boolean;
   add(rest: string, value: string): string;
@@ -72,7 +76,55 @@ export const ENTRY_KINDS: Readonly<Record<EntryKind, KindRow>> = {
     add: (from) => `rule add from ${from} lookup ${OVERLAY_TABLE}`,
     del: (from) => `rule del from ${from} lookup ${OVERLAY_TABLE}`,
   },
+  // The whole table in one `nft -f` transaction: created empty if missing, deleted, defined
+  // again, so a partly edited table is replaced atomically. Masquerade what an overlay
+  // address sends outside every overlay (DC/OS: `-s 9.0.0.0/8 -m set --match-set overlay dst`
+  // with the overlay subnets as `nomatch`); overlay-to-overlay traffic keeps its source.
+  nat: {
+    tool: "nft",
+    onDevice: false,
+    add: (table, value) => {
+      const { ip, ip6 } = parseNatValue(value);
+      const set = (name: string, type: string, elements: string[]) =>
+        `  set ${name} { type ${type}; flags interval;${elements.length > 0 ? ` elements = { ${elements.join(", ")} }` : ""} }`;
+      return [
+        `table inet ${table} {}`,
+        `delete table inet ${table}`,
+        `table inet ${table} {`,
+        set("overlay4", "ipv4_addr", ip),
+        set("overlay6", "ipv6_addr", ip6),
+        "  chain postrouting {",
+        "    type nat hook postrouting priority srcnat; policy accept;",
+        ...NAT_RULES.map((rule) => `    ${rule}`),
+        "  }",
+        "}",
+      ].join("\n");
+    },
+    del: (table) => `delete table inet ${table}`,
+  },
 };
+
+/** The table's rules, as `nft` lists them back (observe compares them to spot a hand edit). */
+export const NAT_RULES = ["ip saddr @overlay4 ip daddr != @overlay4 masquerade", "ip6 saddr @overlay6 ip6 daddr != @overlay6 masquerade"];
+
+/**
+ * The `nat` entry's value: the overlay spaces to masquerade for, per family, sorted.
+ * @example natValue(["9.0.0.0/8", "fd01:b::/64"]) // "ip=9.0.0.0/8;ip6=fd01:b::/64"
+ */
+export function natValue(spaces: readonly string[]): string {
+  const ip = spaces.filter((s) => !s.includes(":")).sort();
+  const ip6 = spaces.filter((s) => s.includes(":")).sort();
+  return `ip=${ip.join(",")};ip6=${ip6.join(",")}`;
+}
+
+/**
+ * @example parseNatValue("ip=9.0.0.0/8;ip6=") // { ip: ["9.0.0.0/8"], ip6: [] }
+ */
+export function parseNatValue(value: string): { ip: string[]; ip6: string[] } {
+  const match = /^ip=([^;]*);ip6=(.*)$/.exec(value);
+  const list = (text: string | undefined) => (text ? text.split(",") : []);
+  return { ip: list(match?.[1]), ip6: list(match?.[2]) };
+}
 
 /**
  * The kind of a key.

@@ -12,7 +12,7 @@
 import { MAIN_TABLE, OVERLAY_TABLE, VTEP_NAME } from "../../../functions/overlay/constants.ts";
 import { canonicalIp } from "../../net/cidr.ts";
 import type { CommandRunner } from "../run-command.ts";
-import { linkValue } from "./entries.ts";
+import { NAT_RULES, NAT_TABLE, linkValue, natValue } from "./entries.ts";
 
 /** The VTEP device as found; `vni`/`port` are absent when it is not a VXLAN device. */
 export interface InstalledLink {
@@ -37,9 +37,15 @@ type Json = Record<string, unknown>;
  */
 export async function observeDataplane(run: CommandRunner): Promise<InstalledDataplane> {
   const json = async (argv: string[]) => JSON.parse((await run(argv)) || "[]") as unknown;
-  const [links, rules] = await Promise.all([json(["ip", "-json", "-details", "address", "show"]), json(["ip", "-json", "rule", "show"])]);
+  const [links, rules, tables] = await Promise.all([
+    json(["ip", "-json", "-details", "address", "show"]),
+    json(["ip", "-json", "rule", "show"]),
+    json(["nft", "-json", "list", "tables", "inet"]),
+  ]);
   const { link, addresses } = parseVtep(links);
   const entries = new Map<string, string>([...addresses, ...parseRules(rules)]);
+  // Listing only our table, never the whole ruleset: another applier's may be huge.
+  if (hasNatTable(tables)) entries.set(`nat ${NAT_TABLE}`, parseNatTable(await json(["nft", "-json", "list", "table", "inet", NAT_TABLE])));
   // Routes through the device, in any table, exist only while it does.
   if (link === undefined) return { entries };
   if (link.up) entries.set(`up ${VTEP_NAME}`, "");
@@ -142,6 +148,43 @@ export function parseRules(json: unknown): Array<[string, string]> {
       const from = canonicalIp(r.srclen === undefined ? String(r.src) : `${String(r.src)}/${String(r.srclen)}`, true);
       return from === undefined ? [] : [[`rule ${from}`, ""]];
     });
+}
+
+/** True when `nft -json list tables inet` lists the masquerade table. */
+function hasNatTable(json: unknown): boolean {
+  return nftObjects(json).some((o) => (o.table as Json | undefined)?.name === NAT_TABLE);
+}
+
+/**
+ * The masquerade table (`nft -json list table inet wayfinder_overlay`) as the `nat` entry's
+ * value: its sets' prefixes, or `unexpected` when its rules are not exactly ours (a hand edit),
+ * which makes the plan replace the table.
+ * @example parseNatTable(JSON.parse(output)) // "ip=9.0.0.0/8;ip6=fd01:b::/64"
+ */
+export function parseNatTable(json: unknown): string {
+  const objects = nftObjects(json);
+  const elements = (name: string) =>
+    list(objects.map((o) => o.set as Json | undefined).find((set) => set?.name === name)?.elem).map((e) => {
+      const prefix = (e.prefix ?? {}) as Json;
+      return canonicalIp(`${String(prefix.addr)}/${String(prefix.len)}`) ?? "?";
+    });
+  const ruleText = objects.flatMap((o) => (o.rule === undefined ? [] : [list((o.rule as Json).expr).map(exprText).join(" ")]));
+  if (ruleText.length !== NAT_RULES.length || ruleText.some((text, i) => text !== NAT_RULES[i])) return "unexpected";
+  return natValue([...elements("overlay4"), ...elements("overlay6")]);
+}
+
+/** One nft JSON expression as the rule text `nft` would print, for the shapes our rules use. */
+function exprText(expr: Json): string {
+  const match = expr.match as Json | undefined;
+  if (match !== undefined) {
+    const payload = ((match.left as Json | undefined)?.payload ?? {}) as Json;
+    return `${String(payload.protocol)} ${String(payload.field)}${match.op === "==" ? "" : ` ${String(match.op)}`} ${String(match.right)}`;
+  }
+  return "masquerade" in expr ? "masquerade" : JSON.stringify(expr);
+}
+
+function nftObjects(json: unknown): Json[] {
+  return list((json as Json | null)?.nftables);
 }
 
 function list(json: unknown): Json[] {

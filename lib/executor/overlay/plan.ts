@@ -9,7 +9,7 @@
 import type { OverlayNode } from "../../desired/overlay-schema.ts";
 import { VTEP_NAME } from "../../../functions/overlay/constants.ts";
 import { diffKeyed, type Plan } from "../applier.ts";
-import { ENTRY_KINDS, kindOf, linkValue } from "./entries.ts";
+import { ENTRY_KINDS, NAT_TABLE, kindOf, linkValue, natValue } from "./entries.ts";
 import { installedLinkValue, type InstalledDataplane } from "./observe.ts";
 
 /** The key of the VTEP device itself. */
@@ -33,6 +33,7 @@ export function wantedEntries(node: OverlayNode | undefined): Map<string, string
   for (const f of dataplane.fdb) entries.set(`fdb ${f.mac}`, f.dst);
   for (const r of dataplane.routes) entries.set(`route ${r.table} ${r.dst}`, r.via);
   for (const r of dataplane.rules) entries.set(`rule ${r.from}`, "");
+  if (node.masquerade.length > 0) entries.set(`nat ${NAT_TABLE}`, natValue(node.masquerade));
   return entries;
 }
 

@@ -66,6 +66,15 @@ describe("CNI configs", () => {
   });
 });
 
+describe("masquerade", () => {
+  it("is set on agents for the spaces of their overlays, not on masters, and can be turned off", () => {
+    const state = overlayState(cluster(exampleA));
+    expect(state.nodes["a1"]!.masquerade).toEqual(["9.0.0.0/8", "fd01:b::/64"]);
+    expect(state.nodes["master@10.0.0.1"]!.masquerade).toEqual([]);
+    expect(overlayState(cluster({ ...exampleA, overlay: { masquerade: false } })).nodes["a1"]!.masquerade).toEqual([]);
+  });
+});
+
 describe("docker network create arguments", () => {
   it("matches the agent module's commands, as argument arrays without empty placeholders", () => {
     const a1 = overlayState(cluster(exampleA)).nodes["a1"]!;
