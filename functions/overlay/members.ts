@@ -12,6 +12,8 @@ import { splitHostPort } from "../../lib/snapshot/adapters/mesos-state-address.t
 import { formatIp, parseIp } from "../../lib/net/cidr.ts";
 import { masterNodeKey } from "./constants.ts";
 
+const SAFE_ID = /^[A-Za-z0-9._:@-]+$/;
+
 export interface Member {
   /** Canonical underlay IPv4. */
   ip: string;
@@ -38,6 +40,11 @@ export function overlayMembers(snapshot: ClusterSnapshot): Members {
   const diagnostics: Diagnostic[] = [];
   const agents = new Map<string, { value: bigint; ids: string[] }>();
   for (const agent of snapshot.agents) {
+    // The id names the node's files (`overlay/<id>/...`); Mesos ids (`<uuid>-S3`) always pass.
+    if (!SAFE_ID.test(agent.id) || agent.id === "." || agent.id === "..") {
+      diagnostics.push({ level: "warning", code: "overlay.unsafe-agent-id", subject: `agent:${agent.id}`, message: "the agent id is not a safe file name (letters, digits, '.', '_', '-', ':', '@'); it gets no overlay" });
+      continue;
+    }
     const address = agent.ips.map(parseIp).find((ip) => ip?.family === 4);
     if (address === undefined) {
       diagnostics.push({

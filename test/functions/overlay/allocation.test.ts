@@ -168,6 +168,12 @@ describe("members", () => {
     expect(state.diagnostics).toEqual([expect.objectContaining({ level: "warning", code: "overlay.no-underlay-ip", subject: "agent:v6only" })]);
   });
 
+  it("gives no overlay to an agent whose id is not a safe file name, and serves the others", () => {
+    const state = overlayState(cluster({ agents: [["../etc", "10.0.0.11"], ["a2", "10.0.0.12"]] }));
+    expect(Object.keys(state.nodes)).toEqual(["a2"]);
+    expect(state.diagnostics).toEqual([expect.objectContaining({ level: "warning", code: "overlay.unsafe-agent-id", subject: "agent:../etc" })]);
+  });
+
   it("treats agents sharing an IP as one node with one allocation and one entry per agent id", () => {
     const state = overlayState(cluster({ agents: [["old", "10.0.0.11"], ["new", "10.0.0.11"]] }));
     expect(state.allocations.nodes).toHaveLength(1);
