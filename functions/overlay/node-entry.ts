@@ -2,7 +2,8 @@
  * @module
  * One present node's overlay entry: its VTEP, its overlays with the `m-`/`d-` bridge halves
  * (agents only: masters take a slice but run no containers, as DC/OS's `agent-master.json`
- * had no bridges), the CNI configs and the Docker network arguments. The data plane, which
+ * had no bridges), the CNI configs (a conflist, and DC/OS's `.conf` for Mesos's isolator) and
+ * the Docker network arguments. The data plane, which
  * lists every peer, is not stored per node in the cluster's desired state (4,000 nodes would
  * make that 4,000² entries); `nodeView` derives it for the one node it projects.
  */
@@ -12,6 +13,7 @@ import { formatCidr, parseCidr, splitInHalves } from "../../lib/net/cidr.ts";
 import { cniConflist } from "./cni-conflist.ts";
 import { DOCKER_BRIDGE_PREFIX, MESOS_BRIDGE_PREFIX, VTEP_NAME, VTEP_PORT, VTEP_VNI } from "./constants.ts";
 import { dockerNetwork } from "./docker-network.ts";
+import { mesosCniConf } from "./mesos-cni-conf.ts";
 import type { Member } from "./members.ts";
 import type { Spaces } from "./spaces.ts";
 
@@ -33,7 +35,13 @@ export function overlayNodeEntry(member: Member, allocation: NodeAllocation, spa
       return { name: o.name, ...slice, ...(agent && { mesosBridge: bridge(MESOS_BRIDGE_PREFIX, 0), dockerBridge: bridge(DOCKER_BRIDGE_PREFIX, 1) }) };
     });
   const cni: OverlayNode["cni"] = {};
-  for (const o of overlays) if (o.mesosBridge) cni[o.name] = cniConflist(o.name, o.mesosBridge, config.cni, config.mtu);
+  const mesosCni: OverlayNode["mesosCni"] = {};
+  for (const o of overlays) {
+    if (o.mesosBridge === undefined) continue;
+    cni[o.name] = cniConflist(o.name, o.mesosBridge, config.cni, config.mtu);
+    const { subnet } = o.mesosBridge;
+    if (config.cni.mesos && subnet !== undefined) mesosCni[o.name] = mesosCniConf(o.name, { ...o.mesosBridge, subnet }, config.cni, config.mtu);
+  }
   return {
     ip: member.ip,
     role: member.role,
@@ -49,6 +57,7 @@ export function overlayNodeEntry(member: Member, allocation: NodeAllocation, spa
     overlays,
     cniDir: config.cni.dir,
     cni,
+    mesosCni,
     docker: overlays.flatMap((o) => (o.dockerBridge ? [dockerNetwork(o.name, o.dockerBridge, config.mtu)] : [])),
     // Only where containers run: DC/OS installed the rule only with a bridge enabled.
     masquerade:

@@ -112,6 +112,28 @@ export const Conflist = z.looseObject({
 });
 export type Conflist = z.infer<typeof Conflist>;
 
+/** DC/OS's single-plugin CNI config for Mesos's CNI isolator (`mesos-cni-port-mapper` → `bridge`). */
+export const MesosCniConf = z
+  .object({
+    name: z.string(),
+    type: z.literal("mesos-cni-port-mapper"),
+    excludeDevices: z.array(z.string()),
+    chain: z.string(),
+    delegate: z
+      .object({
+        type: z.literal("bridge"),
+        bridge: z.string(),
+        isGateway: z.boolean(),
+        ipMasq: z.boolean(),
+        hairpinMode: z.boolean(),
+        mtu: z.number().int(),
+        ipam: z.object({ type: z.literal("host-local"), dataDir: z.string(), subnet: prefix(4), routes: z.array(z.object({ dst: z.string() }).strict()) }).strict(),
+      })
+      .strict(),
+  })
+  .strict();
+export type MesosCniConf = z.infer<typeof MesosCniConf>;
+
 /** The arguments of `docker network create` for an overlay's Docker bridge. */
 export const DockerNetwork = z.object({ name: z.string(), args: z.array(z.string()) }).strict();
 export type DockerNetwork = z.infer<typeof DockerNetwork>;
@@ -144,6 +166,8 @@ export const OverlayNode = z
     cniDir: AbsolutePath,
     /** Overlay name → its CNI config: the file `<cniDir>/<name>.conflist`. */
     cni: z.record(OverlayName, Conflist),
+    /** Overlay name → DC/OS's config for Mesos containers: the file `<cniDir>/<name>.conf`. */
+    mesosCni: z.record(OverlayName, MesosCniConf),
     docker: z.array(DockerNetwork),
     /**
      * The overlay address spaces whose traffic to anywhere outside them is masqueraded on this

@@ -141,6 +141,11 @@ export const CniConfig = z
     dir: AbsolutePath.default("/opt/mesosphere/etc/dcos/network/cni"),
     /** host-local's lease directory (DC/OS's `cni_data_dir`). */
     dataDir: AbsolutePath.default("/var/run/dcos/cni/networks"),
+    /**
+     * Also write DC/OS's single-plugin `<overlay>.conf` (`mesos-cni-port-mapper` delegating to
+     * `bridge`): Mesos's CNI isolator cannot read a conflist.
+     */
+    mesos: z.boolean().default(true),
     /** Chain `portmap` (host port → container port), what `mesos-cni-port-mapper` did for DC/OS. */
     portmap: z.boolean().default(true),
     /** Chain `bandwidth`: `true` takes limits from the runtime, an object sets them for every container. */

@@ -13,7 +13,7 @@ describe("wayfinder render --node: the overlay files", () => {
     const { code } = await runCli(["render", "--out", "a", "--node", S0], dir);
     expect(code).toBe(0);
     expect(readdirSync(join(dir, "a", "overlay"))).toEqual([S0]);
-    expect(readdirSync(join(dir, "a", "overlay", S0, "cni")).sort()).toEqual(["dcos.conflist", "dcos6.conflist"]);
+    expect(readdirSync(join(dir, "a", "overlay", S0, "cni")).sort()).toEqual(["dcos.conf", "dcos.conflist", "dcos6.conflist"]);
     const conflist = JSON.parse(readFileSync(join(dir, "a", "overlay", S0, "cni", "dcos.conflist"), "utf8"));
     expect(conflist).toMatchObject({ cniVersion: "1.0.0", name: "dcos", plugins: [{ type: "bridge", bridge: "m-dcos" }, { type: "portmap" }] });
     const dataplane = JSON.parse(readFileSync(join(dir, "a", "overlay", S0, "dataplane.json"), "utf8"));

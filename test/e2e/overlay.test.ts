@@ -20,7 +20,7 @@ import type { DesiredState } from "../../lib/desired/schema.ts";
 import type { OverlayAllocations } from "../../lib/desired/overlay-schema.ts";
 import { ClusterSnapshot } from "../../lib/snapshot/schema.ts";
 import { describeWithTools } from "../support/tools.ts";
-import { cniAdd } from "../support/cni-exec.ts";
+import { cniAdd, cniAddMesosDelegate } from "../support/cni-exec.ts";
 import { createNetns, deleteNetns, inNetns, pings, sh, startEchoServer, tcpEcho, uniqueNetnsPrefix } from "../support/netns.ts";
 
 const prefix = uniqueNetnsPrefix();
@@ -129,6 +129,15 @@ describeWithTools(["ip", "bridge", "nft", "ping", "sysctl", "/usr/lib/cni/bridge
       // Overlay-sourced traffic to another agent's underlay IP takes table 42, through the tunnel.
       expect(inNetns(agent("a1").netns, ["ip", "route", "get", "192.0.2.12", "from", "9.0.0.2", "iif", "m-dcos"])).toContain("via 44.128.0.2 dev vtep1024 table 42");
       expect(inNetns(agent("a1").netns, ["ip", "route", "get", "192.0.2.12"])).toContain("dev eth0");
+    });
+
+    it("DC/OS's dcos.conf for Mesos containers attaches through the same bridge and slice", async () => {
+      const netns = `${prefix}ma2`;
+      createNetns(created, netns);
+      const conf = readFileSync(join(agent("a2").cniDir, "dcos.conf"), "utf8");
+      const result = await cniAddMesosDelegate(conf, { hostNetns: agent("a2").netns, containerNetns: netns, containerId: `${prefix}-ma2` });
+      expect(result.ip4?.ip).toBe("9.0.1.3/25");
+      expect(await pings(`${prefix}ca1`, "9.0.1.3")).toBe(true);
     });
 
     it("masquerades what a container sends outside the overlay, to the agent's underlay address", async () => {

@@ -20,7 +20,8 @@ beforeEach(async () => {
 });
 
 const agents: ClusterSpec["agents"] = [["a1", "10.0.0.11"], ["a2", "10.0.0.12"]];
-const view = (overlay: Record<string, unknown> = {}) => nodeView(reconcile(cluster({ agents, overlay: { cni: { dir: cniDir }, ...overlay } })), "a1");
+// Conflists only, unless a test asks for DC/OS's .conf files too.
+const view = (overlay: Record<string, unknown> = {}) => nodeView(reconcile(cluster({ agents, overlay: { cni: { dir: cniDir, mesos: false }, ...overlay } })), "a1");
 const run = (desired = view()) => applyDesired(desired, [createCniApplier({ stateDir })]);
 
 describe("cni applier", () => {
@@ -30,6 +31,12 @@ describe("cni applier", () => {
     expect((await readdir(cniDir)).sort()).toEqual(["dcos.conflist", "dcos6.conflist"]);
     expect(JSON.parse(await readFile(join(cniDir, "dcos.conflist"), "utf8"))).toMatchObject({ cniVersion: "1.0.0", name: "dcos", plugins: [{ type: "bridge" }, { type: "portmap" }] });
     expect(JSON.parse(await readFile(join(stateDir, "cni-manifest.json"), "utf8")).files).toEqual([join(cniDir, "dcos.conflist"), join(cniDir, "dcos6.conflist")]);
+  });
+
+  it("writes DC/OS's .conf beside the conflist for Mesos's isolator, IPv4 overlays only", async () => {
+    await run(view({ cni: { dir: cniDir } }));
+    expect((await readdir(cniDir)).sort()).toEqual(["dcos.conf", "dcos.conflist", "dcos6.conflist"]);
+    expect(JSON.parse(await readFile(join(cniDir, "dcos.conf"), "utf8"))).toMatchObject({ name: "dcos", type: "mesos-cni-port-mapper", delegate: { ipam: { subnet: "9.0.0.0/25" } } });
   });
 
   it("changes nothing the second time (same mtimes)", async () => {
@@ -80,13 +87,13 @@ describe("cni applier", () => {
   it("moves the configs when the configured directory changes", async () => {
     await run();
     const moved = join(root, "moved");
-    await run(view({ cni: { dir: moved } }));
+    await run(view({ cni: { dir: moved, mesos: false } }));
     expect(existsSync(join(cniDir, "dcos.conflist"))).toBe(false);
     expect((await readdir(moved)).sort()).toEqual(["dcos.conflist", "dcos6.conflist"]);
   });
 
   it("refuses the cluster's desired state and a manifest it cannot read", async () => {
-    const whole = reconcile(cluster({ agents, overlay: { cni: { dir: cniDir } } }));
+    const whole = reconcile(cluster({ agents, overlay: { cni: { dir: cniDir, mesos: false } } }));
     expect((await applyDesired(whole, [createCniApplier({ stateDir })])).appliers[0]).toMatchObject({ status: "failed", stage: "plan", error: expect.stringContaining("node view") });
     await run();
     await writeFile(join(stateDir, "cni-manifest.json"), "{ broken");

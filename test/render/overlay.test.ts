@@ -10,10 +10,12 @@ const desired = reconcile(cluster({ masters: ["10.0.0.1"], agents: [["a1", "10.0
 describe("overlay files", () => {
   it("writes each node's conflists, data plane and Docker networks under overlay/<node>/", () => {
     expect([...renderOverlayFiles(desired).keys()].sort()).toEqual([
+      "overlay/a1/cni/dcos.conf",
       "overlay/a1/cni/dcos.conflist",
       "overlay/a1/cni/dcos6.conflist",
       "overlay/a1/dataplane.json",
       "overlay/a1/docker-networks.json",
+      "overlay/a2/cni/dcos.conf",
       "overlay/a2/cni/dcos.conflist",
       "overlay/a2/cni/dcos6.conflist",
       "overlay/a2/dataplane.json",
@@ -27,6 +29,7 @@ describe("overlay files", () => {
     const view = renderArtifacts(nodeView(desired, "a1"));
     expect(view.get("overlay/a1/dataplane.json")).toBe(cluster);
     expect([...view.keys()].filter((k) => k.startsWith("overlay/"))).toEqual([
+      "overlay/a1/cni/dcos.conf",
       "overlay/a1/cni/dcos.conflist",
       "overlay/a1/cni/dcos6.conflist",
       "overlay/a1/dataplane.json",
@@ -38,6 +41,16 @@ describe("overlay files", () => {
       { mac: "70:b3:d5:80:00:01", dst: "10.0.0.1" },
       { mac: "70:b3:d5:80:00:03", dst: "10.0.0.12" },
     ]);
+  });
+
+  it("writes DC/OS's dcos.conf byte for byte (spec §3.1)", () => {
+    const a1 = reconcile(cluster({ masters: ["10.0.0.1"], agents: [["a1", "10.0.0.11"]] }));
+    expect(renderOverlayFiles(a1).get("overlay/a1/cni/dcos.conf")).toBe(
+      '{"name":"dcos","type":"mesos-cni-port-mapper","excludeDevices":["m-dcos"],"chain":"M-DCOS",' +
+        '"delegate":{"type":"bridge","bridge":"m-dcos","isGateway":true,"ipMasq":false,"hairpinMode":true,' +
+        '"mtu":1420,"ipam":{"type":"host-local","dataDir":"/var/run/dcos/cni/networks",' +
+        '"subnet":"9.0.1.0/25","routes":[{"dst":"0.0.0.0/0"}]}}}',
+    );
   });
 
   it("writes conflists as JSON a CNI runtime reads back to the same object", () => {

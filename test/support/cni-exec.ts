@@ -40,6 +40,16 @@ export async function cniAdd(conflistText: string, invocation: CniInvocation): P
 }
 
 /**
+ * Runs the delegate of DC/OS's single-plugin `.conf` (what `mesos-cni-port-mapper` hands to
+ * `bridge`), with the network's name, as Mesos would through the port mapper.
+ * @example const result = await cniAddMesosDelegate(readFileSync("net.d/dcos.conf", "utf8"), invocation);
+ */
+export async function cniAddMesosDelegate(confText: string, invocation: CniInvocation): Promise<{ ip4?: { ip: string } }> {
+  const conf = JSON.parse(confText) as { name: string; delegate: Record<string, unknown> };
+  return JSON.parse(await runPlugin("ADD", { ...conf.delegate, name: conf.name }, invocation)) as { ip4?: { ip: string } };
+}
+
+/**
  * @example await cniDel(conflistText, invocation)
  */
 export async function cniDel(conflistText: string, invocation: CniInvocation): Promise<void> {

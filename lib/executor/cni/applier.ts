@@ -1,6 +1,7 @@
 /**
  * @module
- * The CNI applier: installs the node's `<overlay>.conflist` files into the CNI config
+ * The CNI applier: installs the node's `<overlay>.conflist` files (and DC/OS's `<overlay>.conf`
+ * for Mesos's isolator) into the CNI config
  * directory (the config's `overlay.cni.dir`, or a directory given to the applier), so an
  * overlay enabled in `wayfinder.yaml` is usable on every agent with no manual step, and the
  * configs of removed overlays disappear.
@@ -14,7 +15,7 @@
 import { lstat, mkdir, unlink } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { DesiredState } from "../../desired/schema.ts";
-import { renderConflist } from "../../render/overlay.ts";
+import { renderConflist, renderMesosCniConf } from "../../render/overlay.ts";
 import { diffKeyed, type Applier, type Plan } from "../applier.ts";
 import { commitFile, discardStaged, stageFile, syncDirectory } from "../files/durable-write.ts";
 import { driftOf } from "../files/plan.ts";
@@ -58,7 +59,11 @@ export function wantedFiles(desired: DesiredState, dirOverride?: string): Map<st
     if (!NETWORK.test(network)) throw new Error(`refusing to write a CNI config for network ${JSON.stringify(network)}: not an overlay name`);
     files.set(`${dir}/${network}.conflist`, renderConflist(conflist));
   }
-  return files;
+  for (const [network, conf] of Object.entries(node.mesosCni).sort(([a], [b]) => (a < b ? -1 : 1))) {
+    if (!NETWORK.test(network)) throw new Error(`refusing to write a CNI config for network ${JSON.stringify(network)}: not an overlay name`);
+    files.set(`${dir}/${network}.conf`, renderMesosCniConf(conf));
+  }
+  return new Map([...files].sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 
 /**
