@@ -8,7 +8,10 @@ import type { LabelMode } from "../../lib/net/dns-labels.ts";
 import { parseIp } from "../../lib/snapshot/adapters/mesos-state-address.ts";
 import type { ZoneBuilder, ZoneName } from "./zone-builder.ts";
 
-/** Diagnostic codes of the Mesos-DNS zone (stable: tools match on them). */
+/**
+ * Diagnostic codes of the Mesos-DNS zone (stable: tools match on them).
+ * @example diagnostics.filter((d) => d.code === MesosDnsCode.unknownAgent)
+ */
 export const MesosDnsCode = {
   /** A running task names an agent the snapshot does not have; it gets no records. */
   unknownAgent: "dns.unknown-agent",
@@ -43,6 +46,7 @@ export interface Addresses {
   readonly aaaa: readonly string[];
 }
 
+/** No address at all (shared, never mutated). */
 export const NO_ADDRESSES: Addresses = { a: [], aaaa: [] };
 
 /** Addresses being collected. */

@@ -41,6 +41,11 @@ export class TaskNameSet {
   readonly #plainResourceSrv: SrvData[] = [];
   /** Protocol → port name → SRV names of discovery ports. */
   readonly #discoverySrv = new Map<string, Map<string, readonly ZoneName[]>>();
+  /**
+   * The last lookup per port position: instances of one app list the same ports in the same
+   * order, so this answers almost every lookup without hashing the protocol and name again.
+   */
+  readonly #lastByPosition: Array<{ protocol: string; name: string; names: readonly ZoneName[] }> = [];
 
   constructor(
     /** `T` */
@@ -86,11 +91,20 @@ export class TaskNameSet {
   /**
    * The SRV names of one discovery port: `_T._proto.F.D` (both protocols when the protocol
    * sanitises to nothing) and, when the port has a name, `_name._T._proto.F.D` as well.
-   * @example set.discoverySrv({ number: 80, protocol: "tcp", name: "http", labels: [] }) // handles of _web._tcp.marathon.mesos, _http._web._tcp.marathon.mesos
+   * `position` is the port's index in its DiscoveryInfo (a cache hint only).
+   * @example set.discoverySrv({ number: 80, protocol: "tcp", name: "http", labels: [] }, 0) // handles of _web._tcp.marathon.mesos, _http._web._tcp.marathon.mesos
    */
-  discoverySrv(port: DiscoveryPort): readonly ZoneName[] {
+  discoverySrv(port: DiscoveryPort, position: number): readonly ZoneName[] {
     const rawProtocol = port.protocol ?? "";
     const rawName = port.name ?? "";
+    const last = this.#lastByPosition[position];
+    if (last !== undefined && last.protocol === rawProtocol && last.name === rawName) return last.names;
+    const names = this.#discoverySrvOf(rawProtocol, rawName);
+    this.#lastByPosition[position] = { protocol: rawProtocol, name: rawName, names };
+    return names;
+  }
+
+  #discoverySrvOf(rawProtocol: string, rawName: string): readonly ZoneName[] {
     let byName = this.#discoverySrv.get(rawProtocol);
     if (byName === undefined) {
       byName = new Map();
@@ -99,10 +113,10 @@ export class TaskNameSet {
     let names = byName.get(rawName);
     if (names === undefined) {
       const suffix = this.framework.suffix;
-      const protocol = dnsLabel(port.protocol ?? "", this.mode);
+      const protocol = dnsLabel(rawProtocol, this.mode);
       const bases =
         protocol === "" ? [`_${this.label}._tcp${suffix}`, `_${this.label}._udp${suffix}`] : [`_${this.label}._${protocol}${suffix}`];
-      const portName = dnsLabel(port.name ?? "", this.mode);
+      const portName = dnsLabel(rawName, this.mode);
       const all = portName === "" ? bases : [...bases, ...bases.map((base) => `_${portName}.${base}`)];
       names = all.map((name) => this.zone.name(name));
       byName.set(rawName, names);

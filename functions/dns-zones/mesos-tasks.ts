@@ -104,8 +104,10 @@ function addNameSetRecords(
   discovery: readonly DiscoveryPort[] | undefined,
 ): void {
   const canonical = names.canonicalLabel(tag);
-  const canonicalName = canonical + framework.suffix;
-  const canonicalSlave = canonical + framework.slaveSuffix;
+  // join() builds flat strings; `+` would build rope nodes that outlive their use and are
+  // flattened again by every comparison of the final sort.
+  const canonicalName = [canonical, framework.suffix].join("");
+  const canonicalSlave = [canonical, framework.slaveSuffix].join("");
   ctx.addAddresses(names.plain, task);
   ctx.addAddresses(names.slave, agent);
   // Canonical names are per task, so they skip the zone's name index (see ZoneBuilder.newName).
@@ -114,9 +116,10 @@ function addNameSetRecords(
   // One SrvData per (target, port), shared by the two or four names that carry it.
   for (const port of ports) names.addResourceSrv(ctx.srv(canonicalSlave, port), discovery === undefined);
   if (discovery === undefined) return;
-  for (const port of discovery) {
+  for (let i = 0; i < discovery.length; i++) {
+    const port = discovery[i]!;
     const data = ctx.srv(canonicalName, port.number);
-    for (const name of names.discoverySrv(port)) name.addSrv(data);
+    for (const name of names.discoverySrv(port, i)) name.addSrv(data);
   }
 }
 
@@ -138,7 +141,8 @@ function validDiscoveryPorts(ctx: MesosZoneContext, task: Task): readonly Discov
   const ports = task.discovery?.ports ?? [];
   if (ports.every(isValidPort)) return ports;
   for (const port of ports) {
-    if (!isValidPort(port)) {
+    // Port 0 is how Marathon says "no port" for container-network apps: skip it quietly.
+    if (!isValidPort(port) && port.number !== 0) {
       ctx.report("warning", MesosDnsCode.invalidPort, `task:${task.id}`, `discovery port ${port.number} is not within 1-65535; skipped`);
     }
   }

@@ -95,6 +95,19 @@ describe("DiscoveryInfo (specs/dns.md §6.2 item 10)", () => {
     }
   });
 
+  it("names each instance's discovery ports by that instance's own protocol and port name", () => {
+    const tasks = [
+      task({ id: "web.1", discovery: { name: "web", ports: [{ number: 80, protocol: "tcp", name: "http" }] } }),
+      task({ id: "web.2", discovery: { name: "web", ports: [{ number: 53, protocol: "udp", name: "dns" }] } }),
+      task({ id: "web.3", discovery: { name: "web", ports: [{ number: 81, protocol: "tcp", name: "http" }] } }),
+    ];
+    const { zone } = mesosZone(snapshot({ tasks }));
+    const target = (id: string, port: number) => `web-${taskHash(id)}-s1.marathon.mesos.:${port}`;
+    expect(valuesOf(zone, "_http._web._tcp.marathon.mesos.", "SRV")).toEqual(new Set([target("web.1", 80), target("web.3", 81)]));
+    expect(valuesOf(zone, "_dns._web._udp.marathon.mesos.", "SRV")).toEqual(new Set([target("web.2", 53)]));
+    expect(valuesOf(zone, "_web._udp.marathon.mesos.", "SRV")).toEqual(new Set([target("web.2", 53)]));
+  });
+
   it("uses the sanitised discovery name when the raw one is not a DNS name", () => {
     const t = task({ discovery: { name: "My App/v2", ports: [{ number: 80, protocol: "tcp" }] } });
     const { zone, diagnostics } = mesosZone(snapshot({ tasks: [t] }));
@@ -139,8 +152,10 @@ describe("task records", () => {
     expect(codes(diagnostics)).toEqual(["dns.invalid-port task:web.1", "dns.invalid-port task:web.1", "dns.invalid-port task:web.1"]);
   });
 
-  it("skips a discovery port outside 1-65535", () => {
-    const t = task({ discovery: { name: "web", ports: [{ number: 0, protocol: "tcp" }, { number: 80, protocol: "tcp" }] } });
+  it("skips a discovery port outside 1-65535, and port 0 (Marathon's 'no port') without a warning", () => {
+    const t = task({
+      discovery: { name: "web", ports: [{ number: 0, protocol: "tcp" }, { number: 70000, protocol: "tcp" }, { number: 80, protocol: "tcp" }] },
+    });
     const { zone, diagnostics } = mesosZone(snapshot({ tasks: [t] }));
     expect([...valuesOf(zone, "_web._tcp.marathon.mesos.", "SRV")].map((v) => v.split(":")[1])).toEqual(["80"]);
     expect(codes(diagnostics)).toEqual(["dns.invalid-port task:web.1"]);
