@@ -1,10 +1,9 @@
 /**
  * @module
  * The CNI applier: installs the node's `<overlay>.conflist` files (and DC/OS's `<overlay>.conf`
- * for Mesos's isolator) into the CNI config
- * directory (the config's `overlay.cni.dir`, or a directory given to the applier), so an
- * overlay enabled in `wayfinder.yaml` is usable on every agent with no manual step, and the
- * configs of removed overlays disappear.
+ * for Mesos's isolator) into the CNI config directory (the config's `overlay.cni.dir`, or a
+ * directory given to the applier), so an overlay enabled in `wayfinder.yaml` is usable on
+ * every agent with no manual step, and the configs of removed overlays disappear.
  *
  * Unlike the files applier, its record of what it wrote lives in its state directory, not
  * beside the configs: every file in a CNI directory is read as a network config by some
@@ -55,15 +54,15 @@ export function wantedFiles(desired: DesiredState, dirOverride?: string): Map<st
   const files = new Map<string, string>();
   if (node === undefined) return files;
   const dir = (dirOverride ?? node.cniDir).replace(/\/+$/, "");
-  for (const [network, conflist] of Object.entries(node.cni).sort(([a], [b]) => (a < b ? -1 : 1))) {
+  const configs: Array<[network: string, file: string, text: string]> = [
+    ...Object.entries(node.cni).map(([network, conflist]): [string, string, string] => [network, `${network}.conflist`, renderConflist(conflist)]),
+    ...Object.entries(node.mesosCni).map(([network, conf]): [string, string, string] => [network, `${network}.conf`, renderMesosCniConf(conf)]),
+  ];
+  for (const [network, file, text] of configs.sort(([, a], [, b]) => (a < b ? -1 : 1))) {
     if (!NETWORK.test(network)) throw new Error(`refusing to write a CNI config for network ${JSON.stringify(network)}: not an overlay name`);
-    files.set(`${dir}/${network}.conflist`, renderConflist(conflist));
+    files.set(`${dir}/${file}`, text);
   }
-  for (const [network, conf] of Object.entries(node.mesosCni).sort(([a], [b]) => (a < b ? -1 : 1))) {
-    if (!NETWORK.test(network)) throw new Error(`refusing to write a CNI config for network ${JSON.stringify(network)}: not an overlay name`);
-    files.set(`${dir}/${network}.conf`, renderMesosCniConf(conf));
-  }
-  return new Map([...files].sort(([a], [b]) => (a < b ? -1 : 1)));
+  return files;
 }
 
 /**

@@ -41,7 +41,7 @@ export function overlayBatches(plan: Plan<string>): Batch[] {
   const byKind = (kind: EntryKind) => [...writes].filter(([key]) => kindOf(key) === kind);
   const deletes = (kind: EntryKind) => plan.deletes.filter((key) => kindOf(key) === kind);
   const add = ([key, value]: [string, string]) => ENTRY_KINDS[kindOf(key)].add(restOf(key), value);
-  const del = (key: string) => ENTRY_KINDS[kindOf(key)].del(restOf(key), undefined);
+  const del = (key: string) => ENTRY_KINDS[kindOf(key)].del(restOf(key));
 
   const link: string[] = [];
   const linkValue = writes.get(LINK_KEY);

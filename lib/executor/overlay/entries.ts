@@ -16,12 +16,12 @@ export const NAT_TABLE = "wayfinder_overlay";
 
 export type EntryKind = "link" | "up" | "fdb" | "addr" | "neigh" | "route" | "rule" | "nat";
 
+/** How one kind of entry is installed and removed (the tool that runs the lines: `apply.ts`). */
 interface KindRow {
-  tool: "ip" | "bridge" | "nft";
   /** Lives on the VTEP device: deleting the device removes it (so a teardown need not). */
   onDevice: boolean;
   add(rest: string, value: string): string;
-  del(rest: string, value: string | undefined): string;
+  del(rest: string): string;
 }
 
 /**
@@ -32,14 +32,12 @@ export const ENTRY_KINDS: Readonly<Record<EntryKind, KindRow>> = {
   // Learning stays on (the default), like dcos-net's device; no local/remote/group: the FDB
   // entries below tell the kernel where each peer MAC lives.
   link: {
-    tool: "ip",
     onDevice: false,
     add: (name, value) => `link add ${name} ${value}`,
     del: (name) => `link del ${name}`,
   },
-  up: { tool: "ip", onDevice: true, add: (name) => `link set dev ${name} up`, del: (name) => `link set dev ${name} down` },
+  up: { onDevice: true, add: (name) => `link set dev ${name} up`, del: (name) => `link set dev ${name} down` },
   fdb: {
-    tool: "bridge",
     onDevice: true,
     add: (mac, dst) => `fdb replace ${mac} dev ${VTEP_NAME} dst ${dst} self permanent`,
     del: (mac) => `fdb del ${mac} dev ${VTEP_NAME} self`,
@@ -47,19 +45,16 @@ export const ENTRY_KINDS: Readonly<Record<EntryKind, KindRow>> = {
   // `nodad`: a VTEP address is unique by allocation, and a tentative address could not be
   // used as a source for the first second or two.
   addr: {
-    tool: "ip",
     onDevice: true,
     add: (cidr) => `addr replace ${cidr} dev ${VTEP_NAME}${cidr.includes(":") ? " nodad" : ""}`,
     del: (cidr) => `addr del ${cidr} dev ${VTEP_NAME}`,
   },
   neigh: {
-    tool: "ip",
     onDevice: true,
     add: (ip, mac) => `neigh replace ${ip} lladdr ${mac} dev ${VTEP_NAME} nud permanent`,
     del: (ip) => `neigh del ${ip} dev ${VTEP_NAME}`,
   },
   route: {
-    tool: "ip",
     onDevice: true,
     add: (rest, via) => {
       const [table, dst] = rest.split(" ");
@@ -71,7 +66,6 @@ export const ENTRY_KINDS: Readonly<Record<EntryKind, KindRow>> = {
     },
   },
   rule: {
-    tool: "ip",
     onDevice: false,
     add: (from) => `rule add from ${from} lookup ${OVERLAY_TABLE}`,
     del: (from) => `rule del from ${from} lookup ${OVERLAY_TABLE}`,
@@ -81,7 +75,6 @@ export const ENTRY_KINDS: Readonly<Record<EntryKind, KindRow>> = {
   // address sends outside every overlay (DC/OS: `-s 9.0.0.0/8 -m set --match-set overlay dst`
   // with the overlay subnets as `nomatch`); overlay-to-overlay traffic keeps its source.
   nat: {
-    tool: "nft",
     onDevice: false,
     add: (table, value) => {
       const { ip, ip6 } = parseNatValue(value);
