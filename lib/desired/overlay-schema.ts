@@ -26,6 +26,12 @@ function interfaceAddress(family: IpFamily) {
   return z.string().refine((text) => parseCidr(text)?.family === family, `expected an IPv${family} address/length`);
 }
 
+const AnyAddress = z.string().refine((text) => parseIp(text) !== undefined, "expected an IPv4 or IPv6 address");
+const AnyPrefix = z.string().refine((text) => {
+  const cidr = parseCidr(text);
+  return cidr !== undefined && cidr.address === cidr.base;
+}, "expected an IPv4 or IPv6 prefix with no host bits set");
+
 export const Ipv4Address = address(4);
 export const Ipv6Address = address(6);
 export const MacAddress = z.string().regex(/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/, "expected a lowercase MAC address");
@@ -144,13 +150,13 @@ export const RouteTable = z.number().int().min(1).max(0xfffffffe);
 export const Dataplane = z
   .object({
     /** `ip rule add from <overlay subnet> lookup <table>` */
-    rules: z.array(z.object({ from: z.string(), table: RouteTable }).strict()),
+    rules: z.array(z.object({ from: prefix(4), table: RouteTable }).strict()),
     /** Permanent neighbours on the VTEP: peer VTEP IP → peer VTEP MAC. */
-    neighbours: z.array(z.object({ ip: z.string(), mac: MacAddress }).strict()),
+    neighbours: z.array(z.object({ ip: AnyAddress, mac: MacAddress }).strict()),
     /** Forwarding entries on the VTEP: peer VTEP MAC → peer underlay IP. */
     fdb: z.array(z.object({ mac: MacAddress, dst: Ipv4Address }).strict()),
     /** Routes through peer VTEPs: to their slices (main) and their underlay IPs (table 42). */
-    routes: z.array(z.object({ dst: z.string(), via: z.string(), table: RouteTable }).strict()),
+    routes: z.array(z.object({ dst: AnyPrefix, via: AnyAddress, table: RouteTable }).strict()),
   })
   .strict();
 export type Dataplane = z.infer<typeof Dataplane>;
@@ -173,7 +179,7 @@ export const OverlayNode = z
      * The overlay address spaces whose traffic to anywhere outside them is masqueraded on this
      * node (both families); empty on masters and when `overlay.masquerade` is off.
      */
-    masquerade: z.array(z.string()),
+    masquerade: z.array(AnyPrefix),
     /** Routes, neighbours and FDB entries towards every peer: only in a node view (`nodeView`). */
     dataplane: Dataplane.optional(),
   })
