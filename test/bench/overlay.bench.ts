@@ -47,18 +47,32 @@ function cluster(agents: number, previous?: OverlayAllocations): ClusterSnapshot
   });
 }
 
-/** First run (cold) and median of the following runs, in ms of wall time. */
-function time<T>(runs: number, fn: () => T): { cold: number; median: number; result: T } {
+interface Timing {
+  /** First run, wall ms. */
+  cold: number;
+  /** Median of the following runs, wall ms. */
+  median: number;
+  /** Median CPU ms of the same runs: steadier than wall time when other benchmarks share the cores. */
+  cpu: number;
+}
+
+/** First run (cold), then the medians of the following runs. */
+function time<T>(runs: number, fn: () => T): Timing & { result: T } {
   let result!: T;
-  const times: number[] = [];
+  const walls: number[] = [];
+  const cpus: number[] = [];
   for (let i = 0; i <= runs; i++) {
+    const cpu = process.cpuUsage();
     const start = process.hrtime.bigint();
     result = fn();
-    times.push(Number(process.hrtime.bigint() - start) / 1e6);
+    walls.push(Number(process.hrtime.bigint() - start) / 1e6);
+    const used = process.cpuUsage(cpu);
+    cpus.push((used.user + used.system) / 1e3);
   }
-  const cold = times.shift()!;
-  times.sort((a, b) => a - b);
-  return { cold, median: times[Math.floor(times.length / 2)]!, result };
+  const cold = walls.shift()!;
+  cpus.shift();
+  const median = (list: number[]) => list.sort((a, b) => a - b)[Math.floor(list.length / 2)]!;
+  return { cold, median: median(walls), cpu: median(cpus), result };
 }
 
 async function timeAsync(fn: () => Promise<unknown>): Promise<number> {
@@ -68,12 +82,12 @@ async function timeAsync(fn: () => Promise<unknown>): Promise<number> {
 }
 
 const rows: BenchRow[] = [];
-const row = (name: string, ms: { cold: number; median: number } | number, extra: string) =>
+const row = (name: string, ms: Timing | number, extra: string) =>
   rows.push({
     case: name,
     ours: typeof ms === "number" ? ms : ms.median,
     unit: "ms",
-    extra: `${typeof ms === "number" ? "" : `cold ${ms.cold.toFixed(0)} ms; `}${extra}`,
+    extra: `${typeof ms === "number" ? "" : `cpu ${ms.cpu.toFixed(0)} ms, cold ${ms.cold.toFixed(0)} ms; `}${extra}`,
   });
 
 const agents = NODES - MASTERS;

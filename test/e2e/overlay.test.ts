@@ -6,7 +6,7 @@
  * then ping and TCP between containers on different agents over VXLAN, IPv4 and IPv6, and
  * TCP to a host outside the overlay through the masquerade rule.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ChildProcess } from "node:child_process";
@@ -26,7 +26,8 @@ import { createNetns, deleteNetns, inNetns, pings, sh, startEchoServer, tcpEcho,
 const prefix = uniqueNetnsPrefix();
 const created: string[] = [];
 const servers: ChildProcess[] = [];
-const work = mkdtempSync(join(tmpdir(), "wayfinder-overlay-e2e-"));
+/** Made in beforeAll, so a skipped suite leaves nothing behind. */
+const work = join(tmpdir(), `wayfinder-overlay-e2e-${prefix}`);
 
 /** The agents: namespace, underlay IP (TEST-NET-1: it exists only inside these namespaces). */
 const AGENTS = [
@@ -78,6 +79,7 @@ describeWithTools(["ip", "bridge", "nft", "ping", "sysctl", "/usr/lib/cni/bridge
     const state: { desired?: DesiredState; ips: Record<string, string[]> } = { ips: {} };
 
     beforeAll(() => {
+      mkdirSync(work);
       const underlay = `${prefix}u`;
       createNetns(created, underlay, OUTSIDE.netns, ...AGENTS.map((a) => a.netns));
       sh(["ip", "-n", underlay, "link", "add", "br0", "type", "bridge"]);
