@@ -1,8 +1,8 @@
 import { existsSync } from "node:fs";
-import { mkdtemp, readFile, readdir, stat, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { reconcile } from "../../functions/reconcile.ts";
 import { nodeView } from "../../functions/node-view.ts";
 import { applyDesired } from "../../lib/executor/apply-desired.ts";
@@ -18,6 +18,8 @@ beforeEach(async () => {
   cniDir = join(root, "net.d");
   stateDir = join(root, "state");
 });
+
+afterEach(() => rm(root, { recursive: true, force: true }));
 
 const agents: ClusterSpec["agents"] = [["a1", "10.0.0.11"], ["a2", "10.0.0.12"]];
 // Conflists only, unless a test asks for DC/OS's .conf files too.
