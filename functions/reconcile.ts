@@ -10,6 +10,7 @@ import { canonicalJson } from "../lib/net/canonical-json.ts";
 import { sha256Hex } from "../lib/net/digest.ts";
 import { dnsZones } from "./dns-zones/index.ts";
 import { l4lbServices } from "./l4lb/index.ts";
+import { overlayState } from "./overlay/index.ts";
 
 /**
  * Computes the desired state of the whole cluster.
@@ -20,13 +21,14 @@ import { l4lbServices } from "./l4lb/index.ts";
 export function reconcile(snapshot: ClusterSnapshot): DesiredState {
   const l4lb = l4lbServices(snapshot);
   const dns = dnsZones(snapshot, { l4lbServices: l4lb.services });
+  const { diagnostics: overlayDiagnostics, ...overlay } = overlayState(snapshot);
   return withHash({
     apiVersion: "wayfinder/v1",
     dns: { zones: dns.zones },
     l4lb: { services: l4lb.services, namedVips: l4lb.namedVips },
     haproxy: { groups: {} },
-    overlay: { allocations: {}, nodes: {} },
-    diagnostics: sortDiagnostics([...l4lb.diagnostics, ...dns.diagnostics]),
+    overlay,
+    diagnostics: sortDiagnostics([...l4lb.diagnostics, ...dns.diagnostics, ...overlayDiagnostics]),
   });
 }
 

@@ -20,7 +20,7 @@ const COMMANDS: Record<string, { summary: string; usage?: string; load: () => Pr
 /** Synopses printed by `wayfinder <command> --help` (DESIGN.md's CLI contract). */
 const SYNOPSES: Record<string, string> = {
   snapshot:
-    "wayfinder snapshot [--mesos-state F] [--operator-state F] [--marathon-apps F] [--config F] [--previous F] [--cluster-name N] [--master HOST:PORT]... [--now ISO] [-o F]",
+    "wayfinder snapshot [--mesos-state F] [--operator-state F] [--marathon-apps F] [--config F] [--previous F] [--overlay-release IP]... [--cluster-name N] [--master HOST:PORT]... [--now ISO] [-o F]",
   plan: "wayfinder plan [SNAPSHOT] [--json] [--node ID]      (no SNAPSHOT: the embedded demo cluster)",
   render: "wayfinder render [SNAPSHOT] --out DIR [--node ID]",
   diff: "wayfinder diff OLD NEW [--json]                     (snapshots or desired states; exit 1 when they differ)",

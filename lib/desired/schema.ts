@@ -7,6 +7,7 @@
 import { z } from "zod";
 import { PreviousNamedVip } from "../snapshot/previous-l4lb.ts";
 import { parseIp } from "../snapshot/adapters/mesos-state-address.ts";
+import { OverlaySection } from "./overlay-schema.ts";
 
 export const Diagnostic = z.object({
   level: z.enum(["error", "warning", "info"]),
@@ -96,14 +97,6 @@ export type L4Service = z.infer<typeof L4Service>;
 
 export const HaproxyGroup = z.object({ config: z.string() }).loose();
 
-export const OverlayNode = z
-  .object({
-    vtep: z.unknown(),
-    cni: z.record(z.string(), z.unknown()),
-    dataplane: z.unknown(),
-  })
-  .loose();
-
 export const DesiredState = z.object({
   apiVersion: z.literal("wayfinder/v1"),
   hash: z.string(),
@@ -118,7 +111,7 @@ export const DesiredState = z.object({
     })
     .loose(),
   haproxy: z.object({ groups: z.record(z.string(), HaproxyGroup) }).loose(),
-  overlay: z.object({ allocations: z.unknown(), nodes: z.record(z.string(), OverlayNode) }).loose(),
+  overlay: OverlaySection,
   diagnostics: z.array(Diagnostic),
 });
 export type DesiredState = z.infer<typeof DesiredState>;

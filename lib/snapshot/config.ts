@@ -8,6 +8,7 @@
 import { z } from "zod";
 import { ipToBigInt } from "../net/ip-bigint.ts";
 import { parseIp } from "./adapters/mesos-state-address.ts";
+import { OverlayConfig } from "./overlay-config.ts";
 
 /** Where a task's A/AAAA records take their addresses from, tried in order (mesos-dns `IPSources`). */
 export const IpSource = z.enum(["netinfo", "docker", "mesos", "host"]);
@@ -62,28 +63,6 @@ export const DnsConfig = z
   })
   .strict();
 export type DnsConfig = z.infer<typeof DnsConfig>;
-
-/** One overlay network of DC/OS's `dcos_overlay_network.overlays[]`. */
-export const OverlayNetworkConfig = z.looseObject({
-  name: z.string().min(1).max(13),
-  subnet: z.string().optional(),
-  prefix: z.number().int().optional(),
-  subnet6: z.string().optional(),
-  prefix6: z.number().int().optional(),
-  enabled: z.boolean().default(true),
-});
-
-/** DC/OS's `dcos_overlay_network`, as is. */
-export const OverlayConfig = z.looseObject({
-  vtep_subnet: z.string().default("44.128.0.0/20"),
-  vtep_subnet6: z.string().optional().default("fd01:a::/64"),
-  vtep_mac_oui: z.string().default("70:B3:D5:00:00:00"),
-  vtep_mtu: z.number().int().optional(),
-  overlays: z.array(OverlayNetworkConfig).default([
-    { name: "dcos", subnet: "9.0.0.0/8", prefix: 24, enabled: true },
-    { name: "dcos6", subnet6: "fd01:b::/64", prefix6: 80, enabled: true },
-  ]),
-});
 
 const IpLiteralText = (family: 4 | 6) =>
   z.string().refine((ip) => parseIp(ip)?.family === family, `must be an IPv${family} address`);

@@ -3,11 +3,14 @@
  * The `previous` allocations of a new snapshot, taken from what the last run produced, so
  * allocations never move while their owner exists (DESIGN principle 4). Accepts a DesiredState
  * (its overlay allocations and named VIPs), a ClusterSnapshot (its own `previous`) or a bare
- * allocations object. Each capability refines its part (`l4lb`: named-VIP addresses). Pure.
+ * allocations object, or DC/OS's overlay master state (`GET /overlay-master/state`, to migrate a
+ * cluster with its addresses). Each capability refines its part. Pure.
  */
 import { z } from "zod";
 import { L4Service } from "../desired/schema.ts";
+import { OverlayAllocations } from "../desired/overlay-schema.ts";
 import { InputError, inputIssues } from "./issues.ts";
+import { allocationsFromDcosOverlayState, isDcosOverlayMasterState } from "./adapters/dcos-overlay-state.ts";
 import { PreviousAllocations } from "./schema.ts";
 import { PreviousNamedVip } from "./previous-l4lb.ts";
 
@@ -15,7 +18,7 @@ const API_VERSION = "wayfinder/v1";
 
 const PreviousDesired = z.looseObject({
   apiVersion: z.literal(API_VERSION),
-  overlay: z.looseObject({ allocations: z.unknown().optional() }).optional(),
+  overlay: z.looseObject({ allocations: OverlayAllocations.optional() }).optional(),
   l4lb: z.looseObject({ services: z.array(L4Service).default([]), namedVips: z.array(PreviousNamedVip).optional() }).optional(),
 });
 
@@ -25,10 +28,11 @@ const PreviousSnapshot = z.looseObject({ apiVersion: z.literal(API_VERSION), pre
  * @example
  * previousFromDocument(desired, "desired.json")
  * // { overlay: desired.overlay.allocations, l4lb: { namedVips: [{ name: "app.marathon", ip: "11.171.172.79" }] } }
- * @example previousFromDocument({ overlay: { agents: {} } }, "alloc.json") // { overlay: { agents: {} } }
+ * @example previousFromDocument({ overlay: { nodes: [], release: ["10.0.0.12"] } }, "alloc.json") // the same object
  */
 export function previousFromDocument(document: unknown, source: string): PreviousAllocations {
   if (!isObject(document)) throw new InputError(source, [{ path: "", message: "expected a DesiredState, a ClusterSnapshot or an allocations object" }]);
+  if (isDcosOverlayMasterState(document)) return { overlay: allocationsFromDcosOverlayState(document, source) };
   if (document.apiVersion === undefined) return parse(PreviousAllocations, document, source);
   if ("cluster" in document) return parse(PreviousSnapshot, document, source).previous;
   const desired = parse(PreviousDesired, document, source);

@@ -10,12 +10,12 @@
 import { execFileSync } from "node:child_process";
 import { loadavg } from "node:os";
 import { randomBytes } from "node:crypto";
-import { withHash } from "../../functions/reconcile.ts";
 import type { DesiredState, L4Service } from "../../lib/desired/schema.ts";
 import { applyDesired } from "../../lib/executor/apply-desired.ts";
 import { createNftablesApplier } from "../../lib/executor/l4lb/nftables-applier.ts";
 import { commandRunner, type CommandRunner } from "../../lib/executor/l4lb/run-command.ts";
 import { printRows, type BenchRow } from "./report.ts";
+import { desiredWith } from "../support/desired.ts";
 
 const BACKENDS = 5;
 const INCREMENTAL_RUNS = 11;
@@ -37,7 +37,7 @@ function services(count: number, moved: ReadonlySet<number> = new Set()): L4Serv
 }
 
 function desired(list: L4Service[]): DesiredState {
-  return withHash({ apiVersion: "wayfinder/v1", dns: { zones: [] }, l4lb: { services: list }, haproxy: { groups: {} }, overlay: { allocations: {}, nodes: {} }, diagnostics: [] });
+  return desiredWith({ l4lb: { services: list } });
 }
 
 function withNetns<T>(body: (ns: string) => Promise<T>): Promise<T> {

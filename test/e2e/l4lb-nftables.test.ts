@@ -5,12 +5,12 @@
  */
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { withHash } from "../../functions/reconcile.ts";
 import type { DesiredState, L4Service } from "../../lib/desired/schema.ts";
 import { applyDesired } from "../../lib/executor/apply-desired.ts";
 import { createNftablesApplier, type NftablesApplier } from "../../lib/executor/l4lb/nftables-applier.ts";
 import { describeWithTools } from "../support/tools.ts";
 import { inNs, NetnsLab, waitForLine } from "./support/netns.ts";
+import { desiredWith } from "../support/desired.ts";
 
 const ECHO = fileURLToPath(new URL("./support/echo-server.mjs", import.meta.url));
 const CLIENT = fileURLToPath(new URL("./support/vip-client.mjs", import.meta.url));
@@ -27,7 +27,7 @@ function svc(ip: string, port: number, protocol: "tcp" | "udp", backends: Array<
 }
 
 function desired(services: L4Service[]): DesiredState {
-  return withHash({ apiVersion: "wayfinder/v1", dns: { zones: [] }, l4lb: { services }, haproxy: { groups: {} }, overlay: { allocations: {}, nodes: {} }, diagnostics: [] });
+  return desiredWith({ l4lb: { services } });
 }
 
 describeWithTools(["ip", "nft", "nsenter", "conntrack"], { root: true })("nftables VIPs in network namespaces", () => {

@@ -24,7 +24,12 @@ describe("applier registry", () => {
   });
 
   it("rejects an unknown name, listing the known ones", () => {
-    expect(() => createAppliers({ stateDir: "/x", renderFiles }, ["files", "dnss"])).toThrow(/unknown applier 'dnss' \(known: l4lb, files\)/);
+    expect(() => createAppliers({ stateDir: "/x", renderFiles }, ["files", "dnss"])).toThrow(/unknown applier 'dnss' \(known: [a-z0-9, ]*files/);
+  });
+
+  it("runs the overlay before the CNI configs that name its bridges", () => {
+    const names = APPLIERS.map((a) => a.name);
+    expect(names.indexOf("overlay")).toBeLessThan(names.indexOf("cni"));
   });
 
   it("puts the files applier under <stateDir>/files", async () => {

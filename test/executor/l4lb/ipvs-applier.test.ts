@@ -3,12 +3,12 @@ import { applyDesired } from "../../../lib/executor/apply-desired.ts";
 import { createIpvsApplier } from "../../../lib/executor/l4lb/ipvs-applier.ts";
 import { resolveL4Backend } from "../../../lib/executor/l4lb/l4-backend.ts";
 import type { DesiredState, L4Service } from "../../../lib/desired/schema.ts";
-import { withHash } from "../../../functions/reconcile.ts";
 import { service } from "../../render/l4lb-fixtures.ts";
 import { fakeKernel } from "./fake-kernel.ts";
+import { desiredWith } from "../../support/desired.ts";
 
 function desired(services: L4Service[]): DesiredState {
-  return withHash({ apiVersion: "wayfinder/v1", dns: { zones: [] }, l4lb: { services }, haproxy: { groups: {} }, overlay: { allocations: {}, nodes: {} }, diagnostics: [] });
+  return desiredWith({ l4lb: { services } });
 }
 
 describe("IPVS applier", () => {

@@ -2,12 +2,12 @@ import { describe, expect, it } from "vitest";
 import { applyDesired } from "../../../lib/executor/apply-desired.ts";
 import { createNftablesApplier } from "../../../lib/executor/l4lb/nftables-applier.ts";
 import type { DesiredState, L4Service } from "../../../lib/desired/schema.ts";
-import { withHash } from "../../../functions/reconcile.ts";
 import { service } from "../../render/l4lb-fixtures.ts";
 import { fakeKernel } from "./fake-kernel.ts";
+import { desiredWith } from "../../support/desired.ts";
 
 function desired(services: L4Service[]): DesiredState {
-  return withHash({ apiVersion: "wayfinder/v1", dns: { zones: [] }, l4lb: { services }, haproxy: { groups: {} }, overlay: { allocations: {}, nodes: {} }, diagnostics: [] });
+  return desiredWith({ l4lb: { services } });
 }
 
 const A = service("11.0.0.1", 80, [["9.0.1.2", 80, 1], ["9.0.1.3", 80, 1]]);
