@@ -13,7 +13,7 @@ import { randomBytes } from "node:crypto";
 import type { DesiredState, L4Service } from "../../lib/desired/schema.ts";
 import { applyDesired } from "../../lib/executor/apply-desired.ts";
 import { createNftablesApplier } from "../../lib/executor/l4lb/nftables-applier.ts";
-import { commandRunner, type CommandRunner } from "../../lib/executor/l4lb/run-command.ts";
+import { commandRunner, type CommandRunner } from "../../lib/executor/run-command.ts";
 import { printRows, type BenchRow } from "./report.ts";
 import { desiredWith } from "../support/desired.ts";
 

@@ -7,7 +7,7 @@
  * TCP entries stay: a removed TCP backend's connections end on their own. Drained (weight 0)
  * backends keep their flows by design.
  */
-import type { CommandRunner } from "./run-command.ts";
+import type { CommandRunner } from "../run-command.ts";
 
 /** Flows to delete: to a VIP port, optionally only those answered by one backend. */
 export interface StaleFlow {

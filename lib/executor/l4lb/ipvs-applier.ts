@@ -11,7 +11,7 @@ import type { DesiredState } from "../../desired/schema.ts";
 import { ipvsDelta, ipvsServices, parseIpvsadmSave, type IpvsService } from "../../render/ipvsadm.ts";
 import type { Applier, Plan } from "../applier.ts";
 import { installProblem } from "./check-service.ts";
-import { commandRunner, type CommandRunner } from "./run-command.ts";
+import { commandRunner, type CommandRunner } from "../run-command.ts";
 import { applyRoutes, installedVipRoutes, planRoutes, vipAddresses, type RoutePlan } from "./vip-routes.ts";
 
 /** Present when the kernel has IPVS loaded (the module is global to all namespaces). */

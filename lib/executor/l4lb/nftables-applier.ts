@@ -15,7 +15,7 @@ import { nftablesDelta, nftIndex, type NftIndex } from "../../render/nftables-de
 import type { Applier, Plan } from "../applier.ts";
 import { installProblem } from "./check-service.ts";
 import { deleteStaleFlows, staleUdpFlows, type StaleFlow } from "./conntrack.ts";
-import { commandRunner, type CommandRunner } from "./run-command.ts";
+import { commandRunner, type CommandRunner } from "../run-command.ts";
 import { serviceKey } from "./service-key.ts";
 import { applyRoutes, installedVipRoutes, planRoutes, vipAddresses, type RoutePlan } from "./vip-routes.ts";
 

@@ -7,7 +7,7 @@
  * of their own, so the applier finds exactly the routes it installed and never touches others.
  */
 import type { L4Service } from "../../desired/schema.ts";
-import type { CommandRunner } from "./run-command.ts";
+import type { CommandRunner } from "../run-command.ts";
 
 /** `proto` of wayfinder's VIP routes (unassigned in iproute2's rt_protos). */
 export const VIP_ROUTE_PROTO = 247;

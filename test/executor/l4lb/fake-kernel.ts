@@ -4,7 +4,7 @@
  * tests of the appliers' bookkeeping (what they send, when they fall back to a full sync). The
  * real kernel is driven in test/e2e/l4lb-*.test.ts.
  */
-import type { CommandRunner } from "../../../lib/executor/l4lb/run-command.ts";
+import type { CommandRunner } from "../../../lib/executor/run-command.ts";
 
 export interface FakeKernel {
   run: CommandRunner;
