@@ -9,6 +9,8 @@ import type { DesiredState, Diagnostic, UnhashedDesiredState } from "../lib/desi
 import { canonicalJson } from "../lib/net/canonical-json.ts";
 import { sha256Hex } from "../lib/net/digest.ts";
 import { dnsZones } from "./dns-zones/index.ts";
+import { l4lbServices } from "./l4lb/index.ts";
+import { overlayState } from "./overlay/index.ts";
 
 /**
  * Computes the desired state of the whole cluster.
@@ -17,14 +19,16 @@ import { dnsZones } from "./dns-zones/index.ts";
  * desired.dns.zones.map((z) => z.origin); // ["dcos.thisdcos.directory", "mesos", ...]
  */
 export function reconcile(snapshot: ClusterSnapshot): DesiredState {
-  const dns = dnsZones(snapshot, { l4lbServices: [] });
+  const l4lb = l4lbServices(snapshot);
+  const dns = dnsZones(snapshot, { l4lbServices: l4lb.services });
+  const { diagnostics: overlayDiagnostics, ...overlay } = overlayState(snapshot);
   return withHash({
     apiVersion: "wayfinder/v1",
     dns: { zones: dns.zones },
-    l4lb: { services: [] },
+    l4lb: { services: l4lb.services, namedVips: l4lb.namedVips },
     haproxy: { groups: {} },
-    overlay: { allocations: {}, nodes: {} },
-    diagnostics: sortDiagnostics([...dns.diagnostics]),
+    overlay,
+    diagnostics: sortDiagnostics([...l4lb.diagnostics, ...dns.diagnostics, ...overlayDiagnostics]),
   });
 }
 

@@ -13,6 +13,7 @@ const COMMANDS: Record<string, { summary: string; usage?: string; load: () => Pr
   plan: { summary: "summarise (or --json print) the desired state of a snapshot", load: async () => (await import("./commands/plan.ts")).run },
   render: { summary: "write every artifact of a snapshot into a directory", load: async () => (await import("./commands/render.ts")).run },
   diff: { summary: "what would change between two snapshots or desired states", load: async () => (await import("./commands/diff.ts")).run },
+  l4lb: { summary: "program a snapshot's VIPs into this node's kernel once (nftables or IPVS)", load: async () => (await import("./commands/l4lb.ts")).run },
   serve: { summary: "serve the HTTP API on Node", load: async () => (await import("./commands/serve.ts")).run },
   source: { summary: "follow the live cluster and PUT each changed snapshot to the control plane", load: async () => (await import("./commands/source.ts")).run },
   agent: { summary: "the on-node executor: follow a desired state and apply it", load: async () => (await import("./commands/agent.ts")).run },
@@ -21,18 +22,19 @@ const COMMANDS: Record<string, { summary: string; usage?: string; load: () => Pr
 /** Synopses printed by `wayfinder <command> --help` (DESIGN.md's CLI contract). */
 const SYNOPSES: Record<string, string> = {
   snapshot:
-    "wayfinder snapshot [--mesos-state F|URLS] [--operator-state F|URLS] [--marathon-apps F|URLS] [--config F] [--previous F] [--cluster-name N] [--master HOST:PORT]... [--now ISO] [--timeout S] [-o F]\n" +
+    "wayfinder snapshot [--mesos-state F|URLS] [--operator-state F|URLS] [--marathon-apps F|URLS] [--config F] [--previous F] [--overlay-release IP]... [--cluster-name N] [--master HOST:PORT]... [--now ISO] [--timeout S] [-o F]\n" +
     "                   (URLS: comma-separated base URLs, tried in order; the Mesos leader is followed)",
   plan: "wayfinder plan [SNAPSHOT] [--json] [--node ID]      (no SNAPSHOT: the embedded demo cluster)",
   render: "wayfinder render [SNAPSHOT] --out DIR [--node ID]",
   diff: "wayfinder diff OLD NEW [--json]                     (snapshots or desired states; exit 1 when they differ)",
+  l4lb: "wayfinder l4lb [SNAPSHOT|DESIRED] [--node ID] [--l4-backend auto|nftables|ipvs] [--netns NAME] [--dry-run]",
   serve: "wayfinder serve [--listen 127.0.0.1:8080] [--snapshot F] [--store DIR] [--body-limit BYTES]",
   source:
     "wayfinder source (--mesos URLS | --operator URLS) [--marathon URLS] --put http://HOST:PORT/v1/clusters/NAME [--master HOST:PORT]... [--config F]\n" +
     "                 [--poll-interval S] [--event-timeout S] [--timeout S] [--log-level L]",
   agent:
     "wayfinder agent --node ID (--source URL|FILE | --mesos URLS|--operator URLS [--marathon URLS]) [--apply LIST] [--dry-run] [--once]\n" +
-    "                [--state-dir DIR] [--metrics IP:PORT] [--poll-interval S] [--resync-interval S] [--event-timeout S] [--timeout S] [--log-level L]",
+    "                [--state-dir DIR] [--metrics IP:PORT] [--l4-backend auto|nftables|ipvs] [--netns NAME] [--poll-interval S] [--resync-interval S] [--event-timeout S] [--timeout S] [--log-level L]",
 };
 
 const USAGE = `usage: wayfinder <command> [options]

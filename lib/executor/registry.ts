@@ -10,6 +10,9 @@ import { join } from "node:path";
 import type { DesiredState } from "../desired/schema.ts";
 import type { Applier } from "./applier.ts";
 import { createFilesApplier } from "./files/applier.ts";
+import { createL4Applier, type L4BackendChoice } from "./l4lb/l4-backend.ts";
+import { createOverlayApplier } from "./overlay/applier.ts";
+import { createCniApplier } from "./cni/applier.ts";
 
 /** What appliers are built from on a node. */
 export interface ApplierContext {
@@ -17,6 +20,12 @@ export interface ApplierContext {
   stateDir: string;
   /** Renders the files of a desired state (the agent passes `lib/render`'s `renderArtifacts`). */
   renderFiles: (desired: DesiredState) => ReadonlyMap<string, string>;
+  /** `--l4-backend`: what programs VIPs. Default `auto` (IPVS where the kernel has it, else nftables). */
+  l4Backend?: L4BackendChoice;
+  /** Program this network namespace instead of the executor's own (tests, container namespaces). */
+  netns?: string;
+  /** Install CNI configs here instead of the configured `overlay.cni.dir`. */
+  cniDir?: string;
 }
 
 export interface ApplierEntry {
@@ -33,6 +42,11 @@ export interface ApplierEntry {
 
 /** Every applier, in execution order. */
 export const APPLIERS = [
+  { name: "overlay", create: (ctx) => createOverlayApplier({ netns: ctx.netns }) },
+  // CNI configs name the overlay's bridges and VXLAN device: none is installed while those failed.
+  { name: "cni", requires: ["overlay"], create: (ctx) => createCniApplier({ stateDir: join(ctx.stateDir, "cni"), dir: ctx.cniDir }) },
+  // Before DNS: a VIP's name must never resolve before the VIP works (dcos-net#130).
+  { name: "l4lb", create: (ctx) => createL4Applier({ backend: ctx.l4Backend, netns: ctx.netns }) },
   { name: "files", create: (ctx) => createFilesApplier({ name: "files", dir: join(ctx.stateDir, "files"), files: ctx.renderFiles }) },
 ] as const satisfies readonly ApplierEntry[];
 

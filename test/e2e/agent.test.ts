@@ -44,7 +44,7 @@ describe("wayfinder agent against wayfinder serve (real processes)", () => {
   const startAgent = () => {
     agent = startProcess(
       process.execPath,
-      [BIN, "agent", "--node", "S1", "--source", `${api}/v1/clusters/test`, "--state-dir", join(dir, "state"), "--metrics", "127.0.0.1:0", "--resync-interval", "0", "--timeout", "2"],
+      [BIN, "agent", "--node", "S1", "--source", `${api}/v1/clusters/test`, "--state-dir", join(dir, "state"), "--apply", "files", "--metrics", "127.0.0.1:0", "--resync-interval", "0", "--timeout", "2"],
       { WAYFINDER_TOKEN: "tok" },
     );
     return agent;

@@ -1,7 +1,9 @@
 /**
  * @module
  * `wayfinder agent --node ID (--source URL|FILE | --mesos URLS [--marathon URLS]) [--apply LIST]
- * [--dry-run] [--once] [--state-dir DIR] [--metrics IP:PORT]`: the on-node executor as a daemon.
+ * [--dry-run] [--once] [--state-dir DIR] [--metrics IP:PORT] [--l4-backend B] [--netns NAME]
+ * [--cni-dir DIR]`: the on-node executor as a daemon. `--netns` points the kernel appliers at a
+ * network namespace instead of the agent's own.
  * It resumes from the state it remembers (applying it again changes nothing the node still
  * runs, so a restart flushes nothing), then follows its feed and applies every new desired
  * state; failures are retried with backoff while the node keeps its last good state. SIGINT or
@@ -15,6 +17,7 @@ import type { DesiredState } from "../../desired/schema.ts";
 import { applyDesired, type ApplyReport } from "../../executor/apply-desired.ts";
 import { applierRequirements, createAppliers } from "../../executor/registry.ts";
 import { renderArtifacts } from "../../render/artifacts.ts";
+import { L4_BACKENDS, type L4BackendChoice } from "../../executor/l4lb/l4-backend.ts";
 import { InputError } from "../../snapshot/issues.ts";
 import { EndpointError } from "../../sources/endpoints.ts";
 import { agentMetrics } from "../../agent/agent-metrics.ts";
@@ -46,6 +49,9 @@ export const FLAGS = {
   once: { type: "boolean" },
   "state-dir": { type: "string", default: "/var/lib/wayfinder" },
   metrics: { type: "string" },
+  "l4-backend": { type: "string", default: "auto" },
+  netns: { type: "string" },
+  "cni-dir": { type: "string" },
   "poll-interval": { type: "string" },
   "resync-interval": { type: "string", default: "60" },
   "event-timeout": { type: "string" },
@@ -83,7 +89,16 @@ export async function run(args: string[], io: CliIo, runtime: AgentRuntime = {})
   const stateDir = resolve(io.cwd, values["state-dir"]);
   const only = values.apply === undefined ? undefined : values.apply.split(",").map((s) => s.trim()).filter(Boolean);
   if (only?.length === 0) throw usage("--apply: name at least one applier (or leave --apply out to run them all)");
-  const appliers = guard(() => createAppliers({ stateDir, renderFiles: renderArtifacts }, only));
+  const l4Backend = values["l4-backend"];
+  if (!(L4_BACKENDS as readonly string[]).includes(l4Backend)) throw usage(`--l4-backend must be one of ${L4_BACKENDS.join(", ")}, not '${l4Backend}'`);
+  const context = {
+    stateDir,
+    renderFiles: renderArtifacts,
+    l4Backend: l4Backend as L4BackendChoice,
+    ...(values.netns === undefined ? {} : { netns: values.netns }),
+    ...(values["cni-dir"] === undefined ? {} : { cniDir: resolve(io.cwd, values["cni-dir"]) }),
+  };
+  const appliers = guard(() => createAppliers(context, only));
   const requires = applierRequirements();
   const metricsAddress = values.metrics === undefined ? undefined : guard(() => parseListenAddress(values.metrics!));
   const tty = runtime.tty ?? process.stderr;

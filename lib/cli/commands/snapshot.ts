@@ -18,6 +18,7 @@ import { resolveHostnames, withResolvedHosts } from "../../sources/resolve-hosts
 import { InputError } from "../../snapshot/issues.ts";
 import { buildSnapshot, type MesosSource } from "../../snapshot/build.ts";
 import { readConfig } from "../config-input.ts";
+import type { PreviousAllocations } from "../../snapshot/schema.ts";
 import { previousFromDocument } from "../../snapshot/previous.ts";
 import { splitJsonValues } from "../../snapshot/adapters/json-stream.ts";
 import { fromOperatorState } from "../../snapshot/adapters/operator-state.ts";
@@ -38,6 +39,7 @@ const OPTIONS = {
   "marathon-apps": { type: "string" },
   config: { type: "string" },
   previous: { type: "string" },
+  "overlay-release": { type: "string", multiple: true },
   "cluster-name": { type: "string" },
   master: { type: "string", multiple: true },
   now: { type: "string" },
@@ -74,7 +76,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     const mesos = await readMesos(values, masters, io, timeoutMs);
     const marathonApps = await readMarathonApps(values["marathon-apps"], io, timeoutMs);
     const previousPath = values.previous;
-    const previous = previousPath === undefined ? {} : previousFromDocument(await readJson(previousPath, io), previousPath);
+    const previous = withOverlayReleases(previousPath === undefined ? {} : previousFromDocument(await readJson(previousPath, io), previousPath), values["overlay-release"] ?? []);
     const snapshot = buildSnapshot({
       clusterName: values["cluster-name"] ?? mesos?.clusterName ?? DEFAULT_CLUSTER_NAME,
       now,
@@ -93,6 +95,20 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     }
     throw error;
   }
+}
+
+/**
+ * `--overlay-release IP`: the nodes whose overlay allocations this snapshot releases (DC/OS's
+ * `POST /overlay-master/agents/delete`). The reconciler refuses to release a node still present.
+ */
+function withOverlayReleases(previous: PreviousAllocations, ips: string[]): PreviousAllocations {
+  if (ips.length === 0) return previous;
+  const release = ips.map((ip) => {
+    const parsed = parseIp(ip);
+    if (parsed?.family !== 4) throw usage(`--overlay-release: '${ip}' is not an IPv4 address (overlay nodes are keyed by their underlay IPv4)`);
+    return parsed.address;
+  });
+  return { ...previous, overlay: { ...previous.overlay, release: [...new Set([...(previous.overlay?.release ?? []), ...release])].sort() } };
 }
 
 function usage(message: string): CliUsageError {
