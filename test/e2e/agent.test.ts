@@ -14,6 +14,7 @@ import { startProcess, stopProcess, type ServerProcess } from "./server-process.
 import { describeWithTools } from "../support/tools.ts";
 import { FLAGS } from "../../lib/cli/commands/agent.ts";
 import { SNAPSHOT_INPUT } from "../http/helpers.ts";
+import { inNs, NetnsLab, waitForLine } from "./support/netns.ts";
 
 const BIN = "bin/wayfinder.js";
 
@@ -139,5 +140,56 @@ describeWithTools(["systemd-analyze"])("deploy/wayfinder-agent.service", () => {
       .flatMap((w) => (w.startsWith("$") && !w.startsWith("${") ? (vars[w.slice(1)] ?? "").split(/\s+/).filter(Boolean) : [w.replace(/\$\{(\w+)\}/g, (_, k: string) => vars[k] ?? "")]));
     const out = execFileSync(process.execPath, [BIN, ...args, "--dry-run"], { encoding: "utf8" });
     expect(out).toMatch(/\(node 7c1f2a58-3b0e-4d7e-9a51-0c6e5f1d2a10-S1\): dry run, nothing is changed\nfiles: \d+ to add/);
+  });
+});
+
+describeWithTools(["ip", "nft"], { root: true })("wayfinder agent programming VIPs in a namespace (real nftables)", () => {
+  const lab = new NetnsLab();
+  let ns = "";
+  let dir = "";
+  const vipTask = {
+    id: "api.1",
+    name: "api",
+    frameworkId: "F1",
+    agentId: "S1",
+    state: "TASK_RUNNING",
+    discovery: { name: "api", ports: [{ number: 8080, protocol: "tcp", name: "http", labels: [{ key: "VIP_0", value: "/api:80" }] }] },
+    statuses: [{ state: "TASK_RUNNING", timestamp: 1, networkInfos: [{ name: "dcos", ipAddresses: ["10.77.0.1"] }] }],
+  };
+  const agentArgs = () => [BIN, "agent", "--node", "S1", "--source", join(dir, "snapshot.json"), "--state-dir", join(dir, "state"), "--apply", "l4lb,files", "--netns", ns, "--l4-backend", "nftables"];
+  /** A connection to the VIP from inside the namespace: the backend's greeting, or the error. */
+  const connect = (ip: string) =>
+    inNs(ns, [process.execPath, "-e", `const s=require("node:net").connect({host:"${ip}",port:80});s.setTimeout(2000,()=>{console.log("timeout");process.exit()});s.on("data",d=>{console.log(String(d));process.exit()});s.on("error",e=>{console.log(e.code);process.exit()})`]).trim();
+
+  beforeAll(async () => {
+    ns = lab.add("agent");
+    dir = await mkdtemp(join(tmpdir(), "wf-agent-vip-"));
+    inNs(ns, ["ip", "addr", "add", "10.77.0.1/32", "dev", "lo"]);
+    const backend = lab.spawn(ns, [process.execPath, "-e", 'require("node:net").createServer((s) => s.end("hello from api")).listen(8080, "10.77.0.1", () => console.log("ready"))']);
+    await waitForLine(backend, /ready/);
+    await writeFile(join(dir, "snapshot.json"), JSON.stringify({ ...SNAPSHOT_INPUT, tasks: [...SNAPSHOT_INPUT.tasks, vipTask] }));
+  });
+  afterAll(() => lab.teardown());
+
+  it("makes the VIP carry connections, resumes to the same rules, and leaves them in place on SIGTERM", async () => {
+    const dryRun = execFileSync(process.execPath, [...agentArgs(), "--dry-run"], { encoding: "utf8" });
+    expect(dryRun).toMatch(/^l4lb: \d+ to add/m);
+    expect(inNs(ns, ["nft", "list", "ruleset"])).toBe("");
+
+    execFileSync(process.execPath, [...agentArgs(), "--once"], { encoding: "utf8" });
+    const state = JSON.parse(await readFile(join(dir, "state/agent/state.json"), "utf8")) as { desired: { l4lb: { services: { name?: string; vip: { ip: string } }[] } } };
+    const vip = state.desired.l4lb.services.find((s) => s.name === "api.marathon")!.vip.ip;
+    expect(connect(vip)).toBe("hello from api");
+    const ruleset = inNs(ns, ["nft", "list", "ruleset"]);
+
+    // A restarted agent resumes the same state: the VIP applier, which keeps no record across
+    // processes, replaces its table in one transaction (never flushed in between) with the same
+    // rules, and the files are left alone.
+    const daemon = startProcess(process.execPath, agentArgs());
+    await waitFor("the resumed sync", () => (/"msg":"desired state applied".*"files":"unchanged"/.test(daemon.output()) ? true : undefined), 15_000, () => daemon.output());
+    expect(daemon.output()).toContain("resuming from the remembered desired state");
+    expect(await stopProcess(daemon)).toBe(0);
+    expect(inNs(ns, ["nft", "list", "ruleset"])).toBe(ruleset);
+    expect(connect(vip)).toBe("hello from api");
   });
 });
