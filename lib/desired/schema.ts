@@ -57,6 +57,25 @@ export const DnsZone = z.object({
 });
 export type DnsZone = z.infer<typeof DnsZone>;
 
+/** A resolver address, normalised (`lib/net/upstream-address.ts`). */
+export const DnsUpstream = z.object({ ip: z.string(), port: z.number().int().min(1).max(65535) });
+export type DnsUpstream = z.infer<typeof DnsUpstream>;
+
+/**
+ * How a node's DNS server treats names outside its local zones: the default upstreams, the
+ * per-zone upstreams (longest suffix wins; a forward zone equal to a local zone takes it over),
+ * which clients may have their queries forwarded, and how long an upstream gets to answer.
+ */
+export const DnsForwarding = z.object({
+  upstreams: z.array(DnsUpstream),
+  /** Sorted by zone. */
+  zones: z.array(z.object({ zone: z.string(), upstreams: z.array(DnsUpstream).min(1) })),
+  /** CIDR blocks, normalised and sorted. */
+  allowedNetworks: z.array(z.string()),
+  timeoutMs: z.number().int().min(1),
+});
+export type DnsForwarding = z.infer<typeof DnsForwarding>;
+
 export const L4Backend = z.object({
   ip: z.string(),
   port: z.number().int(),
@@ -91,7 +110,8 @@ export const DesiredState = z.object({
   hash: z.string(),
   /** Set on a node view (`nodeView`): the agent it was projected for. */
   node: z.string().optional(),
-  dns: z.object({ zones: z.array(DnsZone) }),
+  /** `forwarding` is absent in states written before it existed: such a node forwards nothing. */
+  dns: z.object({ zones: z.array(DnsZone), forwarding: DnsForwarding.optional() }),
   l4lb: z.object({ services: z.array(L4Service) }).loose(),
   haproxy: z.object({ groups: z.record(z.string(), HaproxyGroup) }).loose(),
   overlay: z.object({ allocations: z.unknown(), nodes: z.record(z.string(), OverlayNode) }).loose(),
