@@ -14,6 +14,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   render: { summary: "write every artifact of a snapshot into a directory", load: async () => (await import("./commands/render.ts")).run },
   diff: { summary: "what would change between two snapshots or desired states", load: async () => (await import("./commands/diff.ts")).run },
   serve: { summary: "serve the HTTP API on Node", load: async () => (await import("./commands/serve.ts")).run },
+  dns: { summary: "serve a desired state's DNS zones on UDP and TCP, forwarding the rest", load: async () => (await import("./commands/dns.ts")).run },
 };
 
 const USAGE = `usage: wayfinder <command> [options]
