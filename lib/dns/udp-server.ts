@@ -6,19 +6,10 @@
  */
 import dgram from "node:dgram";
 import type { QueryHandler } from "./handler.ts";
+import { literalLookup } from "./literal-lookup.ts";
 
 /** dcos-dns's `udp_recbuf`: a larger receive buffer rides out bursts instead of dropping them. */
 const RECEIVE_BUFFER = 4 * 1024 * 1024;
-
-/**
- * Replies only ever go to the IP literal a datagram came from. Node's default lookup sends
- * even a literal through `dns.lookup` and a `process.nextTick`, which showed as a large share
- * of per-reply CPU; this hands the literal straight back.
- */
-function literalLookup(address: string, family: unknown, callback: (error: Error | null, address: string, family: number) => void): void {
-  void family;
-  callback(null, address, address.includes(":") ? 6 : 4);
-}
 
 export interface UdpListener {
   port: number;

@@ -17,6 +17,7 @@ describe("wayfinder dns (usage errors, exit 2)", () => {
     [[...desired, "--snapshot", "x.json", "--listen", "127.0.0.1:0"], /exactly one of/],
     [desired, /--listen IP:PORT is required/],
     [[...desired, "--listen", "5353"], /HOST:PORT/],
+    [[...desired, "--listen", "localhost:5353"], /--listen needs an IP address, not 'localhost'/],
     [[...desired, "--listen", "127.0.0.1:0", "--upstream", "dns.example"], /--upstream 'dns.example' is not IP or IP:PORT/],
     [[...desired, "--listen", "127.0.0.1:0", "--allow", "10.0.0.0/40"], /--allow '10.0.0.0\/40' is not a CIDR block/],
     [[...desired, "--listen", "127.0.0.1:0", "--workers", "0"], /--workers must be a whole number from 1 to 64/],

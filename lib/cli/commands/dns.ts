@@ -18,6 +18,7 @@ import { fileURLToPath } from "node:url";
 import { createServer } from "node:net";
 import dgram from "node:dgram";
 import { parseCidr } from "../../net/cidr.ts";
+import { parseIp } from "../../snapshot/adapters/mesos-state-address.ts";
 import { parseUpstream } from "../../net/upstream-address.ts";
 import { listenNode, parseListenAddress, type NodeServer } from "../../http/node-server.ts";
 import { startDnsCluster, type DnsCluster, type WorkerConfig } from "../../dns/cluster.ts";
@@ -111,8 +112,11 @@ export async function run(args: string[], io: CliIo, env: NodeJS.ProcessEnv = pr
   return 0;
 }
 
+/** A DNS listener binds an address, not a name: resolving one would need DNS. */
 function toListen(address: { hostname: string; port: number }): ListenAddress {
-  return { host: address.hostname, port: address.port };
+  const ip = parseIp(address.hostname);
+  if (ip === undefined) throw new Error(`--listen needs an IP address, not '${address.hostname}'`);
+  return { host: ip.address, port: address.port };
 }
 
 function formatListen(address: ListenAddress): string {

@@ -7,11 +7,11 @@
  * arrive after the client was answered still feed the ranking, so a recovered or faster
  * upstream is noticed. The reply is relayed as the upstream sent it, with the client's ID.
  */
-import { randomFillSync } from "node:crypto";
 import type { DnsUpstream } from "../../desired/schema.ts";
 import { formatUpstream } from "../../net/upstream-address.ts";
 import { RCODE } from "../wire/constants.ts";
 import { exchangeTcp, exchangeUdp, type Exchange, type ExchangeFailure, type ExchangeResult } from "./exchange.ts";
+import { RandomIds } from "./random-ids.ts";
 import { chooseUpstreams, DEFAULT_RANKING, newHealth, recordFailure, recordSuccess, type RankingPolicy, type UpstreamHealth } from "./upstream-ranking.ts";
 
 /** What the forwarder reports, for metrics. */
@@ -39,7 +39,7 @@ export class Forwarder {
   readonly #health = new Map<string, UpstreamHealth>();
   readonly #open = new Set<Exchange>();
   readonly #options: Required<Omit<ForwarderOptions, "observer">> & { observer: ForwardObserver | undefined };
-  readonly #ids = new IdSource();
+  readonly #ids = new RandomIds();
 
   /**
    * @example new Forwarder({}).forward(msg, query.questionEnd, upstreams, 2000, "udp", (outcome) => ...)
@@ -89,9 +89,9 @@ export class Forwarder {
 
     for (const pick of choice.picks) {
       const name = names[pick]!;
-      const request = { upstream: upstreams[pick]!, message: this.#ids.stamp(message), questionEnd, timeoutMs };
-      const exchange = (transport === "tcp" ? exchangeTcp : exchangeUdp)(request, (result: ExchangeResult) => {
-        this.#open.delete(exchange);
+      let exchange: Exchange | undefined;
+      const settled = (result: ExchangeResult) => {
+        if (exchange !== undefined) this.#open.delete(exchange);
         pending--;
         const finishedAt = now();
         if (!result.ok) {
@@ -112,12 +112,14 @@ export class Forwarder {
         }
         answered = true;
         done({ reply: result.reply });
-      });
+      };
+      const request = { upstream: upstreams[pick]!, message: RandomIds.stamped(message, this.#ids.next()), questionEnd, timeoutMs };
+      exchange = (transport === "tcp" ? exchangeTcp : exchangeUdp)(request, settled);
       this.#open.add(exchange);
     }
   }
 
-  /** The ranking state per upstream (`ip:port`), for `/v1/upstreams` and tests. */
+  /** The ranking state per upstream (`ip:port`). */
   health(): ReadonlyMap<string, UpstreamHealth> {
     return this.#health;
   }
@@ -130,23 +132,5 @@ export class Forwarder {
 
   #update(name: string, change: (health: UpstreamHealth) => UpstreamHealth): void {
     this.#health.set(name, change(this.#health.get(name) ?? newHealth()));
-  }
-}
-
-/** Random query IDs (RFC 5452 §9.2), drawn from a pool the CSPRNG refills. */
-class IdSource {
-  readonly #pool = Buffer.allocUnsafe(4096);
-  #next = this.#pool.length;
-
-  /** A copy of `message` with a fresh random ID. */
-  stamp(message: Buffer): Buffer {
-    if (this.#next + 2 > this.#pool.length) {
-      randomFillSync(this.#pool);
-      this.#next = 0;
-    }
-    const copy = Buffer.from(message);
-    copy[0] = this.#pool[this.#next++]!;
-    copy[1] = this.#pool[this.#next++]!;
-    return copy;
   }
 }
