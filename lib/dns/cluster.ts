@@ -44,7 +44,8 @@ export interface DnsCluster {
  * @example const workers = await startDnsCluster(config, 2, log);
  */
 export async function startDnsCluster(config: WorkerConfig, count: number, log: (line: string) => void): Promise<DnsCluster> {
-  cluster.setupPrimary({ exec: WORKER_ENTRY, execArgv: ["--import", "tsx"], silent: false });
+  // tsx is resolved here, not by name in the worker, so workers start whatever the cwd is.
+  cluster.setupPrimary({ exec: WORKER_ENTRY, execArgv: ["--import", import.meta.resolve("tsx")], silent: false });
   const workers = new Set<Worker>();
   let closing = false;
   let nextId = 0;

@@ -8,10 +8,13 @@
  * - class other than IN (or ANY): REFUSED, these zones exist only in IN;
  * - zone transfers: REFUSED; other meta types (MAILA, MAILB, TKEY, TSIG): NOTIMP; OPT as a
  *   question: FORMERR (RFC 8906 §3.1);
- * - local names are answered to every client; names that would be forwarded are REFUSED
- *   unless the client is in the allowed networks, so the server is never an open resolver.
- *   Local answers stay open because every node and container of the cluster resolves
- *   cluster names, and they add nothing an attacker could not read from the zones anyway.
+ * - local names are answered to every client (every node and container of the cluster
+ *   resolves cluster names, and not all of them are in any list); names that would be
+ *   forwarded are REFUSED unless the client is in the allowed networks, so the server is never
+ *   an open resolver (BCP 140);
+ * - outside the allowed networks a UDP reply is held to 512 bytes whatever EDNS offers, so a
+ *   spoofed query cannot turn a large RRset into a 4 KB reflection at its victim; a genuine
+ *   client gets TC and retries over TCP, which needs a handshake spoofing cannot complete.
  */
 import { performance } from "node:perf_hooks";
 import type { Forwarder, ForwardOutcome, Transport } from "./forward/forwarder.ts";
@@ -63,7 +66,12 @@ export class QueryHandler {
       return true;
     }
 
-    const limit = client.transport === "tcp" ? MAX_MESSAGE : query.edns === undefined ? CLASSIC_UDP_SIZE : Math.min(query.edns.udpSize, this.options.maxUdpSize);
+    const limit =
+      client.transport === "tcp"
+        ? MAX_MESSAGE
+        : query.edns === undefined || !state.access.allows(client.address)
+          ? CLASSIC_UDP_SIZE
+          : Math.min(query.edns.udpSize, this.options.maxUdpSize);
     const found = state.lookup(query.key, query.qtype);
     if ("ring" in found) {
       reply(answerReply(msg, query, found, limit, options));

@@ -93,11 +93,6 @@ export class DnsServer {
     this.#report(state, problems);
   }
 
-  /** Checks the zone file now instead of waiting for the watch or the timer. */
-  async reload(): Promise<void> {
-    await this.#watcher?.check();
-  }
-
   async close(): Promise<void> {
     this.#watcher?.close();
     this.forwarder.close();

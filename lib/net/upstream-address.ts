@@ -38,5 +38,13 @@ export function parseUpstream(text: string, defaultPort = DNS_PORT): UpstreamAdd
  * @example formatUpstream({ ip: "2001:db8::1", port: 53 }) // "[2001:db8::1]:53"
  */
 export function formatUpstream(upstream: UpstreamAddress): string {
-  return upstream.ip.includes(":") ? `[${upstream.ip}]:${upstream.port}` : `${upstream.ip}:${upstream.port}`;
+  return formatHostPort(upstream.ip, upstream.port);
+}
+
+/**
+ * `ip:port`, with brackets around an IPv6 address.
+ * @example formatHostPort("::1", 5353) // "[::1]:5353"
+ */
+export function formatHostPort(ip: string, port: number): string {
+  return ip.includes(":") ? `[${ip}]:${port}` : `${ip}:${port}`;
 }

@@ -12,9 +12,9 @@ function handlerFor(zones: ZoneSet = testZoneSet()): QueryHandler {
 }
 
 /** Asks a question that is answered locally (synchronously). */
-function ask(handler: QueryHandler, name: string, type: string, options: QueryOptions & { tcp?: boolean } = {}): DecodedReply {
+function ask(handler: QueryHandler, name: string, type: string, options: QueryOptions & { tcp?: boolean; from?: string } = {}): DecodedReply {
   let reply: Buffer | undefined;
-  handler.handle(queryBytes(name, type, options), { address: "127.0.0.1", transport: options.tcp ? "tcp" : "udp" }, (out) => (reply = out));
+  handler.handle(queryBytes(name, type, options), { address: options.from ?? "127.0.0.1", transport: options.tcp ? "tcp" : "udp" }, (out) => (reply = out));
   if (reply === undefined) throw new Error(`no synchronous reply for ${name} ${type}`);
   return decodeReply(reply);
 }
@@ -206,6 +206,13 @@ describe("EDNS and truncation", () => {
     const tight = ask(handler, BIG, "A", { udpSize: 1232 });
     expect(tight.flags.tc).toBe(true);
     expect(tight.size).toBeLessThanOrEqual(1232);
+  });
+
+  it("holds UDP replies to 512 bytes for clients outside the allowed networks (no reflection amplifier)", () => {
+    const outsider = ask(handler, BIG, "A", { udpSize: 4096, from: "203.0.113.9" });
+    expect(outsider.flags.tc).toBe(true);
+    expect(outsider.size).toBeLessThanOrEqual(512);
+    expect(ask(handler, BIG, "A", { tcp: true, from: "203.0.113.9" }).answers).toHaveLength(128);
   });
 
   it("sends everything over TCP", () => {

@@ -19,7 +19,7 @@ import { createServer } from "node:net";
 import dgram from "node:dgram";
 import { parseCidr } from "../../net/cidr.ts";
 import { parseIp } from "../../snapshot/adapters/mesos-state-address.ts";
-import { parseUpstream } from "../../net/upstream-address.ts";
+import { formatHostPort, parseUpstream } from "../../net/upstream-address.ts";
 import { listenNode, parseListenAddress, type NodeServer } from "../../http/node-server.ts";
 import { startDnsCluster, type DnsCluster, type WorkerConfig } from "../../dns/cluster.ts";
 import { createDnsHttpApp } from "../../dns/http/app.ts";
@@ -64,31 +64,37 @@ export async function run(args: string[], io: CliIo, env: NodeJS.ProcessEnv = pr
 
   const overrides = { upstreams, allowedNetworks: allowed, timeoutMs };
   let server: DnsServer;
+  let addresses: readonly ListenAddress[];
   let workerPool: DnsCluster | undefined;
   try {
     if (workers === 1) {
       server = await DnsServer.start({ listen, source: { path }, overrides, maxUdpSize, log });
+      addresses = server.addresses;
     } else {
       // The primary follows the zones for the HTTP endpoints; the workers own the sockets,
       // which they can only share if they all bind the same concrete port.
       server = await DnsServer.start({ listen: [], source: { path }, overrides, maxUdpSize, log });
-      const concrete = await Promise.all(listen.map(async (a) => ({ host: a.host, port: a.port === 0 ? await freeDnsPort(a.host) : a.port })));
-      const config: WorkerConfig = { listen: concrete, source: { path }, overrides, maxUdpSize };
-      workerPool = await startDnsCluster(config, workers, log);
-      server.addresses.push(...concrete);
+      try {
+        addresses = await Promise.all(listen.map(async (a) => ({ host: a.host, port: a.port === 0 ? await freeDnsPort(a.host) : a.port })));
+        const config: WorkerConfig = { listen: addresses, source: { path }, overrides, maxUdpSize };
+        workerPool = await startDnsCluster(config, workers, log);
+      } catch (error) {
+        await server.close();
+        throw error;
+      }
     }
   } catch (error) {
     io.stderr(`wayfinder dns: ${(error as Error).message}\n`);
     return 1;
   }
-  for (const address of server.addresses) log(`wayfinder dns: listening on udp+tcp ${formatListen(address)}${workers > 1 ? ` (${workers} workers)` : ""}`);
+  for (const address of addresses) log(`wayfinder dns: listening on udp+tcp ${formatListen(address)}${workers > 1 ? ` (${workers} workers)` : ""}`);
 
   let httpServer: NodeServer | undefined;
   if (http !== undefined) {
     const app = createDnsHttpApp({
       state: () => server.state,
       metrics: async () => renderPrometheus(workerPool === undefined ? [server.metrics.snapshot()] : await workerPool.metrics()),
-      config: () => ({ listen: server.addresses.map(formatListen), workers, source: path, maxUdpSize, forwarding: server.state.forwarding }),
+      config: () => ({ listen: addresses.map(formatListen), workers, source: path, maxUdpSize, forwarding: server.state.forwarding }),
       version: VERSION,
       token,
       log,
@@ -120,7 +126,7 @@ function toListen(address: { hostname: string; port: number }): ListenAddress {
 }
 
 function formatListen(address: ListenAddress): string {
-  return address.host.includes(":") ? `[${address.host}]:${address.port}` : `${address.host}:${address.port}`;
+  return formatHostPort(address.host, address.port);
 }
 
 function optionalInt(text: string | undefined, flag: string, min: number, max: number): number | undefined {
