@@ -27,6 +27,8 @@ import { answerReply, errorReply, type ReplyOptions } from "./wire/response.ts";
 export interface HandlerOptions {
   /** The largest UDP reply we send, whatever the client offers, and what our OPT advertises. */
   maxUdpSize: number;
+  /** Told about a bug that escaped while handling a query (the query is dropped, the server lives on). */
+  onError?: (error: unknown) => void;
 }
 
 export interface Client {
@@ -49,8 +51,19 @@ export class QueryHandler {
   /**
    * Answers `msg`; `reply` is called once, now for local answers, later for forwarded ones.
    * Returns false when the message gets no reply at all (too short to answer, or a response).
+   * Never throws: one packet must not take the server down, whatever it holds.
    */
   handle(msg: Buffer, client: Client, reply: (out: Buffer) => void): boolean {
+    try {
+      return this.#handle(msg, client, reply);
+    } catch (error) {
+      this.metrics.dropped("internal-error");
+      this.options.onError?.(error);
+      return false;
+    }
+  }
+
+  #handle(msg: Buffer, client: Client, reply: (out: Buffer) => void): boolean {
     const started = performance.now();
     const query = parseQuery(msg);
     if (query === undefined) {

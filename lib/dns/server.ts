@@ -50,7 +50,10 @@ export class DnsServer {
     this.forwarder = new Forwarder({
       observer: { replied: (u, rcode, ms) => this.metrics.forwardReplied(u, rcode, ms), failed: (u, reason) => this.metrics.upstreamFailed(u, reason) },
     });
-    this.handler = new QueryHandler(() => this.#state, this.forwarder, this.metrics, { maxUdpSize: options.maxUdpSize ?? 4096 });
+    this.handler = new QueryHandler(() => this.#state, this.forwarder, this.metrics, {
+      maxUdpSize: options.maxUdpSize ?? 4096,
+      onError: (error) => options.log?.(`wayfinder dns: bug while answering a query (dropped): ${(error as Error).stack ?? String(error)}`),
+    });
   }
 
   /**

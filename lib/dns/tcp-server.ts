@@ -58,6 +58,9 @@ export function listenTcp(address: { host: string; port: number }, handler: Quer
     server.once("error", reject);
     server.listen({ host: address.host, port: address.port }, () => {
       server.off("error", reject);
+      // Accept failures (EMFILE under a connection flood) are transient; unhandled, the
+      // 'error' event would end the process.
+      server.on("error", () => {});
       resolve({
         port: (server.address() as net.AddressInfo).port,
         close: () =>
@@ -126,7 +129,12 @@ function serve(socket: net.Socket, handler: QueryHandler, limits: TcpLimits, con
       buffered = buffered.subarray(2 + length);
       completed = true;
       connection.inFlight++;
-      if (!handler.handle(msg, client, send)) connection.inFlight--;
+      let replied = false;
+      const answered = handler.handle(msg, client, (out) => {
+        replied = true;
+        send(out);
+      });
+      if (!answered && !replied) connection.inFlight--;
     }
     // The deadline runs from a frame's first byte: more bytes of the same frame do not extend it.
     if (buffered.length === 0 || completed) {

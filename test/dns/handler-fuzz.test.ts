@@ -59,3 +59,27 @@ describe("the query handler under random input", () => {
     );
   });
 });
+
+describe("a bug while answering", () => {
+  it("drops that query, reports it and keeps answering", () => {
+    const errors: unknown[] = [];
+    const metrics = new DnsMetrics();
+    let broken = true;
+    const flaky = new QueryHandler(
+      () => {
+        if (broken) throw new Error("boom");
+        return state;
+      },
+      new Forwarder({}),
+      metrics,
+      { maxUdpSize: 4096, onError: (e) => errors.push(e) },
+    );
+    const replies: Buffer[] = [];
+    expect(flaky.handle(SEEDS[0]!, { address: "127.0.0.1", transport: "udp" }, (out) => replies.push(out))).toBe(false);
+    expect(errors).toHaveLength(1);
+    expect(metrics.snapshot().dropped).toEqual({ "internal-error": 1 });
+    broken = false;
+    expect(flaky.handle(SEEDS[0]!, { address: "127.0.0.1", transport: "udp" }, (out) => replies.push(out))).toBe(true);
+    expect(replies).toHaveLength(1);
+  });
+});
