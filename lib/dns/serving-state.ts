@@ -59,7 +59,7 @@ export class ServingState {
    * @example const { state, problems } = ServingState.build({ version: desired.hash, zones, forwarding }, {}, Date.now());
    */
   static build(source: ZoneSet, overrides: ForwardingOverrides, loadedAt: number): { state: ServingState; problems: string[] } {
-    const { index, problems } = ZoneIndex.build(source.zones, source.version);
+    const { index, problems } = ZoneIndex.build(source.zones);
     return { state: new ServingState(source.version, index, effectiveForwarding(source.forwarding, overrides), loadedAt), problems };
   }
 

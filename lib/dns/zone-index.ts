@@ -2,7 +2,8 @@
  * @module
  * The lookup structure the server answers from, built once per desired state: every name of
  * every local zone keyed by its wire key (`wire/names.ts`), so a lookup is one map access
- * whatever the case of the question. Records are the DesiredState's own objects, not copies.
+ * whatever the case of the question. Records are the DesiredState's own objects, not copies,
+ * and are not de-duplicated again (the zone builder already emits sets).
  * Records that cannot go on the wire (a bad address, a name too long for DNS, data outside its
  * zone) are left out and reported, so one bad record never takes a zone down.
  */
@@ -52,17 +53,14 @@ export class ZoneIndex {
   /** The zones as served (bad records left out), in input order, for the HTTP endpoints. */
   readonly zones: DnsZone[] = [];
 
-  /**
-   * @param version The hash of the desired state the zones came from (metrics, `/v1/version`).
-   */
-  private constructor(readonly version: string) {}
+  private constructor() {}
 
   /**
    * Builds the index; `problems` names every zone or record left out and why.
-   * @example const { index, problems } = ZoneIndex.build(desired.dns.zones, desired.hash);
+   * @example const { index, problems } = ZoneIndex.build(desired.dns.zones);
    */
-  static build(zones: readonly DnsZone[], version: string): { index: ZoneIndex; problems: string[] } {
-    const index = new ZoneIndex(version);
+  static build(zones: readonly DnsZone[]): { index: ZoneIndex; problems: string[] } {
+    const index = new ZoneIndex();
     const problems: string[] = [];
     const all = zones.some((z) => z.origin.toLowerCase() === "localhost") ? zones : [...zones, LOCALHOST_ZONE];
     for (const zone of all) index.#addZone(zone, problems);

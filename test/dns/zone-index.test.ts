@@ -9,14 +9,14 @@ const key = (name: string) => nameKey(name)!;
 
 describe("ZoneIndex", () => {
   it("finds the zone of a name by its longest origin", () => {
-    const { index } = ZoneIndex.build([zone("thisdcos.directory", []), zone("dcos.thisdcos.directory", [])], "v");
+    const { index } = ZoneIndex.build([zone("thisdcos.directory", []), zone("dcos.thisdcos.directory", [])]);
     expect(index.zoneFor(key("a.b.dcos.thisdcos.directory"))?.origin).toBe("dcos.thisdcos.directory");
     expect(index.zoneFor(key("a.thisdcos.directory"))?.origin).toBe("thisdcos.directory");
     expect(index.zoneFor(key("example.org"))).toBeUndefined();
   });
 
   it("knows empty non-terminals exist, and names outside do not", () => {
-    const { index } = ZoneIndex.build([zone("mesos", [{ name: "s1.marathon.slave.mesos", type: "A", ttl: 5, data: "10.0.0.1" }])], "v");
+    const { index } = ZoneIndex.build([zone("mesos", [{ name: "s1.marathon.slave.mesos", type: "A", ttl: 5, data: "10.0.0.1" }])]);
     expect(index.exists(key("marathon.slave.mesos"))).toBe(true);
     expect(index.exists(key("slave.mesos"))).toBe(true);
     expect(index.exists(key("mesos"))).toBe(true);
@@ -24,8 +24,8 @@ describe("ZoneIndex", () => {
   });
 
   it("serves localhost unless a zone of that name is given", () => {
-    expect(ZoneIndex.build([], "v").index.node(key("localhost"))?.A?.[0]?.data).toBe("127.0.0.1");
-    const own = ZoneIndex.build([zone("localhost", [{ name: "localhost", type: "A", ttl: 5, data: "127.0.0.9" }])], "v").index;
+    expect(ZoneIndex.build([]).index.node(key("localhost"))?.A?.[0]?.data).toBe("127.0.0.1");
+    const own = ZoneIndex.build([zone("localhost", [{ name: "localhost", type: "A", ttl: 5, data: "127.0.0.9" }])]).index;
     expect(own.node(key("localhost"))?.A?.map((r) => r.data)).toEqual(["127.0.0.9"]);
   });
 
@@ -47,8 +47,7 @@ describe("ZoneIndex", () => {
         ]),
         zone("a..b", []),
         zone("mesos", []),
-      ],
-      "v",
+      ]
     );
     expect(index.node(key("good.mesos"))?.A?.map((r) => r.data)).toEqual(["10.0.0.1"]);
     expect(index.node(key("alias.mesos"))?.CNAME?.data).toBe("good.mesos");
