@@ -31,19 +31,29 @@ export interface IndexedZone {
   soa: SoaData;
 }
 
+const BUILT_IN_SOA: SoaData = { mname: "ns.spartan", rname: "support.mesosphere.com", serial: 1, refresh: 60, retry: 180, expire: 86400, minimum: 1 };
+
 /**
- * RFC 6761 §6.3: `localhost` is loopback and a resolver answers it itself. dcos-dns served it
- * as a static zone; a desired state that has its own `localhost` zone replaces this one.
+ * Zones every node serves whatever the desired state says (a desired zone of the same name
+ * replaces one):
+ * - `localhost`: loopback, answered by the resolver itself (RFC 6761 §6.3), as dcos-dns did;
+ * - `thisdcos.directory` and `thisdcos.global`, empty: names under them that no local zone
+ *   holds get NXDOMAIN here instead of being forwarded. `.directory` is a public TLD, and
+ *   dcos-dns never let the cluster's internal names leak to the Internet's resolvers either.
  */
-export const LOCALHOST_ZONE: DnsZone = {
-  origin: "localhost",
-  ttl: 5,
-  soa: { mname: "localhost", rname: "root.localhost", serial: 1, refresh: 60, retry: 180, expire: 86400, minimum: 1 },
-  records: [
-    { name: "localhost", type: "A", ttl: 5, data: "127.0.0.1" },
-    { name: "localhost", type: "AAAA", ttl: 5, data: "::1" },
-  ],
-};
+export const BUILT_IN_ZONES: readonly DnsZone[] = [
+  {
+    origin: "localhost",
+    ttl: 5,
+    soa: { ...BUILT_IN_SOA, mname: "localhost", rname: "root.localhost" },
+    records: [
+      { name: "localhost", type: "A", ttl: 5, data: "127.0.0.1" },
+      { name: "localhost", type: "AAAA", ttl: 5, data: "::1" },
+    ],
+  },
+  { origin: "thisdcos.directory", ttl: 5, soa: BUILT_IN_SOA, records: [] },
+  { origin: "thisdcos.global", ttl: 5, soa: BUILT_IN_SOA, records: [] },
+];
 
 export class ZoneIndex {
   readonly #zones = new Map<string, IndexedZone>();
@@ -62,7 +72,8 @@ export class ZoneIndex {
   static build(zones: readonly DnsZone[]): { index: ZoneIndex; problems: string[] } {
     const index = new ZoneIndex();
     const problems: string[] = [];
-    const all = zones.some((z) => z.origin.toLowerCase() === "localhost") ? zones : [...zones, LOCALHOST_ZONE];
+    const given = new Set(zones.map((z) => z.origin.toLowerCase()));
+    const all = [...zones, ...BUILT_IN_ZONES.filter((z) => !given.has(z.origin))];
     for (const zone of all) index.#addZone(zone, problems);
     return { index, problems };
   }

@@ -168,6 +168,15 @@ describe("local answers", () => {
     expect(reply.answers.map((a) => a.type)).toEqual(["A"]);
   });
 
+  it("keeps the cluster's internal namespaces internal: NXDOMAIN, never forwarded", () => {
+    const forwarding = handlerFor(testZoneSet({ upstreams: [{ ip: "127.0.0.1", port: 9 }] }));
+    for (const [name, rcode] of [["app.unknown.thisdcos.directory", "NXDOMAIN"], ["x.other.thisdcos.global", "NXDOMAIN"], ["thisdcos.directory", "NOERROR"]]) {
+      const reply = ask(forwarding, name!, "A");
+      expect(reply.rcode).toBe(rcode);
+      expect(reply.authorities[0]).toMatchObject({ type: "SOA", data: { mname: "ns.spartan" } });
+    }
+  });
+
   it("answers localhost itself (RFC 6761)", () => {
     expect(datas(ask(handler, "localhost", "A").answers)).toEqual(["127.0.0.1"]);
     expect(datas(ask(handler, "LOCALHOST", "AAAA").answers)).toEqual(["::1"]);

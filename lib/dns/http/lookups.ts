@@ -8,10 +8,12 @@ import type { ServingState } from "../serving-state.ts";
 import { TYPE } from "../wire/constants.ts";
 import { keyText, nameKey } from "../wire/names.ts";
 
+const DCOS_DNS_ZONES = new Set(["spartan", "zk", "localhost", "thisdcos.directory", "thisdcos.global"]);
+
 /** Zones dcos-dns served; every other local zone is the Mesos-DNS one and gets mesos-dns shapes. */
 export function isDcosDnsZone(origin: string): boolean {
   const name = origin.toLowerCase();
-  return name === "spartan" || name === "zk" || name === "localhost" || name.endsWith(".thisdcos.directory");
+  return DCOS_DNS_ZONES.has(name) || name.endsWith(".thisdcos.directory");
 }
 
 /** The zone a host or service name would be answered from, if it is local. */
