@@ -7,7 +7,7 @@
  */
 import type { ClusterSnapshot } from "../lib/snapshot/schema.ts";
 import type { Diagnostic, DnsForwarding, DnsUpstream } from "../lib/desired/schema.ts";
-import { parseCidr } from "../lib/net/cidr.ts";
+import { networkText } from "../lib/net/networks.ts";
 import { parseUpstream } from "../lib/net/upstream-address.ts";
 import { masterIps } from "./dns-zones/master-ips.ts";
 
@@ -78,8 +78,8 @@ function allowedNetworks(snapshot: ClusterSnapshot, diagnostics: Diagnostic[]): 
   const configured = snapshot.config.dns.allowedNetworks;
   const blocks = new Set<string>();
   const add = (text: string, subject: string) => {
-    const cidr = parseCidr(text);
-    if (cidr !== undefined) blocks.add(cidr.text);
+    const network = networkText(text);
+    if (network !== undefined) blocks.add(network);
     else diagnostics.push({ level: "warning", code: "dns.forwarding.bad-network", subject, message: `'${text}' is not an IP or CIDR block, so it is not allowed to forward` });
   };
   if (configured !== undefined) {
@@ -88,14 +88,14 @@ function allowedNetworks(snapshot: ClusterSnapshot, diagnostics: Diagnostic[]): 
   }
   for (const text of DEFAULT_LOCAL_NETWORKS) add(text, "dns:allowedNetworks");
   for (const agent of snapshot.agents) for (const ip of agent.ips) add(ip, `agent:${agent.id}`);
-  for (const master of masterIps(snapshot).masters) blocks.add(parseCidr(master.address)!.text);
+  for (const master of masterIps(snapshot).masters) blocks.add(networkText(master.address)!);
   // Overlay and VTEP subnets are validated by the overlay reconciler, which reports bad ones;
   // here an unparsable one is simply not allowed.
   const overlay = snapshot.config.overlay;
   const overlaySubnets = [overlay.vtep_subnet, overlay.vtep_subnet6, ...overlay.overlays.filter((o) => o.enabled).flatMap((o) => [o.subnet, o.subnet6])];
   for (const subnet of overlaySubnets) {
-    const cidr = subnet === undefined ? undefined : parseCidr(subnet);
-    if (cidr !== undefined) blocks.add(cidr.text);
+    const network = subnet === undefined || subnet === null ? undefined : networkText(subnet);
+    if (network !== undefined) blocks.add(network);
   }
   return [...blocks].sort(compare);
 }

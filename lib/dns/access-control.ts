@@ -4,7 +4,8 @@
  * intended clients, or it becomes an amplifier for anyone who can reach it). Decisions are
  * cached per client address, since a node's clients are few and repeat.
  */
-import { cidrContains, parseCidr, type Cidr } from "../net/cidr.ts";
+import type { Cidr } from "../net/cidr.ts";
+import { networkContains, parseNetwork } from "../net/networks.ts";
 
 /** Addresses remembered; beyond it the cache starts over (a scan cannot grow it unbounded). */
 const CACHE_LIMIT = 10_000;
@@ -19,13 +20,13 @@ export class AccessList {
    * @example new AccessList(["127.0.0.0/8"]).allows("127.0.0.2") // true
    */
   constructor(readonly networks: readonly string[]) {
-    this.#blocks = networks.map(parseCidr).filter((c): c is Cidr => c !== undefined);
+    this.#blocks = networks.map(parseNetwork).filter((c): c is Cidr => c !== undefined);
   }
 
   allows(address: string): boolean {
     let allowed = this.#cache.get(address);
     if (allowed === undefined) {
-      allowed = cidrContains(this.#blocks, address);
+      allowed = networkContains(this.#blocks, address);
       if (this.#cache.size >= CACHE_LIMIT) this.#cache.clear();
       this.#cache.set(address, allowed);
     }

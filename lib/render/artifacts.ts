@@ -8,6 +8,9 @@
 import type { DesiredState } from "../desired/schema.ts";
 import { canonicalJsonPretty } from "../net/canonical-json.ts";
 import { renderZoneFile } from "./zone-file.ts";
+import { renderIpvsadm } from "./ipvsadm.ts";
+import { renderNftables } from "./nftables.ts";
+import { renderOverlayFiles } from "./overlay.ts";
 
 /**
  * @example renderArtifacts(desired).get("dns/mesos.zone") // "; zone mesos, ...\n$ORIGIN mesos.\n..."
@@ -15,6 +18,9 @@ import { renderZoneFile } from "./zone-file.ts";
 export function renderArtifacts(desired: DesiredState): Map<string, string> {
   const files = new Map<string, string>();
   for (const zone of desired.dns.zones) files.set(`dns/${zone.origin}.zone`, renderZoneFile(zone));
+  files.set("l4lb/ruleset.nft", renderNftables(desired));
+  files.set("l4lb/ipvsadm.rules", renderIpvsadm(desired));
+  for (const [path, text] of renderOverlayFiles(desired)) files.set(path, text);
   files.set("desired.json", canonicalJsonPretty(desired));
   return new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }

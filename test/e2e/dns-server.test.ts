@@ -12,12 +12,14 @@ import { dig, startDns, type DnsProcess } from "./dns-process.ts";
 const BIG = "app.autoip.dcos.thisdcos.directory";
 const big = Array.from({ length: 128 }, (_, i) => `10.8.${i >> 8}.${i & 0xff}`);
 
-/** The demo cluster's zones, plus a 128-address name and a named VIP for the renames. */
+const desired = reconcile(ClusterSnapshot.parse(JSON.parse(readFileSync("state-fixtures/demo/snapshot.json", "utf8"))));
+/** The named VIP the demo's `/web:80` label got. */
+const webVip = desired.dns.zones.find((z) => z.origin === "l4lb.thisdcos.directory")!.records.find((r) => r.name === "web.marathon.l4lb.thisdcos.directory")!.data;
+
+/** The demo cluster's zones, plus a 128-address name. */
 function demoZonesFile(dir: string): string {
-  const desired = reconcile(ClusterSnapshot.parse(JSON.parse(readFileSync("state-fixtures/demo/snapshot.json", "utf8"))));
   const extra: Record<string, DnsRecord[]> = {
     "dcos.thisdcos.directory": big.map((ip) => ({ name: BIG, type: "A", ttl: 5, data: ip })),
-    "l4lb.thisdcos.directory": [{ name: "web.marathon.l4lb.thisdcos.directory", type: "A", ttl: 5, data: "11.0.0.80" }],
   };
   const zones: DnsZone[] = desired.dns.zones.map((z) => ({ ...z, records: [...z.records, ...(extra[z.origin] ?? [])] }));
   const path = join(dir, "zones.json");
@@ -50,6 +52,13 @@ describeWithTools(["dig"])("wayfinder dns answers dig (UDP and TCP, on loopback)
     }
   });
 
+  it("answers the Mesos-DNS zone: A, and SRV with the targets' addresses as additional records", async () => {
+    expect((await dig(dns.port, ["leader.mesos", "A"])).answers.map((a) => a.data)).toEqual(["10.0.0.1"]);
+    const srv = await dig(dns.port, ["_api-backend._tcp.marathon.mesos", "SRV"]);
+    expect(srv.answers.map((a) => a.data).sort()).toEqual(["0 1 31500 api-backend-sz9g6-s0.marathon.mesos.", "0 1 31501 api-backend-aoggi-s1.marathon.mesos."]);
+    expect(srv.additional.filter((r) => r.type === "A").map((r) => r.name).sort()).toEqual(["api-backend-aoggi-s1.marathon.mesos.", "api-backend-sz9g6-s0.marathon.mesos."]);
+  });
+
   it("matches names case-insensitively, echoing the case asked", async () => {
     const reply = await dig(dns.port, ["READY.Spartan", "A"]);
     expect(reply.answers).toEqual([{ name: "READY.Spartan.", ttl: 5, type: "A", data: "127.0.0.1" }]);
@@ -75,10 +84,10 @@ describeWithTools(["dig"])("wayfinder dns answers dig (UDP and TCP, on loopback)
     expect(small.flags).toContain("tc");
   });
 
-  it("answers the l4lb renames under the name asked", async () => {
+  it("answers the named VIP and its renames under the name asked", async () => {
     for (const name of ["web.marathon.l4lb.thisdcos.directory", "web.marathon.dclb.thisdcos.directory", "web.marathon.l4lb.thisdcos.global", "web.marathon.dclb.thisdcos.global"]) {
       const reply = await dig(dns.port, [name, "A"]);
-      expect(reply.answers).toEqual([{ name: `${name}.`, ttl: 5, type: "A", data: "11.0.0.80" }]);
+      expect(reply.answers).toEqual([{ name: `${name}.`, ttl: 5, type: "A", data: webVip }]);
     }
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cidrContains, parseCidr } from "../../lib/net/cidr.ts";
+import { networkContains, networkText, parseNetwork } from "../../lib/net/networks.ts";
 import { formatUpstream, parseUpstream } from "../../lib/net/upstream-address.ts";
 
 describe("parseUpstream (dcos-net parse_ipv4_address_with_port)", () => {
@@ -26,25 +26,25 @@ describe("parseUpstream (dcos-net parse_ipv4_address_with_port)", () => {
   });
 });
 
-describe("parseCidr and cidrContains", () => {
-  it("normalises blocks", () => {
-    expect(parseCidr("10.1.2.3/8")?.text).toBe("10.0.0.0/8");
-    expect(parseCidr("::1")?.text).toBe("::1/128");
-    expect(parseCidr("FD01:B::5/64")?.text).toBe("fd01:b::/64");
-    expect(parseCidr("10.0.0.1")?.text).toBe("10.0.0.1/32");
+describe("networks (parseNetwork, networkText, networkContains)", () => {
+  it("normalises blocks, a bare IP being one address", () => {
+    expect(networkText("10.1.2.3/8")).toBe("10.0.0.0/8");
+    expect(networkText("::1")).toBe("::1/128");
+    expect(networkText("FD01:B::5/64")).toBe("fd01:b::/64");
+    expect(networkText("10.0.0.1")).toBe("10.0.0.1/32");
   });
 
   it.each(["10.0.0.0/33", "::/129", "10.1/8", "10.0.0.0/", "10.0.0.0/x", "fe80::1%eth0/64", "host/24", "010.0.0.0/8"])("rejects %j", (text) => {
-    expect(parseCidr(text)).toBeUndefined();
+    expect(parseNetwork(text)).toBeUndefined();
   });
 
   it("matches addresses of the same family, IPv4-mapped IPv6 as IPv4", () => {
-    const blocks = ["127.0.0.0/8", "fd01:b::/64"].map((t) => parseCidr(t)!);
-    expect(cidrContains(blocks, "127.0.0.2")).toBe(true);
-    expect(cidrContains(blocks, "::ffff:127.0.0.1")).toBe(true);
-    expect(cidrContains(blocks, "fd01:b::9")).toBe(true);
-    expect(cidrContains(blocks, "10.0.0.1")).toBe(false);
-    expect(cidrContains(blocks, "::1")).toBe(false);
-    expect(cidrContains(blocks, "garbage")).toBe(false);
+    const blocks = ["127.0.0.0/8", "fd01:b::/64"].map((t) => parseNetwork(t)!);
+    expect(networkContains(blocks, "127.0.0.2")).toBe(true);
+    expect(networkContains(blocks, "::ffff:127.0.0.1")).toBe(true);
+    expect(networkContains(blocks, "fd01:b::9")).toBe(true);
+    expect(networkContains(blocks, "10.0.0.1")).toBe(false);
+    expect(networkContains(blocks, "::1")).toBe(false);
+    expect(networkContains(blocks, "garbage")).toBe(false);
   });
 });

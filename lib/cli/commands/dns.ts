@@ -17,7 +17,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { createServer } from "node:net";
 import dgram from "node:dgram";
-import { parseCidr } from "../../net/cidr.ts";
+import { networkText } from "../../net/networks.ts";
 import { parseIp } from "../../snapshot/adapters/mesos-state-address.ts";
 import { formatHostPort, parseUpstream } from "../../net/upstream-address.ts";
 import { listenNode, parseListenAddress, type NodeServer } from "../../http/node-server.ts";
@@ -54,7 +54,7 @@ export async function run(args: string[], io: CliIo, env: NodeJS.ProcessEnv = pr
   const listen = (values.listen ?? []).map((text) => usage(() => toListen(parseListenAddress(text))));
   if (listen.length === 0) throw new CliUsageError("wayfinder dns: --listen IP:PORT is required");
   const upstreams = values.upstream?.map((text) => parseUpstream(text) ?? usageError(`--upstream '${text}' is not IP or IP:PORT`));
-  const allowed = values.allow?.map((text) => parseCidr(text)?.text ?? usageError(`--allow '${text}' is not a CIDR block or an IP`));
+  const allowed = values.allow?.map((text) => networkText(text) ?? usageError(`--allow '${text}' is not a CIDR block or an IP`));
   const timeoutMs = optionalInt(values["timeout-ms"], "--timeout-ms", 50, 30_000);
   const maxUdpSize = optionalInt(values["max-udp-size"], "--max-udp-size", 512, 65_535) ?? 4096;
   const workers = optionalInt(values.workers, "--workers", 1, 64)!;
