@@ -27,6 +27,7 @@ const SYNOPSES: Record<string, string> = {
   diff: "wayfinder diff OLD NEW [--json]                     (snapshots or desired states; exit 1 when they differ)",
   l4lb: "wayfinder l4lb [SNAPSHOT|DESIRED] [--node ID] [--l4-backend auto|nftables|ipvs] [--netns NAME] [--dry-run]",
   serve: "wayfinder serve [--listen 127.0.0.1:8080] [--snapshot F] [--body-limit BYTES]",
+  dns: "wayfinder dns (--snapshot F | --desired F) --listen IP:PORT... [--upstream IP[:PORT]]... [--allow CIDR]... [--timeout-ms N] [--max-udp-size N] [--http IP:PORT] [--workers N]",
 };
 
 const USAGE = `usage: wayfinder <command> [options]

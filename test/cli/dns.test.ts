@@ -30,6 +30,14 @@ describe("wayfinder dns (usage errors, exit 2)", () => {
   });
 });
 
+describe("wayfinder dns --help", () => {
+  it("prints the synopsis", async () => {
+    let out = "";
+    expect(await main(["dns", "--help"], { stdout: (t) => void (out += t), stderr: () => {}, cwd: process.cwd() })).toBe(0);
+    expect(out).toContain("usage: wayfinder dns (--snapshot F | --desired F) --listen IP:PORT");
+  });
+});
+
 describe("wayfinder dns (start failures, exit 1)", () => {
   it("names the file and JSON path of an invalid zone source", async () => {
     const dir = await mkdtemp(join(tmpdir(), "wayfinder-dns-cli-"));
