@@ -1,7 +1,7 @@
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { main } from "../../lib/cli/main.ts";
 import type { CliIo } from "../../lib/cli/io.ts";
 
@@ -39,8 +39,14 @@ describe("wayfinder dns --help", () => {
 });
 
 describe("wayfinder dns (start failures, exit 1)", () => {
+  const dirs: string[] = [];
+  afterAll(async () => {
+    await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
+  });
+
   it("names the file and JSON path of an invalid zone source", async () => {
     const dir = await mkdtemp(join(tmpdir(), "wayfinder-dns-cli-"));
+    dirs.push(dir);
     const file = join(dir, "zones.json");
     await writeFile(file, JSON.stringify({ apiVersion: "wayfinder/v1", kind: "DnsZones", hash: "h", dns: { zones: "none" } }));
     const io = recordingIo();
