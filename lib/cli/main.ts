@@ -15,6 +15,7 @@ const COMMANDS: Record<string, { summary: string; usage?: string; load: () => Pr
   diff: { summary: "what would change between two snapshots or desired states", load: async () => (await import("./commands/diff.ts")).run },
   l4lb: { summary: "program a snapshot's VIPs into this node's kernel once (nftables or IPVS)", load: async () => (await import("./commands/l4lb.ts")).run },
   serve: { summary: "serve the HTTP API on Node", load: async () => (await import("./commands/serve.ts")).run },
+  dns: { summary: "serve a desired state's DNS zones on UDP and TCP, forwarding the rest", load: async () => (await import("./commands/dns.ts")).run },
 };
 
 /** Synopses printed by `wayfinder <command> --help` (DESIGN.md's CLI contract). */
@@ -26,6 +27,7 @@ const SYNOPSES: Record<string, string> = {
   diff: "wayfinder diff OLD NEW [--json]                     (snapshots or desired states; exit 1 when they differ)",
   l4lb: "wayfinder l4lb [SNAPSHOT|DESIRED] [--node ID] [--l4-backend auto|nftables|ipvs] [--netns NAME] [--dry-run]",
   serve: "wayfinder serve [--listen 127.0.0.1:8080] [--snapshot F] [--body-limit BYTES]",
+  dns: "wayfinder dns (--snapshot F | --desired F) --listen IP:PORT... [--upstream IP[:PORT]]... [--allow CIDR]... [--timeout-ms N] [--max-udp-size N] [--http IP:PORT] [--workers N]",
 };
 
 const USAGE = `usage: wayfinder <command> [options]

@@ -13,6 +13,7 @@ import { listenNode, parseListenAddress, type NodeServer } from "../../http/node
 import { parseFlags } from "../args.ts";
 import { readJson, validate } from "../files.ts";
 import { CliUsageError, type CliIo } from "../io.ts";
+import { nextSignal } from "../signals.ts";
 
 const FLAGS = {
   listen: { type: "string", default: "127.0.0.1:8080" },
@@ -57,14 +58,4 @@ function usage<T>(parse: () => T): T {
   } catch (error) {
     throw new CliUsageError(`wayfinder serve: ${(error as Error).message}`);
   }
-}
-
-function nextSignal(signals: NodeJS.Signals[]): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const onSignal = (signal: NodeJS.Signals) => {
-      for (const s of signals) process.off(s, onSignal);
-      resolve(signal);
-    };
-    for (const s of signals) process.on(s, onSignal);
-  });
 }
