@@ -26,7 +26,7 @@ export function reconcile(snapshot: ClusterSnapshot): DesiredState {
   const { diagnostics: overlayDiagnostics, ...overlay } = overlayState(snapshot);
   return withHash({
     apiVersion: "wayfinder/v1",
-    dns: { zones: dns.zones, forwarding: forwarding.forwarding },
+    dns: { zones: dns.zones, forwarding: forwarding.forwarding, aliases: dns.aliases },
     l4lb: { services: l4lb.services, namedVips: l4lb.namedVips },
     haproxy: { groups: {} },
     overlay,

@@ -74,6 +74,14 @@ export type DnsUpstream = z.infer<typeof DnsUpstream>;
  * per-zone upstreams (longest suffix wins; a forward zone equal to a local zone takes it over),
  * which clients may have their queries forwarded, and how long an upstream gets to answer.
  */
+/**
+ * A suffix answered from another zone, with every name in the reply written back under the
+ * suffix asked: `mesos.thisdcos.directory` → `mesos` serves dcos-dns's mirror of the Mesos-DNS
+ * zone without a second copy of its records.
+ */
+export const DnsAlias = z.object({ name: z.string(), target: z.string() });
+export type DnsAlias = z.infer<typeof DnsAlias>;
+
 export const DnsForwarding = z.object({
   upstreams: z.array(DnsUpstream),
   /** Sorted by zone. */
@@ -122,7 +130,7 @@ export const DesiredState = z.object({
   /** Set on a node view (`nodeView`): the agent it was projected for. */
   node: z.string().optional(),
   /** `forwarding` is absent in states written before it existed: such a node forwards nothing. */
-  dns: z.object({ zones: z.array(DnsZone), forwarding: DnsForwarding.optional() }),
+  dns: z.object({ zones: z.array(DnsZone), forwarding: DnsForwarding.optional(), aliases: z.array(DnsAlias).optional() }),
   l4lb: z
     .object({
       services: z.array(L4Service),

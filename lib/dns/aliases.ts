@@ -9,15 +9,20 @@
  * | `X.dclb.thisdcos.global`    | `X.l4lb.thisdcos.directory`  |
  * | `X.<label>.thisdcos.global` | `X.<label>.thisdcos.directory` |
  *
+ * plus the desired state's own aliases (`dns.aliases`), e.g. `X.mesos.thisdcos.directory` →
+ * `X.mesos`, which serves dcos-dns's mirror of the Mesos-DNS zone from that zone itself.
+ *
  * The `X.<label>.<cryptoid>.dcos.directory` form is not supported: it needs the cluster's
  * Ed25519 key, which no snapshot carries.
  */
+import type { DnsAlias } from "../desired/schema.ts";
 import { nameKey, parentKey, replaceSuffix } from "./wire/names.ts";
 
 const DIRECTORY = nameKey("thisdcos.directory")!;
 const GLOBAL = nameKey("thisdcos.global")!;
 const DCLB = "\x04dclb";
 const L4LB = "\x04l4lb";
+const EMPTY_TABLE: AliasTable = new Map();
 
 /** A rename that applies to a question. */
 export interface Alias {
@@ -28,12 +33,36 @@ export interface Alias {
   canonical: string;
 }
 
+/** Alias suffix key → target suffix key. */
+export type AliasTable = ReadonlyMap<string, string>;
+
 /**
- * The rename that applies to `key`, if any. The caller still checks that the canonical name
- * is in a local zone; when it is not, the name is routed as asked.
+ * The desired state's aliases as name keys; entries that are not valid names are dropped.
+ * @example aliasTable([{ name: "mesos.thisdcos.directory", target: "mesos" }]).size // 1
+ */
+export function aliasTable(aliases: readonly DnsAlias[]): AliasTable {
+  const table = new Map<string, string>();
+  for (const { name, target } of aliases) {
+    const from = nameKey(name);
+    const to = nameKey(target);
+    if (from !== undefined && to !== undefined && from !== to) table.set(from, to);
+  }
+  return table;
+}
+
+/**
+ * The rename that applies to `key`, if any: a desired-state alias (longest suffix first), else
+ * one of dcos-dns's fixed renames. The caller still checks that the canonical name is in a
+ * local zone; when it is not, the name is routed as asked.
  * @example aliasFor(nameKey("app.marathon.dclb.thisdcos.global")!)?.key // key of "app.marathon.l4lb.thisdcos.directory"
  */
-export function aliasFor(key: string): Alias | undefined {
+export function aliasFor(key: string, table: AliasTable = EMPTY_TABLE): Alias | undefined {
+  if (table.size > 0) {
+    for (let current: string | undefined = key; current !== undefined; current = parentKey(current)) {
+      const target = table.get(current);
+      if (target !== undefined) return { key: replaceSuffix(key, current, target), asked: current, canonical: target };
+    }
+  }
   for (let current: string | undefined = key; current !== undefined; current = parentKey(current)) {
     const parent = parentKey(current);
     if (parent !== GLOBAL && parent !== DIRECTORY) continue;

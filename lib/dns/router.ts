@@ -7,8 +7,8 @@
  * forward zone and a local zone with the same name: the forward zone wins, because it was
  * configured on purpose (e.g. the `mesos` domain sent to the masters).
  */
-import type { DnsForwarding, DnsUpstream } from "../desired/schema.ts";
-import { aliasFor, type Alias } from "./aliases.ts";
+import type { DnsAlias, DnsForwarding, DnsUpstream } from "../desired/schema.ts";
+import { aliasFor, aliasTable, type Alias, type AliasTable } from "./aliases.ts";
 import { nameKey, parentKey } from "./wire/names.ts";
 import type { ZoneIndex } from "./zone-index.ts";
 
@@ -25,6 +25,7 @@ interface ForwardZone {
 export class Router {
   readonly #forwardZones = new Map<string, ForwardZone>();
   readonly #defaultRoute: Route;
+  readonly #aliases: AliasTable;
 
   /**
    * @example new Router(index, desired.dns.forwarding).route(nameKey("example.org")!) // { kind: "forward", zone: ".", ... }
@@ -32,7 +33,9 @@ export class Router {
   constructor(
     private readonly index: ZoneIndex,
     forwarding: Pick<DnsForwarding, "upstreams" | "zones">,
+    aliases: readonly DnsAlias[] = [],
   ) {
+    this.#aliases = aliasTable(aliases);
     for (const { zone, upstreams } of forwarding.zones) {
       const key = nameKey(zone);
       if (key !== undefined && upstreams.length > 0) this.#forwardZones.set(key, { zone, upstreams });
@@ -41,7 +44,7 @@ export class Router {
   }
 
   route(key: string): Route {
-    const alias = aliasFor(key);
+    const alias = aliasFor(key, this.#aliases);
     if (alias !== undefined && this.index.zoneFor(alias.key) !== undefined) return { kind: "local", key: alias.key, alias };
     for (let current: string | undefined = key; current !== undefined; current = parentKey(current)) {
       const forward = this.#forwardZones.get(current);

@@ -5,7 +5,7 @@
  * with one assignment, so a query sees the old zone set or the new one, never a mix; the
  * cache goes with its state, so no answer outlives the zones it came from.
  */
-import type { DnsForwarding, DnsZone } from "../desired/schema.ts";
+import type { DnsAlias, DnsForwarding, DnsZone } from "../desired/schema.ts";
 import { AccessList } from "./access-control.ts";
 import { planAnswer } from "./authoritative.ts";
 import { compileAnswer, type CompiledAnswer } from "./compiled-answer.ts";
@@ -18,6 +18,8 @@ export interface ZoneSet {
   version: string;
   zones: readonly DnsZone[];
   forwarding: DnsForwarding | undefined;
+  /** Suffixes answered from another local zone (`mesos.thisdcos.directory` → `mesos`). */
+  aliases?: readonly DnsAlias[] | undefined;
 }
 
 /** Flags that replace the desired state's forwarding settings (`wayfinder dns --upstream/--allow/--timeout-ms`). */
@@ -49,8 +51,9 @@ export class ServingState {
     readonly index: ZoneIndex,
     readonly forwarding: DnsForwarding,
     readonly loadedAt: number,
+    aliases: readonly DnsAlias[],
   ) {
-    this.router = new Router(index, forwarding);
+    this.router = new Router(index, forwarding, aliases);
     this.access = new AccessList(forwarding.allowedNetworks);
     this.recursionAvailable = forwarding.upstreams.length > 0 || forwarding.zones.length > 0;
   }
@@ -60,7 +63,8 @@ export class ServingState {
    */
   static build(source: ZoneSet, overrides: ForwardingOverrides, loadedAt: number): { state: ServingState; problems: string[] } {
     const { index, problems } = ZoneIndex.build(source.zones);
-    return { state: new ServingState(source.version, index, effectiveForwarding(source.forwarding, overrides), loadedAt), problems };
+    const forwarding = effectiveForwarding(source.forwarding, overrides);
+    return { state: new ServingState(source.version, index, forwarding, loadedAt, source.aliases ?? []), problems };
   }
 
   /** The compiled local answer for (name, type), or where the question goes instead. */

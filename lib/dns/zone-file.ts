@@ -59,10 +59,10 @@ export function zoneSetOf(document: unknown, source: string): ZoneSet {
   const kind = documentKind(document);
   if (kind === "zones") {
     const file = parse(DnsZonesFile, document, source);
-    return { version: file.hash, zones: file.dns.zones, forwarding: file.dns.forwarding };
+    return { version: file.hash, zones: file.dns.zones, forwarding: file.dns.forwarding, aliases: file.dns.aliases };
   }
   const desired = kind === "desired" ? parse(DesiredState, document, source) : reconcile(parse(ClusterSnapshot, document, source));
-  return { version: desired.hash, zones: desired.dns.zones, forwarding: desired.dns.forwarding };
+  return { version: desired.hash, zones: desired.dns.zones, forwarding: desired.dns.forwarding, aliases: desired.dns.aliases };
 }
 
 function documentKind(document: unknown): "zones" | "desired" | "snapshot" {
