@@ -9,6 +9,7 @@ import type { DesiredState, Diagnostic, UnhashedDesiredState } from "../lib/desi
 import { canonicalJson } from "../lib/net/canonical-json.ts";
 import { sha256Hex } from "../lib/net/digest.ts";
 import { dnsZones } from "./dns-zones/index.ts";
+import { dnsForwarding } from "./dns-forwarding.ts";
 import { l4lbServices } from "./l4lb/index.ts";
 import { overlayState } from "./overlay/index.ts";
 
@@ -21,14 +22,15 @@ import { overlayState } from "./overlay/index.ts";
 export function reconcile(snapshot: ClusterSnapshot): DesiredState {
   const l4lb = l4lbServices(snapshot);
   const dns = dnsZones(snapshot, { l4lbServices: l4lb.services });
+  const forwarding = dnsForwarding(snapshot);
   const { diagnostics: overlayDiagnostics, ...overlay } = overlayState(snapshot);
   return withHash({
     apiVersion: "wayfinder/v1",
-    dns: { zones: dns.zones },
+    dns: { zones: dns.zones, forwarding: forwarding.forwarding, aliases: dns.aliases },
     l4lb: { services: l4lb.services, namedVips: l4lb.namedVips },
     haproxy: { groups: {} },
     overlay,
-    diagnostics: sortDiagnostics([...l4lb.diagnostics, ...dns.diagnostics, ...overlayDiagnostics]),
+    diagnostics: sortDiagnostics([...l4lb.diagnostics, ...dns.diagnostics, ...forwarding.diagnostics, ...overlayDiagnostics]),
   });
 }
 

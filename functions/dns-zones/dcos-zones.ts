@@ -1,8 +1,8 @@
 /**
  * @module
  * The dcos-dns zones (specs/dns.md §3.2): `dcos.thisdcos.directory` (tasks, leader, masters),
- * `mesos.thisdcos.directory` (the Mesos-DNS mirror), `l4lb.thisdcos.directory` (named VIPs),
- * `spartan` and `zk`. Each gets dcos-dns's apex SOA and NS. Where dcos-dns built these on the
+ * `l4lb.thisdcos.directory` (named VIPs), `spartan` and `zk`. (dcos-dns's fifth,
+ * `mesos.thisdcos.directory`, is an alias of the Mesos-DNS zone: see `index.ts`.) Each gets dcos-dns's apex SOA and NS. Where dcos-dns built these on the
  * leader and gossiped them, here every node computes the same zones from the same snapshot.
  */
 import type { ClusterSnapshot } from "../../lib/snapshot/schema.ts";
@@ -11,10 +11,10 @@ import { parseIp } from "../../lib/snapshot/adapters/mesos-state-address.ts";
 import { ZoneBuilder } from "./zone-builder.ts";
 import { masterIps } from "./master-ips.ts";
 import { addDcosTaskRecords } from "./dcos-task-zone.ts";
-import { addMirrorRecords } from "./mesos-mirror-zone.ts";
 import { addSpartanRecords, addZkRecords } from "./dcos-static-zones.ts";
 
 export const DCOS_ZONE = "dcos.thisdcos.directory";
+/** dcos-dns's mirror of the Mesos-DNS zone; served as an alias of it. */
 export const MESOS_MIRROR_ZONE = "mesos.thisdcos.directory";
 export const L4LB_ZONE = "l4lb.thisdcos.directory";
 export const SPARTAN_ZONE = "spartan";
@@ -36,8 +36,6 @@ export const DCOS_NS = "ns.spartan";
 export const DCOS_NS_TTL = 3600;
 
 export interface DcosZonesInput {
-  /** The Mesos-DNS zone, mirrored as `mesos.thisdcos.directory`. */
-  mesosZone: DnsZone;
   l4lbServices: readonly L4Service[];
 }
 
@@ -47,10 +45,10 @@ export interface DcosZonesResult {
 }
 
 /**
- * Builds the five dcos-dns zones, TTL `config.dns.dcosTtl`.
+ * Builds the four dcos-dns zones, TTL `config.dns.dcosTtl`.
  * @example
- * dcosZones(snapshot, { mesosZone, l4lbServices: [] }).zones.map((z) => z.origin)
- * // ["dcos.thisdcos.directory", "l4lb.thisdcos.directory", "mesos.thisdcos.directory", "spartan", "zk"]
+ * dcosZones(snapshot, { l4lbServices: [] }).zones.map((z) => z.origin)
+ * // ["dcos.thisdcos.directory", "l4lb.thisdcos.directory", "spartan", "zk"]
  */
 export function dcosZones(snapshot: ClusterSnapshot, input: DcosZonesInput): DcosZonesResult {
   const ttl = snapshot.config.dns.dcosTtl;
@@ -62,9 +60,6 @@ export function dcosZones(snapshot: ClusterSnapshot, input: DcosZonesInput): Dco
   const l4lb = new ZoneBuilder(L4LB_ZONE, ttl);
   const l4lbDiagnostics = addL4lbRecords(l4lb, input.l4lbServices);
 
-  const mirror = new ZoneBuilder(MESOS_MIRROR_ZONE, ttl);
-  addMirrorRecords(mirror, input.mesosZone);
-
   const spartan = new ZoneBuilder(SPARTAN_ZONE, ttl);
   addSpartanRecords(spartan);
 
@@ -72,7 +67,7 @@ export function dcosZones(snapshot: ClusterSnapshot, input: DcosZonesInput): Dco
   addZkRecords(zk, masters.masters);
 
   return {
-    zones: [dcos, l4lb, mirror, spartan, zk].map(withApex),
+    zones: [dcos, l4lb, spartan, zk].map(withApex),
     diagnostics: [...masters.diagnostics, ...taskDiagnostics, ...l4lbDiagnostics],
   };
 }

@@ -5,9 +5,9 @@
  * this file only composes them and fixes the order (zones sorted by origin).
  */
 import type { ClusterSnapshot } from "../../lib/snapshot/schema.ts";
-import type { Diagnostic, DnsZone, L4Service } from "../../lib/desired/schema.ts";
+import type { Diagnostic, DnsAlias, DnsZone, L4Service } from "../../lib/desired/schema.ts";
 import { mesosZone } from "./mesos-zone.ts";
-import { dcosZones } from "./dcos-zones.ts";
+import { dcosZones, MESOS_MIRROR_ZONE } from "./dcos-zones.ts";
 
 export interface DnsZonesInput {
   /** Named VIPs from the L4 reconciler: their names go into `l4lb.thisdcos.directory`. */
@@ -16,16 +16,21 @@ export interface DnsZonesInput {
 
 export interface DnsZonesResult {
   zones: DnsZone[];
+  /** Suffixes answered from another zone (the DNS server writes names back as asked). */
+  aliases: DnsAlias[];
   diagnostics: Diagnostic[];
 }
 
 /**
  * @example dnsZones(snapshot, { l4lbServices: [] }).zones.map((z) => z.origin)
- * // ["dcos.thisdcos.directory", "l4lb.thisdcos.directory", "mesos", "mesos.thisdcos.directory", "spartan", "zk"]
+ * // ["dcos.thisdcos.directory", "l4lb.thisdcos.directory", "mesos", "spartan", "zk"]
  */
 export function dnsZones(snapshot: ClusterSnapshot, input: DnsZonesInput): DnsZonesResult {
   const mesos = mesosZone(snapshot);
-  const dcos = dcosZones(snapshot, { mesosZone: mesos.zone, l4lbServices: input.l4lbServices });
+  const dcos = dcosZones(snapshot, { l4lbServices: input.l4lbServices });
   const zones = [mesos.zone, ...dcos.zones].sort((a, b) => (a.origin < b.origin ? -1 : a.origin > b.origin ? 1 : 0));
-  return { zones, diagnostics: [...mesos.diagnostics, ...dcos.diagnostics] };
+  // dcos-dns copied the Mesos-DNS zone into `mesos.thisdcos.directory` every 30 s; an alias
+  // answers the same names from the one zone, always current, without doubling the records.
+  const aliases = mesos.zone.origin === MESOS_MIRROR_ZONE ? [] : [{ name: MESOS_MIRROR_ZONE, target: mesos.zone.origin }];
+  return { zones, aliases, diagnostics: [...mesos.diagnostics, ...dcos.diagnostics] };
 }

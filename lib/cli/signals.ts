@@ -1,6 +1,6 @@
 /**
  * @module
- * How the long-running commands (`serve`, `agent`, `source`) learn they must stop.
+ * How the long-running commands (`serve`, `dns`, `agent`, `source`) learn they must stop.
  */
 
 /**

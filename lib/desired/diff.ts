@@ -4,7 +4,7 @@
  * before applying (`wayfinder diff`, `wayfinder agent --dry-run`). SOA serials are ignored:
  * they follow the snapshot clock and would make every diff non-empty.
  */
-import type { DesiredState, DnsRecord, DnsZone, L4Service } from "./schema.ts";
+import type { DesiredState, DnsForwarding, DnsRecord, DnsUpstream, DnsZone, L4Service } from "./schema.ts";
 import { canonicalJson } from "../net/canonical-json.ts";
 
 export interface Change {
@@ -23,6 +23,7 @@ export interface Change {
 export function diffDesired(before: DesiredState, after: DesiredState): Change[] {
   return [
     ...diffZones(before.dns.zones, after.dns.zones),
+    ...diffKeyed("dns", forwardingSets(before.dns.forwarding), forwardingSets(after.dns.forwarding), describeSetChange),
     ...diffKeyed("l4lb", keyedServices(before.l4lb.services), keyedServices(after.l4lb.services), describeServiceChange),
     ...diffKeyed("haproxy", keyedJson(before.haproxy.groups), keyedJson(after.haproxy.groups), describeConfigChange),
     ...diffKeyed("overlay", keyedJson(before.overlay.nodes), keyedJson(after.overlay.nodes)),
@@ -73,6 +74,18 @@ function recordValue(record: DnsRecord): string {
   return record.data;
 }
 
+/** The forwarding settings as keyed value lists (one per line), so they diff like record sets. */
+function forwardingSets(forwarding: DnsForwarding | undefined): Map<string, string> {
+  if (forwarding === undefined) return new Map();
+  const upstreams = (list: DnsUpstream[]) => list.map((u) => hostPort(u.ip, u.port)).join("\n");
+  return new Map([
+    ["forwarding upstreams", upstreams(forwarding.upstreams)],
+    ...forwarding.zones.map((z): [string, string] => [`forwarding zone ${z.zone}`, upstreams(z.upstreams)]),
+    ["forwarding allowedNetworks", [...forwarding.allowedNetworks].sort().join("\n")],
+    ["forwarding timeoutMs", String(forwarding.timeoutMs)],
+  ]);
+}
+
 function keyedServices(services: L4Service[]): Map<string, string> {
   return new Map(services.map((s) => [`${s.vip.protocol} ${hostPort(s.vip.ip, s.vip.port)}`, canonicalJson(s)]));
 }
@@ -104,8 +117,8 @@ function diffKeyed(
 }
 
 function describeSetChange(a: string, b: string): string {
-  const old = new Set(a.split("\n"));
-  const now = new Set(b.split("\n"));
+  const old = new Set(a.split("\n").filter((v) => v !== ""));
+  const now = new Set(b.split("\n").filter((v) => v !== ""));
   const removed = [...old].filter((v) => !now.has(v)).map((v) => `- ${v}`);
   const added = [...now].filter((v) => !old.has(v)).map((v) => `+ ${v}`);
   return [...removed, ...added].join(" ");

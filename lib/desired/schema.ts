@@ -65,6 +65,33 @@ const IpText = z.string().refine((ip) => parseIp(ip) !== undefined, "must be an 
 
 const HostPort = z.object({ ip: IpText, port: z.number().int().min(1).max(65535) });
 
+/** A resolver address, normalised (`lib/net/upstream-address.ts`). */
+export const DnsUpstream = HostPort;
+export type DnsUpstream = z.infer<typeof DnsUpstream>;
+
+/**
+ * How a node's DNS server treats names outside its local zones: the default upstreams, the
+ * per-zone upstreams (longest suffix wins; a forward zone equal to a local zone takes it over),
+ * which clients may have their queries forwarded, and how long an upstream gets to answer.
+ */
+/**
+ * A suffix answered from another zone, with every name in the reply written back under the
+ * suffix asked: `mesos.thisdcos.directory` → `mesos` serves dcos-dns's mirror of the Mesos-DNS
+ * zone without a second copy of its records.
+ */
+export const DnsAlias = z.object({ name: z.string(), target: z.string() });
+export type DnsAlias = z.infer<typeof DnsAlias>;
+
+export const DnsForwarding = z.object({
+  upstreams: z.array(DnsUpstream),
+  /** Sorted by zone. */
+  zones: z.array(z.object({ zone: z.string(), upstreams: z.array(DnsUpstream).min(1) })),
+  /** CIDR blocks, normalised and sorted. */
+  allowedNetworks: z.array(z.string()),
+  timeoutMs: z.number().int().min(1),
+});
+export type DnsForwarding = z.infer<typeof DnsForwarding>;
+
 export const L4Backend = z.object({
   ip: IpText,
   port: z.number().int().min(1).max(65535),
@@ -102,7 +129,8 @@ export const DesiredState = z.object({
   hash: z.string(),
   /** Set on a node view (`nodeView`): the agent it was projected for. */
   node: z.string().optional(),
-  dns: z.object({ zones: z.array(DnsZone) }),
+  /** `forwarding` is absent in states written before it existed: such a node forwards nothing. */
+  dns: z.object({ zones: z.array(DnsZone), forwarding: DnsForwarding.optional(), aliases: z.array(DnsAlias).optional() }),
   l4lb: z
     .object({
       services: z.array(L4Service),

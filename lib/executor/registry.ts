@@ -13,6 +13,7 @@ import { createFilesApplier } from "./files/applier.ts";
 import { createL4Applier, type L4BackendChoice } from "./l4lb/l4-backend.ts";
 import { createOverlayApplier } from "./overlay/applier.ts";
 import { createCniApplier } from "./cni/applier.ts";
+import { createDnsApplier } from "./dns/applier.ts";
 
 /** What appliers are built from on a node. */
 export interface ApplierContext {
@@ -48,6 +49,8 @@ export const APPLIERS = [
   // Before DNS: a VIP's name must never resolve before the VIP works (dcos-net#130).
   { name: "l4lb", create: (ctx) => createL4Applier({ backend: ctx.l4Backend, netns: ctx.netns }) },
   { name: "files", create: (ctx) => createFilesApplier({ name: "files", dir: join(ctx.stateDir, "files"), files: ctx.renderFiles }) },
+  // Held back while the VIP rules failed, so names of new VIPs only resolve once they work.
+  { name: "dns", requires: ["l4lb"], create: (ctx) => createDnsApplier({ dir: join(ctx.stateDir, "dns") }) },
 ] as const satisfies readonly ApplierEntry[];
 
 /** A registered applier name. */

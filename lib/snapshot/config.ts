@@ -6,6 +6,8 @@
  * error rather than a silently ignored setting.
  */
 import { z } from "zod";
+import { parseNetwork } from "../net/networks.ts";
+import { parseUpstream } from "../net/upstream-address.ts";
 import { ipToBigInt } from "../net/ip-bigint.ts";
 import { parseIp } from "./adapters/mesos-state-address.ts";
 import { OverlayConfig } from "./overlay-config.ts";
@@ -20,7 +22,12 @@ const Domain = z
   .transform((d) => d.toLowerCase());
 
 /** `ip` or `ip:port` (`[v6]:port` for IPv6); port 53 when absent. */
-const Upstream = z.string().min(1);
+const Upstream = z
+  .string()
+  .refine((text) => parseUpstream(text) !== undefined, "an upstream is an IP literal with an optional port: 'ip', 'ip:port' or '[v6]:port'");
+
+/** A CIDR block (`10.0.0.0/8`, `fd01:b::/64`) or a single IP. */
+const Network = z.string().refine((text) => parseNetwork(text) !== undefined, "a network is 'ip/prefix' or a single IP literal");
 
 export const DnsConfig = z
   .object({
@@ -60,6 +67,19 @@ export const DnsConfig = z
     upstreams: z.array(Upstream).default([]),
     /** Zone → upstreams; the longest matching suffix wins. */
     forwardZones: z.record(Domain, z.array(Upstream).min(1)).default({}),
+    /**
+     * Forward the Mesos-DNS domain to every master at this port (DC/OS ran mesos-dns on the
+     * masters at 61053) instead of answering it from the zone every node computes.
+     */
+    masterResolverPort: z.number().int().min(1).max(65535).optional(),
+    /** How long one forwarded query waits for an upstream, in milliseconds (dcos-dns: 5000). */
+    forwardTimeoutMs: z.number().int().min(50).max(30000).default(2000),
+    /**
+     * Clients whose queries may be forwarded (everyone else gets REFUSED for names outside the
+     * local zones). Default: loopback, the agents' and masters' IPs, the overlay and VTEP
+     * subnets and the DC/OS bridge networks (docker0 172.17.0.0/16, mesos-bridge 172.31.254.0/24).
+     */
+    allowedNetworks: z.array(Network).optional(),
   })
   .strict();
 export type DnsConfig = z.infer<typeof DnsConfig>;

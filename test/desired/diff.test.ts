@@ -53,4 +53,20 @@ describe("diffDesired", () => {
     const changes = diffDesired(state([], [], 1, { external: { config: "a\nb\nc" } }), state([], [], 1, { external: { config: "a\nB\nc\nd" } }));
     expect(changes).toEqual([{ kind: "change", artifact: "haproxy", key: "external", detail: "+2 -1 lines" }]);
   });
+
+  it("reports changed forwarding settings: upstreams, forward zones, allowed networks", () => {
+    const forwarding = (upstream: string, zones: Array<{ zone: string; upstreams: Array<{ ip: string; port: number }> }>) => ({
+      upstreams: [{ ip: upstream, port: 53 }],
+      zones,
+      allowedNetworks: ["127.0.0.0/8"],
+      timeoutMs: 2000,
+    });
+    const { hash: _hash, ...base } = state([]);
+    const before = withHash({ ...base, dns: { ...base.dns, forwarding: forwarding("1.1.1.1", []) } });
+    const after = withHash({ ...base, dns: { ...base.dns, forwarding: forwarding("9.9.9.9", [{ zone: "corp", upstreams: [{ ip: "10.0.0.53", port: 53 }] }]) } });
+    expect(diffDesired(before, after)).toEqual([
+      { kind: "change", artifact: "dns", key: "forwarding upstreams", detail: "- 1.1.1.1:53 + 9.9.9.9:53" },
+      { kind: "add", artifact: "dns", key: "forwarding zone corp" },
+    ]);
+  });
 });

@@ -49,6 +49,7 @@ function summary(snapshot: ClusterSnapshot, desired: DesiredState, source: strin
     const types = [...byType].map(([t, n]) => `${t} ${n}`).join(", ");
     out.push(`  ${zone.origin.padEnd(28)} ${String(zone.records.length).padStart(7)} records${types ? `  (${types})` : ""}`);
   }
+  for (const alias of desired.dns.aliases ?? []) out.push(`  ${alias.name.padEnd(28)} alias of ${alias.target}`);
   const services = desired.l4lb.services;
   const backends = services.reduce((n, s) => n + s.backends.length, 0);
   out.push("", `L4 virtual IPs      ${services.length} services, ${backends} backends`);

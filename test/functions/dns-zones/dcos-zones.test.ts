@@ -1,13 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { dcosZones, DCOS_SOA } from "../../../functions/dns-zones/dcos-zones.ts";
+import { dcosZones } from "../../../functions/dns-zones/dcos-zones.ts";
 import type { DnsRecord, DnsZone, L4Service } from "../../../lib/desired/schema.ts";
 import { ClusterSnapshot, type ClusterSnapshotInput } from "../../../lib/snapshot/schema.ts";
-import { operatorSnapshot, upstreamText } from "../../support/upstream-fixtures.ts";
+import { operatorSnapshot } from "../../support/upstream-fixtures.ts";
 
-const EMPTY_MESOS: DnsZone = { origin: "mesos", ttl: 60, soa: DCOS_SOA, records: [] };
-
-function zonesOf(snapshot: ClusterSnapshot, mesosZone = EMPTY_MESOS, l4lbServices: L4Service[] = []) {
-  return dcosZones(snapshot, { mesosZone, l4lbServices });
+function zonesOf(snapshot: ClusterSnapshot, l4lbServices: L4Service[] = []) {
+  return dcosZones(snapshot, { l4lbServices });
 }
 
 function zone(zones: DnsZone[], origin: string): DnsZone {
@@ -106,14 +104,8 @@ describe("dcos.thisdcos.directory from the operator API (dcos_dns_mesos_tests)",
 describe("dcos-dns zone frame", () => {
   const { zones } = zonesOf(snapshots["operator-api"]);
 
-  it("serves the five zones with the dcos-dns SOA, TTL 5, and apex NS with TTL 3600", () => {
-    expect(zones.map((z) => z.origin)).toEqual([
-      "dcos.thisdcos.directory",
-      "l4lb.thisdcos.directory",
-      "mesos.thisdcos.directory",
-      "spartan",
-      "zk",
-    ]);
+  it("serves its four zones with the dcos-dns SOA, TTL 5, and apex NS with TTL 3600", () => {
+    expect(zones.map((z) => z.origin)).toEqual(["dcos.thisdcos.directory", "l4lb.thisdcos.directory", "spartan", "zk"]);
     for (const z of zones) {
       expect(z.ttl).toBe(5);
       expect(z.soa).toEqual({ mname: "ns.spartan", rname: "support.mesosphere.com", serial: 1, refresh: 60, retry: 180, expire: 86400, minimum: 1 });
@@ -152,7 +144,7 @@ describe("dcos-dns zone frame", () => {
       scheduler: "wlc",
       backends: [],
     });
-    const { zones: z, diagnostics } = zonesOf(snapshots["pod-tasks"], EMPTY_MESOS, [
+    const { zones: z, diagnostics } = zonesOf(snapshots["pod-tasks"], [
       service("app.marathon.l4lb.thisdcos.directory", "11.171.172.79"),
       service("app.marathon", "fd01:c::1afd:4e0d:f38c:ed11"),
       service(undefined, "1.2.3.4"),
@@ -163,99 +155,6 @@ describe("dcos-dns zone frame", () => {
     expect(answers(l4lb, "app.marathon.l4lb.thisdcos.directory", "AAAA")).toEqual(["fd01:c::1afd:4e0d:f38c:ed11"]);
     expect(l4lb.records.filter((r) => r.type !== "NS")).toHaveLength(2);
     expect(diagnostics.map((d) => d.code)).toEqual(["dns.l4lb.invalid-ip"]);
-  });
-});
-
-/** mesos-dns's `/v1/axfr` document as a Mesos-DNS DnsZone (names without the trailing dot). */
-function zoneFromAxfr(text: string): DnsZone {
-  const axfr = JSON.parse(text) as {
-    TTL: number;
-    Domain: string;
-    Records: { As: Record<string, string[]>; AAAAs: Record<string, string[]>; SRVs: Record<string, string[]> };
-  };
-  const bare = (name: string) => name.replace(/\.$/, "");
-  const records: DnsRecord[] = [];
-  for (const [name, ips] of Object.entries(axfr.Records.As)) for (const ip of ips) records.push({ name: bare(name), type: "A", ttl: axfr.TTL, data: ip });
-  for (const [name, ips] of Object.entries(axfr.Records.AAAAs)) for (const ip of ips) records.push({ name: bare(name), type: "AAAA", ttl: axfr.TTL, data: ip });
-  for (const [name, targets] of Object.entries(axfr.Records.SRVs)) {
-    for (const value of targets) {
-      const colon = value.lastIndexOf(":");
-      records.push({
-        name: bare(name),
-        type: "SRV",
-        ttl: axfr.TTL,
-        data: { priority: 0, weight: 1, port: Number(value.slice(colon + 1)), target: bare(value.slice(0, colon)) },
-      });
-    }
-  }
-  return {
-    origin: axfr.Domain,
-    ttl: axfr.TTL,
-    soa: { mname: "ns1.mesos", rname: "root.ns1.mesos", serial: 1, refresh: 60, retry: 600, expire: 86400, minimum: 60 },
-    records,
-  };
-}
-
-describe("mesos.thisdcos.directory, the Mesos-DNS mirror (dcos_dns_mesos_dns_tests)", () => {
-  const mesosZone = zoneFromAxfr(upstreamText("dcos-net/mesos-dns-axfr.json"));
-  const withApexNs: DnsZone = { ...mesosZone, records: [...mesosZone.records, { name: "mesos", type: "NS", ttl: 60, data: "ns1.mesos" }] };
-  const mirror = zone(zonesOf(snapshots["pod-tasks"], withApexNs).zones, "mesos.thisdcos.directory");
-  const M = "mesos.thisdcos.directory";
-
-  it.each([
-    [`marathon.${M}`, "172.17.0.4"],
-    [`none-on-host.marathon.${M}`, "172.17.0.5"],
-    [`none-on-dcos.marathon.${M}`, "172.17.0.5"],
-    [`ucr-on-host.marathon.${M}`, "172.17.0.5"],
-    [`ucr-on-bridge.marathon.${M}`, "172.17.0.6"],
-    [`ucr-on-dcos.marathon.${M}`, "172.17.0.6"],
-    [`docker-on-host.marathon.${M}`, "172.17.0.6"],
-    [`docker-on-bridge.marathon.${M}`, "172.17.0.5"],
-    [`docker-on-dcos.marathon.${M}`, "172.17.0.5"],
-    [`pod-on-host.marathon.${M}`, "172.17.0.6"],
-    [`pod-on-bridge.marathon.${M}`, "172.17.0.5"],
-    [`pod-on-dcos.marathon.${M}`, "172.17.0.5"],
-    [`hello-world.marathon.${M}`, "172.17.0.5"],
-    [`world-0-server.hello-world.${M}`, "172.17.0.5"],
-    [`world-1-server.hello-world.${M}`, "172.17.0.6"],
-    [`hello-0-server.hello-world.${M}`, "172.17.0.6"],
-  ])("%s A %s", (name, ip) => {
-    expect(answers(mirror, name, "A")).toEqual([ip]);
-  });
-
-  it("mirrors docker-on-ipv6 AAAA fd01:b::2:8000:0:2", () => {
-    expect(answers(mirror, `docker-on-ipv6.marathon.${M}`, "AAAA")).toEqual(["fd01:b::2:8000:0:2"]);
-  });
-
-  it.each([
-    [`_http._none-on-host._tcp.marathon.${M}`, 31775, `none-on-host-5geu6-s0.marathon.${M}`],
-    [`_http._ucr-on-host._tcp.marathon.${M}`, 5463, `ucr-on-host-is6by-s0.marathon.${M}`],
-    [`_http._ucr-on-bridge._tcp.marathon.${M}`, 18236, `ucr-on-bridge-w5ijk-s1.marathon.${M}`],
-    [`_http._docker-on-host._tcp.marathon.${M}`, 12018, `docker-on-host-b4xya-s1.marathon.${M}`],
-    [`_http._docker-on-bridge._tcp.marathon.${M}`, 23866, `docker-on-bridge-7qzpn-s0.marathon.${M}`],
-    [`_http._pod-on-host._tcp.marathon.${M}`, 11462, `pod-on-host-au4ax-s1.marathon.${M}`],
-    [`_http._pod-on-bridge._tcp.marathon.${M}`, 7699, `pod-on-bridge-5aknw-s0.marathon.${M}`],
-    [`_api._hello-world._tcp.marathon.${M}`, 9453, `hello-world-b6r7e-s0.marathon.${M}`],
-  ])("%s SRV port %i → %s, priority 1 weight 1", (name, port, target) => {
-    expect(answers(mirror, name, "SRV")).toEqual([{ priority: 1, weight: 1, port, target }]);
-  });
-
-  it("renames every AXFR name (71 A, 3 AAAA, 43 SRV) and skips the Mesos-DNS apex", () => {
-    const count = (type: DnsRecord["type"]) => new Set(mirror.records.filter((r) => r.type === type).map((r) => r.name)).size;
-    expect([count("A"), count("AAAA"), count("SRV")]).toEqual([71, 3, 43]);
-    expect(mirror.records.filter((r) => r.type !== "NS").every((r) => r.name.endsWith(`.${M}`) && r.ttl === 5)).toBe(true);
-    expect(mirror.records.filter((r) => r.type === "NS")).toEqual([{ name: M, type: "NS", ttl: 3600, data: "ns.spartan" }]);
-    expect(answers(mirror, `ns1.${M}`, "A")).toHaveLength(6);
-  });
-
-  it("moves a Mesos-DNS zone under any configured domain", () => {
-    const custom: DnsZone = {
-      ...EMPTY_MESOS,
-      origin: "mesos.example.com",
-      records: [{ name: "_x._tcp.marathon.mesos.example.com", type: "SRV", ttl: 60, data: { priority: 0, weight: 0, port: 1, target: "x-1.marathon.mesos.example.com" } }],
-    };
-    const z = zone(zonesOf(snapshots["pod-tasks"], custom).zones, M);
-    expect(answers(z, `_x._tcp.marathon.${M}`, "SRV")).toEqual([{ priority: 1, weight: 1, port: 1, target: `x-1.marathon.${M}` }]);
   });
 });
 

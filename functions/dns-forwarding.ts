@@ -1,0 +1,109 @@
+/**
+ * @module
+ * The forwarding half of a node's DNS server (specs/dns.md §3.4–3.5): where names outside the
+ * local zones go, and who may have them forwarded. Computed from the snapshot like everything
+ * else, so every node forwards the same way and a config change reaches the nodes as a new
+ * desired state rather than as a file edited on each host.
+ */
+import type { ClusterSnapshot } from "../lib/snapshot/schema.ts";
+import type { Diagnostic, DnsForwarding, DnsUpstream } from "../lib/desired/schema.ts";
+import { networkText } from "../lib/net/networks.ts";
+import { parseUpstream } from "../lib/net/upstream-address.ts";
+import { masterIps } from "./dns-zones/master-ips.ts";
+
+/**
+ * Always allowed by default: the node itself, and the bridges DC/OS agents create for
+ * containers (Docker's `docker0` and the Mesos `mesos-bridge`). Bridge containers reach the
+ * node's resolver with their bridge address as the source, since nothing is NATed on the way
+ * to a local address.
+ */
+const DEFAULT_LOCAL_NETWORKS = ["127.0.0.0/8", "::1/128", "172.17.0.0/16", "172.31.254.0/24"];
+
+export interface DnsForwardingResult {
+  forwarding: DnsForwarding;
+  diagnostics: Diagnostic[];
+}
+
+/**
+ * @example
+ * dnsForwarding(snapshot).forwarding
+ * // { upstreams: [{ ip: "1.1.1.1", port: 53 }], zones: [], allowedNetworks: ["10.0.1.11/32", ...], timeoutMs: 2000 }
+ */
+export function dnsForwarding(snapshot: ClusterSnapshot): DnsForwardingResult {
+  const config = snapshot.config.dns;
+  const diagnostics: Diagnostic[] = [];
+  const zones = new Map<string, DnsUpstream[]>();
+  for (const [zone, list] of Object.entries(config.forwardZones)) zones.set(zone, upstreamList(list, `zone:${zone}`, diagnostics));
+
+  if (config.masterResolverPort !== undefined) {
+    const masters = masterIps(snapshot).masters.map((ip) => ({ ip: ip.address, port: config.masterResolverPort! }));
+    if (zones.has(config.domain)) {
+      diagnostics.push(info("dns.forwarding.domain-zone-wins", `zone:${config.domain}`, `forwardZones names '${config.domain}' itself, so masterResolverPort is not used`));
+    } else if (masters.length === 0) {
+      diagnostics.push(info("dns.forwarding.no-masters", `zone:${config.domain}`, `no master IPs are known, so '${config.domain}' is answered from the local zone`));
+    } else {
+      zones.set(config.domain, masters);
+    }
+  }
+
+  return {
+    forwarding: {
+      upstreams: upstreamList(config.upstreams, "dns:upstreams", diagnostics),
+      zones: [...zones]
+        .filter(([, upstreams]) => upstreams.length > 0)
+        .sort(([a], [b]) => compare(a, b))
+        .map(([zone, upstreams]) => ({ zone, upstreams })),
+      allowedNetworks: allowedNetworks(snapshot, diagnostics),
+      timeoutMs: config.forwardTimeoutMs,
+    },
+    diagnostics,
+  };
+}
+
+/** Parsed upstreams in the order given (order is a preference), duplicates dropped. */
+function upstreamList(list: readonly string[], subject: string, diagnostics: Diagnostic[]): DnsUpstream[] {
+  const out: DnsUpstream[] = [];
+  for (const text of list) {
+    const upstream = parseUpstream(text);
+    if (upstream === undefined) {
+      diagnostics.push({ level: "error", code: "dns.forwarding.bad-upstream", subject, message: `'${text}' is not 'ip', 'ip:port' or '[v6]:port'; it is skipped` });
+    } else if (!out.some((u) => u.ip === upstream.ip && u.port === upstream.port)) {
+      out.push(upstream);
+    }
+  }
+  return out;
+}
+
+function allowedNetworks(snapshot: ClusterSnapshot, diagnostics: Diagnostic[]): string[] {
+  const configured = snapshot.config.dns.allowedNetworks;
+  const blocks = new Set<string>();
+  const add = (text: string, subject: string) => {
+    const network = networkText(text);
+    if (network !== undefined) blocks.add(network);
+    else diagnostics.push({ level: "warning", code: "dns.forwarding.bad-network", subject, message: `'${text}' is not an IP or CIDR block, so it is not allowed to forward` });
+  };
+  if (configured !== undefined) {
+    for (const text of configured) add(text, "dns:allowedNetworks");
+    return [...blocks].sort(compare);
+  }
+  for (const text of DEFAULT_LOCAL_NETWORKS) add(text, "dns:allowedNetworks");
+  for (const agent of snapshot.agents) for (const ip of agent.ips) add(ip, `agent:${agent.id}`);
+  for (const master of masterIps(snapshot).masters) blocks.add(networkText(master.address)!);
+  // Overlay and VTEP subnets are validated by the overlay reconciler, which reports bad ones;
+  // here an unparsable one is simply not allowed.
+  const overlay = snapshot.config.overlay;
+  const overlaySubnets = [overlay.vtep_subnet, overlay.vtep_subnet6, ...overlay.overlays.filter((o) => o.enabled).flatMap((o) => [o.subnet, o.subnet6])];
+  for (const subnet of overlaySubnets) {
+    const network = subnet === undefined || subnet === null ? undefined : networkText(subnet);
+    if (network !== undefined) blocks.add(network);
+  }
+  return [...blocks].sort(compare);
+}
+
+function info(code: string, subject: string, message: string): Diagnostic {
+  return { level: "info", code, subject, message };
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
