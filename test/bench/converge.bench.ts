@@ -183,10 +183,12 @@ function figures(times: number[]): Figures {
   return { p50, p99, text: `p50 ${p50.toFixed(0)} ms, p99 ${p99.toFixed(0)} ms, max ${sorted.at(-1)!.toFixed(0)} ms over ${times.length}` };
 }
 
-/** Per path: the name, the VIP (when measured), and both (the slower of the two per task). */
-function summarise(samples: Sample[]): { dns: Figures; vip?: Figures; both: Figures } {
+/** Per path: the name, the VIP (when measured), both (the slower of the two per task), and how often the name came first. */
+function summarise(samples: Sample[]): { dns: Figures; vip?: Figures; both: Figures; nameFirst: string } {
   const vips = samples.flatMap((s) => (s.vip === undefined ? [] : [s.vip]));
+  const early = samples.filter((s) => s.vip !== undefined && s.dns < s.vip);
   return {
+    nameFirst: `${early.length} of ${vips.length} names answered before their VIP served${early.length === 0 ? "" : ` (by at most ${Math.max(...early.map((s) => s.vip! - s.dns)).toFixed(1)} ms)`}`,
     dns: figures(samples.map((s) => s.dns)),
     ...(vips.length === 0 ? {} : { vip: figures(vips) }),
     both: figures(samples.map((s) => Math.max(s.dns, s.vip ?? 0))),
@@ -213,7 +215,7 @@ for (const [kind, label] of [["live", "agent reads cluster"], ["control-plane", 
   const r = results[kind];
   rows.push({ case: `${label}: name answers`, ours: r.dns.p99, ...peer, extra: r.dns.text });
   if (r.vip !== undefined) rows.push({ case: `${label}: VIP serves`, ours: r.vip.p99, ...peer, extra: r.vip.text });
-  rows.push({ case: `${label}: both`, ours: r.both.p99, ...peer, extra: r.both.text });
+  rows.push({ case: `${label}: both`, ours: r.both.p99, ...peer, extra: `${r.both.text}; ${r.nameFirst}` });
 }
 rows.push(
   { case: "Mesos-only task (SUBSCRIBE): name", ours: results.subscribe.dns.p99, ...peer, extra: results.subscribe.dns.text },
