@@ -6,6 +6,7 @@
  * error rather than a silently ignored setting.
  */
 import { z } from "zod";
+import { HaproxyConfigSchema } from "./haproxy-config.ts";
 
 /** Where a task's A/AAAA records take their addresses from, tried in order (mesos-dns `IPSources`). */
 export const IpSource = z.enum(["netinfo", "docker", "mesos", "host"]);
@@ -94,13 +95,9 @@ export const L4lbConfig = z.looseObject({
   backend: z.enum(["auto", "nftables", "ipvs"]).default("auto"),
 });
 
-export const HaproxyConfig = z.looseObject({
-  /** HAProxy groups rendered; `*` renders every app whatever its group. */
-  groups: z.array(z.string()).default(["external"]),
-  bindAddress: z.string().default("*"),
-  httpPort: z.number().int().default(80),
-  httpsPort: z.number().int().default(443),
-});
+/** The `haproxy` section (marathon-lb flags and templates); see `haproxy-config.ts`. */
+export const HaproxyConfig = HaproxyConfigSchema;
+export type HaproxyConfig = z.infer<typeof HaproxyConfig>;
 
 export const Config = z
   .object({
