@@ -9,6 +9,7 @@ import type { DesiredState, Diagnostic, UnhashedDesiredState } from "../lib/desi
 import { canonicalJson } from "../lib/net/canonical-json.ts";
 import { sha256Hex } from "../lib/net/digest.ts";
 import { dnsZones } from "./dns-zones/index.ts";
+import { haproxyGroups } from "./haproxy/index.ts";
 
 /**
  * Computes the desired state of the whole cluster.
@@ -18,13 +19,14 @@ import { dnsZones } from "./dns-zones/index.ts";
  */
 export function reconcile(snapshot: ClusterSnapshot): DesiredState {
   const dns = dnsZones(snapshot, { l4lbServices: [] });
+  const l7 = haproxyGroups(snapshot);
   return withHash({
     apiVersion: "wayfinder/v1",
     dns: { zones: dns.zones },
     l4lb: { services: [] },
-    haproxy: { groups: {} },
+    haproxy: { groups: l7.groups, allocations: l7.allocations },
     overlay: { allocations: {}, nodes: {} },
-    diagnostics: sortDiagnostics([...dns.diagnostics]),
+    diagnostics: sortDiagnostics([...dns.diagnostics, ...l7.diagnostics]),
   });
 }
 

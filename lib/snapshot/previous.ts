@@ -7,7 +7,7 @@
  * the desired state holds them. Pure.
  */
 import { z } from "zod";
-import { L4Service } from "../desired/schema.ts";
+import { HaproxySlotAllocations, L4Service } from "../desired/schema.ts";
 import { InputError, inputIssues } from "./issues.ts";
 import { PreviousAllocations } from "./schema.ts";
 
@@ -17,6 +17,7 @@ const PreviousDesired = z.looseObject({
   apiVersion: z.literal(API_VERSION),
   overlay: z.looseObject({ allocations: z.unknown().optional() }).optional(),
   l4lb: z.looseObject({ services: z.array(L4Service).default([]) }).optional(),
+  haproxy: z.looseObject({ allocations: HaproxySlotAllocations.optional() }).optional(),
 });
 
 const PreviousSnapshot = z.looseObject({ apiVersion: z.literal(API_VERSION), previous: PreviousAllocations.default({}) });
@@ -38,6 +39,7 @@ export function previousFromDocument(document: unknown, source: string): Previou
     .filter((s) => s.name !== undefined || s.dnsName !== undefined)
     .map((s) => ({ name: s.name, dnsName: s.dnsName, vip: s.vip }));
   if (namedVips.length > 0) previous.l4lb = { namedVips };
+  if (desired.haproxy?.allocations !== undefined) previous.haproxy = desired.haproxy.allocations;
   return previous;
 }
 
