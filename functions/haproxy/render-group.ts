@@ -43,7 +43,9 @@ export function renderGroup(input: GroupInput): { rendered: HaproxyGroup; diagno
   const { config, templater, group } = input;
   const diagnostics: Diagnostic[] = [];
   const haproxyDir = config.mapDir ?? groupFileStem(group);
-  const shared: SharedState = { map: { emitted: new Set(), domainEntries: [], domainKeys: new Set() }, appIdsSeen: new Set(), appEntries: [] };
+  const members = input.services.filter((s) => matchesGroups([group], s.groups) && s.settings.enabled);
+  const fallThrough = config.haproxyMap && members.some((s) => s.settings.vhosts?.some((h) => h.startsWith("*.")) === true);
+  const shared: SharedState = { map: { fallThrough, emitted: new Set(), domainEntries: [], domainKeys: new Set() }, appIdsSeen: new Set(), appEntries: [] };
   let userlists = "";
   let frontends = "";
   let backends = "";
@@ -53,9 +55,8 @@ export function renderGroup(input: GroupInput): { rendered: HaproxyGroup; diagno
   const grouped = new Map<string, GroupedVhost>();
   const binds = new PortTable(config);
 
-  for (const service of input.services) {
+  for (const service of members) {
     const settings = service.settings;
-    if (!matchesGroups([group], service.groups) || !settings.enabled) continue;
     const subject = `app:${service.appId}`;
     const conflict = binds.claim(settings.bindAddr, service.servicePort, backendName(service.appId, service.servicePort));
     if (conflict !== undefined) {
@@ -103,6 +104,7 @@ export function renderGroup(input: GroupInput): { rendered: HaproxyGroup; diagno
     statsPort: config.statsPort,
     hardStopAfter: config.hardStopAfter,
     maxReloads: config.maxReloads,
+    maxconn: config.maxconn,
     group,
   });
   out += userlists;

@@ -88,10 +88,10 @@ const VALUE_LABELS = [
 /**
  * The settings of service port `index` from an app's labels.
  * @example
- * serviceLabels({ HAPROXY_0_VHOST: "web.example.test", HAPROXY_0_PATH: "/api" }, 0, false).settings
+ * serviceLabels({ HAPROXY_0_VHOST: "web.example.test", HAPROXY_0_PATH: "/api" }, 0, { strictMode: false, mapMode: false }).settings
  * // { vhosts: ["web.example.test"], path: "/api", weight: 1, bindAddr: "*", balance: "roundrobin", ... }
  */
-export function serviceLabels(labels: Readonly<Record<string, string>>, index: number, strictMode: boolean): ServiceLabelsResult {
+export function serviceLabels(labels: Readonly<Record<string, string>>, index: number, options: { strictMode: boolean; mapMode: boolean }): ServiceLabelsResult {
   const errors: string[] = [];
   const prefix = `HAPROXY_${index}_`;
   const raw = (name: string): string | undefined => labels[prefix + name];
@@ -113,8 +113,9 @@ export function serviceLabels(labels: Readonly<Record<string, string>>, index: n
   const path = take("PATH", parsePathPatterns);
   const explicitWeight = take("BACKEND_WEIGHT", parseInteger);
   // Wildcard hosts go after exact ones unless the app says otherwise (marathon-lb#188's
-  // workaround was BACKEND_WEIGHT=-1 by hand).
-  let weight = explicitWeight ?? (vhosts !== undefined && vhosts.every((h) => h.startsWith("*.")) ? -1 : 0);
+  // workaround was BACKEND_WEIGHT=-1 by hand); in map mode after the map line (weight −1).
+  const wildcardWeight = options.mapMode ? -2 : -1;
+  let weight = explicitWeight ?? (vhosts !== undefined && vhosts.every((h) => h.startsWith("*.")) ? wildcardWeight : 0);
   // Labels apply in name order upstream: BACKEND_WEIGHT before PATH, and PATH lifts 0 to 1.
   if (path !== undefined && weight === 0) weight = 1;
 
@@ -132,7 +133,7 @@ export function serviceLabels(labels: Readonly<Record<string, string>>, index: n
     sticky: flag("STICKY") ?? false,
     balance: take("BALANCE", parseBalance) ?? "roundrobin",
     weight,
-    enabled: flag("ENABLED") ?? !strictMode,
+    enabled: flag("ENABLED") ?? !options.strictMode,
     ...defined("groups", take("GROUP", (v) => ({ value: parseGroups(v) }))),
     ...defined("networkAllowed", take("BACKEND_NETWORK_ALLOWED_ACL", parseNetworks)),
     ...defined("healthcheckPortIndex", take("BACKEND_HEALTHCHECK_PORT_INDEX", parseInteger)),

@@ -116,7 +116,7 @@ function appServices(
     servicePorts = taskPorts(app, mode, source.tasks[0]!.task).map((port) => assigner.assign(id, port));
   }
 
-  const parsed = servicePorts.map((_, i) => serviceLabels(labels, i, config.strictMode));
+  const parsed = servicePorts.map((_, i) => serviceLabels(labels, i, { strictMode: config.strictMode, mapMode: config.haproxyMap }));
   const relevant = parsed.some(({ settings }) => matchesGroups(config.groups, settings.groups ?? groups));
   if (!relevant) return [];
 

@@ -15,6 +15,8 @@ import { aclStem } from "./names.ts";
 
 /** Map-mode state shared by every service of one config: which once-only lines were emitted, and the domain map. */
 export interface MapState {
+  /** The group has wildcard vhosts, routed by ACLs after the map line: the map line must let unknown hosts through. */
+  readonly fallThrough: boolean;
   readonly emitted: Set<"http" | "https" | "appid">;
   /** `host → backend` entries, de-duplicated on the pair, in first-seen order. */
   readonly domainEntries: [string, string][];
@@ -120,7 +122,9 @@ export function vhostAcls(input: VhostInput): VhostAcls {
     if (map.emitted.has(kind)) return "";
     map.emitted.add(kind);
     weight = -1;
-    return input.templater.render(name, { haproxy_dir: input.haproxyDir, hostname: host });
+    const lookup = kind === "http" ? "req.hdr(host),lower,regsub(:.*$,,)" : "ssl_fc_sni,lower";
+    const ifMapped = map.fallThrough ? ` if { ${lookup},map(${input.haproxyDir}/domain2backend.map) -m found }` : "";
+    return input.templater.render(name, { haproxy_dir: input.haproxyDir, hostname: host, ifMapped });
   };
 
   if (vhosts.length > 1) {

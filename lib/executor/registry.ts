@@ -10,6 +10,7 @@ import { join } from "node:path";
 import type { DesiredState } from "../desired/schema.ts";
 import type { Applier } from "./applier.ts";
 import { createFilesApplier } from "./files/applier.ts";
+import { createHaproxyApplier } from "./haproxy/applier.ts";
 
 /** What appliers are built from on a node. */
 export interface ApplierContext {
@@ -28,6 +29,7 @@ export interface ApplierEntry {
 /** Every applier, in execution order. */
 export const APPLIERS = [
   { name: "files", create: (ctx) => createFilesApplier({ name: "files", dir: join(ctx.stateDir, "files"), files: ctx.renderFiles }) },
+  { name: "haproxy", create: (ctx) => createHaproxyApplier({ dir: join(ctx.stateDir, "haproxy") }) },
 ] as const satisfies readonly ApplierEntry[];
 
 /** A registered applier name. */

@@ -70,12 +70,17 @@ export const HaproxyConfigSchema = z
       .default(["redispatch", "http-server-close", "dontlognull"]),
     /** Global template overrides by name (env or file `HAPROXY_<NAME>`). */
     templates: z.partialRecord(z.enum(TEMPLATE_NAMES as [TemplateName, ...TemplateName[]]), Template).default({}),
-    /** Directory the map files are referenced from; default: a folder beside each group's config. */
+    /**
+     * Absolute directory the configs name their map files in (`<mapDir>/domain2backend.map`).
+     * Default: `<group>/` relative to HAProxy's working directory, where the applier puts them.
+     */
     mapDir: AbsolutePath("mapDir").optional(),
     /** Where each group's stats socket lives (`<runtimeDir>/<group>.sock`). */
     runtimeDir: AbsolutePath("runtimeDir").default("/run/wayfinder/haproxy"),
     /** Old workers are killed this long after a reload (`hard-stop-after`), so they never pile up. */
     hardStopAfter: z.string().regex(/^\d+(us|ms|s|m|h|d)?$/, "a HAProxy duration like 30s or 5m").default("5m"),
+    /** The global connection limit; HAProxy needs about twice as many file descriptors (its `ulimit -n`). */
+    maxconn: z.number().int().min(1).default(50000),
     /** A worker that survived this many reloads is stopped (`mworker-max-reloads`). */
     maxReloads: z.number().int().min(1).max(1000).default(5),
     /**

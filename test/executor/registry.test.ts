@@ -24,13 +24,13 @@ describe("applier registry", () => {
   });
 
   it("rejects an unknown name, listing the known ones", () => {
-    expect(() => createAppliers({ stateDir: "/x", renderFiles }, ["files", "dnss"])).toThrow(/unknown applier 'dnss' \(known: files\)/);
+    expect(() => createAppliers({ stateDir: "/x", renderFiles }, ["files", "dnss"])).toThrow(/unknown applier 'dnss' \(known: files, haproxy/);
   });
 
   it("puts the files applier under <stateDir>/files", async () => {
     const stateDir = await mkdtemp(join(tmpdir(), "wayfinder-state-"));
     const desired = reconcile(SNAPSHOT);
-    const report = await applyDesired(desired, createAppliers({ stateDir, renderFiles }));
+    const report = await applyDesired(desired, createAppliers({ stateDir, renderFiles }, ["files"]));
     expect(report.ok).toBe(true);
     expect(JSON.parse(await readFile(join(stateDir, "files", "desired.json"), "utf8")).hash).toBe(desired.hash);
   });

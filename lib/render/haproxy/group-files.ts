@@ -1,8 +1,9 @@
 /**
  * @module
  * The files of the HAProxy groups, relative to one directory: `<group>.cfg`, and in map mode
- * `<group>/domain2backend.map` and `<group>/app2backend.map`, where the config finds them
- * (its head sets `default-path config`, so relative map paths resolve beside the config).
+ * `<group>/domain2backend.map` and `<group>/app2backend.map`. The config names its maps by
+ * these relative paths, so HAProxy must run with this directory as its working directory
+ * (the applier does so; set `haproxy.mapDir` for an absolute path instead).
  * The `*` group's files are named `_all`. Shared by `wayfinder render` and the HAProxy applier,
  * so both install exactly the same layout.
  */

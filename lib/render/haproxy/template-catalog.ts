@@ -11,7 +11,10 @@
  *   `http-response replace-header` (same routing behaviour, new directives).
  * - The head runs HAProxy in master-worker mode: no `lua-load` of marathon-lb's scripts, a
  *   stats socket per group, `hard-stop-after` and `mworker-max-reloads` so old workers never
- *   pile up (marathon-lb#519), and `default-path config` so map files sit beside the config.
+ *   pile up (marathon-lb#519). Map files are referenced relative to HAProxy's working
+ *   directory (`<group>/domain2backend.map`), which the applier sets to where it installs
+ *   them (`default-path config` would be neater, but HAProxy 2.6 ignores it for the
+ *   `use_backend` rules that read the maps).
  * - Ports and bind addresses of the shared frontends come from `wayfinder.yaml`, so those
  *   heads are formatted too (marathon-lb pasted them literally).
  * - Host and SNI matching go through `{hostMatch}`/`{sniMatch}`/`{reqSniMatch}`, which render
@@ -27,7 +30,7 @@ const HEAD = `global
   log /dev/log local1 notice
   spread-checks 5
   max-spread-checks 15000
-  maxconn 50000
+  maxconn {maxconn}
   tune.ssl.default-dh-param 2048
   ssl-default-bind-ciphers ${CIPHERS}
   ssl-default-bind-options no-sslv3 no-tlsv10 no-tls-tickets
@@ -36,7 +39,6 @@ const HEAD = `global
   stats socket {statsSocket} mode 600 level admin expose-fd listeners
   hard-stop-after {hardStopAfter}
   mworker-max-reloads {maxReloads}
-  default-path config
 defaults
   log               global
   retries                   3
@@ -93,7 +95,7 @@ const literal = (text: string, perPort: boolean): TemplateSpec => ({ text, forma
 
 /** The catalog, keyed by marathon-lb's template name without the `HAPROXY_` prefix. */
 export const TEMPLATES = {
-  HEAD: global(HEAD, ["globalDefaultOptions", "statsSocket", "statsBindAddr", "statsPort", "hardStopAfter", "maxReloads", "group"]),
+  HEAD: global(HEAD, ["globalDefaultOptions", "statsSocket", "statsBindAddr", "statsPort", "hardStopAfter", "maxReloads", "maxconn", "group"]),
   HTTP_FRONTEND_HEAD: global("\nfrontend marathon_http_in\n  bind {bindAddr}:{httpPort}\n  mode http\n", ["bindAddr", "httpPort"]),
   HTTP_FRONTEND_APPID_HEAD: global("\nfrontend marathon_http_appid_in\n  bind {bindAddr}:{appIdPort}\n  mode http\n", ["bindAddr", "appIdPort"]),
   HTTPS_FRONTEND_HEAD: global("\nfrontend marathon_https_in\n  bind {bindAddr}:{httpsPort} ssl {sslCerts}\n  mode http\n", ["bindAddr", "httpsPort", "sslCerts"]),
@@ -108,9 +110,11 @@ export const TEMPLATES = {
   TCP_BACKEND_ACL_ALLOW_DENY: literal("  tcp-request content accept if network_allowed\n  tcp-request content reject\n", false),
   // marathon-lb accepts HAPROXY_{n}_MAP_* labels but never reads them (and reading the
   // non-map label instead crashed it, marathon-lb#310): the map lines are global only.
-  MAP_HTTP_FRONTEND_ACL: global("  use_backend %[req.hdr(host),lower,regsub(:.*$,,),map({haproxy_dir}/domain2backend.map)]\n", ["haproxy_dir"]),
-  MAP_HTTP_FRONTEND_ACL_ONLY: global("  use_backend %[req.hdr(host),lower,regsub(:.*$,,),map({haproxy_dir}/domain2backend.map)]\n", ["haproxy_dir"]),
-  MAP_HTTPS_FRONTEND_ACL: global("  use_backend %[ssl_fc_sni,lower,map({haproxy_dir}/domain2backend.map)]\n", ["haproxy_dir", "hostname"]),
+  // `{ifMapped}` is empty unless the group has wildcard vhosts: then the map line only takes
+  // hosts the map knows, and the wildcard ACLs after it still see the others.
+  MAP_HTTP_FRONTEND_ACL: global("  use_backend %[req.hdr(host),lower,regsub(:.*$,,),map({haproxy_dir}/domain2backend.map)]{ifMapped}\n", ["haproxy_dir", "ifMapped"]),
+  MAP_HTTP_FRONTEND_ACL_ONLY: global("  use_backend %[req.hdr(host),lower,regsub(:.*$,,),map({haproxy_dir}/domain2backend.map)]{ifMapped}\n", ["haproxy_dir", "ifMapped"]),
+  MAP_HTTPS_FRONTEND_ACL: global("  use_backend %[ssl_fc_sni,lower,map({haproxy_dir}/domain2backend.map)]{ifMapped}\n", ["haproxy_dir", "hostname", "ifMapped"]),
   MAP_HTTP_FRONTEND_APPID_ACL: global("  use_backend %[req.hdr(x-marathon-app-id),lower,map({haproxy_dir}/app2backend.map)]\n", ["haproxy_dir"]),
 
   USERLIST_HEAD: port("\nuserlist user_{backend}\n  user {user} password {passwd}\n", ["backend", "user", "passwd"]),

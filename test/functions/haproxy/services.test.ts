@@ -122,10 +122,18 @@ describe("wildcard vhosts (marathon-lb#188)", () => {
     ]);
   });
 
-  it("stay out of the maps in map mode, with their own use_backend", () => {
+  it("stay out of the maps in map mode, after a map line that lets unknown hosts through", () => {
     const { cfg, maps } = render([wild, exact], { haproxyMap: true });
     expect(maps!["domain2backend.map"]).toBe("www.apps.test exact_10001\n");
-    expect(section(cfg, "frontend marathon_http_in")).toContain("  use_backend wild_10000 if host___apps_test_wild");
+    expect(section(cfg, "frontend marathon_http_in").slice(2)).toEqual([
+      "  use_backend %[req.hdr(host),lower,regsub(:.*$,,),map(/etc/haproxy/domain2backend.map)] if { req.hdr(host),lower,regsub(:.*$,,),map(/etc/haproxy/domain2backend.map) -m found }",
+      "  acl host___apps_test_wild hdr_reg(host) -i ^[^.]+\\.apps\\.test(:[0-9]+)?$",
+      "  use_backend wild_10000 if host___apps_test_wild",
+    ]);
+    expect(section(cfg, "frontend marathon_https_in").slice(2)).toEqual([
+      "  use_backend %[ssl_fc_sni,lower,map(/etc/haproxy/domain2backend.map)] if { ssl_fc_sni,lower,map(/etc/haproxy/domain2backend.map) -m found }",
+      "  use_backend wild_10000 if { ssl_fc_sni -m reg -i ^[^.]+\\.apps\\.test$ }",
+    ]);
   });
 
   it("an explicit weight still wins", () => {
