@@ -51,18 +51,24 @@ export function declaredServicePorts(app: MarathonApp, mode: NetworkingMode): nu
  * The ports a task serves its service ports on, in service-port order.
  * @example taskPorts({ id: "/web" }, "host", { id: "t1", ports: [31000] }) // [31000]
  */
-export function taskPorts(app: MarathonApp, mode: NetworkingMode, task: MarathonTask): number[] {
-  const definitionPorts = () => (app.portDefinitions ?? []).flatMap((d) => (d.port === undefined ? [] : [d.port]));
-  const containerPorts = () => portMappings(app).flatMap((m) => (m.containerPort === undefined ? [] : [m.containerPort]));
+export function taskPorts(app: MarathonApp, mode: NetworkingMode, task: MarathonTask): readonly number[] {
   if (mode === "container") {
     const discovery = (app.ipAddress?.discovery?.ports ?? []).flatMap((p) => (typeof p.number === "number" ? [p.number] : []));
-    return discovery.length > 0 ? discovery : containerPorts();
+    return discovery.length > 0 ? discovery : containerPorts(app);
   }
   const ports = task.ports ?? [];
-  if (ports.length > 0) return [...ports];
-  if (mode === "host") return definitionPorts();
-  const defined = definitionPorts();
-  return defined.length > 0 ? defined : containerPorts();
+  if (ports.length > 0) return ports;
+  if (mode === "host") return definitionPorts(app);
+  const defined = definitionPorts(app);
+  return defined.length > 0 ? defined : containerPorts(app);
+}
+
+function definitionPorts(app: MarathonApp): number[] {
+  return (app.portDefinitions ?? []).flatMap((d) => (d.port === undefined ? [] : [d.port]));
+}
+
+function containerPorts(app: MarathonApp): number[] {
+  return portMappings(app).flatMap((m) => (m.containerPort === undefined ? [] : [m.containerPort]));
 }
 
 /** Hostname → the address HAProxy uses for it, from the snapshot's agents. */

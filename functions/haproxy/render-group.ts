@@ -63,7 +63,7 @@ export function renderGroup(input: GroupInput): { rendered: HaproxyGroup; diagno
       diagnostics.push({ level: "error", code: "haproxy.port-conflict", subject, message: `group ${group}: ${conflict}; service port ${service.servicePort} is left out` });
       continue;
     }
-    const undo = checkpoint(shared);
+    const undo = checkpoint(shared, service.appId);
     try {
       const sections = serviceSections({
         service,
@@ -72,6 +72,7 @@ export function renderGroup(input: GroupInput): { rendered: HaproxyGroup; diagno
         templater,
         bindHttpHttps: config.bindHttpHttps,
         mapMode: config.haproxyMap,
+        groupHttpsByVhost: config.groupHttpsByVhost,
         haproxyDir,
         naming: config.serverNaming,
         shared,
@@ -150,17 +151,20 @@ function mergeGrouped(table: Map<string, GroupedVhost>, host: string, entry: Gro
   for (const option of entry.bindOptions) existing.bindOptions.add(option);
 }
 
-/** Records the shared state's size so a failed service can be taken back out. */
-function checkpoint(shared: SharedState): () => void {
+/**
+ * Records what a service may add to the shared state (it only appends, and only its own app
+ * id), so a service that fails halfway can be taken back out in constant time.
+ */
+function checkpoint(shared: SharedState, appId: string): () => void {
   const emitted = new Set(shared.map.emitted);
   const domainLength = shared.map.domainEntries.length;
   const appLength = shared.appEntries.length;
-  const seen = new Set(shared.appIdsSeen);
+  const seen = shared.appIdsSeen.has(appId);
   return () => {
     for (const kind of [...shared.map.emitted]) if (!emitted.has(kind)) shared.map.emitted.delete(kind);
     for (const [host, backend] of shared.map.domainEntries.splice(domainLength)) shared.map.domainKeys.delete(`${host} ${backend}`);
     shared.appEntries.splice(appLength);
-    for (const id of [...shared.appIdsSeen]) if (!seen.has(id)) shared.appIdsSeen.delete(id);
+    if (!seen) shared.appIdsSeen.delete(appId);
   };
 }
 

@@ -50,8 +50,10 @@ export function backendServers(input: ServersInput): string {
     const name = family === "tcp" ? "BACKEND_TCP_HEALTHCHECK_OPTIONS" : "BACKEND_HTTP_HEALTHCHECK_OPTIONS";
     out += templater.render(name, healthValues(check, backendPort(siblings, service, 0)), perPort);
   }
+  // The check suffix depends on the server only through BACKEND_HEALTHCHECK_PORT_INDEX.
+  const sharedHealth = check === undefined ? "" : service.settings.healthcheckPortIndex === undefined ? serverHealth(input, check, -1) : undefined;
   const line = (name: string, id: number, backend: Backend | undefined, index: number) => {
-    const health = check === undefined ? "" : serverHealth(input, check, index);
+    const health = sharedHealth ?? serverHealth(input, check!, index);
     const values: Record<string, TemplateValue> = {
       host: backend?.host ?? FREE_SLOT.ip,
       host_ipv4: addressForPort(backend?.ip ?? FREE_SLOT.ip),

@@ -120,28 +120,28 @@ export function serviceLabels(labels: Readonly<Record<string, string>>, index: n
   if (path !== undefined && weight === 0) weight = 1;
 
   const settings: ServiceSettings = {
-    ...defined("vhosts", vhosts),
-    ...defined("path", path),
-    ...defined("mode", take("MODE", parseMode)),
-    ...defined("port", take("PORT", parsePort)),
     bindAddr: take("BIND_ADDR", parseBindAddress) ?? "*",
-    ...defined("bindOptions", take("BIND_OPTIONS", parseWords)),
-    ...defined("sslCert", take("SSL_CERT", parseFilePath)),
     redirectHttpToHttps: flag("REDIRECT_TO_HTTPS") ?? false,
     useHsts: flag("USE_HSTS") ?? false,
-    ...defined("auth", take("AUTH", parseAuth)),
     sticky: flag("STICKY") ?? false,
     balance: take("BALANCE", parseBalance) ?? "roundrobin",
     weight,
     enabled: flag("ENABLED") ?? !options.strictMode,
-    ...defined("groups", take("GROUP", (v) => ({ value: parseGroups(v) }))),
-    ...defined("networkAllowed", take("BACKEND_NETWORK_ALLOWED_ACL", parseNetworks)),
-    ...defined("healthcheckPortIndex", take("BACKEND_HEALTHCHECK_PORT_INDEX", parseInteger)),
-    ...defined("proxypath", take("HTTP_BACKEND_PROXYPASS_PATH", parseUrlPath)),
-    ...defined("revproxypath", take("HTTP_BACKEND_REVPROXY_PATH", parseUrlPath)),
-    ...defined("redirpath", take("HTTP_BACKEND_REDIR", parseUrlPath)),
     templates: {},
   };
+  assign(settings, "vhosts", vhosts);
+  assign(settings, "path", path);
+  assign(settings, "mode", take("MODE", parseMode));
+  assign(settings, "port", take("PORT", parsePort));
+  assign(settings, "bindOptions", take("BIND_OPTIONS", parseWords));
+  assign(settings, "sslCert", take("SSL_CERT", parseFilePath));
+  assign(settings, "auth", take("AUTH", parseAuth));
+  assign(settings, "groups", take("GROUP", (v) => ({ value: parseGroups(v) })));
+  assign(settings, "networkAllowed", take("BACKEND_NETWORK_ALLOWED_ACL", parseNetworks));
+  assign(settings, "healthcheckPortIndex", take("BACKEND_HEALTHCHECK_PORT_INDEX", parseInteger));
+  assign(settings, "proxypath", take("HTTP_BACKEND_PROXYPASS_PATH", parseUrlPath));
+  assign(settings, "revproxypath", take("HTTP_BACKEND_REVPROXY_PATH", parseUrlPath));
+  assign(settings, "redirpath", take("HTTP_BACKEND_REDIR", parseUrlPath));
 
   for (const [key, value] of Object.entries(labels)) {
     if (!key.startsWith(prefix)) continue;
@@ -165,7 +165,7 @@ export function appGroups(labels: Readonly<Record<string, string>>): string[] {
   return raw === undefined ? [] : parseGroups(raw);
 }
 
-/** `{ [key]: value }` when value is defined, `{}` otherwise (exactOptionalPropertyTypes-friendly). */
-function defined<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
-  return value === undefined ? {} : ({ [key]: value } as { [P in K]?: V });
+/** Sets an optional member only when there is a value (absent stays absent, never `undefined`). */
+function assign<K extends keyof ServiceSettings>(target: ServiceSettings, key: K, value: ServiceSettings[K] | undefined): void {
+  if (value !== undefined) target[key] = value;
 }

@@ -39,13 +39,14 @@ export interface SectionsInput {
   readonly templater: Templater;
   readonly bindHttpHttps: boolean;
   readonly mapMode: boolean;
+  readonly groupHttpsByVhost: boolean;
   readonly haproxyDir: string;
   readonly naming: "slots" | "marathon-lb";
   readonly shared: SharedState;
 }
 
 /**
- * @example serviceSections({ service, siblings: [service], slots, templater, bindHttpHttps: true, mapMode: false, haproxyDir: "external", naming: "slots", shared }).frontend
+ * @example serviceSections({ service, siblings: [service], slots, templater, bindHttpHttps: true, mapMode: false, groupHttpsByVhost: false, haproxyDir: "external", naming: "slots", shared }).frontend
  * // "\nfrontend web_10000\n  bind *:10000\n  mode http\n  use_backend web_10000\n"
  */
 export function serviceSections(input: SectionsInput): ServiceSections {
@@ -76,7 +77,8 @@ export function serviceSections(input: SectionsInput): ServiceSections {
   let backendText = templater.render("BACKEND_HEAD", { backend, balance: settings.balance, mode }, perPort);
 
   if (input.bindHttpHttps && settings.vhosts !== undefined) {
-    out.vhost = vhostAcls({ appId, backend, settings: { ...settings, vhosts: settings.vhosts }, templater, mapMode: input.mapMode, haproxyDir: input.haproxyDir, map: shared.map });
+    const vhostSettings = { ...settings, vhosts: settings.vhosts };
+    out.vhost = vhostAcls({ appId, backend, settings: vhostSettings, templater, mapMode: input.mapMode, haproxyDir: input.haproxyDir, map: shared.map, grouped: input.groupHttpsByVhost });
   }
 
   if (mode === "http" && !shared.appIdsSeen.has(appId)) {

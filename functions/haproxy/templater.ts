@@ -4,7 +4,7 @@
  * operator's override (`wayfinder.yaml` `haproxy.templates`), else the default. Per-port
  * lookups only happen for templates marathon-lb lets apps override.
  */
-import { compileTemplate, formatTemplate, type TemplateValue } from "../../lib/render/haproxy/template-format.ts";
+import { compileTemplate, formatTemplate, type CompiledTemplate, type TemplateValue } from "../../lib/render/haproxy/template-format.ts";
 import { TEMPLATES, type TemplateName } from "../../lib/render/haproxy/template-catalog.ts";
 
 export type TemplateOverrides = Readonly<Partial<Record<TemplateName, string>>>;
@@ -18,11 +18,17 @@ export interface Templater {
  * @example createTemplater({}).render("FRONTEND_BACKEND_GLUE", { backend: "web_80" }) // "  use_backend web_80\n"
  */
 export function createTemplater(globalOverrides: TemplateOverrides): Templater {
+  // Thousands of services render the same few templates: compile each global one once.
+  const global = new Map<TemplateName, CompiledTemplate>();
   return {
     render(name, values, perPort) {
       const spec = TEMPLATES[name];
-      const text = (spec.perPort ? perPort?.[name] : undefined) ?? globalOverrides[name] ?? spec.text;
-      return spec.formatted ? formatTemplate(compileTemplate(text), values) : text;
+      const own = spec.perPort ? perPort?.[name] : undefined;
+      if (!spec.formatted) return own ?? globalOverrides[name] ?? spec.text;
+      if (own !== undefined) return formatTemplate(compileTemplate(own), values);
+      let compiled = global.get(name);
+      if (compiled === undefined) global.set(name, (compiled = compileTemplate(globalOverrides[name] ?? spec.text)));
+      return formatTemplate(compiled, values);
     },
   };
 }

@@ -48,6 +48,8 @@ export interface VhostInput {
   readonly mapMode: boolean;
   readonly haproxyDir: string;
   readonly map: MapState;
+  /** Collect the grouped-HTTPS contributions (only `groupHttpsByVhost` reads them). */
+  readonly grouped: boolean;
 }
 
 const isWildcard = (host: string) => host.startsWith("*.");
@@ -78,7 +80,7 @@ export function reqSniMatch(host: string): string {
 
 /**
  * The :80/:443 contributions of one service that has a `VHOST`.
- * @example vhostAcls({ appId: "/nginx", backend: "nginx_10000", settings, templater, mapMode: false, haproxyDir: "", map }).http
+ * @example vhostAcls({ appId: "/nginx", backend: "nginx_10000", settings, templater, mapMode: false, haproxyDir: "", map, grouped: false }).http
  * // "  acl host_test_example_com_nginx hdr(host) -i test.example.com\n  use_backend nginx_10000 if host_test_example_com_nginx\n"
  */
 export function vhostAcls(input: VhostInput): VhostAcls {
@@ -92,23 +94,23 @@ export function vhostAcls(input: VhostInput): VhostAcls {
   let http = "";
   let https = "";
   const grouped = new Map<string, GroupedVhost>();
+  const discarded: GroupedVhost = { blocks: [], certs: new Set(), bindOptions: new Set() };
   const groupedFor = (host: string): GroupedVhost => {
+    if (!input.grouped) return discarded;
     let entry = grouped.get(host);
     if (entry === undefined) grouped.set(host, (entry = { blocks: [], certs: new Set(), bindOptions: new Set() }));
     return entry;
   };
-  const values = (host: string): Record<string, TemplateValue> => ({
-    cleanedUpHostname: stem,
-    hostname: host,
-    hostMatch: hostMatch(host),
-    sniMatch: sniMatch(host),
-    backend,
-    appId,
-    path,
-    realm: auth?.realm,
-  });
-  const render = (name: TemplateName, host: string, extra: Record<string, TemplateValue> = {}) =>
-    input.templater.render(name, { ...values(host), ...extra }, settings.templates);
+  const valuesByHost = new Map<string, Record<string, TemplateValue>>();
+  const values = (host: string): Record<string, TemplateValue> => {
+    let v = valuesByHost.get(host);
+    if (v === undefined) {
+      v = { cleanedUpHostname: stem, hostname: host, hostMatch: hostMatch(host), sniMatch: sniMatch(host), backend, appId, path, realm: auth?.realm };
+      valuesByHost.set(host, v);
+    }
+    return v;
+  };
+  const render = (name: TemplateName, host: string) => input.templater.render(name, values(host), settings.templates);
   const redirectValues = { bindAddr: settings.bindAddr, cleanedUpHostname: stem, backend };
   const mappable = (host: string) => mapMode && !isWildcard(host);
   const addDomain = (host: string) => {

@@ -14,10 +14,14 @@ export type IpFamily = 4 | 6;
  * @example ipFamily("a1.demo.internal") // undefined
  */
 export function ipFamily(text: string): IpFamily | undefined {
-  if (ipaddr.IPv4.isValidFourPartDecimal(text)) return 4;
-  if (!text.includes("%") && ipaddr.IPv6.isValid(text)) return 6;
+  // A plain regex first: this runs for every task host and server of a 5,000-app cluster.
+  if (IPV4.test(text)) return 4;
+  if (text.includes(":") && !text.includes("%") && ipaddr.IPv6.isValid(text)) return 6;
   return undefined;
 }
+
+/** Four decimal octets 0-255 without leading zeros (which some parsers read as octal). */
+const IPV4 = /^(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
 /** @example isValidIp("::1") // true */
 export function isValidIp(text: string): boolean {
@@ -43,5 +47,5 @@ export function isValidIpOrCidr(text: string): boolean {
  * @example addressForPort("10.0.0.1") // "10.0.0.1"
  */
 export function addressForPort(ip: string): string {
-  return ipFamily(ip) === 6 ? `[${ip}]` : ip;
+  return ip.includes(":") && ipFamily(ip) === 6 ? `[${ip}]` : ip;
 }
