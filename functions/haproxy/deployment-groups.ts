@@ -99,8 +99,8 @@ function startedAt(app: MarathonApp): number | string {
 }
 
 function scaledAt(app: MarathonApp): number {
-  const raw = (app as { versionInfo?: { lastScalingAt?: unknown } }).versionInfo?.lastScalingAt;
-  return (typeof raw === "string" ? isoInstant(raw) : undefined) ?? Number.NEGATIVE_INFINITY;
+  const raw = app.versionInfo?.lastScalingAt;
+  return (raw === undefined ? undefined : isoInstant(raw)) ?? Number.NEGATIVE_INFINITY;
 }
 
 /**

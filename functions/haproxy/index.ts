@@ -11,8 +11,7 @@ import type { ClusterSnapshot } from "../../lib/snapshot/schema.ts";
 import { backendName } from "./names.ts";
 import { renderGroup } from "./render-group.ts";
 import { marathonServices, type Service } from "./services.ts";
-import { slotKey } from "./servers.ts";
-import { allocateSlots, type BackendSlots } from "./slots.ts";
+import { allocateSlots, slotKey, type BackendSlots } from "./slots.ts";
 import { createTemplater } from "./templater.ts";
 
 export interface HaproxyGroupsResult {

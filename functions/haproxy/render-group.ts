@@ -37,7 +37,7 @@ export interface GroupInput {
 type Block = [weight: number, text: string];
 
 /**
- * @example renderGroup({ group: "external", services, siblings, slots, config, templater }).config.startsWith("global\n") // true
+ * @example renderGroup({ group: "external", services, siblings, slots, config, templater }).rendered.config.startsWith("global\n") // true
  */
 export function renderGroup(input: GroupInput): { rendered: HaproxyGroup; diagnostics: Diagnostic[] } {
   const { config, templater, group } = input;

@@ -11,7 +11,7 @@
 import { addressForPort } from "../../lib/net/ip-literal.ts";
 import type { TemplateValue } from "../../lib/render/haproxy/template-format.ts";
 import type { Backend, HealthCheck, Service } from "./services.ts";
-import type { BackendSlots } from "./slots.ts";
+import { slotKey, type BackendSlots } from "./slots.ts";
 import type { Templater } from "./templater.ts";
 import { backendPort, healthFamily, healthValues, serverCheckPort } from "./health-check.ts";
 import { cookieValue, serverId, serverName } from "./names.ts";
@@ -22,8 +22,6 @@ export const FREE_SLOT = { ip: "127.0.0.1", port: 1 } as const;
 /** The slot server name. */
 export const slotName = (slot: number) => `slot${slot}`;
 
-/** The slot key of a backend address (`ip:port`, IPv6 bracketed), as `BackendSlots.servers` keys it. */
-export const slotKey = (backend: { ip: string; port: number }) => `${addressForPort(backend.ip)}:${backend.port}`;
 
 export interface ServersInput {
   readonly service: Service;

@@ -13,6 +13,7 @@ import { mergeDeploymentGroups, type SourceApp } from "./deployment-groups.ts";
 import { appGroups, serviceLabels, type ServiceSettings } from "./service-labels.ts";
 import { ServicePortAssigner } from "./service-port-assigner.ts";
 import { backendName } from "./names.ts";
+import { slotKey } from "./slots.ts";
 import { matchesGroups } from "./groups.ts";
 
 /** A Marathon health check with the members marathon-lb reads filled in. */
@@ -117,7 +118,8 @@ function appServices(
   }
 
   const parsed = servicePorts.map((_, i) => serviceLabels(labels, i, { strictMode: config.strictMode, mapMode: config.haproxyMap }));
-  const relevant = parsed.some(({ settings }) => matchesGroups(config.groups, settings.groups ?? groups));
+  const groupsOf = (settings: ServiceSettings) => (settings.groups !== undefined && settings.groups.length > 0 ? settings.groups : groups);
+  const relevant = parsed.some(({ settings }) => matchesGroups(config.groups, groupsOf(settings)));
   if (!relevant) return [];
 
   const errors = parsed.flatMap((p) => p.errors);
@@ -136,7 +138,7 @@ function appServices(
     }
     const { settings } = parsed[i]!;
     const servicePort = settings.port ?? port;
-    return { servicePort, settings, groups: settings.groups !== undefined && settings.groups.length > 0 ? settings.groups : groups, ...healthAndMode(app, i, settings), backends: [] as Backend[] };
+    return { servicePort, settings, groups: groupsOf(settings), ...healthAndMode(app, i, settings), backends: [] as Backend[] };
   });
 
   const checked = config.healthCheck && (app.healthChecks ?? []).length > 0;
@@ -160,7 +162,7 @@ function appServices(
       const alive =
         results !== undefined
           ? results.some((r) => r.alive === true)
-          : pairs.some(({ service, port }) => input.previouslyServed.has(`${backendName(id, service.servicePort)}|${ip}:${port}`));
+          : pairs.some(({ service, port }) => input.previouslyServed.has(`${backendName(id, service.servicePort)}|${slotKey({ ip, port })}`));
       if (!alive) continue;
     }
     for (const { service, port } of pairs) service.backends.push({ host: task.host, ip, port, draining, taskId: task.id });

@@ -12,8 +12,17 @@
  * every time.
  */
 import type { HaproxyBackendSlots as BackendSlots } from "../../lib/desired/schema.ts";
+import { addressForPort } from "../../lib/net/ip-literal.ts";
 
 export type { BackendSlots };
+
+/**
+ * The key of a server address in `BackendSlots.servers`: `ip:port`, IPv6 bracketed.
+ * @example slotKey({ ip: "fd00::6", port: 31000 }) // "[fd00::6]:31000"
+ */
+export function slotKey(backend: { ip: string; port: number }): string {
+  return `${addressForPort(backend.ip)}:${backend.port}`;
+}
 
 /**
  * The slots of one backend: `keys` in the order they should take free slots (marathon-lb's

@@ -6,7 +6,7 @@
  * error rather than a silently ignored setting.
  */
 import { z } from "zod";
-import { HaproxyConfigSchema } from "./haproxy-config.ts";
+import { HaproxyConfig } from "./haproxy-config.ts";
 
 /** Where a task's A/AAAA records take their addresses from, tried in order (mesos-dns `IPSources`). */
 export const IpSource = z.enum(["netinfo", "docker", "mesos", "host"]);
@@ -95,9 +95,8 @@ export const L4lbConfig = z.looseObject({
   backend: z.enum(["auto", "nftables", "ipvs"]).default("auto"),
 });
 
-/** The `haproxy` section (marathon-lb flags and templates); see `haproxy-config.ts`. */
-export const HaproxyConfig = HaproxyConfigSchema;
-export type HaproxyConfig = z.infer<typeof HaproxyConfig>;
+/** The `haproxy` section (marathon-lb flags and templates) lives in `haproxy-config.ts`. */
+export { HaproxyConfig };
 
 export const Config = z
   .object({

@@ -28,7 +28,7 @@ const GroupName = z
 
 const Template = z.string().transform((text) => text.replace(/\r\n/g, "\n"));
 
-export const HaproxyConfigSchema = z
+export const HaproxyConfig = z
   .object({
     /** LB groups, one HAProxy config each; `*` takes every app whatever its group (marathon-lb `--group`). */
     groups: z
@@ -106,3 +106,4 @@ export const HaproxyConfigSchema = z
       if (problem !== undefined) ctx.addIssue({ code: "custom", path: ["templates", name], message: problem });
     }
   });
+export type HaproxyConfig = z.infer<typeof HaproxyConfig>;

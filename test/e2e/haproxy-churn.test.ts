@@ -85,6 +85,7 @@ describeWithTools(["haproxy", "openssl", "wrk"])("HAProxy under churn", () => {
   it(`survives ${EVENTS} scale and replace events without a failed request or a reload`, async () => {
     expect((await httpGet(httpPort, "/", { host: "churn.test" })).status).toBe(200);
     const load = loadWhile(`http://127.0.0.1:${httpPort}/`, { Host: "churn.test" });
+    await sleep(300); // wrk is connected and sending before the first event
     const app = cluster.apps.get("/churn")!;
     const before = { ...applier.counters };
     const stopping: Promise<void>[] = [];
@@ -121,6 +122,7 @@ describeWithTools(["haproxy", "openssl", "wrk"])("HAProxy under churn", () => {
 
   it("reloads for config changes without refusing a connection", async () => {
     const load = loadWhile(`http://127.0.0.1:${httpPort}/`, { Host: "churn.test", Connection: "close" }, { roundSeconds: 2 });
+    await sleep(300);
     const before = applier.counters.reloads;
     const app = cluster.apps.get("/churn")!;
     cluster.set({ id: "/side", servicePort: await freePort(), labels: { HAPROXY_0_VHOST: "side.test" }, tasks: [await newTask()] });

@@ -7,7 +7,7 @@
 import { execFileSync, fork, type ChildProcess } from "node:child_process";
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { reconcile } from "../../../functions/reconcile.ts";
 import { applyDesired, type ApplyReport } from "../../../lib/executor/apply-desired.ts";
@@ -97,7 +97,7 @@ export function selfSignedCert(dir: string): string {
   const cert = join(dir, "cert.pem");
   execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=wayfinder-test"], { stdio: "ignore" });
   const pem = join(dir, "haproxy.pem");
-  writeFileSync(pem, execFileSync("cat", [cert, key]));
+  writeFileSync(pem, readFileSync(cert, "utf8") + readFileSync(key, "utf8"));
   return pem;
 }
 

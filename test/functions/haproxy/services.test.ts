@@ -88,6 +88,12 @@ describe("health filtering (--health-check)", () => {
     expect(servers(second.groups.external!.config)).toEqual([31000]);
   });
 
+  it("remembers serving IPv6 servers too", () => {
+    const first = haproxyGroups(snapshotOf([tasks([true, false])], { healthCheck: true }, { agent1: "fd00::1" }));
+    const second = haproxyGroups(snapshotOf([tasks([undefined, undefined])], { healthCheck: true }, { agent1: "fd00::1" }, { haproxy: first.allocations }));
+    expect(second.allocations.backends.web_10000!.servers).toEqual({ "[fd00::1]:31000": 1 });
+  });
+
   it("ignores results entirely when health filtering is off", () => {
     expect(servers(haproxyGroups(snapshotOf([tasks([true, false, undefined])], { healthCheck: false })).groups.external!.config)).toEqual([31000, 31001, 31002]);
   });

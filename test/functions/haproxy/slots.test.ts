@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import { allocateSlots, slotCount } from "../../../functions/haproxy/slots.ts";
 import { haproxyGroups } from "../../../functions/haproxy/index.ts";
 import { app, hc, snapshotOf } from "./helpers.ts";
+import { reconcile } from "../../../functions/reconcile.ts";
+import { previousFromDocument } from "../../../lib/snapshot/previous.ts";
 
 describe("allocateSlots", () => {
   it("fills slots in order on first sight", () => {
@@ -75,5 +77,15 @@ describe("slots across reconciles", () => {
     const result = haproxyGroups(snapshotOf([web([31000])], { healthCheck: false }, { agent1: "10.0.0.1" }, { haproxy: { backends: { web_10000: { size: "four" } } } }));
     expect(result.diagnostics).toContainEqual(expect.objectContaining({ level: "warning", code: "haproxy.previous-ignored", subject: "previous:haproxy" }));
     expect(result.allocations.backends.web_10000).toEqual({ size: 4, servers: { "10.0.0.1:31000": 1 } });
+  });
+});
+
+describe("previous allocations from a desired state", () => {
+  it("feed the slots back through previousFromDocument, as the agent and `--previous` do", () => {
+    const first = reconcile(snapshotOf([app({ id: "/web", tasks: [["agent1", [1]], ["agent1", [2]]] })], { healthCheck: false }));
+    const previous = previousFromDocument(JSON.parse(JSON.stringify(first)), "desired.json");
+    expect(previous.haproxy).toEqual({ backends: { web_10000: { size: 4, servers: { "1.1.1.1:1": 1, "1.1.1.1:2": 2 } } } });
+    const second = reconcile(snapshotOf([app({ id: "/web", tasks: [["agent1", [2]], ["agent1", [3]]] })], { healthCheck: false }, undefined, previous));
+    expect(second.haproxy.allocations!.backends.web_10000!.servers).toEqual({ "1.1.1.1:2": 2, "1.1.1.1:3": 1 });
   });
 });
