@@ -10,6 +10,8 @@ import { canonicalJson } from "../lib/net/canonical-json.ts";
 import { sha256Hex } from "../lib/net/digest.ts";
 import { dnsZones } from "./dns-zones/index.ts";
 import { haproxyGroups } from "./haproxy/index.ts";
+import { l4lbServices } from "./l4lb/index.ts";
+import { overlayState } from "./overlay/index.ts";
 
 /**
  * Computes the desired state of the whole cluster.
@@ -18,15 +20,17 @@ import { haproxyGroups } from "./haproxy/index.ts";
  * desired.dns.zones.map((z) => z.origin); // ["dcos.thisdcos.directory", "mesos", ...]
  */
 export function reconcile(snapshot: ClusterSnapshot): DesiredState {
-  const dns = dnsZones(snapshot, { l4lbServices: [] });
+  const l4lb = l4lbServices(snapshot);
+  const dns = dnsZones(snapshot, { l4lbServices: l4lb.services });
+  const { diagnostics: overlayDiagnostics, ...overlay } = overlayState(snapshot);
   const l7 = haproxyGroups(snapshot);
   return withHash({
     apiVersion: "wayfinder/v1",
     dns: { zones: dns.zones },
-    l4lb: { services: [] },
+    l4lb: { services: l4lb.services, namedVips: l4lb.namedVips },
     haproxy: { groups: l7.groups, allocations: l7.allocations },
-    overlay: { allocations: {}, nodes: {} },
-    diagnostics: sortDiagnostics([...dns.diagnostics, ...l7.diagnostics]),
+    overlay,
+    diagnostics: sortDiagnostics([...l4lb.diagnostics, ...dns.diagnostics, ...l7.diagnostics, ...overlayDiagnostics]),
   });
 }
 

@@ -58,7 +58,12 @@ export function hasHostPort(task: Task, latest: TaskStatus | undefined = latestS
   );
 }
 
-function containerPortMappings(task: Task, latest: TaskStatus | undefined): PortMapping[] {
+/**
+ * The container's port mappings as dcos-net read them: Docker's own, or UCR's network port
+ * mappings with the latest status as fallback; other runtimes have none.
+ * @example containerPortMappings(ucrOnBridge, latestStatus(ucrOnBridge)) // [{ hostPort: 15263, containerPort: 8080, protocol: "tcp" }]
+ */
+export function containerPortMappings(task: Task, latest: TaskStatus | undefined): PortMapping[] {
   const container = task.container;
   switch (container?.type?.toUpperCase()) {
     case "DOCKER":

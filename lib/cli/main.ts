@@ -8,12 +8,24 @@ import { CliUsageError, processIo, type CliIo } from "./io.ts";
 export type Command = (args: string[], io: CliIo) => Promise<number>;
 
 /** Commands load lazily so `wayfinder plan` does not pay for the HTTP server or the DNS server. */
-const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+const COMMANDS: Record<string, { summary: string; usage?: string; load: () => Promise<Command> }> = {
   snapshot: { summary: "build a ClusterSnapshot from Mesos, operator-API and Marathon payloads", load: async () => (await import("./commands/snapshot.ts")).run },
   plan: { summary: "summarise (or --json print) the desired state of a snapshot", load: async () => (await import("./commands/plan.ts")).run },
   render: { summary: "write every artifact of a snapshot into a directory", load: async () => (await import("./commands/render.ts")).run },
   diff: { summary: "what would change between two snapshots or desired states", load: async () => (await import("./commands/diff.ts")).run },
+  l4lb: { summary: "program a snapshot's VIPs into this node's kernel once (nftables or IPVS)", load: async () => (await import("./commands/l4lb.ts")).run },
   serve: { summary: "serve the HTTP API on Node", load: async () => (await import("./commands/serve.ts")).run },
+};
+
+/** Synopses printed by `wayfinder <command> --help` (DESIGN.md's CLI contract). */
+const SYNOPSES: Record<string, string> = {
+  snapshot:
+    "wayfinder snapshot [--mesos-state F] [--operator-state F] [--marathon-apps F] [--config F] [--previous F] [--overlay-release IP]... [--cluster-name N] [--master HOST:PORT]... [--now ISO] [-o F]",
+  plan: "wayfinder plan [SNAPSHOT] [--json] [--node ID]      (no SNAPSHOT: the embedded demo cluster)",
+  render: "wayfinder render [SNAPSHOT] --out DIR [--node ID]",
+  diff: "wayfinder diff OLD NEW [--json]                     (snapshots or desired states; exit 1 when they differ)",
+  l4lb: "wayfinder l4lb [SNAPSHOT|DESIRED] [--node ID] [--l4-backend auto|nftables|ipvs] [--netns NAME] [--dry-run]",
+  serve: "wayfinder serve [--listen 127.0.0.1:8080] [--snapshot F] [--body-limit BYTES]",
 };
 
 const USAGE = `usage: wayfinder <command> [options]
@@ -38,6 +50,10 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   if (command === undefined) {
     io.stderr(`wayfinder: unknown command '${name}'\n${USAGE}`);
     return 2;
+  }
+  if (args.includes("--help") || args.includes("-h")) {
+    io.stdout(`usage: ${command.usage ?? SYNOPSES[name] ?? `wayfinder ${name} [options]`}\n\n${command.summary}\n`);
+    return 0;
   }
   try {
     return await (await command.load())(args, io);

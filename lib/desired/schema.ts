@@ -5,6 +5,9 @@
  * node and over HTTP (the hash doubles as the ETag).
  */
 import { z } from "zod";
+import { PreviousNamedVip } from "../snapshot/previous-l4lb.ts";
+import { parseIp } from "../snapshot/adapters/mesos-state-address.ts";
+import { OverlaySection } from "./overlay-schema.ts";
 
 export const Diagnostic = z.object({
   level: z.enum(["error", "warning", "info"]),
@@ -57,21 +60,37 @@ export const DnsZone = z.object({
 });
 export type DnsZone = z.infer<typeof DnsZone>;
 
+/** An IP literal: the appliers write these into nft and ipvsadm input, so nothing else passes. */
+const IpText = z.string().refine((ip) => parseIp(ip) !== undefined, "must be an IPv4 or IPv6 literal");
+
+const HostPort = z.object({ ip: IpText, port: z.number().int().min(1).max(65535) });
+
 export const L4Backend = z.object({
-  ip: z.string(),
-  port: z.number().int(),
-  weight: z.number().int(),
+  ip: IpText,
+  port: z.number().int().min(1).max(65535),
+  /** Relative share of new connections; 0 drains (unhealthy or TASK_KILLING): no new connections. */
+  weight: z.number().int().min(0),
   taskId: z.string(),
-  /** The agent the task runs on; a node rewrites its own port-mapped backends (dcos/dcos#2459). */
+  /** The agent the task runs on. */
   agentId: z.string().optional(),
+  /**
+   * The container address behind a UCR host-port mapping. The task's own agent uses it instead
+   * of `ip:port` (its node view rewrites it), because DNAT to its own host port would never
+   * pass the port-mapping rules (dcos/dcos#2459).
+   */
+  local: HostPort.optional(),
 });
 export type L4Backend = z.infer<typeof L4Backend>;
 
 export const L4Service = z.object({
-  vip: z.object({ ip: z.string(), port: z.number().int(), protocol: z.enum(["tcp", "udp"]) }),
+  vip: z.object({ ip: IpText, port: z.number().int().min(1).max(65535), protocol: z.enum(["tcp", "udp"]) }),
+  /** A named VIP's name without the zone, `<label>.<framework>` (`app.marathon`); absent for IP VIPs. */
   name: z.string().optional(),
+  /** `<name>.l4lb.thisdcos.directory`, published as A/AAAA of `vip.ip`. */
   dnsName: z.string().optional(),
-  scheduler: z.string(),
+  /** The IPVS scheduler (config `l4lb.scheduler`). */
+  scheduler: z.string().regex(/^[a-z]{2,8}$/, "an IPVS scheduler name such as wlc"),
+  /** Sorted by address then port; a VIP with no backends is not a service. */
   backends: z.array(L4Backend),
 });
 export type L4Service = z.infer<typeof L4Service>;
@@ -96,23 +115,21 @@ export type HaproxyBackendSlots = z.infer<typeof HaproxyBackendSlots>;
 export const HaproxySlotAllocations = z.object({ backends: z.record(z.string(), HaproxyBackendSlots) });
 export type HaproxySlotAllocations = z.infer<typeof HaproxySlotAllocations>;
 
-export const OverlayNode = z
-  .object({
-    vtep: z.unknown(),
-    cni: z.record(z.string(), z.unknown()),
-    dataplane: z.unknown(),
-  })
-  .loose();
-
 export const DesiredState = z.object({
   apiVersion: z.literal("wayfinder/v1"),
   hash: z.string(),
   /** Set on a node view (`nodeView`): the agent it was projected for. */
   node: z.string().optional(),
   dns: z.object({ zones: z.array(DnsZone) }),
-  l4lb: z.object({ services: z.array(L4Service) }).loose(),
+  l4lb: z
+    .object({
+      services: z.array(L4Service),
+      /** Every named-VIP address in force, those in `services` and those kept through their grace period; the next snapshot's `previous.l4lb`. */
+      namedVips: z.array(PreviousNamedVip).optional(),
+    })
+    .loose(),
   haproxy: z.object({ groups: z.record(z.string(), HaproxyGroup), allocations: HaproxySlotAllocations.optional() }).loose(),
-  overlay: z.object({ allocations: z.unknown(), nodes: z.record(z.string(), OverlayNode) }).loose(),
+  overlay: OverlaySection,
   diagnostics: z.array(Diagnostic),
 });
 export type DesiredState = z.infer<typeof DesiredState>;

@@ -11,6 +11,9 @@ import type { DesiredState } from "../desired/schema.ts";
 import type { Applier } from "./applier.ts";
 import { createFilesApplier } from "./files/applier.ts";
 import { createHaproxyApplier } from "./haproxy/applier.ts";
+import { createL4Applier, type L4BackendChoice } from "./l4lb/l4-backend.ts";
+import { createOverlayApplier } from "./overlay/applier.ts";
+import { createCniApplier } from "./cni/applier.ts";
 
 /** What appliers are built from on a node. */
 export interface ApplierContext {
@@ -18,6 +21,12 @@ export interface ApplierContext {
   stateDir: string;
   /** Renders the files of a desired state (the agent passes `lib/render`'s `renderArtifacts`). */
   renderFiles: (desired: DesiredState) => ReadonlyMap<string, string>;
+  /** `--l4-backend`: what programs VIPs. Default `auto` (IPVS where the kernel has it, else nftables). */
+  l4Backend?: L4BackendChoice;
+  /** Program this network namespace instead of the executor's own (tests, container namespaces). */
+  netns?: string;
+  /** Install CNI configs here instead of the configured `overlay.cni.dir`. */
+  cniDir?: string;
 }
 
 export interface ApplierEntry {
@@ -28,6 +37,10 @@ export interface ApplierEntry {
 
 /** Every applier, in execution order. */
 export const APPLIERS = [
+  { name: "overlay", create: (ctx) => createOverlayApplier({ netns: ctx.netns }) },
+  { name: "cni", create: (ctx) => createCniApplier({ stateDir: join(ctx.stateDir, "cni"), dir: ctx.cniDir }) },
+  // Before DNS: a VIP's name must never resolve before the VIP works (dcos-net#130).
+  { name: "l4lb", create: (ctx) => createL4Applier({ backend: ctx.l4Backend, netns: ctx.netns }) },
   { name: "files", create: (ctx) => createFilesApplier({ name: "files", dir: join(ctx.stateDir, "files"), files: ctx.renderFiles }) },
   { name: "haproxy", create: (ctx) => createHaproxyApplier({ dir: join(ctx.stateDir, "haproxy") }) },
 ] as const satisfies readonly ApplierEntry[];

@@ -6,6 +6,9 @@
  * error rather than a silently ignored setting.
  */
 import { z } from "zod";
+import { ipToBigInt } from "../net/ip-bigint.ts";
+import { parseIp } from "./adapters/mesos-state-address.ts";
+import { OverlayConfig } from "./overlay-config.ts";
 import { HaproxyConfig } from "./haproxy-config.ts";
 
 /** Where a task's A/AAAA records take their addresses from, tried in order (mesos-dns `IPSources`). */
@@ -62,38 +65,35 @@ export const DnsConfig = z
   .strict();
 export type DnsConfig = z.infer<typeof DnsConfig>;
 
-/** One overlay network of DC/OS's `dcos_overlay_network.overlays[]`. */
-export const OverlayNetworkConfig = z.looseObject({
-  name: z.string().min(1).max(13),
-  subnet: z.string().optional(),
-  prefix: z.number().int().optional(),
-  subnet6: z.string().optional(),
-  prefix6: z.number().int().optional(),
-  enabled: z.boolean().default(true),
-});
+const IpLiteralText = (family: 4 | 6) =>
+  z.string().refine((ip) => parseIp(ip)?.family === family, `must be an IPv${family} address`);
 
-/** DC/OS's `dcos_overlay_network`, as is. */
-export const OverlayConfig = z.looseObject({
-  vtep_subnet: z.string().default("44.128.0.0/20"),
-  vtep_subnet6: z.string().optional().default("fd01:a::/64"),
-  vtep_mac_oui: z.string().default("70:B3:D5:00:00:00"),
-  vtep_mtu: z.number().int().optional(),
-  overlays: z.array(OverlayNetworkConfig).default([
-    { name: "dcos", subnet: "9.0.0.0/8", prefix: 24, enabled: true },
-    { name: "dcos6", subnet6: "fd01:b::/64", prefix6: 80, enabled: true },
-  ]),
-});
+/** An inclusive named-VIP range of one family, `min` ≤ `max`. */
+const VipRange = (family: 4 | 6) =>
+  z
+    .object({ min: IpLiteralText(family), max: IpLiteralText(family) })
+    .strict()
+    .refine((r) => ipToBigInt(r.min) <= ipToBigInt(r.max), { message: "min must not be above max", path: ["max"] });
 
-export const L4lbConfig = z.looseObject({
-  /** Named-VIP address range (inclusive), IPv4. */
-  ipv4Range: z.object({ min: z.string(), max: z.string() }).default({ min: "11.0.0.0", max: "11.255.255.255" }),
-  /** Named-VIP address range (inclusive), IPv6. */
-  ipv6Range: z
-    .object({ min: z.string(), max: z.string() })
-    .default({ min: "fd01:c::", max: "fd01:c::ffff:ffff:ffff:ffff" }),
-  scheduler: z.string().default("wlc"),
-  backend: z.enum(["auto", "nftables", "ipvs"]).default("auto"),
-});
+export const L4lbConfig = z
+  .object({
+    /** Named-VIP address range (inclusive), IPv4 (dcos-l4lb `min_named_ip`/`max_named_ip`). */
+    ipv4Range: VipRange(4).default({ min: "11.0.0.0", max: "11.255.255.255" }),
+    /** Named-VIP address range (inclusive), IPv6 (`min_named_ip6`/`max_named_ip6`). */
+    ipv6Range: VipRange(6).default({ min: "fd01:c::", max: "fd01:c::ffff:ffff:ffff:ffff" }),
+    /**
+     * How long a named VIP that lost all its backends keeps its address reserved (seconds), so a
+     * crash-looping or redeployed app comes back on the address clients cached. 0: released at once (DC/OS).
+     */
+    namedVipGraceSeconds: z.number().int().min(0).default(3600),
+    /** IPv6 VIPs and backends (DC/OS `enable_ipv6`); off, IPv6 backends are left out. */
+    ipv6: z.boolean().default(true),
+    /** The IPVS scheduler (`wlc` = weighted least connections); the nftables backend always picks at random by weight. */
+    scheduler: z.string().regex(/^[a-z]{2,8}$/, "an IPVS scheduler name such as wlc, rr or sh").default("wlc"),
+    backend: z.enum(["auto", "nftables", "ipvs"]).default("auto"),
+  })
+  .strict();
+export type L4lbConfig = z.infer<typeof L4lbConfig>;
 
 /** The `haproxy` section (marathon-lb flags and templates) lives in `haproxy-config.ts`. */
 export { HaproxyConfig };

@@ -8,6 +8,8 @@
 import { z } from "zod";
 import { Config } from "./config.ts";
 import { MarathonApp } from "./marathon.ts";
+import { PreviousL4lb } from "./previous-l4lb.ts";
+import { PreviousOverlay } from "../desired/overlay-schema.ts";
 
 /** A Mesos label (`{key, value}`); order is kept because some rules take the first match. */
 export const Label = z.object({ key: z.string(), value: z.string() });
@@ -117,7 +119,7 @@ export const Master = z.string();
  * Allocations the previous desired state made. They are inputs so that allocations never move
  * while their owner exists (DESIGN principle 4). Each capability owns its key.
  */
-export const PreviousAllocations = z.looseObject({});
+export const PreviousAllocations = z.looseObject({ l4lb: PreviousL4lb.optional(), overlay: PreviousOverlay.optional() });
 export type PreviousAllocations = z.infer<typeof PreviousAllocations>;
 
 export const ClusterSnapshot = z.object({

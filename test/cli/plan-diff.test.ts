@@ -80,3 +80,18 @@ describe("wayfinder diff", () => {
     expect(stdout).not.toMatch(/^\+/m);
   });
 });
+
+describe("wayfinder --help", () => {
+  it("prints a command's synopsis and exits 0", async () => {
+    const { code, stdout } = await runCli(["render", "--help"]);
+    expect(code).toBe(0);
+    expect(stdout).toContain("usage: wayfinder render [SNAPSHOT] --out DIR [--node ID]");
+  });
+
+  it("lists the commands without arguments (exit 2) and with help (exit 0)", async () => {
+    const bare = await runCli([]);
+    expect(bare.code).toBe(2);
+    expect(bare.stdout).toMatch(/^ {2}plan {6}summarise/m);
+    expect((await runCli(["help"])).code).toBe(0);
+  });
+});

@@ -83,6 +83,11 @@ describe("wayfinder snapshot", () => {
   });
 
   it("copies allocations from a previous DesiredState or allocations file", async () => {
+    const ALLOCATIONS = {
+      vtep: { subnet: "44.128.0.0/20" },
+      overlays: { dcos: { subnet: "9.0.0.0/8", prefix: 24 } },
+      nodes: [{ ip: "10.0.0.11", vtep: { ip: "44.128.0.1", mac: "70:b3:d5:80:00:01" }, overlays: { dcos: { subnet: "9.0.0.0/24" } } }],
+    };
     write(
       "desired.json",
       JSON.stringify({
@@ -91,26 +96,34 @@ describe("wayfinder snapshot", () => {
         dns: { zones: [] },
         l4lb: {
           services: [
-            { vip: { ip: "11.171.172.79", port: 80, protocol: "tcp" }, name: "/app", dnsName: "app.marathon.l4lb.thisdcos.directory", scheduler: "wlc", backends: [] },
+            { vip: { ip: "11.171.172.79", port: 80, protocol: "tcp" }, name: "app.marathon", dnsName: "app.marathon.l4lb.thisdcos.directory", scheduler: "wlc", backends: [] },
+            { vip: { ip: "11.171.172.79", port: 80, protocol: "udp" }, name: "app.marathon", dnsName: "app.marathon.l4lb.thisdcos.directory", scheduler: "wlc", backends: [] },
             { vip: { ip: "1.2.3.4", port: 80, protocol: "tcp" }, scheduler: "wlc", backends: [] },
           ],
         },
         haproxy: { groups: {} },
-        overlay: { allocations: { agents: { S0: { dcos: "9.0.0.0/24" } } }, nodes: {} },
+        overlay: { allocations: ALLOCATIONS, nodes: {} },
         diagnostics: [],
       }),
     );
     const fromDesired = await snapshot(["--previous", "desired.json"]);
     expect(fromDesired.code).toBe(0);
     expect(JSON.parse(fromDesired.stdout).previous).toEqual({
-      overlay: { agents: { S0: { dcos: "9.0.0.0/24" } } },
+      overlay: ALLOCATIONS,
       l4lb: {
-        namedVips: [{ name: "/app", dnsName: "app.marathon.l4lb.thisdcos.directory", vip: { ip: "11.171.172.79", port: 80, protocol: "tcp" } }],
+        namedVips: [{ name: "app.marathon", ip: "11.171.172.79" }],
       },
     });
-    write("alloc.json", JSON.stringify({ overlay: { agents: {} } }));
+    write("alloc.json", JSON.stringify({ overlay: { nodes: [], release: ["10.0.0.12"] } }));
     const fromFile = await snapshot(["--previous", "alloc.json"]);
-    expect(JSON.parse(fromFile.stdout).previous).toEqual({ overlay: { agents: {} } });
+    expect(JSON.parse(fromFile.stdout).previous).toEqual({ overlay: { nodes: [], release: ["10.0.0.12"] } });
+  });
+
+  it("adds --overlay-release IPs to the previous overlay allocations", async () => {
+    write("alloc.json", JSON.stringify({ overlay: { nodes: [], release: ["10.0.0.12"] } }));
+    const { code, stdout } = await snapshot(["--previous", "alloc.json", "--overlay-release", "10.0.0.13", "--overlay-release", "10.0.0.12"]);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout).previous).toEqual({ overlay: { nodes: [], release: ["10.0.0.12", "10.0.0.13"] } });
   });
 });
 
@@ -173,6 +186,7 @@ describe("wayfinder snapshot failures: exit 2, the file and JSON path named, not
     [["--master", "10.0.0.1"], "--master: '10.0.0.1' is not host:port"],
     [["state.json"], "unexpected argument 'state.json'"],
     [["--mesos"], "Unknown option '--mesos'"],
+    [["--overlay-release", "a2.cluster"], "--overlay-release: 'a2.cluster' is not an IPv4 address"],
   ])("usage error for %j", async (cli, message) => {
     await fails(cli, message);
   });

@@ -11,7 +11,7 @@ function state(records: DnsRecord[], services: L4Service[] = [], serial = 1, gro
     dns: { zones: [{ origin: "mesos", ttl: 60, soa: soa(serial), records }] },
     l4lb: { services },
     haproxy: { groups },
-    overlay: { allocations: {}, nodes: {} },
+    overlay: { allocations: { vtep: { subnet: "44.128.0.0/20" }, overlays: {}, nodes: [] }, nodes: {} },
     diagnostics: [],
   });
 }

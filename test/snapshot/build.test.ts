@@ -24,7 +24,7 @@ describe("buildSnapshot", () => {
     const mesos = operatorFixture("hello-overlay", { leader: "master@10.0.0.1:5050", masters: ["10.0.0.1:5050"] });
     const marathonApps = fromMarathonApps(JSON.parse(upstreamText("marathon-lb/zdd_apps.json")), { source: "apps" });
     const config = parseConfigYaml("dns:\n  domain: cluster\n", "wayfinder.yaml");
-    const snap = buildSnapshot({ clusterName: "lab", now: NOW, mesos, marathonApps, config, previous: { overlay: { a: 1 } } });
+    const snap = buildSnapshot({ clusterName: "lab", now: NOW, mesos, marathonApps, config, previous: { overlay: { release: ["10.0.0.12"] } } });
     expect(snap.apiVersion).toBe("wayfinder/v1");
     expect(snap.cluster).toEqual({ name: "lab" });
     expect(snap.now).toBe(NOW);
@@ -32,7 +32,7 @@ describe("buildSnapshot", () => {
     expect(snap.tasks).toEqual(mesos.tasks);
     expect(snap.marathonApps.map((a) => a.id)).toEqual(["/nginx-green", "/nginx-blue"]);
     expect(snap.config.dns.domain).toBe("cluster");
-    expect(snap.previous).toEqual({ overlay: { a: 1 } });
+    expect(snap.previous).toEqual({ overlay: { release: ["10.0.0.12"] } });
   });
 
   it("defaults to an empty cluster with the DC/OS config", () => {
@@ -57,8 +57,8 @@ describe("buildSnapshot", () => {
 
 describe("previousFromDocument", () => {
   it("takes a snapshot's own previous allocations", () => {
-    const snap = buildSnapshot({ clusterName: "x", now: NOW, previous: { overlay: { kept: true } } });
-    expect(previousFromDocument(JSON.parse(JSON.stringify(snap)), "snap.json")).toEqual({ overlay: { kept: true } });
+    const snap = buildSnapshot({ clusterName: "x", now: NOW, previous: { overlay: { nodes: [] } } });
+    expect(previousFromDocument(JSON.parse(JSON.stringify(snap)), "snap.json")).toEqual({ overlay: { nodes: [] } });
   });
 
   it("gives nothing from a desired state without allocations or named VIPs", () => {

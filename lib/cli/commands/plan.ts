@@ -21,9 +21,12 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   return 0;
 }
 
-/** The node view, or a usage error naming the agents that do exist. */
+/**
+ * The node view, or a usage error naming the agents that do exist. Masters have no agent id;
+ * their overlay node entry (`master@<ip>`) names them.
+ */
 export function viewFor(snapshot: ClusterSnapshot, desired: DesiredState, agentId: string): DesiredState {
-  if (!snapshot.agents.some((a) => a.id === agentId)) {
+  if (!snapshot.agents.some((a) => a.id === agentId) && desired.overlay.nodes[agentId] === undefined) {
     const known = snapshot.agents.map((a) => a.id).join(", ");
     throw new CliUsageError(`unknown node '${agentId}'; agents in the snapshot: ${known || "none"}`);
   }
@@ -51,12 +54,17 @@ function summary(snapshot: ClusterSnapshot, desired: DesiredState, source: strin
   out.push("", `L4 virtual IPs      ${services.length} services, ${backends} backends`);
   for (const s of services) {
     const live = s.backends.filter((b) => b.weight > 0).length;
-    out.push(`  ${s.vip.protocol} ${s.vip.ip}:${s.vip.port}${s.dnsName ? ` ${s.dnsName}` : ""}  ${live}/${s.backends.length} backends serving`);
+    const vip = s.vip.ip.includes(":") ? `[${s.vip.ip}]:${s.vip.port}` : `${s.vip.ip}:${s.vip.port}`;
+    out.push(`  ${s.vip.protocol} ${vip}${s.dnsName ? ` ${s.dnsName}` : ""}  ${live}/${s.backends.length} backends serving`);
   }
   const groups = Object.entries(desired.haproxy.groups);
   out.push("", `HAProxy groups      ${groups.length}`);
   for (const [name, group] of groups) out.push(`  ${name.padEnd(18)} ${group.config.split("\n").length} config lines`);
   out.push("", `Overlay nodes       ${Object.keys(desired.overlay.nodes).length}`);
+  for (const [key, node] of Object.entries(desired.overlay.nodes)) {
+    const slices = node.overlays.map((o) => [o.name, o.subnet, o.subnet6].filter((x) => x !== undefined).join(" ")).join(", ");
+    out.push(`  ${key}  ${node.ip}  vtep ${node.vtep.ip}  ${slices}`);
+  }
   out.push("", `Diagnostics         ${desired.diagnostics.length}`);
   for (const d of desired.diagnostics) out.push(`  ${d.level.padEnd(8)} ${d.subject}  ${d.code}: ${d.message}`);
   return `${out.join("\n")}\n`;

@@ -16,6 +16,7 @@ import { readJson, readText } from "../files.ts";
 import { resolveHostnames } from "../resolve-hosts.ts";
 import { InputError } from "../../snapshot/issues.ts";
 import { buildSnapshot, type MesosSource } from "../../snapshot/build.ts";
+import type { PreviousAllocations } from "../../snapshot/schema.ts";
 import { parseConfigYaml } from "../../snapshot/config-file.ts";
 import { previousFromDocument } from "../../snapshot/previous.ts";
 import { splitJsonValues } from "../../snapshot/adapters/json-stream.ts";
@@ -32,6 +33,7 @@ const OPTIONS = {
   "marathon-apps": { type: "string" },
   config: { type: "string" },
   previous: { type: "string" },
+  "overlay-release": { type: "string", multiple: true },
   "cluster-name": { type: "string" },
   master: { type: "string", multiple: true },
   now: { type: "string" },
@@ -68,7 +70,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     const marathonPath = values["marathon-apps"];
     const marathonApps = marathonPath === undefined ? [] : fromMarathonApps(await readJson(marathonPath, io), { source: marathonPath });
     const previousPath = values.previous;
-    const previous = previousPath === undefined ? {} : previousFromDocument(await readJson(previousPath, io), previousPath);
+    const previous = withOverlayReleases(previousPath === undefined ? {} : previousFromDocument(await readJson(previousPath, io), previousPath), values["overlay-release"] ?? []);
     const snapshot = buildSnapshot({
       clusterName: values["cluster-name"] ?? mesos?.clusterName ?? DEFAULT_CLUSTER_NAME,
       now,
@@ -83,6 +85,20 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     if (error instanceof InputError) throw new CliUsageError(error.message);
     throw error;
   }
+}
+
+/**
+ * `--overlay-release IP`: the nodes whose overlay allocations this snapshot releases (DC/OS's
+ * `POST /overlay-master/agents/delete`). The reconciler refuses to release a node still present.
+ */
+function withOverlayReleases(previous: PreviousAllocations, ips: string[]): PreviousAllocations {
+  if (ips.length === 0) return previous;
+  const release = ips.map((ip) => {
+    const parsed = parseIp(ip);
+    if (parsed?.family !== 4) throw usage(`--overlay-release: '${ip}' is not an IPv4 address (overlay nodes are keyed by their underlay IPv4)`);
+    return parsed.address;
+  });
+  return { ...previous, overlay: { ...previous.overlay, release: [...new Set([...(previous.overlay?.release ?? []), ...release])].sort() } };
 }
 
 function usage(message: string): CliUsageError {

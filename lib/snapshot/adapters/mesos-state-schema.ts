@@ -110,7 +110,10 @@ const RawAgent = z.looseObject({
 });
 export type RawAgent = z.infer<typeof RawAgent>;
 
-/** The fields of `/master/state` the adapter reads. */
+/**
+ * The fields of `/master/state` the adapter reads.
+ * @example RawMesosState.safeParse(JSON.parse(text)).success // false when, say, `slaves` is missing
+ */
 export const RawMesosState = z.looseObject({
   /** The elected master's PID; Mesos omits the field while no master is elected. */
   leader: z.string().optional(),

@@ -1,0 +1,51 @@
+/**
+ * @module
+ * A check DC/OS never made: a running task whose overlay address lies outside its agent's
+ * slice is unreachable (every node routes that address to the slice's owner). It happens when
+ * allocations were lost or edited, or when wayfinder takes over a cluster without importing the
+ * overlay master's state, so each such task is reported with what its agent holds instead.
+ */
+import type { ClusterSnapshot, Task } from "../../lib/snapshot/schema.ts";
+import type { Diagnostic } from "../../lib/desired/schema.ts";
+import type { OverlayNode } from "../../lib/desired/overlay-schema.ts";
+import { contains, formatCidr, parseCidr, parseIp } from "../../lib/net/cidr.ts";
+import type { Spaces } from "./spaces.ts";
+
+/** Mesos states after which a task holds no address (spec §4.2's `terminal`). */
+const TERMINAL = new Set(["TASK_FINISHED", "TASK_FAILED", "TASK_KILLED", "TASK_LOST", "TASK_ERROR", "TASK_DROPPED", "TASK_GONE", "TASK_GONE_BY_OPERATOR"]);
+
+/**
+ * @example tasksOutsideSlices(snapshot, nodes, spaces) // [{ level: "warning", code: "overlay.task-outside-slice", subject: "task:db.1", ... }]
+ */
+export function tasksOutsideSlices(snapshot: ClusterSnapshot, nodes: Readonly<Record<string, OverlayNode>>, spaces: Spaces): Diagnostic[] {
+  const diagnostics: Diagnostic[] = [];
+  const families = spaces.overlays.flatMap((o) =>
+    ([["subnet", o.v4], ["subnet6", o.v6]] as const).flatMap(([key, space]) => (space === undefined ? [] : [{ name: o.name, key, space }])),
+  );
+  if (families.length === 0) return diagnostics;
+  for (const task of snapshot.tasks) {
+    if (TERMINAL.has(task.state)) continue;
+    for (const text of latestAddresses(task)) {
+      const address = parseIp(text);
+      const family = address && families.find((f) => f.space.cidr.family === address.family && contains(f.space.cidr, address.value));
+      if (address === undefined || family === undefined) continue;
+      const slice = nodes[task.agentId]?.overlays.find((o) => o.name === family.name)?.[family.key];
+      const sliceCidr = slice === undefined ? undefined : parseCidr(slice);
+      if (sliceCidr !== undefined && contains(sliceCidr, address.value)) continue;
+      diagnostics.push({
+        level: "warning",
+        code: "overlay.task-outside-slice",
+        subject: `task:${task.id}`,
+        message: `its address ${text} is in overlay '${family.name}' (${formatCidr(family.space.cidr)}), but its agent ${task.agentId} holds ${slice ?? "no slice of it"}: every node routes that address elsewhere (lost allocations? import DC/OS's overlay master state with wayfinder snapshot --previous)`,
+      });
+    }
+  }
+  return diagnostics;
+}
+
+/** The addresses of the task's latest status (by timestamp). */
+function latestAddresses(task: Task): string[] {
+  let latest = task.statuses[0];
+  for (const status of task.statuses) if (latest === undefined || status.timestamp > latest.timestamp) latest = status;
+  return [...new Set((latest?.networkInfos ?? []).flatMap((n) => n.ipAddresses))].sort();
+}

@@ -1,0 +1,67 @@
+/**
+ * @module
+ * The CNI applier's record of the config files it installed (absolute paths), kept in its
+ * state directory, and what those files hold now. A file not in the record is someone else's.
+ */
+import { lstat, mkdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { z } from "zod";
+import { canonicalJsonPretty } from "../../net/canonical-json.ts";
+import { writeFileDurably } from "../files/durable-write.ts";
+
+const MANIFEST = "cni-manifest.json";
+
+export const CniManifest = z.object({
+  apiVersion: z.literal("wayfinder/v1"),
+  kind: z.literal("CniManifest"),
+  /** Absolute paths, sorted. */
+  files: z.array(z.string().startsWith("/")),
+});
+
+export interface InstalledCni {
+  /** Recorded paths that are regular files now, with their contents. */
+  files: ReadonlyMap<string, string>;
+  /** Every recorded path, including ones removed by hand since. */
+  owned: ReadonlySet<string>;
+}
+
+/**
+ * @example await observeCni("/var/lib/wayfinder/cni") // { files: Map { "/etc/cni/net.d/dcos.conflist" → "{...}" }, owned: Set {...} }
+ */
+export async function observeCni(stateDir: string): Promise<InstalledCni> {
+  const path = join(stateDir, MANIFEST);
+  let text: string | undefined;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+  }
+  const owned = new Set<string>();
+  if (text !== undefined) {
+    let parsed: ReturnType<typeof CniManifest.safeParse>;
+    try {
+      parsed = CniManifest.safeParse(JSON.parse(text));
+    } catch (error) {
+      throw new Error(`${path}: not valid JSON (${(error as Error).message}); fix or remove it by hand`);
+    }
+    // Guessing would risk deleting configs that are not ours.
+    if (!parsed.success) throw new Error(`${path}: not a wayfinder CNI manifest; fix or remove it by hand`);
+    for (const file of parsed.data.files) owned.add(file);
+  }
+  const files = new Map<string, string>();
+  for (const file of owned) {
+    // A symlink put in a config's place is replaced, never followed.
+    const stat = await lstat(file).catch(() => undefined);
+    if (stat?.isFile()) files.set(file, await readFile(file, "utf8"));
+  }
+  return { files, owned };
+}
+
+/**
+ * @example await writeCniManifest("/var/lib/wayfinder/cni", ["/etc/cni/net.d/dcos.conflist"])
+ */
+export async function writeCniManifest(stateDir: string, files: Iterable<string>): Promise<void> {
+  await mkdir(stateDir, { recursive: true });
+  const manifest = { apiVersion: "wayfinder/v1", kind: "CniManifest", files: [...new Set(files)].sort() };
+  await writeFileDurably(join(stateDir, MANIFEST), canonicalJsonPretty(manifest));
+}
