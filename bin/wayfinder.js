@@ -3,5 +3,7 @@
 import { register } from "tsx/esm/api";
 
 register();
+const { tuneHeapForReconcile } = await import("../lib/runtime/heap-tuning.ts");
+tuneHeapForReconcile();
 const { main } = await import("../lib/cli/main.ts");
 process.exitCode = await main(process.argv.slice(2));

@@ -10,6 +10,7 @@ import { canonicalJson } from "../lib/net/canonical-json.ts";
 import { sha256Hex } from "../lib/net/digest.ts";
 import { dnsZones } from "./dns-zones/index.ts";
 import { dnsForwarding } from "./dns-forwarding.ts";
+import { haproxyGroups } from "./haproxy/index.ts";
 import { l4lbServices } from "./l4lb/index.ts";
 import { overlayState } from "./overlay/index.ts";
 
@@ -24,13 +25,14 @@ export function reconcile(snapshot: ClusterSnapshot): DesiredState {
   const dns = dnsZones(snapshot, { l4lbServices: l4lb.services });
   const forwarding = dnsForwarding(snapshot);
   const { diagnostics: overlayDiagnostics, ...overlay } = overlayState(snapshot);
+  const l7 = haproxyGroups(snapshot);
   return withHash({
     apiVersion: "wayfinder/v1",
     dns: { zones: dns.zones, forwarding: forwarding.forwarding, aliases: dns.aliases },
     l4lb: { services: l4lb.services, namedVips: l4lb.namedVips },
-    haproxy: { groups: {} },
+    haproxy: { groups: l7.groups, allocations: l7.allocations },
     overlay,
-    diagnostics: sortDiagnostics([...l4lb.diagnostics, ...dns.diagnostics, ...forwarding.diagnostics, ...overlayDiagnostics]),
+    diagnostics: sortDiagnostics([...l4lb.diagnostics, ...dns.diagnostics, ...forwarding.diagnostics, ...l7.diagnostics, ...overlayDiagnostics]),
   });
 }
 

@@ -122,7 +122,25 @@ export const L4Service = z.object({
 });
 export type L4Service = z.infer<typeof L4Service>;
 
-export const HaproxyGroup = z.object({ config: z.string() }).loose();
+/** One LB group: its `haproxy.cfg`, and in map mode the map files beside it (`<group>/<name>.map`). */
+export const HaproxyGroup = z
+  .object({
+    config: z.string(),
+    maps: z.object({ "domain2backend.map": z.string(), "app2backend.map": z.string() }).optional(),
+  })
+  .loose();
+export type HaproxyGroup = z.infer<typeof HaproxyGroup>;
+
+/** One backend's server slots: how many, and which address (`ip:port`) holds which (1-based). */
+export const HaproxyBackendSlots = z.object({
+  size: z.number().int().min(1),
+  servers: z.record(z.string(), z.number().int().min(1)),
+});
+export type HaproxyBackendSlots = z.infer<typeof HaproxyBackendSlots>;
+
+/** Server slots per backend (`functions/haproxy/slots.ts`); fed back as `previous.haproxy`. */
+export const HaproxySlotAllocations = z.object({ backends: z.record(z.string(), HaproxyBackendSlots) });
+export type HaproxySlotAllocations = z.infer<typeof HaproxySlotAllocations>;
 
 export const DesiredState = z.object({
   apiVersion: z.literal("wayfinder/v1"),
@@ -138,7 +156,7 @@ export const DesiredState = z.object({
       namedVips: z.array(PreviousNamedVip).optional(),
     })
     .loose(),
-  haproxy: z.object({ groups: z.record(z.string(), HaproxyGroup) }).loose(),
+  haproxy: z.object({ groups: z.record(z.string(), HaproxyGroup), allocations: HaproxySlotAllocations.optional() }).loose(),
   overlay: OverlaySection,
   diagnostics: z.array(Diagnostic),
 });

@@ -11,6 +11,7 @@ import { parseUpstream } from "../net/upstream-address.ts";
 import { ipToBigInt } from "../net/ip-bigint.ts";
 import { parseIp } from "./adapters/mesos-state-address.ts";
 import { OverlayConfig } from "./overlay-config.ts";
+import { HaproxyConfig } from "./haproxy-config.ts";
 
 /** Where a task's A/AAAA records take their addresses from, tried in order (mesos-dns `IPSources`). */
 export const IpSource = z.enum(["netinfo", "docker", "mesos", "host"]);
@@ -114,13 +115,8 @@ export const L4lbConfig = z
   .strict();
 export type L4lbConfig = z.infer<typeof L4lbConfig>;
 
-export const HaproxyConfig = z.looseObject({
-  /** HAProxy groups rendered; `*` renders every app whatever its group. */
-  groups: z.array(z.string()).default(["external"]),
-  bindAddress: z.string().default("*"),
-  httpPort: z.number().int().default(80),
-  httpsPort: z.number().int().default(443),
-});
+/** The `haproxy` section (marathon-lb flags and templates) lives in `haproxy-config.ts`. */
+export { HaproxyConfig };
 
 export const Config = z
   .object({

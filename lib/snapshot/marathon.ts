@@ -82,6 +82,8 @@ export const MarathonApp = z.looseObject({
   tasks: optional(z.array(MarathonTask)),
   env: optional(z.record(z.string(), z.unknown())),
   version: optional(z.string()),
+  /** When the app was last scaled; tells the colours of a hybrid blue/green deployment apart. */
+  versionInfo: optional(z.looseObject({ lastScalingAt: optional(z.string()) })),
 });
 export type MarathonApp = z.infer<typeof MarathonApp>;
 export type MarathonTask = z.infer<typeof MarathonTask>;

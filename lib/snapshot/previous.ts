@@ -7,7 +7,7 @@
  * cluster with its addresses). Each capability refines its part. Pure.
  */
 import { z } from "zod";
-import { L4Service } from "../desired/schema.ts";
+import { HaproxySlotAllocations, L4Service } from "../desired/schema.ts";
 import { OverlayAllocations } from "../desired/overlay-schema.ts";
 import { InputError, inputIssues } from "./issues.ts";
 import { allocationsFromDcosOverlayState, isDcosOverlayMasterState } from "./adapters/dcos-overlay-state.ts";
@@ -20,6 +20,7 @@ const PreviousDesired = z.looseObject({
   apiVersion: z.literal(API_VERSION),
   overlay: z.looseObject({ allocations: OverlayAllocations.optional() }).optional(),
   l4lb: z.looseObject({ services: z.array(L4Service).default([]), namedVips: z.array(PreviousNamedVip).optional() }).optional(),
+  haproxy: z.looseObject({ allocations: HaproxySlotAllocations.optional() }).optional(),
 });
 
 const PreviousSnapshot = z.looseObject({ apiVersion: z.literal(API_VERSION), previous: PreviousAllocations.default({}) });
@@ -41,6 +42,7 @@ export function previousFromDocument(document: unknown, source: string): Previou
   // Older desired states had no namedVips list; their services name the addresses.
   const namedVips = desired.l4lb?.namedVips ?? previousNamedVips(desired.l4lb?.services ?? []);
   if (namedVips.length > 0) previous.l4lb = { namedVips };
+  if (desired.haproxy?.allocations !== undefined) previous.haproxy = desired.haproxy.allocations;
   return previous;
 }
 

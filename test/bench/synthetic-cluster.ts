@@ -73,3 +73,32 @@ export function syntheticSnapshot(size: SyntheticSize): ClusterSnapshot {
     tasks,
   });
 }
+
+/**
+ * mesos-dns's own record-generation fixture (`zz_big_test.go` in specs/dns.md §5.2): 500
+ * agents, 100 app names, two resource ports per task, addresses from the agent (`host`), no
+ * DiscoveryInfo. Its records-per-task match what the lab anchors were measured on, so the
+ * Mesos-DNS zone can be compared like for like.
+ * @example mesosDnsShapedSnapshot(10_000).tasks.length // 10000
+ */
+export function mesosDnsShapedSnapshot(tasks: number): ClusterSnapshot {
+  const agentIp = (i: number) => `10.1.${i >> 8}.${i & 255}`;
+  return ClusterSnapshot.parse({
+    cluster: { name: `mesos-dns-shape-${tasks}` },
+    now: "2026-11-26T12:00:00Z",
+    leader: "master@10.255.0.1:5050",
+    masters: ["10.255.0.1:5050"],
+    agents: Array.from({ length: 500 }, (_, i) => ({ id: `b0c1-S${i}`, hostname: `agent-${i}`, pid: `slave(1)@${agentIp(i)}:5051`, ips: [agentIp(i)] })),
+    frameworks: [{ id: "bench-0000", name: "marathon", pid: "scheduler-1@10.255.0.1:15101", ips: ["10.255.0.1"] }],
+    tasks: Array.from({ length: tasks }, (_, i) => ({
+      id: `app-${i % 100}.${i.toString(16).padStart(8, "0")}-1111-11ef-9c1b-0242ac110002`,
+      name: `app-${i % 100}`,
+      frameworkId: "bench-0000",
+      agentId: `b0c1-S${i % 500}`,
+      state: "TASK_RUNNING",
+      ports: [{ begin: 31000 + (i % 500) * 2, end: 31001 + (i % 500) * 2 }],
+      statuses: [{ state: "TASK_RUNNING", timestamp: 1_795_000_000 + i }],
+    })),
+    config: { dns: { ipSources: ["host"] } },
+  });
+}

@@ -1,0 +1,219 @@
+/**
+ * @module
+ * Normalisation (marathon-lb `get_apps`, `specs/l7.md` §2): Marathon apps → services, one per
+ * app × service port, each with its label settings, its health check and its backend servers.
+ * An app with a label that cannot be used is left out whole, with one diagnostic per bad
+ * label; every other app is still rendered (marathon-lb#234). Pure.
+ */
+import type { Diagnostic } from "../../lib/desired/schema.ts";
+import type { MarathonApp } from "../../lib/snapshot/marathon.ts";
+import type { HaproxyConfig } from "../../lib/snapshot/config.ts";
+import { agentResolver, declaredServicePorts, networkingMode, taskAddress, taskPorts, type HostResolver } from "./app-network.ts";
+import { mergeDeploymentGroups, type SourceApp } from "./deployment-groups.ts";
+import { appGroups, serviceLabels, type ServiceSettings } from "./service-labels.ts";
+import { ServicePortAssigner } from "./service-port-assigner.ts";
+import { backendName } from "./names.ts";
+import { slotKey } from "./slots.ts";
+import { matchesGroups } from "./groups.ts";
+
+/** A Marathon health check with the members marathon-lb reads filled in. */
+export interface HealthCheck {
+  readonly protocol: string;
+  readonly path?: string;
+  readonly port?: number;
+  readonly portIndex?: number;
+  readonly intervalSeconds: number;
+  readonly timeoutSeconds: number;
+  readonly gracePeriodSeconds: number;
+  readonly maxConsecutiveFailures: number;
+  /** The check as Marathon sent it, for `{healthCheck[...]}` in templates. */
+  readonly raw: Readonly<Record<string, unknown>>;
+}
+
+/** One server behind a service. */
+export interface Backend {
+  readonly host: string;
+  readonly ip: string;
+  readonly port: number;
+  readonly draining: boolean;
+  readonly taskId: string;
+}
+
+/** One app × service port, ready to render. */
+export interface Service {
+  readonly appId: string;
+  /** The port the frontend binds: the `PORT` label, else the Marathon service port. */
+  readonly servicePort: number;
+  readonly settings: ServiceSettings;
+  /** `HAPROXY_{n}_GROUP` when set, else the app's `HAPROXY_GROUP`. */
+  readonly groups: readonly string[];
+  readonly healthCheck?: HealthCheck;
+  /** Explicit mode (health check, `MODE` label, health-check port index); else decided at render. */
+  readonly mode?: "tcp" | "http";
+  /** Sorted by (host, port) as marathon-lb sorts them; one per address. */
+  readonly backends: readonly Backend[];
+}
+
+export interface ServicesInput {
+  apps: readonly MarathonApp[];
+  agents: readonly { hostname: string; ips: readonly string[] }[];
+  config: HaproxyConfig;
+  /** `backend|ip:port` keys served last time: a task whose health results are missing stays if it was serving. */
+  previouslyServed: ReadonlySet<string>;
+}
+
+const EXCLUDED_TASK_STATES = new Set([
+  "TASK_STAGING",
+  "TASK_STARTING",
+  "TASK_KILLING",
+  "TASK_FINISHED",
+  "TASK_FAILED",
+  "TASK_KILLED",
+  "TASK_ERROR",
+  "TASK_DROPPED",
+  "TASK_GONE",
+  "TASK_GONE_BY_OPERATOR",
+  "TASK_UNKNOWN",
+]);
+
+const APP_ID = /^(\/[A-Za-z0-9._-]+)+$/;
+
+/**
+ * Services of every app that belongs to at least one configured group, in (appId, servicePort)
+ * order, each with at least one backend.
+ * @example marathonServices({ apps, agents, config, previouslyServed: new Set() }).services[0].appId // "/web"
+ */
+export function marathonServices(input: ServicesInput): { services: Service[]; diagnostics: Diagnostic[] } {
+  const { config } = input;
+  const merged = mergeDeploymentGroups(input.apps);
+  const diagnostics = [...merged.diagnostics];
+  const resolve = agentResolver(input.agents);
+  const assigner = config.servicePortRange === null ? undefined : new ServicePortAssigner(config.servicePortRange);
+  const services: Service[] = [];
+  for (const source of merged.apps) {
+    if (config.frameworkName !== undefined && source.id.slice(1) === config.frameworkName) continue;
+    services.push(...appServices(source, input, resolve, assigner, diagnostics));
+  }
+  services.sort((a, b) => (a.appId < b.appId ? -1 : a.appId > b.appId ? 1 : a.servicePort - b.servicePort));
+  return { services, diagnostics };
+}
+
+function appServices(
+  source: SourceApp,
+  input: ServicesInput,
+  resolve: HostResolver,
+  assigner: ServicePortAssigner | undefined,
+  diagnostics: Diagnostic[],
+): Service[] {
+  const { app, id } = source;
+  const { config } = input;
+  const labels = app.labels ?? {};
+  const subject = `app:${id}`;
+  const mode = networkingMode(app);
+  const groups = appGroups(labels);
+
+  let servicePorts: (number | undefined)[] = declaredServicePorts(app, mode);
+  if (servicePorts.length === 0 && mode === "container" && assigner !== undefined && source.tasks.length > 0) {
+    servicePorts = taskPorts(app, mode, source.tasks[0]!.task).map((port) => assigner.assign(id, port));
+  }
+
+  const parsed = servicePorts.map((_, i) => serviceLabels(labels, i, { strictMode: config.strictMode, mapMode: config.haproxyMap }));
+  const groupsOf = (settings: ServiceSettings) => (settings.groups !== undefined && settings.groups.length > 0 ? settings.groups : groups);
+  const relevant = parsed.some(({ settings }) => matchesGroups(config.groups, groupsOf(settings)));
+  if (!relevant) return [];
+
+  const errors = parsed.flatMap((p) => p.errors);
+  if (!APP_ID.test(id)) errors.unshift(`the app id ${JSON.stringify(id)} has characters HAProxy names cannot hold`);
+  if (errors.length > 0) {
+    for (const error of errors) {
+      diagnostics.push({ level: "error", code: "haproxy.invalid-label", subject, message: `${error}; the app is left out of HAProxy` });
+    }
+    return [];
+  }
+
+  const built = servicePorts.map((port, i) => {
+    if (port === undefined) {
+      diagnostics.push({ level: "warning", code: "haproxy.no-service-port", subject, message: `no service port is left in servicePortRange for port index ${i}; that port is skipped` });
+      return undefined;
+    }
+    const { settings } = parsed[i]!;
+    const servicePort = settings.port ?? port;
+    return { servicePort, settings, groups: groupsOf(settings), ...healthAndMode(app, i, settings), backends: [] as Backend[] };
+  });
+
+  const checked = config.healthCheck && (app.healthChecks ?? []).length > 0;
+  for (const { task, draining } of source.tasks) {
+    if (task.host === undefined || task.host === "") continue; // Marathon 0.7.6 workaround
+    if (task.state !== undefined && EXCLUDED_TASK_STATES.has(task.state)) continue;
+    const ip = taskAddress(mode, task, resolve);
+    if (ip === undefined) {
+      diagnostics.push({
+        level: "warning",
+        code: "haproxy.unresolved-host",
+        subject: `task:${task.id}`,
+        message: mode === "container" ? "the IP-per-task task has no IP address yet; it is not a backend" : `host ${JSON.stringify(task.host)} is neither an agent in the snapshot nor an IP address; the task is not a backend`,
+      });
+      continue;
+    }
+    const ports = taskPorts(app, mode, task);
+    const pairs = ports.slice(0, built.length).flatMap((port, i) => (built[i] === undefined ? [] : [{ service: built[i], port }]));
+    if (checked) {
+      const results = task.healthCheckResults;
+      const alive =
+        results !== undefined
+          ? results.some((r) => r.alive === true)
+          : pairs.some(({ service, port }) => input.previouslyServed.has(`${backendName(id, service.servicePort)}|${slotKey({ ip, port })}`));
+      if (!alive) continue;
+    }
+    for (const { service, port } of pairs) service.backends.push({ host: task.host, ip, port, draining, taskId: task.id });
+  }
+
+  return built.flatMap((service) => {
+    if (service === undefined || service.backends.length === 0) return [];
+    return [{ appId: id, ...service, backends: uniqueBackends(service.backends) }];
+  });
+}
+
+/**
+ * marathon-lb's `get_health_check` (the first check with a `port`, or with this `portIndex`)
+ * and the mode it implies, then the `MODE` label, then `BACKEND_HEALTHCHECK_PORT_INDEX`.
+ */
+function healthAndMode(app: MarathonApp, index: number, settings: ServiceSettings): { healthCheck?: HealthCheck; mode?: "tcp" | "http" } {
+  let healthCheck = healthCheckFor(app, index);
+  let mode: "tcp" | "http" | undefined = healthCheck?.protocol === "HTTP" ? "http" : undefined;
+  if (settings.mode !== undefined) mode = settings.mode;
+  if (healthCheck === undefined && settings.healthcheckPortIndex !== undefined) {
+    healthCheck = healthCheckFor(app, settings.healthcheckPortIndex);
+    if (healthCheck !== undefined && ["HTTP", "HTTPS", "MESOS_HTTP", "MESOS_HTTPS"].includes(healthCheck.protocol)) mode = "http";
+  }
+  return { ...(healthCheck === undefined ? {} : { healthCheck }), ...(mode === undefined ? {} : { mode }) };
+}
+
+function healthCheckFor(app: MarathonApp, index: number): HealthCheck | undefined {
+  const check = (app.healthChecks ?? []).find((c) => (c.port !== undefined && c.port !== 0) || c.portIndex === index);
+  if (check === undefined) return undefined;
+  // Marathon always fills these in; its defaults stand in when a hand-written snapshot does not.
+  return {
+    protocol: check.protocol ?? "HTTP",
+    ...(check.path === undefined ? {} : { path: check.path }),
+    ...(check.port === undefined ? {} : { port: check.port }),
+    ...(check.portIndex === undefined ? {} : { portIndex: check.portIndex }),
+    intervalSeconds: check.intervalSeconds ?? 60,
+    timeoutSeconds: check.timeoutSeconds ?? 20,
+    gracePeriodSeconds: check.gracePeriodSeconds ?? 300,
+    maxConsecutiveFailures: check.maxConsecutiveFailures ?? 3,
+    raw: check,
+  };
+}
+
+/** Sorted by (host, port), one per address: two tasks on one address would be one server twice. */
+function uniqueBackends(backends: Backend[]): Backend[] {
+  const sorted = [...backends].sort((a, b) => (a.host < b.host ? -1 : a.host > b.host ? 1 : a.port - b.port || (a.taskId < b.taskId ? -1 : a.taskId > b.taskId ? 1 : 0)));
+  const seen = new Set<string>();
+  return sorted.filter((b) => {
+    const key = `${b.ip}|${b.port}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

@@ -1,0 +1,67 @@
+/**
+ * @module
+ * The HAProxy applier: one master-worker HAProxy per LB group of the desired state, fed from
+ * `haproxy.groups`. Scale events and task replacements become Runtime API commands (no reload,
+ * no new worker); anything else is a validated, hitless reload through the master CLI. It
+ * keeps counters of what it did, so an operator (and the churn test) can see how many changes
+ * needed a reload.
+ */
+import type { DesiredState } from "../../desired/schema.ts";
+import { haproxyGroupFiles } from "../../render/haproxy/group-files.ts";
+import type { Applier, Plan } from "../applier.ts";
+import { applyHaproxyPlan, type HaproxyCounters } from "./apply.ts";
+import { haproxyLayout } from "./layout.ts";
+import { observeHaproxy, type InstalledHaproxy } from "./observe.ts";
+import { planHaproxy, type GroupAction } from "./plan.ts";
+
+export interface HaproxyApplierOptions {
+  /** The directory the applier owns (`conf/`, `run/`, `staging/` below it). */
+  dir: string;
+  /** The HAProxy binary. Default `haproxy` (from PATH). */
+  binary?: string;
+  /** The LB groups this node serves; default every group of the desired state. */
+  groups?: readonly string[];
+  /** How long a start, reload, stop or `haproxy -c` may take. Default 30 s. */
+  timeoutMs?: number;
+  /** The applier's name in reports. Default `haproxy`. */
+  name?: string;
+}
+
+export type HaproxyApplier = Applier<InstalledHaproxy, GroupAction> & { readonly counters: Readonly<HaproxyCounters> };
+
+/**
+ * @example
+ * const haproxy = createHaproxyApplier({ dir: "/var/lib/wayfinder/haproxy" });
+ * await applyDesired(nodeView(desired, agentId), [haproxy]);
+ * haproxy.counters // { starts: 1, reloads: 0, runtimeUpdates: 0, ... }
+ */
+export function createHaproxyApplier(options: HaproxyApplierOptions): HaproxyApplier {
+  const opts = { binary: "haproxy", timeoutMs: 30_000, name: "haproxy", ...options };
+  const layout = haproxyLayout(opts.dir);
+  const process = { binary: opts.binary, timeoutMs: opts.timeoutMs };
+  const counters: HaproxyCounters = { starts: 0, reloads: 0, runtimeUpdates: 0, runtimeCommands: 0, fallbackReloads: 0, rejectedConfigs: 0 };
+  const wanted = (desired: DesiredState) => {
+    const groups = Object.fromEntries(Object.entries(desired.haproxy.groups).filter(([g]) => opts.groups === undefined || opts.groups.includes(g)));
+    return haproxyGroupFiles(groups);
+  };
+  let observed: InstalledHaproxy | undefined;
+  return {
+    name: opts.name,
+    counters,
+    observe: async () => (observed = await observeHaproxy(layout)),
+    plan: (desired, installed) => planHaproxy(opts.name, wanted(desired), installed),
+    apply: async (plan) => {
+      const installed = observed ?? (await observeHaproxy(layout));
+      await applyHaproxyPlan({ layout, process, counters, installed }, plan);
+    },
+    // The plan already compares files, processes and every running server with the desired state.
+    verify: async (desired) => driftOf(planHaproxy(opts.name, wanted(desired), await observeHaproxy(layout))),
+  };
+}
+
+/** A plan that is not empty, as the differences `verify` reports. */
+function driftOf(plan: Plan<GroupAction>): string[] {
+  const describe = (action: GroupAction) =>
+    action.kind === "reload" ? action.reason : action.kind === "runtime" ? (action.commands.length > 0 ? `${action.commands.length} server changes not applied` : "the installed config differs") : "not running";
+  return [...[...plan.adds, ...plan.changes].map(([stem, action]) => `${stem}: ${describe(action)}`), ...plan.deletes.map((stem) => `${stem}: still running`)];
+}

@@ -1,0 +1,46 @@
+/**
+ * @module
+ * What a node's HAProxies run now: the installed files (`conf/`, owned through a manifest) and,
+ * for every group with a master socket, the master's process table and the current worker's
+ * servers. Listing live servers costs one `show servers state` per group; it is what lets the
+ * applier notice a server someone changed by hand, or a worker restarted from an older file.
+ */
+import { readdir } from "node:fs/promises";
+import type { InstalledFiles } from "../files/observe.ts";
+import { observeFiles } from "../files/observe.ts";
+import { masterCommand, type ProcTable } from "./master-cli.ts";
+import { procTable } from "./haproxy-process.ts";
+import { stemOf, type HaproxyLayout } from "./layout.ts";
+import { parseServersState, type ServerStates } from "./runtime-state.ts";
+
+export interface RunningGroup {
+  readonly proc: ProcTable;
+  /** The current worker's servers; undefined when it could not be read (the plan then reloads). */
+  readonly live?: ServerStates;
+}
+
+export interface InstalledHaproxy {
+  readonly files: InstalledFiles;
+  /** Group stem → its running master. */
+  readonly running: ReadonlyMap<string, RunningGroup>;
+}
+
+/**
+ * @example await observeHaproxy(haproxyLayout("/var/lib/wayfinder/haproxy"))
+ */
+export async function observeHaproxy(layout: HaproxyLayout): Promise<InstalledHaproxy> {
+  const files = await observeFiles(layout.confDir);
+  const stems = new Set([...files.owned].map(stemOf));
+  for (const entry of await readdir(layout.runDir).catch(() => [] as string[])) {
+    if (entry.endsWith(".master.sock")) stems.add(entry.slice(0, -".master.sock".length));
+  }
+  const running = new Map<string, RunningGroup>();
+  for (const stem of [...stems].sort()) {
+    const paths = layout.group(stem);
+    const proc = await procTable(paths);
+    if (proc === undefined) continue;
+    const live = await masterCommand(paths.masterSocket, "@1 show servers state").then(parseServersState, () => undefined);
+    running.set(stem, live === undefined ? { proc } : { proc, live });
+  }
+  return { files, running };
+}

@@ -1,0 +1,109 @@
+/**
+ * @module
+ * The `haproxy` section of `wayfinder.yaml`: marathon-lb's command-line flags and template
+ * overrides, with marathon-lb's (DC/OS package) defaults. Everything here ends up in HAProxy
+ * configs, so values are checked as strictly as labels are: a path with a space, a template
+ * with an unknown placeholder or a control character is a config error at the edge, with its
+ * path, instead of a broken config on every node.
+ */
+import { z } from "zod";
+import { isValidIp } from "../net/ip-literal.ts";
+import { TEMPLATE_NAMES, type TemplateName } from "../render/haproxy/template-catalog.ts";
+import { templateProblem } from "../render/haproxy/template-check.ts";
+
+/** A word HAProxy reads as one token: no whitespace, quotes, backslash or `#` (a comment). */
+const TOKEN = /^[^\s"'\\#]+$/;
+
+const Port = z.number().int().min(1).max(65535);
+const Token = (what: string) => z.string().regex(TOKEN, `${what} must be one word without quotes, backslashes or '#'`);
+const AbsolutePath = (what: string) => Token(what).refine((p) => p.startsWith("/"), `${what} must be an absolute path`);
+const BindAddress = z
+  .string()
+  .refine((a) => a === "*" || isValidIp(a), "a bind address is '*' or an IPv4/IPv6 address");
+
+/** `*` (every app) or a group name; `_`-prefixed names are reserved for file names (`*` → `_all`). */
+const GroupName = z
+  .string()
+  .refine((g) => g === "*" || /^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(g), "a group is '*' or letters, digits, '_', '.', '-' (not starting with '_', '.' or '-')");
+
+const Template = z.string().transform((text) => text.replace(/\r\n/g, "\n"));
+
+export const HaproxyConfig = z
+  .object({
+    /** LB groups, one HAProxy config each; `*` takes every app whatever its group (marathon-lb `--group`). */
+    groups: z
+      .array(GroupName)
+      .min(1)
+      .refine((l) => new Set(l).size === l.length, "groups must not repeat")
+      .default(["external"]),
+    /** Address of the shared :80/:443/:9091 frontends. */
+    bindAddress: BindAddress.default("*"),
+    httpPort: Port.default(80),
+    httpsPort: Port.default(443),
+    /** The `X-Marathon-App-Id` frontend. */
+    appIdPort: Port.default(9091),
+    statsBindAddress: BindAddress.default("0.0.0.0"),
+    statsPort: Port.default(9090),
+    /** Render the :80 and :443 vhost frontends (marathon-lb `--dont-bind-http-https` turns it off). */
+    bindHttpHttps: z.boolean().default(true),
+    /** Certificates of the :443 frontend (marathon-lb `--ssl-certs`). */
+    sslCerts: z.array(AbsolutePath("a certificate")).min(1).default(["/etc/ssl/cert.pem"]),
+    /** Route plain vhosts through map files instead of one ACL each (`--haproxy-map`). */
+    haproxyMap: z.boolean().default(false),
+    /** Terminate TLS per vhost behind an SNI-routing TCP frontend (`--group-https-by-vhost`). */
+    groupHttpsByVhost: z.boolean().default(false),
+    /** Only apps with `HAPROXY_{n}_ENABLED=true` are rendered (`--strict-mode`). */
+    strictMode: z.boolean().default(false),
+    /** Leave out tasks whose Marathon health checks fail (`--health-check`, on in the DC/OS package). */
+    healthCheck: z.boolean().default(true),
+    /** Service ports auto-assigned to IP-per-task apps without any (`--min/--max-serv-port-ip-per-task`). */
+    servicePortRange: z
+      .object({ min: Port, max: Port })
+      .refine((r) => r.min <= r.max, "servicePortRange.min must not exceed max")
+      .nullable()
+      .default({ min: 10050, max: 10100 }),
+    /** marathon-lb's own app id without the `/` (env `FRAMEWORK_NAME`): that app is never balanced. */
+    frameworkName: z.string().optional(),
+    /** `option` lines of the defaults section (env `HAPROXY_GLOBAL_DEFAULT_OPTIONS`). */
+    globalDefaultOptions: z
+      .array(z.string().regex(/^[a-z][a-z0-9-]*$/, "an option name is lowercase letters, digits and '-'"))
+      .default(["redispatch", "http-server-close", "dontlognull"]),
+    /** Global template overrides by name (env or file `HAPROXY_<NAME>`). */
+    templates: z.partialRecord(z.enum(TEMPLATE_NAMES as [TemplateName, ...TemplateName[]]), Template).default({}),
+    /**
+     * Absolute directory the configs name their map files in (`<mapDir>/domain2backend.map`).
+     * Default: `<group>/` relative to HAProxy's working directory, where the applier puts them.
+     */
+    mapDir: AbsolutePath("mapDir").optional(),
+    /** Where each group's stats socket lives (`<runtimeDir>/<group>.sock`). */
+    runtimeDir: AbsolutePath("runtimeDir").default("/run/wayfinder/haproxy"),
+    /** Old workers are killed this long after a reload (`hard-stop-after`), so they never pile up. */
+    hardStopAfter: z.string().regex(/^\d+(us|ms|s|m|h|d)?$/, "a HAProxy duration like 30s or 5m").default("5m"),
+    /** The global connection limit; HAProxy needs about twice as many file descriptors (its `ulimit -n`). */
+    maxconn: z.number().int().min(1).default(50000),
+    /** A worker that survived this many reloads is stopped (`mworker-max-reloads`). */
+    maxReloads: z.number().int().min(1).max(1000).default(5),
+    /**
+     * `slots`: each backend gets stable server slots (`slot1`..`slotN`, spares disabled), so
+     * scaling and task replacement change only addresses, applied through the Runtime API
+     * without a reload. `marathon-lb`: marathon-lb's `host_ip_port` server names and hashed ids.
+     */
+    serverNaming: z.enum(["slots", "marathon-lb"]).default("slots"),
+    /** The fewest slots a backend gets; sizes grow by powers of two. */
+    minSlots: z.number().int().min(1).max(1024).default(4),
+  })
+  .strict()
+  .superRefine((config, ctx) => {
+    const ports = { httpPort: config.httpPort, httpsPort: config.httpsPort, appIdPort: config.appIdPort, statsPort: config.statsPort };
+    const seen = new Map<number, string>();
+    for (const [key, value] of Object.entries(ports)) {
+      const other = seen.get(value);
+      if (other !== undefined) ctx.addIssue({ code: "custom", path: [key], message: `${key} ${value} is also ${other}; each shared frontend needs its own port` });
+      else seen.set(value, key);
+    }
+    for (const [name, text] of Object.entries(config.templates) as [TemplateName, string][]) {
+      const problem = templateProblem(name, text);
+      if (problem !== undefined) ctx.addIssue({ code: "custom", path: ["templates", name], message: problem });
+    }
+  });
+export type HaproxyConfig = z.infer<typeof HaproxyConfig>;

@@ -1,0 +1,111 @@
+/**
+ * The HAProxy applier against a real HAProxy on loopback: requests by Host header, path, SNI,
+ * wildcard vhost and X-Marathon-App-Id reach the right backend; the https redirect works; a
+ * second apply of the same state changes nothing. Once with ACLs per vhost, once in map mode
+ * (the map files installed beside the config and found through HAProxy's working directory).
+ */
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describeWithTools } from "../support/tools.ts";
+import { freePort } from "./server-process.ts";
+import { createHaproxyApplier, type HaproxyApplier } from "../../lib/executor/haproxy/applier.ts";
+import { stopMaster } from "../../lib/executor/haproxy/haproxy-process.ts";
+import { haproxyLayout } from "../../lib/executor/haproxy/layout.ts";
+import { BackendPool, httpGet, httpsGet, selfSignedCert, TestCluster } from "./support/haproxy-harness.ts";
+
+for (const haproxyMap of [false, true]) describeWithTools(["haproxy", "openssl"])(`HAProxy routing on loopback${haproxyMap ? ", plain vhosts through map files" : ""}`, () => {
+  let dir: string;
+  let pool: BackendPool;
+  let applier: HaproxyApplier;
+  let cluster: TestCluster;
+  const ports = { http: 0, https: 0, appId: 0, stats: 0, tcp: 0 };
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "wf-l7-routing-"));
+    pool = new BackendPool();
+    for (const key of Object.keys(ports) as (keyof typeof ports)[]) ports[key] = await freePort();
+    applier = createHaproxyApplier({ dir: join(dir, "state"), timeoutMs: 20_000 });
+    cluster = new TestCluster(
+      {
+        bindAddress: "127.0.0.1",
+        httpPort: ports.http,
+        httpsPort: ports.https,
+        appIdPort: ports.appId,
+        statsBindAddress: "127.0.0.1",
+        statsPort: ports.stats,
+        sslCerts: [selfSignedCert(dir)],
+        runtimeDir: join(dir, "sock"),
+        healthCheck: false,
+        maxconn: 2000,
+        haproxyMap,
+      },
+      applier,
+    );
+    const backend = async (name: string) => {
+      const port = await freePort();
+      await pool.start(name, port);
+      return { id: `${name}.task`, port };
+    };
+    const servicePort = async () => freePort();
+    cluster.set({ id: "/web", servicePort: await servicePort(), labels: { HAPROXY_0_VHOST: "web.test" }, tasks: [await backend("W1"), await backend("W2")] });
+    cluster.set({ id: "/api", servicePort: await servicePort(), labels: { HAPROXY_0_VHOST: "web.test", HAPROXY_0_PATH: "/api" }, tasks: [await backend("A1")] });
+    cluster.set({ id: "/secure", servicePort: await servicePort(), labels: { HAPROXY_0_VHOST: "secure.test", HAPROXY_0_REDIRECT_TO_HTTPS: "true" }, tasks: [await backend("S1")] });
+    cluster.set({ id: "/wild", servicePort: await servicePort(), labels: { HAPROXY_0_VHOST: "*.apps.test" }, tasks: [await backend("X1")] });
+    cluster.set({ id: "/exact", servicePort: await servicePort(), labels: { HAPROXY_0_VHOST: "www.apps.test" }, tasks: [await backend("E1")] });
+    cluster.set({ id: "/tcp", servicePort: ports.tcp, labels: {}, tasks: [await backend("T1")] });
+    const report = await cluster.apply();
+    expect(report.appliers[0], JSON.stringify(report)).toMatchObject({ status: "applied" });
+  });
+
+  afterAll(async () => {
+    try {
+      await stopMaster({ binary: "haproxy", timeoutMs: 10_000 }, haproxyLayout(join(dir, "state")).group("external"), "SIGTERM");
+    } finally {
+      pool?.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("routes by Host header, and by path on a shared vhost", async () => {
+    const seen = new Set<string>();
+    for (let i = 0; i < 4; i++) seen.add((await httpGet(ports.http, "/", { host: "web.test" })).body.split(" ")[0]!);
+    expect([...seen].sort()).toEqual(["W1", "W2"]);
+    expect((await httpGet(ports.http, "/api/v1", { host: "web.test" })).body).toBe("A1 /api/v1 web.test\n");
+    expect((await httpGet(ports.http, "/", { host: "nobody.test" })).status).toBe(503);
+  });
+
+  it("redirects to https, and serves the vhost over TLS by SNI", async () => {
+    const redirect = await httpGet(ports.http, "/login?x=1", { host: "secure.test" });
+    expect(redirect.status).toBe(301);
+    expect(redirect.headers.location).toBe("https://secure.test/login?x=1");
+    expect((await httpsGet(ports.https, "/login", "secure.test")).body).toBe("S1 /login secure.test\n");
+    expect((await httpsGet(ports.https, "/api/x", "web.test")).body).toBe("A1 /api/x web.test\n");
+  });
+
+  it("matches a wildcard vhost one label deep, after exact hosts", async () => {
+    expect((await httpGet(ports.http, "/", { host: "foo.apps.test" })).body.split(" ")[0]).toBe("X1");
+    expect((await httpGet(ports.http, "/", { host: "foo.apps.test:8080" })).body.split(" ")[0]).toBe("X1");
+    expect((await httpGet(ports.http, "/", { host: "www.apps.test" })).body.split(" ")[0]).toBe("E1");
+    expect((await httpGet(ports.http, "/", { host: "a.b.apps.test" })).status).toBe(503);
+    expect((await httpsGet(ports.https, "/", "bar.apps.test")).body.split(" ")[0]).toBe("X1");
+  });
+
+  it("routes by X-Marathon-App-Id and on each service's own port", async () => {
+    expect((await httpGet(ports.appId, "/x", { "x-marathon-app-id": "/api" })).body).toContain("A1 /x");
+    expect((await httpGet(ports.tcp, "/direct", { host: "anything" })).body).toBe("T1 /direct anything\n");
+  });
+
+  it.runIf(haproxyMap)("routes plain vhosts through the installed map file", async () => {
+    const cfg = cluster.lastDesired!.haproxy.groups.external!.config;
+    expect(cfg).toContain("map(external/domain2backend.map)");
+    expect(cfg).not.toContain("host_web_test_web");
+  });
+
+  it("changes nothing when the same state is applied again", async () => {
+    const report = await cluster.apply();
+    expect(report.appliers[0]).toEqual({ name: "haproxy", status: "unchanged" });
+    expect(applier.counters).toMatchObject({ starts: 1, reloads: 0, rejectedConfigs: 0 });
+  });
+});

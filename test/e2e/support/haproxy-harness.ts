@@ -1,0 +1,163 @@
+/**
+ * @module
+ * What the HAProxy e2e tests share: a pool of tiny backends in a child process, HTTP(S)
+ * requests with a chosen Host header or SNI name, a self-signed certificate made with openssl,
+ * and a cluster of Marathon apps on loopback that reconciles into the applier.
+ */
+import { execFileSync, fork, type ChildProcess } from "node:child_process";
+import { request as httpRequest } from "node:http";
+import { request as httpsRequest } from "node:https";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { reconcile } from "../../../functions/reconcile.ts";
+import { applyDesired, type ApplyReport } from "../../../lib/executor/apply-desired.ts";
+import type { HaproxyApplier } from "../../../lib/executor/haproxy/applier.ts";
+import type { DesiredState } from "../../../lib/desired/schema.ts";
+import { ClusterSnapshot } from "../../../lib/snapshot/schema.ts";
+import type { HaproxyInput } from "../../functions/haproxy/helpers.ts";
+
+/** Backends in a child process, started and stopped by port. */
+export class BackendPool {
+  private readonly child: ChildProcess;
+  private next = 0;
+  private readonly waiting = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
+
+  constructor() {
+    this.child = fork(new URL("./backend-pool-process.ts", import.meta.url).pathname, [], { execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+    this.child.on("message", (m: { id: number; ok: boolean; error?: string }) => {
+      const w = this.waiting.get(m.id);
+      this.waiting.delete(m.id);
+      if (m.ok) w?.resolve();
+      else w?.reject(new Error(m.error));
+    });
+  }
+
+  private send(command: Record<string, unknown>): Promise<void> {
+    const id = ++this.next;
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      this.child.send({ id, ...command });
+    });
+  }
+
+  start(name: string, port: number): Promise<void> {
+    return this.send({ op: "start", name, port });
+  }
+
+  /** A TCP server that accepts connections and never answers (a long-lived client). */
+  hold(port: number): Promise<void> {
+    return this.send({ op: "hold", port });
+  }
+
+  stop(port: number): Promise<void> {
+    return this.send({ op: "stop", port });
+  }
+
+  close(): void {
+    this.child.kill("SIGTERM");
+  }
+}
+
+export interface Answer {
+  status: number;
+  body: string;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+/** GET over plain HTTP to 127.0.0.1:port with the given Host (and other) headers. */
+export function httpGet(port: number, path: string, headers: Record<string, string> = {}): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: "127.0.0.1", port, path, headers, agent: false }, (res) => {
+      let body = "";
+      res.on("data", (c: Buffer) => (body += c.toString()));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
+    });
+    req.on("error", reject);
+    req.setTimeout(5000, () => req.destroy(new Error(`GET ${path} timed out`)));
+    req.end();
+  });
+}
+
+/** GET over TLS to 127.0.0.1:port, sending `servername` as SNI and Host (the test certificate is self-signed). */
+export function httpsGet(port: number, path: string, servername: string): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest({ host: "127.0.0.1", port, path, servername, headers: { host: servername }, rejectUnauthorized: false, agent: false }, (res) => {
+      let body = "";
+      res.on("data", (c: Buffer) => (body += c.toString()));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+/** A self-signed certificate and key in one PEM, as HAProxy's `crt` takes it. */
+export function selfSignedCert(dir: string): string {
+  const key = join(dir, "key.pem");
+  const cert = join(dir, "cert.pem");
+  execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=wayfinder-test"], { stdio: "ignore" });
+  const pem = join(dir, "haproxy.pem");
+  writeFileSync(pem, readFileSync(cert, "utf8") + readFileSync(key, "utf8"));
+  return pem;
+}
+
+/** A task of the test cluster: served by a pool backend on 127.0.0.1:port. */
+export interface TestTask {
+  id: string;
+  port: number;
+}
+
+export interface TestApp {
+  id: string;
+  servicePort: number;
+  labels: Record<string, string>;
+  tasks: TestTask[];
+  healthChecks?: unknown[];
+}
+
+/** A cluster of apps on loopback whose desired state is applied with `previous` carried over, as the agent does. */
+export class TestCluster {
+  apps = new Map<string, TestApp>();
+  private previous: Record<string, unknown> = {};
+  lastDesired: DesiredState | undefined;
+
+  constructor(
+    private readonly haproxy: HaproxyInput,
+    private readonly applier: HaproxyApplier,
+  ) {}
+
+  set(app: TestApp): void {
+    this.apps.set(app.id, app);
+  }
+
+  delete(id: string): void {
+    this.apps.delete(id);
+  }
+
+  snapshot(): ClusterSnapshot {
+    return ClusterSnapshot.parse({
+      cluster: { name: "e2e" },
+      now: "2026-01-01T00:00:00Z",
+      marathonApps: [...this.apps.values()].map((app) => ({
+        id: app.id,
+        labels: { HAPROXY_GROUP: "external", ...app.labels },
+        portDefinitions: [{ port: app.servicePort }],
+        ...(app.healthChecks === undefined ? {} : { healthChecks: app.healthChecks }),
+        tasks: app.tasks.map((t) => ({ id: t.id, host: "127.0.0.1", ports: [t.port], state: "TASK_RUNNING" })),
+      })),
+      config: { haproxy: this.haproxy },
+      previous: this.previous,
+    });
+  }
+
+  /** Reconciles and applies; the new allocations become `previous` only if the apply succeeded. */
+  async apply(): Promise<ApplyReport> {
+    const desired = reconcile(this.snapshot());
+    const report = await applyDesired(desired, [this.applier]);
+    if (report.ok) {
+      this.previous = { haproxy: desired.haproxy.allocations };
+      this.lastDesired = desired;
+    }
+    return report;
+  }
+}
