@@ -16,18 +16,27 @@ const COMMANDS: Record<string, { summary: string; usage?: string; load: () => Pr
   l4lb: { summary: "program a snapshot's VIPs into this node's kernel once (nftables or IPVS)", load: async () => (await import("./commands/l4lb.ts")).run },
   serve: { summary: "serve the HTTP API on Node", load: async () => (await import("./commands/serve.ts")).run },
   dns: { summary: "serve a desired state's DNS zones on UDP and TCP, forwarding the rest", load: async () => (await import("./commands/dns.ts")).run },
+  source: { summary: "follow the live cluster and PUT each changed snapshot to the control plane", load: async () => (await import("./commands/source.ts")).run },
+  agent: { summary: "the on-node executor: follow a desired state and apply it", load: async () => (await import("./commands/agent.ts")).run },
 };
 
 /** Synopses printed by `wayfinder <command> --help` (DESIGN.md's CLI contract). */
 const SYNOPSES: Record<string, string> = {
   snapshot:
-    "wayfinder snapshot [--mesos-state F] [--operator-state F] [--marathon-apps F] [--config F] [--previous F] [--overlay-release IP]... [--cluster-name N] [--master HOST:PORT]... [--now ISO] [-o F]",
+    "wayfinder snapshot [--mesos-state F|URLS] [--operator-state F|URLS] [--marathon-apps F|URLS] [--config F] [--previous F] [--overlay-release IP]... [--cluster-name N] [--master HOST:PORT]... [--now ISO] [--timeout S] [-o F]\n" +
+    "                   (URLS: comma-separated base URLs, tried in order; the Mesos leader is followed)",
   plan: "wayfinder plan [SNAPSHOT] [--json] [--node ID]      (no SNAPSHOT: the embedded demo cluster)",
   render: "wayfinder render [SNAPSHOT] --out DIR [--node ID]",
   diff: "wayfinder diff OLD NEW [--json]                     (snapshots or desired states; exit 1 when they differ)",
   l4lb: "wayfinder l4lb [SNAPSHOT|DESIRED] [--node ID] [--l4-backend auto|nftables|ipvs] [--netns NAME] [--dry-run]",
-  serve: "wayfinder serve [--listen 127.0.0.1:8080] [--snapshot F] [--body-limit BYTES]",
+  serve: "wayfinder serve [--listen 127.0.0.1:8080] [--snapshot F] [--store DIR] [--body-limit BYTES]",
   dns: "wayfinder dns (--snapshot F | --desired F) --listen IP:PORT... [--upstream IP[:PORT]]... [--allow CIDR]... [--timeout-ms N] [--max-udp-size N] [--http IP:PORT] [--workers N]",
+  source:
+    "wayfinder source (--mesos URLS | --operator URLS) [--marathon URLS] --put http://HOST:PORT/v1/clusters/NAME [--master HOST:PORT]... [--config F]\n" +
+    "                 [--poll-interval S] [--event-timeout S] [--timeout S] [--log-level L]",
+  agent:
+    "wayfinder agent --node ID (--source URL|FILE | --mesos URLS|--operator URLS [--marathon URLS]) [--apply LIST] [--dry-run] [--once]\n" +
+    "                [--state-dir DIR] [--metrics IP:PORT] [--l4-backend auto|nftables|ipvs] [--netns NAME] [--poll-interval S] [--resync-interval S] [--event-timeout S] [--timeout S] [--log-level L]",
 };
 
 const USAGE = `usage: wayfinder <command> [options]

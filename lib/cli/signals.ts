@@ -1,13 +1,13 @@
 /**
  * @module
- * Long-running commands (`serve`, `dns`) run until the operator or the init system stops them.
+ * How the long-running commands (`serve`, `dns`, `agent`, `source`) learn they must stop.
  */
 
 /**
  * Resolves with the first of `signals` the process receives, then stops listening for them.
- * @example const signal = await nextSignal(["SIGINT", "SIGTERM"]); // then shut down gracefully
+ * @example const signal = await nextSignal(); // "SIGTERM"
  */
-export function nextSignal(signals: NodeJS.Signals[]): Promise<NodeJS.Signals> {
+export function nextSignal(signals: NodeJS.Signals[] = ["SIGINT", "SIGTERM"]): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
     const onSignal = (signal: NodeJS.Signals) => {
       for (const s of signals) process.off(s, onSignal);

@@ -33,22 +33,40 @@ export interface ApplierContext {
 export interface ApplierEntry {
   /** The name `wayfinder agent --apply` selects it by, and that reports show. */
   readonly name: string;
+  /**
+   * Appliers earlier in the order whose failure holds this one back in the same run (it keeps
+   * its last good state). The DNS applier requires the VIP applier: a VIP's name must never be
+   * published before the VIP works (dcos-net#130).
+   */
+  readonly requires?: readonly string[];
   readonly create: (context: ApplierContext) => Applier;
 }
 
 /** Every applier, in execution order. */
 export const APPLIERS = [
   { name: "overlay", create: (ctx) => createOverlayApplier({ netns: ctx.netns }) },
-  { name: "cni", create: (ctx) => createCniApplier({ stateDir: join(ctx.stateDir, "cni"), dir: ctx.cniDir }) },
+  // CNI configs name the overlay's bridges and VXLAN device: none is installed while those failed.
+  { name: "cni", requires: ["overlay"], create: (ctx) => createCniApplier({ stateDir: join(ctx.stateDir, "cni"), dir: ctx.cniDir }) },
   // Before DNS: a VIP's name must never resolve before the VIP works (dcos-net#130).
   { name: "l4lb", create: (ctx) => createL4Applier({ backend: ctx.l4Backend, netns: ctx.netns }) },
   { name: "files", create: (ctx) => createFilesApplier({ name: "files", dir: join(ctx.stateDir, "files"), files: ctx.renderFiles }) },
   { name: "haproxy", create: (ctx) => createHaproxyApplier({ dir: join(ctx.stateDir, "haproxy") }) },
-  { name: "dns", create: (ctx) => createDnsApplier({ dir: join(ctx.stateDir, "dns") }) },
+  // Held back while the VIP rules failed, so names of new VIPs only resolve once they work.
+  { name: "dns", requires: ["l4lb"], create: (ctx) => createDnsApplier({ dir: join(ctx.stateDir, "dns") }) },
 ] as const satisfies readonly ApplierEntry[];
 
 /** A registered applier name. */
 export type ApplierName = (typeof APPLIERS)[number]["name"];
+
+/**
+ * Each applier's `requires`, as `applyDesired` takes them.
+ * @example applierRequirements() // { dns: ["l4lb"] } once both are registered
+ */
+export function applierRequirements(): Record<string, readonly string[]> {
+  const requirements: Record<string, readonly string[]> = {};
+  for (const entry of APPLIERS as readonly ApplierEntry[]) if (entry.requires !== undefined) requirements[entry.name] = entry.requires;
+  return requirements;
+}
 
 /**
  * Builds the selected appliers (all when `only` is absent) in registry order, whatever order

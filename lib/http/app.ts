@@ -19,6 +19,9 @@ import { desiredRoutes } from "./routes/desired.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { openApiRoutes } from "./routes/openapi.ts";
 import { reconcileRoutes } from "./routes/reconcile.ts";
+import { clusterRoutes } from "./routes/clusters.ts";
+import { ClusterStates } from "./cluster-states.ts";
+import type { SnapshotStore } from "../store/snapshot-store.ts";
 
 /** 32 MiB: a 10,000-task snapshot is a few MiB of JSON; this leaves room without inviting abuse. */
 export const DEFAULT_BODY_LIMIT = 32 * 1024 * 1024;
@@ -34,6 +37,11 @@ export interface AppOptions {
   bodyLimit?: number | undefined;
   /** A snapshot to serve at `GET /v1/desired` (executors poll it). Default: those routes are absent. */
   snapshot?: ClusterSnapshot | undefined;
+  /**
+   * Where PUT snapshots are kept, enabling the `/v1/clusters/:cluster/...` routes (snapshot
+   * store, desired state and node views with long polling). Default: those routes are absent.
+   */
+  store?: SnapshotStore | undefined;
   /** Where unexpected errors are logged in full. Default `console.error`. */
   log?: ((line: string) => void) | undefined;
 }
@@ -42,6 +50,7 @@ interface ResolvedAppOptions {
   token: string | undefined;
   bodyLimit: number;
   snapshot: ClusterSnapshot | undefined;
+  store: SnapshotStore | undefined;
   log: (line: string) => void;
 }
 
@@ -65,10 +74,16 @@ export function createApp(options: AppOptions = {}): Hono {
   );
 
   app.route("/healthz", healthRoutes());
-  const document = openApiDocument({ auth: opts.token !== undefined, desired: opts.snapshot !== undefined, bodyLimit: opts.bodyLimit });
+  const document = openApiDocument({
+    auth: opts.token !== undefined,
+    desired: opts.snapshot !== undefined,
+    clusters: opts.store !== undefined,
+    bodyLimit: opts.bodyLimit,
+  });
   app.route("/openapi.json", openApiRoutes(document));
   app.route("/v1/reconcile", reconcileRoutes());
   if (opts.snapshot !== undefined) app.route("/v1/desired", desiredRoutes(opts.snapshot));
+  if (opts.store !== undefined) app.route("/v1/clusters", clusterRoutes(new ClusterStates(opts.store)));
   return app;
 }
 
@@ -83,6 +98,7 @@ function resolveOptions(options: AppOptions): ResolvedAppOptions {
     token: options.token === "" ? undefined : options.token,
     bodyLimit,
     snapshot: options.snapshot,
+    store: options.store,
     log: options.log ?? ((line) => console.error(line)),
   };
 }

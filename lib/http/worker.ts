@@ -2,17 +2,31 @@
  * @module
  * The Cloudflare Workers entry (`wrangler.toml` `main`). Bindings configure the app exactly as
  * environment variables do on Node (see `env.ts`): `WAYFINDER_TOKEN` (a secret or `--var`) and
- * `WAYFINDER_BODY_LIMIT`.
+ * `WAYFINDER_BODY_LIMIT`. With the `SNAPSHOTS` Durable Object binding (see `wrangler.toml`),
+ * `/v1/clusters/:cluster/*` (the snapshot store) is served by that cluster's object.
  */
 import type { ExecutionContext, Hono } from "hono";
 import { createApp } from "./app.ts";
 import { appOptionsFromEnv } from "./env.ts";
+import { bearerMatches } from "./middleware/bearer-token.ts";
+import { isClusterName } from "../store/snapshot-store.ts";
+
+export { SnapshotStoreObject } from "./durable-object.ts";
+
+/** The part of a `DurableObjectNamespace` binding the entry uses. */
+export interface DurableObjectNamespaceLike {
+  idFromName(name: string): unknown;
+  get(id: unknown): { fetch(request: Request): Promise<Response> };
+}
 
 /** The bindings this Worker reads; every one is optional. */
 export interface WorkerEnv {
   WAYFINDER_TOKEN?: string;
   WAYFINDER_BODY_LIMIT?: string;
+  SNAPSHOTS?: DurableObjectNamespaceLike;
 }
+
+const CLUSTER_PATH = /^\/v1\/clusters\/([^/]+)(?:\/|$)/;
 
 // One app per isolate, rebuilt only if the bindings change (a new deployment normally means a
 // new isolate anyway): building it per request would redo the OpenAPI generation every time.
@@ -38,6 +52,18 @@ export default {
     } catch (error) {
       // A bad binding is the operator's mistake, not a secret: say which one.
       return Response.json({ error: `wayfinder is misconfigured: ${(error as Error).message}` }, { status: 500 });
+    }
+    const cluster = CLUSTER_PATH.exec(new URL(request.url).pathname)?.[1];
+    if (cluster !== undefined && env.SNAPSHOTS !== undefined) {
+      const token = env.WAYFINDER_TOKEN;
+      // Checked here as well as in the object, so an anonymous request never wakes (or
+      // creates) an object; the app answers the 401 itself.
+      const allowed = token === undefined || token === "" || bearerMatches(request.headers.get("authorization") ?? undefined, token);
+      if (allowed) {
+        const name = decodeURIComponent(cluster);
+        if (!isClusterName(name)) return Response.json({ error: `'${name}' is not a cluster name (letters, digits, '.', '_' and '-', at most 63, starting with a letter or digit)` }, { status: 400 });
+        return env.SNAPSHOTS.get(env.SNAPSHOTS.idFromName(name)).fetch(request);
+      }
     }
     return app.fetch(request, env, ctx);
   },

@@ -180,8 +180,9 @@ describe("wayfinder snapshot failures: exit 2, the file and JSON path named, not
 
   it.each([
     [["--mesos-state", "a.json", "--operator-state", "b.json"], "either --mesos-state or --operator-state"],
-    [["--operator-state", "https://leader.mesos:5050/api/v1"], "--operator-state: URLs are not supported yet"],
-    [["--marathon-apps", "http://marathon.mesos:8080/v2/apps"], "--marathon-apps: URLs are not supported yet"],
+    [["--operator-state", "https://op:secret@127.0.0.1:1/api/v1"], "--operator-state: 'https://op:secret@127.0.0.1:1/api/v1': credentials in URLs are not accepted"],
+    [["--marathon-apps", "http://127.0.0.1:1/v2/apps?embed=apps.tasks"], "--marathon-apps: 'http://127.0.0.1:1/v2/apps?embed=apps.tasks': a base URL takes no query"],
+    [["--previous", "http://127.0.0.1:1/desired.json"], "--previous: give a file"],
     [["--now", "yesterday"], "--now: 'yesterday' is not an ISO 8601 time"],
     [["--master", "10.0.0.1"], "--master: '10.0.0.1' is not host:port"],
     [["state.json"], "unexpected argument 'state.json'"],

@@ -66,6 +66,30 @@ describe.skipIf(!available && !E2E_REQUIRED)("wrangler dev (Workers entry)", () 
     expect(body.issues.map((i) => i.path)).toEqual(expect.arrayContaining(["cluster.name", "now"]));
   });
 
+  it("stores a cluster's snapshot in its Durable Object and long-polls the node view there", async () => {
+    const auth = { Authorization: `Bearer ${TOKEN}` };
+    const put = (tasks: unknown[]) =>
+      fetch(`${base}/v1/clusters/test/snapshot`, {
+        method: "PUT",
+        headers: { "Content-Type": "application/json", ...auth },
+        body: JSON.stringify({ ...SNAPSHOT_INPUT, tasks }),
+      });
+    expect((await put(SNAPSHOT_INPUT.tasks)).status).toBe(200);
+    const first = await fetch(`${base}/v1/clusters/test/desired/nodes/S1`, { headers: auth });
+    expect(first.status).toBe(200);
+    const etag = first.headers.get("etag")!;
+    expect(DesiredState.parse(await first.json()).node).toBe("S1");
+    const poll = fetch(`${base}/v1/clusters/test/desired/nodes/S1?wait=20`, { headers: { ...auth, "If-None-Match": etag } });
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await put([...SNAPSHOT_INPUT.tasks, { ...SNAPSHOT_INPUT.tasks[0], id: "api.1", name: "api" }])).status).toBe(200);
+    const changed = await poll;
+    expect(changed.status).toBe(200);
+    expect(changed.headers.get("etag")).not.toBe(etag);
+    const bad = await fetch(`${base}/v1/clusters/test/snapshot`, { method: "PUT", headers: { "Content-Type": "application/json", ...auth }, body: "{}" });
+    expect(bad.status).toBe(400);
+    expect((await fetch(`${base}/v1/clusters/test/desired/nodes/S1`, { headers: { ...auth, "If-None-Match": changed.headers.get("etag")! } })).status).toBe(304);
+  });
+
   it("serves the OpenAPI document", async () => {
     const res = await fetch(`${base}/openapi.json`);
     expect(res.status).toBe(200);

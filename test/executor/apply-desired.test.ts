@@ -114,6 +114,40 @@ describe("applyDesired", () => {
   });
 });
 
+describe("applyDesired requirements and progress", () => {
+  it("holds an applier back, with its state untouched, when one it requires failed in the run (VIP before its name)", async () => {
+    const l4lb = recordingApplier("l4lb", { vip: "new" }, { failAt: "apply", installed: { vip: "old" } });
+    const dns = recordingApplier("dns", { name: "new" }, { installed: { name: "old" } });
+    const files = recordingApplier("files", { f: "new" });
+    const report = await applyDesired(desired, [l4lb, dns, files], { requires: { dns: ["l4lb"] } });
+    expect(report.ok).toBe(false);
+    expect(report.appliers.map((r) => r.status)).toEqual(["failed", "held", "applied"]);
+    expect(report.appliers[1]).toEqual({ name: "dns", status: "held", reason: "kept its last state: l4lb did not apply" });
+    expect(dns.calls).toEqual([]);
+    expect(Object.fromEntries(dns.state)).toEqual({ name: "old" });
+    expect(Object.fromEntries(l4lb.state)).toEqual({ vip: "old" });
+  });
+
+  it("holds transitively and lets the required one through when it applied", async () => {
+    const a = recordingApplier("a", { x: "1" }, { failAt: "observe" });
+    const b = recordingApplier("b", { y: "1" });
+    const c = recordingApplier("c", { z: "1" });
+    const held = await applyDesired(desired, [a, b, c], { requires: { b: ["a"], c: ["b"] } });
+    expect(held.appliers.map((r) => r.status)).toEqual(["failed", "held", "held"]);
+    const ok = await applyDesired(desired, [recordingApplier("a", { x: "1" }), b, c], { requires: { b: ["a"], c: ["b"] } });
+    expect(ok.appliers.map((r) => r.status)).toEqual(["applied", "applied", "applied"]);
+    expect(ok.ok).toBe(true);
+  });
+
+  it("reports each stage an applier enters, with its position", async () => {
+    const seen: string[] = [];
+    await applyDesired(desired, [recordingApplier("a", { x: "1" }), recordingApplier("b", {})], {
+      onProgress: (p) => seen.push(`${p.index + 1}/${p.total} ${p.applier} ${p.stage}`),
+    });
+    expect(seen).toEqual(["1/2 a observe", "1/2 a apply", "1/2 a verify", "2/2 b observe"]);
+  });
+});
+
 describe("diffKeyed", () => {
   it("sorts keys and deletes only owned keys", () => {
     const plan = diffKeyed(

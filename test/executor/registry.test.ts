@@ -2,7 +2,7 @@ import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { APPLIERS, createAppliers } from "../../lib/executor/registry.ts";
+import { APPLIERS, applierRequirements, createAppliers, type ApplierEntry } from "../../lib/executor/registry.ts";
 import { applyDesired } from "../../lib/executor/apply-desired.ts";
 import { canonicalJsonPretty } from "../../lib/net/canonical-json.ts";
 import { reconcile } from "../../functions/reconcile.ts";
@@ -21,6 +21,14 @@ describe("applier registry", () => {
     expect(createAppliers(ctx).map((a) => a.name)).toEqual(APPLIERS.map((a) => a.name));
     expect(createAppliers(ctx, ["files"]).map((a) => a.name)).toEqual(["files"]);
     expect(createAppliers(ctx, [])).toEqual([]);
+  });
+
+  it("names only earlier appliers as requirements, and holds DNS on the VIP applier once both exist (dcos-net#130)", () => {
+    const names: string[] = APPLIERS.map((a) => a.name);
+    for (const entry of APPLIERS as readonly ApplierEntry[]) {
+      for (const required of entry.requires ?? []) expect(names.indexOf(required)).toBeLessThan(names.indexOf(entry.name));
+    }
+    if (names.includes("dns") && names.includes("l4lb")) expect(applierRequirements()["dns"]).toContain("l4lb");
   });
 
   it("rejects an unknown name, listing the known ones", () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import worker from "../../lib/http/worker.ts";
+import worker, { SnapshotStoreObject } from "../../lib/http/worker.ts";
+import { FakeStorage } from "../support/fake-durable-storage.ts";
 import { appOptionsFromEnv, parseBodyLimit } from "../../lib/http/env.ts";
 import { SNAPSHOT_INPUT } from "./helpers.ts";
 
@@ -43,5 +44,52 @@ describe("appOptionsFromEnv", () => {
 
   it.each(["0", "-1", "1.5", "1MiB", "1e6", " 5"])("rejects the body limit %j", (text) => {
     expect(() => parseBodyLimit(text, "--body-limit")).toThrow(/--body-limit must be a positive whole number/);
+  });
+});
+
+describe("Workers entry with the SNAPSHOTS Durable Object binding", () => {
+  /** A namespace that builds one object per name on first use, over fake storage. */
+  function namespace() {
+    const objects = new Map<string, SnapshotStoreObject>();
+    const created: string[] = [];
+    const env = { WAYFINDER_TOKEN: "s" };
+    const ns = {
+      idFromName: (name: string) => name,
+      get: (id: unknown) => {
+        const name = id as string;
+        let object = objects.get(name);
+        if (object === undefined) {
+          created.push(name);
+          objects.set(name, (object = new SnapshotStoreObject({ storage: new FakeStorage() }, env)));
+        }
+        return object;
+      },
+    };
+    return { env: { ...env, SNAPSHOTS: ns }, created };
+  }
+
+  const request = (path: string, init: RequestInit = {}) => new Request(`http://worker${path}`, init);
+  const putInit = (headers: Record<string, string>) => ({
+    method: "PUT",
+    headers: { "Content-Type": "application/json", ...headers },
+    body: JSON.stringify(SNAPSHOT_INPUT),
+  });
+
+  it("forwards a cluster's store routes to that cluster's object, which serves the same app", async () => {
+    const { env, created } = namespace();
+    const auth = { Authorization: "Bearer s" };
+    expect((await worker.fetch(request("/v1/clusters/test/snapshot", putInit(auth)), env, ctx)).status).toBe(200);
+    const view = await worker.fetch(request("/v1/clusters/test/desired/nodes/S1", { headers: auth }), env, ctx);
+    expect(view.status).toBe(200);
+    expect(view.headers.get("etag")).toMatch(/^"[0-9a-f]{64}"$/);
+    expect((await worker.fetch(request("/v1/clusters/other/desired", { headers: auth }), env, ctx)).status).toBe(404);
+    expect(created).toEqual(["test", "other"]);
+  });
+
+  it("answers 401 without waking an object, and 400 for a name that is not a cluster name", async () => {
+    const { env, created } = namespace();
+    expect((await worker.fetch(request("/v1/clusters/test/snapshot", putInit({})), env, ctx)).status).toBe(401);
+    expect((await worker.fetch(request("/v1/clusters/..%2Fx/desired", { headers: { Authorization: "Bearer s" } }), env, ctx)).status).toBe(400);
+    expect(created).toEqual([]);
   });
 });

@@ -42,6 +42,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     io.stderr(`wayfinder l4lb: ${result.stage} failed: ${result.error}\n`);
     return 1;
   }
+  if (result.status === "held") throw new Error("l4lb: a lone applier has nothing to be held back by");
   if (result.status === "unchanged") io.stdout("l4lb: up to date\n");
   else {
     const { adds, changes, deletes } = result.plan;

@@ -26,6 +26,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     io.stderr(`wayfinder render: ${result.stage} failed: ${result.error}\n`);
     return 1;
   }
+  if (result.status === "held") throw new Error("render: a lone applier has nothing to be held back by");
   if (result.status === "unchanged") io.stdout(`${values.out}: up to date\n`);
   else {
     const { adds, changes, deletes } = result.plan;

@@ -1,8 +1,10 @@
 /**
  * @module
- * `wayfinder serve [--listen 127.0.0.1:8080] [--snapshot F] [--body-limit BYTES]`: the HTTP
- * API on Node. With `--snapshot` it also serves that snapshot's desired state at
- * `GET /v1/desired[/nodes/:agentId]` for executors to poll. `WAYFINDER_TOKEN` turns on bearer
+ * `wayfinder serve [--listen 127.0.0.1:8080] [--snapshot F] [--store DIR] [--body-limit BYTES]`:
+ * the HTTP API on Node. With `--snapshot` it also serves that snapshot's desired state at
+ * `GET /v1/desired[/nodes/:agentId]` for executors to poll. The snapshot store
+ * (`/v1/clusters/:cluster/...`) is always on: in memory, or with `--store DIR` in files there
+ * that are loaded again on start. `WAYFINDER_TOKEN` turns on bearer
  * auth; `--body-limit` overrides `WAYFINDER_BODY_LIMIT`. Runs until SIGINT or SIGTERM, then
  * lets in-flight requests finish and exits 0.
  */
@@ -14,10 +16,14 @@ import { parseFlags } from "../args.ts";
 import { readJson, validate } from "../files.ts";
 import { CliUsageError, type CliIo } from "../io.ts";
 import { nextSignal } from "../signals.ts";
+import { resolve } from "node:path";
+import { FileSnapshotStore } from "../../store/file-store.ts";
+import { MemorySnapshotStore, type SnapshotStore } from "../../store/snapshot-store.ts";
 
 const FLAGS = {
   listen: { type: "string", default: "127.0.0.1:8080" },
   snapshot: { type: "string" },
+  store: { type: "string" },
   "body-limit": { type: "string" },
 } as const;
 
@@ -34,7 +40,10 @@ export async function run(args: string[], io: CliIo, env: NodeJS.ProcessEnv = pr
   const snapshot =
     values.snapshot === undefined ? undefined : validate(ClusterSnapshot, await readJson(values.snapshot, io), values.snapshot);
 
-  const app = createApp({ token: fromEnv.token, bodyLimit, snapshot, log: (line) => io.stderr(`${line}\n`) });
+  const store = await openStore(values.store, io);
+  if (store === undefined) return 1;
+
+  const app = createApp({ token: fromEnv.token, bodyLimit, snapshot, store, log: (line) => io.stderr(`${line}\n`) });
   let server: NodeServer;
   try {
     server = await listenNode(app, address);
@@ -42,13 +51,30 @@ export async function run(args: string[], io: CliIo, env: NodeJS.ProcessEnv = pr
     io.stderr(`wayfinder serve: cannot listen on ${values.listen}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`);
     return 1;
   }
-  const notes = [fromEnv.token === undefined ? "no auth" : "bearer token required on /v1/*", snapshot === undefined ? "" : `serving ${values.snapshot} at /v1/desired`];
+  const notes = [
+    fromEnv.token === undefined ? "no auth" : "bearer token required on /v1/*",
+    snapshot === undefined ? "" : `serving ${values.snapshot} at /v1/desired`,
+    values.store === undefined ? "snapshot store in memory" : `snapshot store in ${values.store}`,
+  ];
   io.stderr(`wayfinder serve: listening on ${server.url} (${notes.filter(Boolean).join("; ")})\n`);
 
   const signal = await nextSignal(["SIGINT", "SIGTERM"]);
   io.stderr(`wayfinder serve: ${signal}, finishing in-flight requests\n`);
   await server.close();
   return 0;
+}
+
+/** The store `--store DIR` names (files, reloaded on start), else memory; undefined (after saying why) if DIR is unusable. */
+async function openStore(dir: string | undefined, io: CliIo): Promise<SnapshotStore | undefined> {
+  if (dir === undefined) return new MemorySnapshotStore();
+  try {
+    const { store, problems } = await FileSnapshotStore.open(resolve(io.cwd, dir));
+    for (const problem of problems) io.stderr(`wayfinder serve: ${problem}\n`);
+    return store;
+  } catch (error) {
+    io.stderr(`wayfinder serve: cannot use --store ${dir}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`);
+    return undefined;
+  }
 }
 
 /** Turns a validation error from a parser into a usage error (exit 2). */

@@ -1,31 +1,37 @@
 /**
  * @module
- * `wayfinder snapshot`: read captured payloads (Mesos `/master/state` or the operator API,
- * Marathon `/v2/apps`, `wayfinder.yaml`, the previous desired state) and write one validated
+ * `wayfinder snapshot`: read payloads (Mesos `/master/state` or the operator API, Marathon
+ * `/v2/apps`, `wayfinder.yaml`, the previous desired state) from files or from the live
+ * components (`--mesos-state http://m1:5050,http://m2:5050`: the masters are tried in order
+ * and the leader is followed; `--marathon-apps` URLs fail over likewise), and write one validated
  * ClusterSnapshot as canonical JSON. Everything is read and checked before anything is written,
  * and the output file is replaced atomically, so a failure (exit 2) leaves no partial file.
  * Hostnames are resolved here, in the shell, so the adapters stay pure.
  */
-import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { z } from "zod";
 import type { CliIo } from "../io.ts";
 import { CliUsageError } from "../io.ts";
 import { parseFlags } from "../args.ts";
 import { readJson, readText } from "../files.ts";
-import { resolveHostnames } from "../resolve-hosts.ts";
+import { resolveHostnames, withResolvedHosts } from "../../sources/resolve-hosts.ts";
 import { InputError } from "../../snapshot/issues.ts";
 import { buildSnapshot, type MesosSource } from "../../snapshot/build.ts";
+import { readConfig } from "../config-input.ts";
 import type { PreviousAllocations } from "../../snapshot/schema.ts";
-import { parseConfigYaml } from "../../snapshot/config-file.ts";
 import { previousFromDocument } from "../../snapshot/previous.ts";
 import { splitJsonValues } from "../../snapshot/adapters/json-stream.ts";
-import { fromOperatorState, type ResolveHost } from "../../snapshot/adapters/operator-state.ts";
+import { fromOperatorState } from "../../snapshot/adapters/operator-state.ts";
 import { snapshotFromMesosState } from "../../snapshot/adapters/mesos-state.ts";
 import { fromMarathonApps } from "../../snapshot/adapters/marathon-apps.ts";
-import { parseIp, parsePid, splitHostPort } from "../../snapshot/adapters/mesos-state-address.ts";
+import { parseIp, splitHostPort } from "../../snapshot/adapters/mesos-state-address.ts";
 import { canonicalJsonPretty } from "../../net/canonical-json.ts";
 import { writeFileDurably } from "../../executor/files/durable-write.ts";
+import { EndpointError, isUrlList, parseBaseUrls } from "../../sources/endpoints.ts";
+import { SourceError } from "../../sources/http-json.ts";
+import { readMesosPart } from "../../sources/live-cluster.ts";
+import { MARATHON_ENDPOINT_PATHS, MarathonApi } from "../../sources/marathon-api.ts";
+import { MESOS_ENDPOINT_PATHS, MesosMasters } from "../../sources/mesos-masters.ts";
 
 const OPTIONS = {
   "mesos-state": { type: "string" },
@@ -38,12 +44,11 @@ const OPTIONS = {
   master: { type: "string", multiple: true },
   now: { type: "string" },
   output: { type: "string", short: "o" },
+  timeout: { type: "string" },
 } as const;
 
 const INPUT_FLAGS = ["mesos-state", "operator-state", "marathon-apps", "config", "previous"] as const;
 
-/** Read when `--config` is not given; its absence means the defaults. */
-const DEFAULT_CONFIG = "wayfinder.yaml";
 const DEFAULT_CLUSTER_NAME = "default";
 
 const IsoTime = z.iso.datetime({ offset: true });
@@ -54,9 +59,11 @@ const IsoTime = z.iso.datetime({ offset: true });
 export async function run(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseFlags("snapshot", args, OPTIONS);
   if (positionals.length > 0) throw usage(`unexpected argument '${positionals[0]}' (inputs are given with flags)`);
-  for (const flag of INPUT_FLAGS) {
-    if (/^https?:\/\//i.test(values[flag] ?? "")) throw usage(`--${flag}: URLs are not supported yet; fetch the payload and pass the file`);
+  for (const flag of ["config", "previous"] as const) {
+    if (isUrlList(values[flag] ?? "")) throw usage(`--${flag}: give a file; only --mesos-state, --operator-state and --marathon-apps read URLs`);
   }
+  const timeoutMs = values.timeout === undefined ? undefined : Number(values.timeout) * 1000;
+  if (timeoutMs !== undefined && !(timeoutMs > 0)) throw usage(`--timeout: '${values.timeout}' is not a positive number of seconds`);
   if (values["mesos-state"] !== undefined && values["operator-state"] !== undefined) {
     throw usage("give either --mesos-state or --operator-state, not both");
   }
@@ -66,9 +73,8 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   try {
     const masters = await resolveMasters(values.master ?? []);
     const config = await readConfig(values.config, io);
-    const mesos = await readMesos(values, masters, io);
-    const marathonPath = values["marathon-apps"];
-    const marathonApps = marathonPath === undefined ? [] : fromMarathonApps(await readJson(marathonPath, io), { source: marathonPath });
+    const mesos = await readMesos(values, masters, io, timeoutMs);
+    const marathonApps = await readMarathonApps(values["marathon-apps"], io, timeoutMs);
     const previousPath = values.previous;
     const previous = withOverlayReleases(previousPath === undefined ? {} : previousFromDocument(await readJson(previousPath, io), previousPath), values["overlay-release"] ?? []);
     const snapshot = buildSnapshot({
@@ -82,7 +88,11 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     await writeOutput(canonicalJsonPretty(snapshot), values.output, io);
     return 0;
   } catch (error) {
-    if (error instanceof InputError) throw new CliUsageError(error.message);
+    if (error instanceof InputError || error instanceof EndpointError) throw new CliUsageError(error.message);
+    if (error instanceof SourceError) {
+      io.stderr(`wayfinder snapshot: ${error.message}\n`);
+      return 1;
+    }
     throw error;
   }
 }
@@ -105,15 +115,15 @@ function usage(message: string): CliUsageError {
   return new CliUsageError(`wayfinder snapshot: ${message}`);
 }
 
-async function readConfig(path: string | undefined, io: CliIo) {
-  if (path !== undefined) return parseConfigYaml(await readText(path, io), path);
-  const present = existsSync(resolve(io.cwd, DEFAULT_CONFIG));
-  return parseConfigYaml(present ? await readText(DEFAULT_CONFIG, io) : undefined, DEFAULT_CONFIG);
-}
-
 type Flags = Partial<Record<(typeof INPUT_FLAGS)[number], string>>;
 
-async function readMesos(values: Flags, masters: string[], io: CliIo): Promise<{ part: MesosSource; clusterName?: string } | undefined> {
+async function readMesos(values: Flags, masters: string[], io: CliIo, timeoutMs?: number): Promise<{ part: MesosSource; clusterName?: string } | undefined> {
+  for (const api of ["state", "operator"] as const) {
+    const flag = api === "state" ? "--mesos-state" : "--operator-state";
+    const text = api === "state" ? values["mesos-state"] : values["operator-state"];
+    if (text === undefined || !isUrlList(text)) continue;
+    return readMesosPart(new MesosMasters(parseBaseUrls(text, flag, MESOS_ENDPOINT_PATHS[api]), { api, timeoutMs }), masters.length > 0 ? { masters } : {});
+  }
   const mesosState = values["mesos-state"];
   if (mesosState !== undefined) {
     const document = await readJson(mesosState, io);
@@ -135,19 +145,10 @@ async function readMesos(values: Flags, masters: string[], io: CliIo): Promise<{
   return undefined;
 }
 
-/**
- * Runs an adapter once to learn which hostnames it meets, resolves them, and runs it again with
- * the answers; the adapters are pure and cheap, DNS is neither.
- */
-async function withResolvedHosts(adapt: (resolveHost: ResolveHost) => MesosSource): Promise<MesosSource> {
-  const first = adapt(() => []);
-  const names = [
-    ...(first.agents ?? []).flatMap((a) => [a.hostname, parsePid(a.pid ?? "")?.host ?? ""]),
-    ...(first.frameworks ?? []).flatMap((f) => [f.hostname ?? "", parsePid(f.pid ?? "")?.host ?? ""]),
-  ];
-  const table = await resolveHostnames(names);
-  if (table.size === 0) return first;
-  return adapt((name) => table.get(name) ?? []);
+async function readMarathonApps(text: string | undefined, io: CliIo, timeoutMs?: number) {
+  if (text === undefined) return [];
+  if (isUrlList(text)) return new MarathonApi(parseBaseUrls(text, "--marathon-apps", MARATHON_ENDPOINT_PATHS), { timeoutMs }).apps();
+  return fromMarathonApps(await readJson(text, io), { source: text });
 }
 
 /** `host:port` entries with hostnames replaced by their first address (IPv4 preferred). */

@@ -51,6 +51,16 @@ export function bearerCredentials(header: string | undefined): string | undefine
   return match?.[1];
 }
 
+/**
+ * True when the `Authorization` header carries `token`, compared in constant time. For callers
+ * that must decide before any route runs (the Workers entry, before waking a Durable Object).
+ * @example bearerMatches("Bearer s3cret", "s3cret") // true
+ */
+export function bearerMatches(header: string | undefined, token: string): boolean {
+  const presented = bearerCredentials(header);
+  return presented !== undefined && timingSafeEqual(digest(presented), digest(token));
+}
+
 function digest(text: string): Buffer {
   return createHash("sha256").update(text, "utf8").digest();
 }

@@ -10,12 +10,15 @@ import { ClusterSnapshot } from "../../snapshot/schema.ts";
 import { DesiredState } from "../../desired/schema.ts";
 import { ErrorBody } from "../errors.ts";
 import { HealthBody } from "../routes/health.ts";
+import { CLUSTER_COMPONENTS, clusterPaths } from "./cluster-paths.ts";
 
 export interface OpenApiOptions {
   /** A bearer token is configured: `/v1/*` operations require it. */
   auth: boolean;
   /** The server has a snapshot: the `GET /v1/desired` routes exist. */
   desired: boolean;
+  /** The server has a snapshot store: the `/v1/clusters/...` routes exist. */
+  clusters?: boolean;
   /** The request body limit in bytes, stated in the 413 description. */
   bodyLimit: number;
 }
@@ -101,6 +104,8 @@ export function openApiDocument(options: OpenApiOptions): OpenApiDocument {
     };
   }
 
+  if (options.clusters === true) Object.assign(paths, clusterPaths({ v1, denied }));
+
   return {
     openapi: "3.1.0",
     jsonSchemaDialect: JSON_SCHEMA_DIALECT,
@@ -118,10 +123,12 @@ export function openApiDocument(options: OpenApiOptions): OpenApiDocument {
         DesiredState: componentSchema(DesiredState, "output"),
         Error: componentSchema(ErrorBody, "output"),
         Health: componentSchema(HealthBody, "output"),
+        ...(options.clusters === true ? CLUSTER_COMPONENTS.schemas : {}),
       },
       parameters: {
         AgentId: { name: "agentId", in: "path", required: true, description: "A Mesos agent id from snapshot.agents[].id", schema: { type: "string" } },
         IfNoneMatch: { name: "If-None-Match", in: "header", required: false, description: "The ETag of the state the client has; a match answers 304", schema: { type: "string" } },
+        ...(options.clusters === true ? CLUSTER_COMPONENTS.parameters : {}),
       },
       requestBodies: {
         ClusterSnapshot: {

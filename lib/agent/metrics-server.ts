@@ -1,0 +1,53 @@
+/**
+ * @module
+ * The agent's own HTTP endpoint (`--metrics IP:PORT`): `GET /metrics` in the Prometheus text
+ * format and `GET /healthz`, which answers 200 while the node runs its newest desired state and
+ * 503 (with the reason) while it does not, for systemd watchdogs and node health checks.
+ */
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { AgentMetrics } from "./agent-metrics.ts";
+import type { SyncStatus } from "./syncer.ts";
+
+export interface MetricsServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * @example const server = await serveMetrics({ hostname: "127.0.0.1", port: 9101 }, metrics, () => syncer.status);
+ */
+export function serveMetrics(address: { hostname: string; port: number }, metrics: AgentMetrics, status: () => SyncStatus): Promise<MetricsServer> {
+  const server: Server = createServer((req, res) => {
+    const path = (req.url ?? "").split("?")[0];
+    if (req.method !== "GET" && req.method !== "HEAD") {
+      res.writeHead(405, { Allow: "GET, HEAD" }).end();
+    } else if (path === "/metrics") {
+      res.writeHead(200, { "Content-Type": "text/plain; version=0.0.4; charset=utf-8" }).end(metrics.registry.render());
+    } else if (path === "/healthz") {
+      const s = status();
+      const healthy = s.consecutiveFailures === 0 && s.appliedHash !== undefined && s.appliedHash === s.desiredHash;
+      const reason = healthy ? "the node runs its desired state" : s.appliedHash === undefined ? "no desired state applied yet" : s.consecutiveFailures > 0 ? "the last sync failed" : "a newer desired state is being applied";
+      const body = { healthy, reason, desiredHash: s.desiredHash ?? null, appliedHash: s.appliedHash ?? null, consecutiveFailures: s.consecutiveFailures, lastSuccessAt: s.lastSuccessAt === undefined ? null : new Date(s.lastSuccessAt).toISOString() };
+      res.writeHead(healthy ? 200 : 503, { "Content-Type": "application/json" }).end(JSON.stringify(body));
+    } else {
+      res.writeHead(404, { "Content-Type": "text/plain" }).end("try /metrics or /healthz\n");
+    }
+  });
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(address.port, address.hostname, () => {
+      server.off("error", reject);
+      const bound = server.address() as AddressInfo;
+      const host = bound.family === "IPv6" ? `[${bound.address}]` : bound.address;
+      resolve({
+        url: `http://${host}:${bound.port}`,
+        close: () =>
+          new Promise<void>((done) => {
+            server.close(() => done());
+            server.closeAllConnections();
+          }),
+      });
+    });
+  });
+}

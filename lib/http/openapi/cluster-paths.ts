@@ -1,0 +1,90 @@
+/**
+ * @module
+ * The OpenAPI paths of the snapshot store (`/v1/clusters/...`), present when the server has a
+ * store. Responses refer to the components `document.ts` declares.
+ */
+
+const ref = (section: string, name: string) => ({ $ref: `#/components/${section}/${name}` });
+
+/** Extra components the cluster paths use. */
+export const CLUSTER_COMPONENTS = {
+  parameters: {
+    Cluster: { name: "cluster", in: "path", required: true, description: "Cluster name: [A-Za-z0-9][A-Za-z0-9._-]{0,62}", schema: { type: "string", pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$" } },
+    Wait: {
+      name: "wait",
+      in: "query",
+      required: false,
+      description: "Long poll: while If-None-Match still matches, hold the request up to this many seconds (0-55) for a new snapshot",
+      schema: { type: "number", minimum: 0, maximum: 55 },
+    },
+  },
+  schemas: {
+    PutSnapshotResult: {
+      type: "object",
+      required: ["cluster", "generation", "storedAt", "hash", "diagnostics"],
+      properties: {
+        cluster: { type: "string" },
+        generation: { type: "integer", minimum: 1 },
+        storedAt: { type: "string", format: "date-time" },
+        hash: { type: "string" },
+        diagnostics: { type: "integer", minimum: 0 },
+      },
+    },
+  },
+};
+
+/**
+ * @example Object.keys(clusterPaths({ v1: {}, denied: {} })) // ["/v1/clusters/{cluster}/snapshot", ...]
+ */
+export function clusterPaths(options: { v1: Record<string, unknown>; denied: Record<string, unknown> }): Record<string, unknown> {
+  const { v1, denied } = options;
+  const errors = { ...denied, 500: ref("responses", "InternalError") };
+  const missing = { description: "No snapshot stored for the cluster, or an unknown agent", content: { "application/json": { schema: ref("schemas", "Error") } } };
+  const badRequest = ref("responses", "BadRequest");
+  const conditional = [ref("parameters", "IfNoneMatch"), ref("parameters", "Wait")];
+  return {
+    "/v1/clusters/{cluster}/snapshot": {
+      parameters: [ref("parameters", "Cluster")],
+      put: {
+        operationId: "putSnapshot",
+        summary: "Store the cluster's snapshot (a bad one is rejected and the stored one keeps serving)",
+        ...v1,
+        requestBody: ref("requestBodies", "ClusterSnapshot"),
+        responses: {
+          200: { description: "Stored", headers: { ETag: ref("headers", "ETag") }, content: { "application/json": { schema: ref("schemas", "PutSnapshotResult") } } },
+          400: badRequest,
+          413: ref("responses", "PayloadTooLarge"),
+          415: ref("responses", "UnsupportedMediaType"),
+          503: { description: "The store could not persist it; the previous snapshot keeps serving", content: { "application/json": { schema: ref("schemas", "Error") } } },
+          ...errors,
+        },
+      },
+      get: {
+        operationId: "getSnapshot",
+        summary: "The stored snapshot",
+        ...v1,
+        responses: { 200: { description: "The snapshot", content: { "application/json": { schema: ref("schemas", "ClusterSnapshot") } } }, 400: badRequest, 404: missing, ...errors },
+      },
+    },
+    "/v1/clusters/{cluster}/desired": {
+      parameters: [ref("parameters", "Cluster")],
+      get: {
+        operationId: "clusterDesired",
+        summary: "The desired state of the stored snapshot",
+        ...v1,
+        parameters: conditional,
+        responses: { 200: ref("responses", "DesiredState"), 304: ref("responses", "NotModified"), 400: badRequest, 404: missing, ...errors },
+      },
+    },
+    "/v1/clusters/{cluster}/desired/nodes/{agentId}": {
+      parameters: [ref("parameters", "Cluster"), ref("parameters", "AgentId")],
+      get: {
+        operationId: "clusterDesiredNode",
+        summary: "What one agent applies, for the stored snapshot (executors poll this)",
+        ...v1,
+        parameters: conditional,
+        responses: { 200: ref("responses", "DesiredState"), 304: ref("responses", "NotModified"), 400: badRequest, 404: missing, ...errors },
+      },
+    },
+  };
+}

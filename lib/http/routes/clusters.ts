@@ -1,0 +1,119 @@
+/**
+ * @module
+ * The snapshot store over HTTP. A source (or any client) PUTs a cluster's snapshot; executors
+ * GET the cluster's desired state or their node's view with `If-None-Match`, and with
+ * `?wait=SECONDS` the server holds a matching request until the state changes (long poll), so
+ * an executor learns of a change as soon as it is stored instead of at its next poll.
+ *
+ * - `PUT /v1/clusters/:cluster/snapshot`: a ClusterSnapshot (validated; a bad one is a 400
+ *   with issue paths and the stored one keeps serving).
+ * - `GET /v1/clusters/:cluster/snapshot`: the stored snapshot.
+ * - `GET /v1/clusters/:cluster/desired[/nodes/:agentId][?wait=S]`: 200 with ETag, or 304.
+ */
+import { Hono, type Context } from "hono";
+import type { DesiredState } from "../../desired/schema.ts";
+import { canonicalJson } from "../../net/canonical-json.ts";
+import { ClusterSnapshot } from "../../snapshot/schema.ts";
+import { isClusterName } from "../../store/snapshot-store.ts";
+import type { ClusterState, ClusterStates } from "../cluster-states.ts";
+import { desiredResponse, etagOf, ifNoneMatchHits } from "../desired-response.ts";
+import { jsonError } from "../errors.ts";
+import { jsonBody } from "../middleware/json-body.ts";
+
+/** The longest `?wait=` honoured, in seconds: under the 60 s idle timeout of common proxies. */
+export const MAX_WAIT_SECONDS = 55;
+
+/** What `PUT .../snapshot` answers. */
+export interface PutSnapshotResult {
+  cluster: string;
+  generation: number;
+  storedAt: string;
+  /** The hash of the cluster's new desired state (also the ETag of `GET .../desired`). */
+  hash: string;
+  diagnostics: number;
+}
+
+/**
+ * @example app.route("/v1/clusters", clusterRoutes(new ClusterStates(store)))
+ */
+export function clusterRoutes(states: ClusterStates): Hono {
+  const snapshotBody = jsonBody(ClusterSnapshot, { name: "ClusterSnapshot" });
+  const routes = new Hono();
+
+  routes.use("/:cluster/*", async function clusterName(c, next) {
+    const cluster = c.req.param("cluster") ?? "";
+    if (!isClusterName(cluster)) {
+      return jsonError(c, 400, `'${cluster}' is not a cluster name (letters, digits, '.', '_' and '-', at most 63, starting with a letter or digit)`);
+    }
+    await next();
+  });
+
+  routes.put("/:cluster/snapshot", snapshotBody, async (c) => {
+    const cluster = c.req.param("cluster");
+    const snapshot = c.var.body;
+    if (snapshot.cluster.name !== cluster) {
+      return jsonError(c, 400, `the snapshot is of cluster '${snapshot.cluster.name}', not '${cluster}'`, {
+        issues: [{ path: "cluster.name", message: `expected '${cluster}' (the cluster in the URL)` }],
+      });
+    }
+    let state: ClusterState;
+    try {
+      state = await states.put(cluster, snapshot);
+    } catch (error) {
+      // A full disk or a storage error: the client may retry, and nothing it could not store is served.
+      return jsonError(c, 503, `could not store the snapshot (${(error as Error).message}); the previous one keeps serving`);
+    }
+    const result: PutSnapshotResult = {
+      cluster,
+      generation: state.stored.generation,
+      storedAt: state.stored.storedAt,
+      hash: state.desired.hash,
+      diagnostics: state.desired.diagnostics.length,
+    };
+    return c.json(result, 200, { ETag: etagOf(state.desired) });
+  });
+
+  routes.get("/:cluster/snapshot", async (c) => {
+    const state = await states.current(c.req.param("cluster"));
+    if (state === undefined) return noSnapshot(c);
+    return c.body(canonicalJson(state.stored.snapshot), 200, { "Content-Type": "application/json", "X-Wayfinder-Generation": String(state.stored.generation) });
+  });
+
+  routes.get("/:cluster/desired", (c) => longPoll(c, states, (state) => state.desired));
+  routes.get("/:cluster/desired/nodes/:agentId", (c) => longPoll(c, states, (state) => state.view(c.req.param("agentId"))));
+  return routes;
+}
+
+/**
+ * Answers with the state `pick` chooses; while it still matches `If-None-Match` and `?wait=`
+ * time remains, waits for the next PUT and looks again.
+ */
+async function longPoll(c: Context, states: ClusterStates, pick: (state: ClusterState) => DesiredState | undefined): Promise<Response> {
+  const cluster = c.req.param("cluster") ?? "";
+  const wait = parseWait(c.req.query("wait"));
+  if (wait === undefined) return jsonError(c, 400, `wait must be a number of seconds from 0 to ${MAX_WAIT_SECONDS} (got '${c.req.query("wait")}')`);
+  const deadline = Date.now() + wait * 1000;
+  const signal = c.req.raw.signal;
+  for (;;) {
+    const state = await states.current(cluster);
+    if (state === undefined) return noSnapshot(c);
+    const desired = pick(state);
+    if (desired === undefined) return jsonError(c, 404, `agent '${c.req.param("agentId")}' is not in the snapshot of cluster '${cluster}' (snapshot.agents[].id)`);
+    const remaining = deadline - Date.now();
+    if (remaining <= 0 || signal.aborted || !ifNoneMatchHits(c.req.header("if-none-match"), etagOf(desired))) {
+      return desiredResponse(c, desired, { conditional: true });
+    }
+    await states.waitForPut(cluster, remaining, signal);
+  }
+}
+
+function parseWait(text: string | undefined): number | undefined {
+  if (text === undefined || text === "") return 0;
+  const seconds = /^\d+(\.\d+)?$/.test(text) ? Number(text) : Number.NaN;
+  return seconds >= 0 && seconds <= MAX_WAIT_SECONDS ? seconds : undefined;
+}
+
+function noSnapshot(c: Context): Response {
+  const cluster = c.req.param("cluster");
+  return jsonError(c, 404, `no snapshot stored for cluster '${cluster}' (PUT /v1/clusters/${cluster}/snapshot first)`);
+}
