@@ -169,7 +169,12 @@ describeWithTools(["ip", "nft"], { root: true })("wayfinder agent programming VI
     await waitForLine(backend, /ready/);
     await writeFile(join(dir, "snapshot.json"), JSON.stringify({ ...SNAPSHOT_INPUT, tasks: [...SNAPSHOT_INPUT.tasks, vipTask] }));
   });
-  afterAll(() => lab.teardown());
+  // Stopped here too, so a failed assertion never leaves the daemon running.
+  let daemon: ReturnType<typeof startProcess> | undefined;
+  afterAll(async () => {
+    await stopProcess(daemon);
+    lab.teardown();
+  });
 
   it("makes the VIP carry connections, resumes to the same rules, and leaves them in place on SIGTERM", async () => {
     const dryRun = execFileSync(process.execPath, [...agentArgs(), "--dry-run"], { encoding: "utf8" });
@@ -185,9 +190,10 @@ describeWithTools(["ip", "nft"], { root: true })("wayfinder agent programming VI
     // A restarted agent resumes the same state: the VIP applier, which keeps no record across
     // processes, replaces its table in one transaction (never flushed in between) with the same
     // rules, and the files are left alone.
-    const daemon = startProcess(process.execPath, agentArgs());
-    await waitFor("the resumed sync", () => (/"msg":"desired state applied".*"files":"unchanged"/.test(daemon.output()) ? true : undefined), 15_000, () => daemon.output());
-    expect(daemon.output()).toContain("resuming from the remembered desired state");
+    daemon = startProcess(process.execPath, agentArgs());
+    const running = daemon;
+    await waitFor("the resumed sync", () => (/"msg":"desired state applied".*"files":"unchanged"/.test(running.output()) ? true : undefined), 15_000, () => running.output());
+    expect(running.output()).toContain("resuming from the remembered desired state");
     expect(await stopProcess(daemon)).toBe(0);
     expect(inNs(ns, ["nft", "list", "ruleset"])).toBe(ruleset);
     expect(connect(vip)).toBe("hello from api");
