@@ -8,7 +8,7 @@ import type { ClusterSnapshot, Task } from "../../lib/snapshot/schema.ts";
 import type { Diagnostic } from "../../lib/desired/schema.ts";
 import { parseIp, type IpLiteral } from "../../lib/snapshot/adapters/mesos-state-address.ts";
 import { dnsLabel } from "../../lib/net/dns-labels.ts";
-import type { ZoneBuilder } from "./zone-builder.ts";
+import type { ZoneBuilder, ZoneName } from "./zone-builder.ts";
 import type { MasterIps } from "./master-ips.ts";
 import { hasHostPort, latestStatus, taskIps } from "./task-network.ts";
 
@@ -28,6 +28,14 @@ export function addDcosTaskRecords(zone: ZoneBuilder, snapshot: ClusterSnapshot,
   const frameworks = new Map(snapshot.frameworks.map((f) => [f.id, f]));
   const agentIps = new Map<string, IpLiteral | undefined>();
   const add = (name: string, ip: IpLiteral) => zone.add(`${name}.${zone.origin}`, ip.family === 4 ? "A" : "AAAA", ip.address);
+  // Tasks of one app share their names: label and look each one up once per app, not per task.
+  const labels = new Map<string, string>();
+  const label = (raw: string) => {
+    let out = labels.get(raw);
+    if (out === undefined) labels.set(raw, (out = dnsLabel(raw, "rfc1123")));
+    return out;
+  };
+  const names = new Map<string, TaskNames>();
 
   for (const task of snapshot.tasks) {
     if (task.state !== RUNNING) continue;
@@ -42,8 +50,8 @@ export function addDcosTaskRecords(zone: ZoneBuilder, snapshot: ClusterSnapshot,
       continue;
     }
     const rawName = task.discovery?.name ?? task.name;
-    const name = dnsLabel(rawName, "rfc1123");
-    const fw = dnsLabel(framework.name, "rfc1123");
+    const name = label(rawName);
+    const fw = label(framework.name);
     if (name === "" || fw === "") {
       const which = name === "" ? `task name '${rawName}'` : `framework name '${framework.name}'`;
       diagnostics.push(taskDiagnostic(task, "dns.dcos.empty-label", `the ${which} has no DNS characters left after sanitising${SKIPPED}`));
@@ -70,16 +78,32 @@ export function addDcosTaskRecords(zone: ZoneBuilder, snapshot: ClusterSnapshot,
     }
 
     const base = `${name}.${fw}`;
-    if (agentIp !== undefined) add(`${base}.agentip`, agentIp);
-    for (const ip of ips) add(`${base}.containerip`, ip);
+    let own = names.get(base);
+    if (own === undefined) {
+      const suffix = `${base}.`;
+      own = { agentip: zone.name(`${suffix}agentip.${zone.origin}`), containerip: zone.name(`${suffix}containerip.${zone.origin}`), autoip: zone.name(`${suffix}autoip.${zone.origin}`) };
+      names.set(base, own);
+    }
+    if (agentIp !== undefined) addAddress(own.agentip, agentIp);
+    for (const ip of ips) addAddress(own.containerip, ip);
     // A published port is only reachable on the agent; otherwise the task's own IPs, if any.
     const auto = hasHostPort(task, latest) || ips.length === 0 ? (agentIp === undefined ? [] : [agentIp]) : ips;
-    for (const ip of auto) add(`${base}.autoip`, ip);
+    for (const ip of auto) addAddress(own.autoip, ip);
   }
 
   if (masters.leader !== undefined) add("leader", masters.leader);
   for (const ip of masters.masters) add("master", ip);
   return diagnostics;
+}
+
+interface TaskNames {
+  agentip: ZoneName;
+  containerip: ZoneName;
+  autoip: ZoneName;
+}
+
+function addAddress(name: ZoneName, ip: IpLiteral): void {
+  name.add(ip.family === 4 ? "A" : "AAAA", ip.address);
 }
 
 /** The agent IP dcos-dns used: its hostname resolved to IPv4; IPv6 only when there is no IPv4. */
