@@ -5,14 +5,11 @@
  * 503 (with the reason) while it does not, for systemd watchdogs and node health checks.
  */
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import type { AgentMetrics } from "./agent-metrics.ts";
 import type { SyncStatus } from "./syncer.ts";
+import { listenServer, type NodeServer } from "../http/node-server.ts";
 
-export interface MetricsServer {
-  url: string;
-  close(): Promise<void>;
-}
+export type MetricsServer = NodeServer;
 
 /**
  * @example const server = await serveMetrics({ hostname: "127.0.0.1", port: 9101 }, metrics, () => syncer.status);
@@ -34,20 +31,5 @@ export function serveMetrics(address: { hostname: string; port: number }, metric
       res.writeHead(404, { "Content-Type": "text/plain" }).end("try /metrics or /healthz\n");
     }
   });
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(address.port, address.hostname, () => {
-      server.off("error", reject);
-      const bound = server.address() as AddressInfo;
-      const host = bound.family === "IPv6" ? `[${bound.address}]` : bound.address;
-      resolve({
-        url: `http://${host}:${bound.port}`,
-        close: () =>
-          new Promise<void>((done) => {
-            server.close(() => done());
-            server.closeAllConnections();
-          }),
-      });
-    });
-  });
+  return listenServer(server, address);
 }

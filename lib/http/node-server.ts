@@ -41,7 +41,15 @@ export function parseListenAddress(text: string): ListenAddress {
  */
 export function listenNode(app: { fetch: (request: Request) => Response | Promise<Response> }, address: ListenAddress): Promise<NodeServer> {
   // Without a `createServer` option the adaptor builds a plain node:http server.
-  const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+  return listenServer(createAdaptorServer({ fetch: app.fetch }) as Server, address);
+}
+
+/**
+ * Binds an existing `node:http` server; rejects if the address cannot be bound. `close()`
+ * lets in-flight requests finish (up to a grace period).
+ * @example const server = await listenServer(createServer(handler), { hostname: "127.0.0.1", port: 0 });
+ */
+export function listenServer(server: Server, address: ListenAddress): Promise<NodeServer> {
   return new Promise((resolve, reject) => {
     server.once("error", reject);
     server.listen(address.port, address.hostname, () => {

@@ -1,24 +1,10 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { runCli } from "../support/cli-io.ts";
 import { ClusterSnapshot } from "../../lib/snapshot/schema.ts";
 import { operatorPayload } from "../support/upstream-fixtures.ts";
-import { startFakeMarathon, startFakeMaster, startServer, type FakeServer } from "../support/fake-cluster.ts";
+import { startFakeMarathon, startFakeMaster, trackServers, deadUrl } from "../support/fake-cluster.ts";
 
-const servers: FakeServer[] = [];
-async function track<T extends FakeServer>(server: Promise<T>): Promise<T> {
-  const s = await server;
-  servers.push(s);
-  return s;
-}
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
-async function deadUrl(): Promise<string> {
-  const s = await startServer(() => {});
-  await s.close();
-  return s.url;
-}
+const { track } = trackServers();
 
 const NOW = ["--now", "2026-01-01T00:00:00Z"];
 

@@ -1,32 +1,16 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { LiveCluster } from "../../lib/sources/live-cluster.ts";
 import { watchLiveCluster, type ReadTrigger } from "../../lib/sources/live-watch.ts";
 import { Backoff } from "../../lib/sources/backoff.ts";
 import { Config } from "../../lib/snapshot/config.ts";
 import type { ClusterSnapshot } from "../../lib/snapshot/schema.ts";
 import { operatorPayload } from "../support/upstream-fixtures.ts";
-import { startFakeMarathon, startFakeMaster, type FakeServer } from "../support/fake-cluster.ts";
+import { startFakeMarathon, startFakeMaster, trackServers, until } from "../support/fake-cluster.ts";
 
-const servers: FakeServer[] = [];
-async function track<T extends FakeServer>(server: Promise<T>): Promise<T> {
-  const s = await server;
-  servers.push(s);
-  return s;
-}
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
+const { track } = trackServers();
 
 const config = Config.parse({});
 const NOW = "2026-01-01T00:00:00.000Z";
-
-async function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe("LiveCluster", () => {
   it("builds one snapshot from /master/state and Marathon's apps", async () => {

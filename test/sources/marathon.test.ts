@@ -1,32 +1,10 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { MarathonApi } from "../../lib/sources/marathon-api.ts";
 import { watchMarathonEvents, type MarathonEvent } from "../../lib/sources/marathon-events.ts";
 import { Backoff } from "../../lib/sources/backoff.ts";
-import { startFakeMarathon, startServer, type FakeServer } from "../support/fake-cluster.ts";
+import { startFakeMarathon, startServer, trackServers, deadUrl, until } from "../support/fake-cluster.ts";
 
-const servers: FakeServer[] = [];
-async function track<T extends FakeServer>(server: Promise<T>): Promise<T> {
-  const s = await server;
-  servers.push(s);
-  return s;
-}
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
-async function deadUrl(): Promise<string> {
-  const s = await startServer(() => {});
-  await s.close();
-  return s.url;
-}
-
-async function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const { track } = trackServers();
 
 describe("MarathonApi", () => {
   it("keeps updating when the first Marathon URL is down, and sticks to the one that answered (marathon-lb#535)", async () => {

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { RecordIoReader } from "../../lib/sources/recordio.ts";
 import { StreamFormatError } from "../../lib/sources/event-stream.ts";
 import { watchMesosEvents } from "../../lib/sources/mesos-events.ts";
@@ -7,25 +7,9 @@ import { watchLiveCluster, type ReadTrigger } from "../../lib/sources/live-watch
 import { Backoff } from "../../lib/sources/backoff.ts";
 import { Config } from "../../lib/snapshot/config.ts";
 import { operatorPayload } from "../support/upstream-fixtures.ts";
-import { recordIo, startFakeMaster, startServer, type FakeServer } from "../support/fake-cluster.ts";
+import { recordIo, startFakeMaster, startServer, trackServers, until } from "../support/fake-cluster.ts";
 
-const servers: FakeServer[] = [];
-async function track<T extends FakeServer>(server: Promise<T>): Promise<T> {
-  const s = await server;
-  servers.push(s);
-  return s;
-}
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
-async function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const { track } = trackServers();
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 

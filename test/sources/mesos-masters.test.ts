@@ -1,25 +1,10 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { MesosMasters } from "../../lib/sources/mesos-masters.ts";
 import { SourceError } from "../../lib/sources/http-json.ts";
 import { operatorPayload } from "../support/upstream-fixtures.ts";
-import { startFakeMaster, startServer, type FakeServer } from "../support/fake-cluster.ts";
+import { startFakeMaster, trackServers, deadUrl } from "../support/fake-cluster.ts";
 
-const servers: FakeServer[] = [];
-async function track<T extends FakeServer>(server: Promise<T>): Promise<T> {
-  const s = await server;
-  servers.push(s);
-  return s;
-}
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
-/** A loopback URL nothing listens on (connection refused). */
-async function deadUrl(): Promise<string> {
-  const s = await startServer(() => {});
-  await s.close();
-  return s.url;
-}
+const { track } = trackServers();
 
 describe("MesosMasters /master/state", () => {
   it("reads the fake.json state from the leading master", async () => {

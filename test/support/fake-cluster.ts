@@ -6,6 +6,7 @@
  * stream that stays open but goes silent. Every test server listens on a loopback address and
  * a port the kernel picks, so concurrent runs never collide and no traffic leaves the host.
  */
+import { afterEach } from "vitest";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { readFileSync } from "node:fs";
@@ -280,4 +281,39 @@ export async function startFakeMarathon(options: { host?: string; keepaliveMs?: 
       await server.close();
     },
   };
+}
+
+/**
+ * Servers a test file starts, all closed after each test (registers the `afterEach`).
+ * @example const { track, deadUrl } = trackServers(); const master = await track(startFakeMaster());
+ */
+export function trackServers(): { track: <T extends FakeServer>(server: Promise<T>) => Promise<T>; deadUrl: () => Promise<string> } {
+  const servers: FakeServer[] = [];
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((s) => s.close()));
+  });
+  return {
+    track: async (server) => {
+      const s = await server;
+      servers.push(s);
+      return s;
+    },
+    deadUrl,
+  };
+}
+
+/** A loopback URL nothing listens on (connection refused). */
+export async function deadUrl(): Promise<string> {
+  const s = await startServer(() => {});
+  await s.close();
+  return s.url;
+}
+
+/** Resolves once `check()` holds; fails after `timeoutMs`. */
+export async function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 10));
+  }
 }
