@@ -39,8 +39,8 @@ export class DnsMetrics {
   /** Indexed `qtype * 32 + rcode` (named types are all below 256): this runs on every query. */
   readonly #queries = new Float64Array(256 * 32);
   readonly #answerSeconds = { local: newHistogram(), forward: newHistogram() };
-  readonly #forwardReplies = new Map<string, number>();
-  readonly #forwardSeconds = new Map<string, HistogramSnapshot>();
+  /** Per upstream: replies by header rcode (0–15) and their round trips; looked up once per reply, no key built. */
+  readonly #forwards = new Map<string, { rcodes: Float64Array; seconds: HistogramSnapshot }>();
   readonly #failures = new Map<string, number>();
   readonly #dropped = new Map<string, number>();
   #zone: MetricsSnapshot["zone"];
@@ -53,9 +53,10 @@ export class DnsMetrics {
   }
 
   forwardReplied(upstream: string, rcode: number, rttMs: number): void {
-    const key = `${upstream}|${RCODE_NAMES[rcode] ?? "other"}`;
-    this.#forwardReplies.set(key, (this.#forwardReplies.get(key) ?? 0) + 1);
-    observe(this.#forwardSeconds, upstream, rttMs / 1000);
+    let counts = this.#forwards.get(upstream);
+    if (counts === undefined) this.#forwards.set(upstream, (counts = { rcodes: new Float64Array(16), seconds: newHistogram() }));
+    counts.rcodes[rcode & 15]!++;
+    observeInto(counts.seconds, rttMs / 1000);
   }
 
   upstreamFailed(upstream: string, reason: string): void {
@@ -83,8 +84,8 @@ export class DnsMetrics {
           .map(([index, count]) => [`${TYPE_NAMES[index >> 5] ?? "other"}|${RCODE_NAMES[index & 31] ?? "other"}`, count]),
       ),
       answerSeconds: Object.fromEntries(Object.entries(this.#answerSeconds).filter(([, h]) => h.counts.some((c) => c > 0))),
-      forwardReplies: Object.fromEntries(this.#forwardReplies),
-      forwardSeconds: Object.fromEntries(this.#forwardSeconds),
+      forwardReplies: forwardReplyCounts(this.#forwards),
+      forwardSeconds: Object.fromEntries([...this.#forwards].map(([upstream, counts]) => [upstream, counts.seconds])),
       upstreamFailures: Object.fromEntries(this.#failures),
       dropped: Object.fromEntries(this.#dropped),
       zone: this.#zone,
@@ -93,17 +94,21 @@ export class DnsMetrics {
   }
 }
 
-function newHistogram(): HistogramSnapshot {
-  return { counts: new Array<number>(BUCKETS.length + 1).fill(0), sum: 0 };
+/** `upstream|rcode` → replies, the rcodes without a name summed as `other`. */
+function forwardReplyCounts(forwards: ReadonlyMap<string, { rcodes: Float64Array }>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [upstream, { rcodes }] of forwards) {
+    rcodes.forEach((count, rcode) => {
+      if (count === 0) return;
+      const key = `${upstream}|${RCODE_NAMES[rcode] ?? "other"}`;
+      out[key] = (out[key] ?? 0) + count;
+    });
+  }
+  return out;
 }
 
-function observe(histograms: Map<string, HistogramSnapshot>, key: string, seconds: number): void {
-  let histogram = histograms.get(key);
-  if (histogram === undefined) {
-    histogram = newHistogram();
-    histograms.set(key, histogram);
-  }
-  observeInto(histogram, seconds);
+function newHistogram(): HistogramSnapshot {
+  return { counts: new Array<number>(BUCKETS.length + 1).fill(0), sum: 0 };
 }
 
 function observeInto(histogram: HistogramSnapshot, seconds: number): void {

@@ -17,13 +17,8 @@ export type Route =
   | { kind: "forward"; zone: string; upstreams: readonly DnsUpstream[] }
   | { kind: "refused" };
 
-interface ForwardZone {
-  zone: string;
-  upstreams: readonly DnsUpstream[];
-}
-
 export class Router {
-  readonly #forwardZones = new Map<string, ForwardZone>();
+  readonly #forwardZones = new Map<string, Route>();
   readonly #defaultRoute: Route;
   readonly #aliases: AliasTable;
 
@@ -38,7 +33,7 @@ export class Router {
     this.#aliases = aliasTable(aliases);
     for (const { zone, upstreams } of forwarding.zones) {
       const key = nameKey(zone);
-      if (key !== undefined && upstreams.length > 0) this.#forwardZones.set(key, { zone, upstreams });
+      if (key !== undefined && upstreams.length > 0) this.#forwardZones.set(key, { kind: "forward", zone, upstreams });
     }
     this.#defaultRoute = forwarding.upstreams.length > 0 ? { kind: "forward", zone: ".", upstreams: forwarding.upstreams } : { kind: "refused" };
   }
@@ -48,7 +43,7 @@ export class Router {
     if (alias !== undefined && this.index.zoneFor(alias.key) !== undefined) return { kind: "local", key: alias.key, alias };
     for (let current: string | undefined = key; current !== undefined; current = parentKey(current)) {
       const forward = this.#forwardZones.get(current);
-      if (forward !== undefined) return { kind: "forward", zone: forward.zone, upstreams: forward.upstreams };
+      if (forward !== undefined) return forward;
       if (this.index.zone(current) !== undefined) return { kind: "local", key, alias: undefined };
     }
     return this.#defaultRoute;

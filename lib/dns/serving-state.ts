@@ -38,8 +38,8 @@ const CACHE_LIMIT = 200_000;
 export type Lookup = CompiledAnswer | Exclude<Route, { kind: "local" }>;
 
 export class ServingState {
-  /** name key → qtype → lookup: two levels, so the per-query key is the question's own string. */
-  readonly #cache = new Map<string, Map<number, Lookup>>();
+  /** name key → qtype → compiled answer: two levels, so the per-query key is the question's own string. */
+  readonly #cache = new Map<string, Map<number, CompiledAnswer>>();
   #cached = 0;
   readonly router: Router;
   readonly access: AccessList;
@@ -67,13 +67,19 @@ export class ServingState {
     return { state: new ServingState(source.version, index, forwarding, loadedAt, source.aliases ?? []), problems };
   }
 
-  /** The compiled local answer for (name, type), or where the question goes instead. */
+  /**
+   * The compiled local answer for (name, type), or where the question goes instead. Only local
+   * answers are cached: a route elsewhere costs less to find again than to remember, and
+   * forwarded names are open-ended (every name under `.com`), so caching them would fill the
+   * cache with names asked once and hand the garbage collector long-lived objects to move.
+   */
   lookup(key: string, qtype: number): Lookup {
     let byType = this.#cache.get(key);
     const found = byType?.get(qtype);
     if (found !== undefined) return found;
     const route = this.router.route(key);
-    const lookup = route.kind === "local" ? compileAnswer(key, planAnswer(this.index, route.key, qtype, route.alias)) : route;
+    if (route.kind !== "local") return route;
+    const lookup = compileAnswer(key, planAnswer(this.index, route.key, qtype, route.alias));
     if (this.#cached >= CACHE_LIMIT) {
       // Starting over is O(1) per insert on average and keeps the hot path free of LRU
       // bookkeeping; a working set this large recompiles at a few microseconds a name.

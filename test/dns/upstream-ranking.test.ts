@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   believedLatency,
@@ -6,6 +7,7 @@ import {
   DEFAULT_RANKING,
   isDown,
   newHealth,
+  upstreamScore,
   recordFailure,
   recordSuccess,
   type UpstreamHealth,
@@ -82,7 +84,40 @@ describe("upstream ranking", () => {
     expect(chooseUpstreams([a, b], 10, fixed(0.5))).toEqual({ picks: [1], probe: undefined });
   });
 
+  it("picks what ranking every upstream by a full sort picks (the one-pass selection is only faster)", () => {
+    const health = fc.record({
+      failures: fc.constantFrom(0, 0.5, 1, 2, 3, 5),
+      failuresAt: fc.constantFrom(0, 5_000),
+      latencyMs: fc.option(fc.constantFrom(0.1, 5, 5, 40, 400), { nil: undefined }),
+      latencyAt: fc.constantFrom(0, 5_000),
+      probedAt: fc.constantFrom(Number.NEGATIVE_INFINITY, 0, 9_500),
+    });
+    fc.assert(
+      fc.property(fc.array(health, { maxLength: 6 }), fc.array(fc.constantFrom(0.1, 0.5, 0.9), { minLength: 6, maxLength: 6 }), (healths, tieValues) => {
+        const now = 10_000;
+        const ties = () => {
+          let i = 0;
+          return () => tieValues[i++ % tieValues.length]!;
+        };
+        expect(chooseUpstreams(healths, now, ties())).toEqual(chooseBySorting(healths, now, ties()));
+      }),
+    );
+  });
+
   it("asks nobody when there is nobody", () => {
     expect(chooseUpstreams([], 0, Math.random)).toEqual({ picks: [], probe: undefined });
   });
 });
+
+/** The ranking written the obvious way: sort everything, then filter. */
+function chooseBySorting(healths: readonly UpstreamHealth[], now: number, random: () => number) {
+  const ranked = healths.map((health, index) => ({ index, health, score: upstreamScore(health, now), tie: random() })).sort((a, b) => a.score - b.score || a.tie - b.tie);
+  const picks = ranked.filter((u) => !isDown(u.health, now)).slice(0, 2).map((u) => u.index);
+  let probe: number | undefined;
+  if (picks.length < 2) {
+    probe = ranked.find((u) => isDown(u.health, now) && now - u.health.probedAt >= DEFAULT_RANKING.probeIntervalMs)?.index;
+    if (probe !== undefined) picks.push(probe);
+  }
+  if (picks.length === 0 && ranked.length > 0) picks.push(ranked[0]!.index);
+  return { picks, probe };
+}

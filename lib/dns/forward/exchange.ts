@@ -1,90 +1,45 @@
 /**
  * @module
- * One query to one upstream, over UDP or TCP, with a deadline. Forgery resilience follows
- * RFC 5452 (and the CoreDNS audit lessons, anchors §7): every exchange uses a fresh socket,
- * so the kernel picks a random source port per query, the caller sets a random ID, the UDP
- * socket is connected so the kernel drops datagrams from any other address, and a reply only
- * counts if its ID, QR bit and question (name compared case-insensitively, type, class) all
- * match. Anything else is ignored and the exchange keeps waiting. A connected socket also
- * surfaces ICMP port-unreachable as ECONNREFUSED, so a closed port fails at once instead of at
- * the deadline. (A pool of reused sockets was measured too: it saved no latency on loopback
- * and would give up most of the source-port randomness, so per-query sockets stay.)
+ * Reply matching for forwarded queries, and the TCP exchange. A reply only counts if its ID,
+ * QR bit and question (name compared case-insensitively, type, class) all match the query as
+ * sent (RFC 5452 §9.1, and the CoreDNS audit lesson in anchors §7): anything else is ignored
+ * and the exchange keeps waiting. UDP exchanges share sockets per upstream
+ * (`upstream-sockets.ts`); a TCP exchange has a connection of its own.
  */
-import dgram from "node:dgram";
 import net from "node:net";
-import { performance } from "node:perf_hooks";
 import type { DnsUpstream } from "../../desired/schema.ts";
-import { literalLookup } from "../literal-lookup.ts";
 import { FLAG, HEADER_SIZE, MAX_MESSAGE } from "../wire/constants.ts";
 
 export type ExchangeFailure = "timeout" | "refused" | "closed" | "error";
 
-export type ExchangeResult = { ok: true; reply: Buffer; rttMs: number } | { ok: false; reason: ExchangeFailure };
+export type TcpResult = { ok: true; reply: Buffer } | { ok: false; reason: Exclude<ExchangeFailure, "timeout"> };
 
-export interface ExchangeRequest {
-  upstream: DnsUpstream;
-  /** The query as sent, with the ID chosen for this exchange. */
-  message: Buffer;
-  /** End of the question in `message`. */
-  questionEnd: number;
-  timeoutMs: number;
-}
-
-/** A started exchange; `cancel` ends it without reporting (the process is shutting down). */
-export interface Exchange {
+/** A started TCP exchange; `cancel` ends it without reporting (timed out, or shutting down). */
+export interface TcpExchange {
   cancel(): void;
 }
 
 /**
- * @example exchangeUdp({ upstream, message, questionEnd, timeoutMs: 2000 }, (result) => ...)
+ * Sends `message` to `upstream` over TCP (RFC 7766: a 2-byte length before each message);
+ * used when the client asked over TCP, as dcos-dns did. The caller owns the deadline.
+ * @example const exchange = exchangeTcp(upstream, message, questionEnd, (result) => ...); exchange.cancel();
  */
-export function exchangeUdp(request: ExchangeRequest, done: (result: ExchangeResult) => void): Exchange {
-  const socket = dgram.createSocket({ type: request.upstream.ip.includes(":") ? "udp6" : "udp4", lookup: literalLookup });
-  const started = performance.now();
-  let finished = false;
-  const finish = (result: ExchangeResult | undefined) => {
-    if (finished) return;
-    finished = true;
-    clearTimeout(timer);
-    socket.close();
-    if (result !== undefined) done(result);
-  };
-  const timer = setTimeout(() => finish({ ok: false, reason: "timeout" }), request.timeoutMs);
-  socket.on("error", (error: NodeJS.ErrnoException) => finish({ ok: false, reason: error.code === "ECONNREFUSED" ? "refused" : "error" }));
-  socket.on("message", (reply) => {
-    if (matchesQuestion(request.message, request.questionEnd, reply)) finish({ ok: true, reply, rttMs: performance.now() - started });
-  });
-  // With a synchronous lookup the socket is bound and connected before connect() returns,
-  // so the query leaves now rather than a few event-loop turns later.
-  socket.connect(request.upstream.port, request.upstream.ip);
-  socket.send(request.message);
-  return { cancel: () => finish(undefined) };
-}
-
-/**
- * The same over TCP (RFC 7766: a 2-byte length before each message); used when the client
- * asked over TCP, as dcos-dns did.
- * @example exchangeTcp({ upstream, message, questionEnd, timeoutMs: 2000 }, (result) => ...)
- */
-export function exchangeTcp(request: ExchangeRequest, done: (result: ExchangeResult) => void): Exchange {
-  const started = performance.now();
-  const socket = net.connect({ host: request.upstream.ip, port: request.upstream.port, noDelay: true });
+export function exchangeTcp(upstream: DnsUpstream, message: Buffer, questionEnd: number, done: (result: TcpResult) => void): TcpExchange {
+  const socket = net.connect({ host: upstream.ip, port: upstream.port, noDelay: true });
   let finished = false;
   let received: Buffer = Buffer.alloc(0);
-  const finish = (result: ExchangeResult | undefined) => {
+  const finish = (result: TcpResult | undefined) => {
     if (finished) return;
     finished = true;
-    clearTimeout(timer);
     socket.destroy();
     if (result !== undefined) done(result);
   };
-  const timer = setTimeout(() => finish({ ok: false, reason: "timeout" }), request.timeoutMs);
   socket.on("error", (error: NodeJS.ErrnoException) => finish({ ok: false, reason: error.code === "ECONNREFUSED" ? "refused" : "error" }));
   socket.on("close", () => finish({ ok: false, reason: "closed" }));
   socket.on("connect", () => {
-    const frame = Buffer.allocUnsafe(2 + request.message.length);
-    frame.writeUInt16BE(request.message.length, 0);
-    request.message.copy(frame, 2);
+    const frame = Buffer.allocUnsafe(2 + message.length);
+    frame.writeUInt16BE(message.length, 0);
+    message.copy(frame, 2);
     socket.write(frame);
   });
   socket.on("data", (chunk) => {
@@ -94,8 +49,8 @@ export function exchangeTcp(request: ExchangeRequest, done: (result: ExchangeRes
       if (received.length < 2 + length) return;
       const reply = received.subarray(2, 2 + length);
       received = received.subarray(2 + length);
-      if (matchesQuestion(request.message, request.questionEnd, reply)) {
-        finish({ ok: true, reply: Buffer.from(reply), rttMs: performance.now() - started });
+      if (matchesQuestion(message, questionEnd, reply)) {
+        finish({ ok: true, reply: Buffer.from(reply) });
         return;
       }
     }

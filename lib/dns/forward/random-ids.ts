@@ -1,8 +1,8 @@
 /**
  * @module
- * Random 16-bit query IDs for forwarded queries (RFC 5452 §9.2: predictable IDs were
- * CVE-2019-19794 in CoreDNS), drawn from a buffer the CSPRNG refills, so a query costs two
- * byte reads rather than a call into the crypto library.
+ * Random 16-bit numbers for forwarded queries: their IDs (RFC 5452 §9.2: predictable IDs
+ * were CVE-2019-19794 in CoreDNS) and the socket each leaves from, drawn from a buffer the
+ * CSPRNG refills, so a number costs two byte reads rather than a call into the crypto library.
  */
 import { randomFillSync } from "node:crypto";
 
@@ -19,12 +19,5 @@ export class RandomIds {
     const id = (this.#pool[this.#next]! << 8) | this.#pool[this.#next + 1]!;
     this.#next += 2;
     return id;
-  }
-
-  /** A copy of `message` carrying `id`. */
-  static stamped(message: Buffer, id: number): Buffer {
-    const copy = Buffer.from(message);
-    copy.writeUInt16BE(id, 0);
-    return copy;
   }
 }

@@ -54,12 +54,12 @@ export const FAN_OUT = 2;
 
 /** @example newHealth() // { failures: 0, failuresAt: 0, latencyMs: undefined, latencyAt: 0, probedAt: -Infinity } */
 export function newHealth(): UpstreamHealth {
-  return { failures: 0, failuresAt: 0, latencyMs: undefined, latencyAt: 0, probedAt: Number.NEGATIVE_INFINITY };
+  return healthOf(0, 0, undefined, 0, Number.NEGATIVE_INFINITY);
 }
 
 /** @example decayedFailures({ ...h, failures: 4, failuresAt: 0 }, 10_000) // 2 with a 10 s half-life */
 export function decayedFailures(health: UpstreamHealth, now: number, policy = DEFAULT_RANKING): number {
-  return health.failures * halfLives(now - health.failuresAt, policy.failureHalfLifeMs);
+  return health.failures === 0 ? 0 : health.failures * halfLives(now - health.failuresAt, policy.failureHalfLifeMs);
 }
 
 /** The latency the ranking believes, fading toward 0 (worth re-measuring) while unmeasured. */
@@ -80,18 +80,25 @@ export function isDown(health: UpstreamHealth, now: number, policy = DEFAULT_RAN
 /** A reply arrived after `rttMs`. */
 export function recordSuccess(health: UpstreamHealth, rttMs: number, now: number, policy = DEFAULT_RANKING): UpstreamHealth {
   const previous = health.latencyMs === undefined ? rttMs : believedLatency(health, now, policy);
-  return {
-    ...health,
-    failures: decayedFailures(health, now, policy) / 2,
-    failuresAt: now,
-    latencyMs: previous + policy.latencyWeight * (rttMs - previous),
-    latencyAt: now,
-  };
+  return healthOf(decayedFailures(health, now, policy) / 2, now, previous + policy.latencyWeight * (rttMs - previous), now, health.probedAt);
 }
 
 /** No usable reply (timeout, refused, closed). */
 export function recordFailure(health: UpstreamHealth, now: number, policy = DEFAULT_RANKING): UpstreamHealth {
-  return { ...health, failures: decayedFailures(health, now, policy) + 1, failuresAt: now };
+  return healthOf(decayedFailures(health, now, policy) + 1, now, health.latencyMs, health.latencyAt, health.probedAt);
+}
+
+/** A down upstream was sent a probe at `now`. */
+export function recordProbe(health: UpstreamHealth, now: number): UpstreamHealth {
+  return healthOf(health.failures, health.failuresAt, health.latencyMs, health.latencyAt, now);
+}
+
+/**
+ * Every health object is built here, fields in one order: they are made on every forwarded
+ * reply, and a literal of one shape costs a few nanoseconds where `{ ...health, x }` cost ~180.
+ */
+function healthOf(failures: number, failuresAt: number, latencyMs: number | undefined, latencyAt: number, probedAt: number): UpstreamHealth {
+  return { failures, failuresAt, latencyMs, latencyAt, probedAt };
 }
 
 /** Which upstreams to query, by index into the list given; `probe` is set when one of them is a probe of a down upstream. */
@@ -113,19 +120,47 @@ export function chooseUpstreams(
   random: () => number,
   policy = DEFAULT_RANKING,
 ): UpstreamChoice {
-  const ranked = healths
-    .map((health, index) => ({ index, health, score: upstreamScore(health, now, policy), tie: random() }))
-    .sort((a, b) => a.score - b.score || a.tie - b.tie);
-  const picks = ranked.filter((u) => !isDown(u.health, now, policy)).slice(0, FAN_OUT).map((u) => u.index);
-  let probe: number | undefined;
-  if (picks.length < FAN_OUT) {
-    probe = ranked.find((u) => isDown(u.health, now, policy) && now - u.health.probedAt >= policy.probeIntervalMs)?.index;
-    if (probe !== undefined) picks.push(probe);
+  // Each upstream is scored once, and nothing is sorted: this runs on every forwarded query.
+  const count = healths.length;
+  const failures: number[] = [];
+  const scores: number[] = [];
+  const ties: number[] = [];
+  for (let i = 0; i < count; i++) {
+    failures.push(decayedFailures(healths[i]!, now, policy));
+    scores.push(believedLatency(healths[i]!, now, policy) + policy.failurePenaltyMs * failures[i]!);
+    ties.push(random());
   }
-  if (picks.length === 0 && ranked.length > 0) picks.push(ranked[0]!.index);
+  const picks: number[] = [];
+  let probe: number | undefined;
+  let best: number | undefined;
+  for (let i = 0; i < count; i++) {
+    if (best === undefined || ranksBefore(i, best, scores, ties)) best = i;
+    if (failures[i]! >= policy.downAt) {
+      if (now - healths[i]!.probedAt >= policy.probeIntervalMs && (probe === undefined || ranksBefore(i, probe, scores, ties))) probe = i;
+      continue;
+    }
+    // Insertion into the (at most FAN_OUT) best so far.
+    let at = picks.length;
+    while (at > 0 && ranksBefore(i, picks[at - 1]!, scores, ties)) at--;
+    if (at >= FAN_OUT) continue;
+    if (picks.length < FAN_OUT) picks.push(i);
+    for (let j = picks.length - 1; j > at; j--) picks[j] = picks[j - 1]!;
+    picks[at] = i;
+  }
+  if (picks.length < FAN_OUT && probe !== undefined) picks.push(probe);
+  else probe = undefined;
+  if (picks.length === 0 && best !== undefined) picks.push(best);
   return { picks, probe };
 }
 
+/** Ranked order: score, then the random tie-breaker, then list order. */
+function ranksBefore(a: number, b: number, scores: readonly number[], ties: readonly number[]): boolean {
+  if (scores[a] !== scores[b]) return scores[a]! < scores[b]!;
+  if (ties[a] !== ties[b]) return ties[a]! < ties[b]!;
+  return a < b;
+}
+
+/** 2^(-elapsed/halfLife), as `Math.exp` (several times faster than `**` in V8). */
 function halfLives(elapsedMs: number, halfLifeMs: number): number {
-  return elapsedMs <= 0 ? 1 : 2 ** (-elapsedMs / halfLifeMs);
+  return elapsedMs <= 0 ? 1 : Math.exp((-elapsedMs * Math.LN2) / halfLifeMs);
 }
