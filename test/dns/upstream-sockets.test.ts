@@ -90,11 +90,11 @@ describe("upstream sockets", () => {
     const { sockets, advance } = setup(server.port);
     const first = sockets.pick();
     const firstPort = first.socket.address().port;
-    advance(PORT_LIFETIME_MS / 2);
+    advance(PORT_LIFETIME_MS * 0.8);
     sockets.pick(); // still in use
     expect(sockets.maintain()).toBe(true);
-    advance(PORT_LIFETIME_MS * 0.6); // past every jittered expiry (at most 1.5x the lifetime after opening)
-    sockets.pick();
+    advance(PORT_LIFETIME_MS * 0.8); // 1.6 lifetimes: past every jittered expiry (at most 1.5 lifetimes after opening)
+    sockets.pick(); // and used within the last lifetime, so renewed rather than closed
     for (let pass = 0; pass < PORTS_PER_UPSTREAM; pass++) sockets.maintain();
     expect(() => first.socket.address()).toThrow(); // closed
     const replacement = sockets.pick();
