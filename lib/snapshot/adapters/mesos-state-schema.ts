@@ -6,59 +6,18 @@
  * and `resources.ports` is parsed right here so that bad text fails at its own JSON path.
  */
 import { z } from "zod";
+import { RawContainer, RawDiscovery, RawLabel, RawNetworkInfo } from "./mesos-messages-schema.ts";
 import { parsePortRanges } from "./mesos-state-ports.ts";
 
-/** Mesos `Label`; protobuf JSON omits an empty `value`. */
-const RawLabel = z.looseObject({ key: z.string(), value: z.string().default("") });
+export type { RawNetworkInfo, RawPortMapping } from "./mesos-messages-schema.ts";
 
-/** `Labels` messages are wrapped (`{labels: [...]}`) in DiscoveryInfo, bare arrays in statuses. */
-const RawWrappedLabels = z.looseObject({ labels: z.array(RawLabel).default([]) });
-
-const RawPortMapping = z.looseObject({
-  host_port: z.number().int(),
-  container_port: z.number().int(),
-  protocol: z.string().optional(),
-});
-export type RawPortMapping = z.infer<typeof RawPortMapping>;
-
-const RawNetworkInfo = z.looseObject({
-  name: z.string().optional(),
-  ip_addresses: z.array(z.looseObject({ ip_address: z.string().optional() })).default([]),
-  /** Mesos < 0.26 wrote one address here; newer ones use `ip_addresses`. */
-  ip_address: z.string().optional(),
-  port_mappings: z.array(RawPortMapping).default([]),
-});
-export type RawNetworkInfo = z.infer<typeof RawNetworkInfo>;
-
+/** A status's `labels` is a bare array here, where the operator API wraps it. */
 const RawStatus = z.looseObject({
   state: z.string(),
   timestamp: z.number(),
   healthy: z.boolean().optional(),
   labels: z.array(RawLabel).default([]),
   container_status: z.looseObject({ network_infos: z.array(RawNetworkInfo).default([]) }).optional(),
-});
-
-const RawDiscoveryPort = z.looseObject({
-  number: z.number().int(),
-  protocol: z.string().optional(),
-  name: z.string().optional(),
-  labels: RawWrappedLabels.optional(),
-});
-
-const RawDiscovery = z.looseObject({
-  name: z.string().optional(),
-  ports: z.looseObject({ ports: z.array(RawDiscoveryPort).default([]) }).optional(),
-});
-
-const RawContainer = z.looseObject({
-  type: z.string().optional(),
-  docker: z
-    .looseObject({
-      network: z.string().optional(),
-      port_mappings: z.array(RawPortMapping).default([]),
-    })
-    .optional(),
-  network_infos: z.array(RawNetworkInfo).default([]),
 });
 
 /** `"[31000-31001, 31005-31005]"` → port ranges; anything unparsable is an issue at this path. */

@@ -6,15 +6,12 @@
  * JSON path. Field names stay in protobuf's snake case; the adapter renames them.
  */
 import { z } from "zod";
+import { RawContainer, RawDiscovery, RawLabels, RawNetworkInfo } from "./mesos-messages-schema.ts";
+
+export type { RawNetworkInfo, RawPortMapping } from "./mesos-messages-schema.ts";
 
 /** `{ "value": "..." }`: every Mesos id (TaskID, AgentID, FrameworkID) is wrapped like this. */
 const RawId = z.looseObject({ value: z.string().min(1) });
-
-/** Mesos `Label`; protobuf JSON omits an empty `value`. */
-const RawLabel = z.looseObject({ key: z.string(), value: z.string().default("") });
-
-/** `Labels` is a wrapper message; an empty one is written as `{}`. */
-const RawLabels = z.looseObject({ labels: z.array(RawLabel).default([]) });
 
 const RawRange = z.looseObject({ begin: z.number().int(), end: z.number().int() });
 
@@ -27,21 +24,6 @@ const RawResource = z.looseObject({
 });
 export type RawResource = z.infer<typeof RawResource>;
 
-const RawPortMapping = z.looseObject({
-  host_port: z.number().int(),
-  container_port: z.number().int(),
-  protocol: z.string().optional(),
-});
-export type RawPortMapping = z.infer<typeof RawPortMapping>;
-
-const RawNetworkInfo = z.looseObject({
-  name: z.string().optional(),
-  /** A container's requested networks list the protocol without an address. */
-  ip_addresses: z.array(z.looseObject({ ip_address: z.string().optional() })).default([]),
-  port_mappings: z.array(RawPortMapping).default([]),
-});
-export type RawNetworkInfo = z.infer<typeof RawNetworkInfo>;
-
 export const RawStatus = z.looseObject({
   state: z.string(),
   timestamp: z.number(),
@@ -50,26 +32,6 @@ export const RawStatus = z.looseObject({
   container_status: z.looseObject({ network_infos: z.array(RawNetworkInfo).default([]) }).optional(),
 });
 export type RawStatus = z.infer<typeof RawStatus>;
-
-const RawDiscoveryPort = z.looseObject({
-  number: z.number().int(),
-  protocol: z.string().optional(),
-  name: z.string().optional(),
-  labels: RawLabels.optional(),
-});
-
-const RawDiscovery = z.looseObject({
-  name: z.string().optional(),
-  ports: z.looseObject({ ports: z.array(RawDiscoveryPort).default([]) }).optional(),
-});
-
-const RawContainer = z.looseObject({
-  type: z.string().optional(),
-  docker: z
-    .looseObject({ network: z.string().optional(), port_mappings: z.array(RawPortMapping).default([]) })
-    .optional(),
-  network_infos: z.array(RawNetworkInfo).default([]),
-});
 
 export const RawTask = z.looseObject({
   name: z.string(),
