@@ -21,7 +21,7 @@ import { freePort } from "./server-process.ts";
 import { createHaproxyApplier, type HaproxyApplier } from "../../lib/executor/haproxy/applier.ts";
 import { stopMaster } from "../../lib/executor/haproxy/haproxy-process.ts";
 import { haproxyLayout } from "../../lib/executor/haproxy/layout.ts";
-import { BackendPool, httpGet, selfSignedCert, TestCluster, type TestTask } from "./support/haproxy-harness.ts";
+import { BackendPool, httpGet, loopbackHaproxy, TestCluster, type TestTask } from "./support/haproxy-harness.ts";
 import { loadWhile } from "./support/wrk.ts";
 
 const EVENTS = 200;
@@ -45,24 +45,10 @@ describeWithTools(["haproxy", "openssl", "wrk"])("HAProxy under churn", () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "wf-l7-churn-"));
     pool = new BackendPool();
-    httpPort = await freePort();
+    const listeners = await loopbackHaproxy(dir);
+    httpPort = listeners.httpPort;
     applier = createHaproxyApplier({ dir: join(dir, "state"), timeoutMs: 20_000 });
-    cluster = new TestCluster(
-      {
-        bindAddress: "127.0.0.1",
-        httpPort,
-        httpsPort: await freePort(),
-        appIdPort: await freePort(),
-        statsBindAddress: "127.0.0.1",
-        statsPort: await freePort(),
-        sslCerts: [selfSignedCert(dir)],
-        runtimeDir: join(dir, "sock"),
-        healthCheck: false,
-        maxconn: 2000,
-        hardStopAfter: "5s",
-      },
-      applier,
-    );
+    cluster = new TestCluster({ ...listeners, hardStopAfter: "5s" }, applier);
     cluster.set({
       id: "/churn",
       servicePort: await freePort(),

@@ -16,7 +16,7 @@ import { applyDesired } from "../../lib/executor/apply-desired.ts";
 import { createHaproxyApplier, type HaproxyApplier } from "../../lib/executor/haproxy/applier.ts";
 import { procTable, stopMaster } from "../../lib/executor/haproxy/haproxy-process.ts";
 import { haproxyLayout } from "../../lib/executor/haproxy/layout.ts";
-import { BackendPool, httpGet, selfSignedCert, TestCluster } from "./support/haproxy-harness.ts";
+import { BackendPool, httpGet, loopbackHaproxy, TestCluster } from "./support/haproxy-harness.ts";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -33,25 +33,10 @@ describeWithTools(["haproxy", "openssl"])("HAProxy reloads", () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "wf-l7-reload-"));
     pool = new BackendPool();
-    httpPort = await freePort();
+    const listeners = await loopbackHaproxy(dir);
+    httpPort = listeners.httpPort;
     applier = createHaproxyApplier({ dir: join(dir, "state"), timeoutMs: 20_000 });
-    cluster = new TestCluster(
-      {
-        bindAddress: "127.0.0.1",
-        httpPort,
-        httpsPort: await freePort(),
-        appIdPort: await freePort(),
-        statsBindAddress: "127.0.0.1",
-        statsPort: await freePort(),
-        sslCerts: [selfSignedCert(dir)],
-        runtimeDir: join(dir, "sock"),
-        healthCheck: false,
-        maxconn: 2000,
-        hardStopAfter: "3s",
-        maxReloads: 2,
-      },
-      applier,
-    );
+    cluster = new TestCluster({ ...listeners, hardStopAfter: "3s", maxReloads: 2 }, applier);
     const webPort = await freePort();
     await pool.start("W1", webPort);
     cluster.set({ id: "/web", servicePort: await freePort(), labels: { HAPROXY_0_VHOST: "web.test" }, tasks: [{ id: "web.1", port: webPort }] });

@@ -13,36 +13,22 @@ import { freePort } from "./server-process.ts";
 import { createHaproxyApplier, type HaproxyApplier } from "../../lib/executor/haproxy/applier.ts";
 import { stopMaster } from "../../lib/executor/haproxy/haproxy-process.ts";
 import { haproxyLayout } from "../../lib/executor/haproxy/layout.ts";
-import { BackendPool, httpGet, httpsGet, selfSignedCert, TestCluster } from "./support/haproxy-harness.ts";
+import { BackendPool, httpGet, httpsGet, loopbackHaproxy, TestCluster } from "./support/haproxy-harness.ts";
 
 for (const haproxyMap of [false, true]) describeWithTools(["haproxy", "openssl"])(`HAProxy routing on loopback${haproxyMap ? ", plain vhosts through map files" : ""}`, () => {
   let dir: string;
   let pool: BackendPool;
   let applier: HaproxyApplier;
   let cluster: TestCluster;
-  const ports = { http: 0, https: 0, appId: 0, stats: 0, tcp: 0 };
+  let ports: { http: number; https: number; appId: number; tcp: number };
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "wf-l7-routing-"));
     pool = new BackendPool();
-    for (const key of Object.keys(ports) as (keyof typeof ports)[]) ports[key] = await freePort();
+    const listeners = await loopbackHaproxy(dir);
+    ports = { http: listeners.httpPort, https: listeners.httpsPort, appId: listeners.appIdPort, tcp: await freePort() };
     applier = createHaproxyApplier({ dir: join(dir, "state"), timeoutMs: 20_000 });
-    cluster = new TestCluster(
-      {
-        bindAddress: "127.0.0.1",
-        httpPort: ports.http,
-        httpsPort: ports.https,
-        appIdPort: ports.appId,
-        statsBindAddress: "127.0.0.1",
-        statsPort: ports.stats,
-        sslCerts: [selfSignedCert(dir)],
-        runtimeDir: join(dir, "sock"),
-        healthCheck: false,
-        maxconn: 2000,
-        haproxyMap,
-      },
-      applier,
-    );
+    cluster = new TestCluster({ ...listeners, haproxyMap }, applier);
     const backend = async (name: string) => {
       const port = await freePort();
       await pool.start(name, port);

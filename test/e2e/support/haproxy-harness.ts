@@ -2,7 +2,8 @@
  * @module
  * What the HAProxy e2e tests share: a pool of tiny backends in a child process, HTTP(S)
  * requests with a chosen Host header or SNI name, a self-signed certificate made with openssl,
- * and a cluster of Marathon apps on loopback that reconciles into the applier.
+ * HAProxy listener settings on free loopback ports, and a cluster of Marathon apps on loopback
+ * that reconciles into the applier.
  */
 import { execFileSync, fork, type ChildProcess } from "node:child_process";
 import { request as httpRequest } from "node:http";
@@ -15,6 +16,7 @@ import type { HaproxyApplier } from "../../../lib/executor/haproxy/applier.ts";
 import type { DesiredState } from "../../../lib/desired/schema.ts";
 import { ClusterSnapshot } from "../../../lib/snapshot/schema.ts";
 import type { HaproxyInput } from "../../functions/haproxy/helpers.ts";
+import { freePort } from "../server-process.ts";
 
 /** Backends in a child process, started and stopped by port. */
 export class BackendPool {
@@ -99,6 +101,22 @@ export function selfSignedCert(dir: string): string {
   const pem = join(dir, "haproxy.pem");
   writeFileSync(pem, readFileSync(cert, "utf8") + readFileSync(key, "utf8"));
   return pem;
+}
+
+/** The listeners of a test HAProxy: free ports on 127.0.0.1, a self-signed certificate and the sockets under `dir`. */
+export async function loopbackHaproxy(dir: string) {
+  return {
+    bindAddress: "127.0.0.1",
+    httpPort: await freePort(),
+    httpsPort: await freePort(),
+    appIdPort: await freePort(),
+    statsBindAddress: "127.0.0.1",
+    statsPort: await freePort(),
+    sslCerts: [selfSignedCert(dir)],
+    runtimeDir: join(dir, "sock"),
+    healthCheck: false,
+    maxconn: 2000,
+  } satisfies HaproxyInput;
 }
 
 /** A task of the test cluster: served by a pool backend on 127.0.0.1:port. */
