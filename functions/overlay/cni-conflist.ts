@@ -5,14 +5,13 @@
  * a single-plugin config whose `mesos-cni-port-mapper` wrapped the bridge (spec §3.1); a
  * conflist (CNI 1.0.0) chains `portmap` instead, and `bandwidth`/`firewall` the same way.
  *
- * What DC/OS did and this keeps: `ipMasq: false` (masquerading every non-local destination
- * would NAT traffic to the other agents' slices, breaking IP-per-container), hairpin mode
- * (a container reaching itself through a port mapping), the overlay MTU. What it adds: IPv6.
- * DC/OS gave Mesos containers no IPv6 (`dcos6` had no CNI file); here an overlay's IPv6 half
- * is a second host-local range, so a dual-stack overlay is one network.
+ * The bridge is set up as DC/OS set it (`bridge-plugin.ts`). What this adds: IPv6. DC/OS gave
+ * Mesos containers no IPv6 (`dcos6` had no CNI file); here an overlay's IPv6 half is a second
+ * host-local range, so a dual-stack overlay is one network.
  */
 import type { Bridge, Conflist } from "../../lib/desired/overlay-schema.ts";
 import type { CniConfig } from "../../lib/snapshot/overlay-config.ts";
+import { bridgePlugin } from "./bridge-plugin.ts";
 import { CNI_VERSION } from "./constants.ts";
 
 /** The default route each family's range gets inside the container. */
@@ -27,12 +26,7 @@ export function cniConflist(network: string, bridge: Bridge, cni: CniConfig, mtu
   const families = (["subnet", "subnet6"] as const).filter((key) => bridge[key] !== undefined);
   const plugins: Conflist["plugins"] = [
     {
-      type: "bridge",
-      bridge: bridge.name,
-      isGateway: true,
-      ipMasq: false,
-      hairpinMode: true,
-      mtu,
+      ...bridgePlugin(bridge, mtu),
       ipam: {
         type: "host-local",
         dataDir: cni.dataDir,

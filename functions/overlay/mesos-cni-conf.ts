@@ -10,6 +10,7 @@
  */
 import type { Bridge, MesosCniConf } from "../../lib/desired/overlay-schema.ts";
 import type { CniConfig } from "../../lib/snapshot/overlay-config.ts";
+import { bridgePlugin } from "./bridge-plugin.ts";
 
 /**
  * The config as data; `renderMesosCniConf` writes it in DC/OS's byte order.
@@ -22,12 +23,7 @@ export function mesosCniConf(network: string, bridge: Bridge & { subnet: string 
     excludeDevices: [bridge.name],
     chain: bridge.name.toUpperCase(),
     delegate: {
-      type: "bridge",
-      bridge: bridge.name,
-      isGateway: true,
-      ipMasq: false,
-      hairpinMode: true,
-      mtu,
+      ...bridgePlugin(bridge, mtu),
       ipam: { type: "host-local", dataDir: cni.dataDir, subnet: bridge.subnet, routes: [{ dst: "0.0.0.0/0" }] },
     },
   };
