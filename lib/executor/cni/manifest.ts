@@ -6,8 +6,7 @@
 import { lstat, mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
-import { canonicalJsonPretty } from "../../net/canonical-json.ts";
-import { writeFileDurably } from "../files/durable-write.ts";
+import { readOwnedPaths, writeOwnedPaths } from "../files/manifest.ts";
 
 const MANIFEST = "cni-manifest.json";
 
@@ -29,25 +28,8 @@ export interface InstalledCni {
  * @example await observeCni("/var/lib/wayfinder/cni") // { files: Map { "/etc/cni/net.d/dcos.conflist" → "{...}" }, owned: Set {...} }
  */
 export async function observeCni(stateDir: string): Promise<InstalledCni> {
-  const path = join(stateDir, MANIFEST);
-  let text: string | undefined;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-  }
-  const owned = new Set<string>();
-  if (text !== undefined) {
-    let parsed: ReturnType<typeof CniManifest.safeParse>;
-    try {
-      parsed = CniManifest.safeParse(JSON.parse(text));
-    } catch (error) {
-      throw new Error(`${path}: not valid JSON (${(error as Error).message}); fix or remove it by hand`);
-    }
-    // Guessing would risk deleting configs that are not ours.
-    if (!parsed.success) throw new Error(`${path}: not a wayfinder CNI manifest; fix or remove it by hand`);
-    for (const file of parsed.data.files) owned.add(file);
-  }
+  // An invalid manifest is an error: guessing would risk deleting configs that are not ours.
+  const owned = await readOwnedPaths(join(stateDir, MANIFEST), CniManifest, "CNI manifest");
   const files = new Map<string, string>();
   for (const file of owned) {
     // A symlink put in a config's place is replaced, never followed.
@@ -62,6 +44,5 @@ export async function observeCni(stateDir: string): Promise<InstalledCni> {
  */
 export async function writeCniManifest(stateDir: string, files: Iterable<string>): Promise<void> {
   await mkdir(stateDir, { recursive: true });
-  const manifest = { apiVersion: "wayfinder/v1", kind: "CniManifest", files: [...new Set(files)].sort() };
-  await writeFileDurably(join(stateDir, MANIFEST), canonicalJsonPretty(manifest));
+  await writeOwnedPaths(join(stateDir, MANIFEST), "CniManifest", files);
 }
