@@ -13,7 +13,8 @@
  *    healthy upstream being unbound answering them from a redirect zone. p99 is compared with
  *    the healthy upstream's own p99 (target: within 2x) and with two peers given the same two
  *    upstreams, dead one first: a mesos-dns-style forwarder that tries them one at a time, and
- *    unbound forwarding to both.
+ *    unbound forwarding to both. For scale, a minimal Node relay to the healthy upstream alone
+ *    (`dns/minimal-relay.ts`): what any forwarder written in Node adds at the least.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -21,7 +22,7 @@ import { join } from "node:path";
 import { canonicalJsonPretty } from "../../lib/net/canonical-json.ts";
 import { printRows, type BenchRow } from "./report.ts";
 import { dnsperf, type DnsperfResult } from "./dns/dnsperf.ts";
-import { cpuSeconds, startBlackHole, startSequentialForwarder, startUnbound, startWayfinder, type Peer } from "./dns/peers.ts";
+import { cpuSeconds, startBlackHole, startMinimalRelay, startSequentialForwarder, startUnbound, startWayfinder, type Peer } from "./dns/peers.ts";
 
 const NAMES = 1000;
 const ROUNDS = Number(process.env["BENCH_DNS_ROUNDS"] ?? 3);
@@ -110,6 +111,7 @@ async function forwarding(): Promise<void> {
   const ours = keep(await startWayfinder(["--desired", join(dir, "empty.json"), "--allow", "127.0.0.1/32", "--timeout-ms", String(FORWARD_TIMEOUT_MS), ...upstreams.flatMap((p) => ["--upstream", `127.0.0.1:${p}`])], 1));
   const sequential = keep(await startSequentialForwarder(upstreams, FORWARD_TIMEOUT_MS));
   const unboundForwarder = keep(await startUnbound(dir, "forwarder", { forwardTo: upstreams }));
+  const relay = keep(await startMinimalRelay(healthy.port));
 
   const measure = (peer: Peer, seconds = FORWARD_SECONDS) =>
     dnsperf({ port: peer.port, queryFile: join(dir, "forward-queries.txt"), seconds, maxQps: FORWARD_QPS, clients: 4, timeoutSeconds: 5 });
@@ -117,11 +119,12 @@ async function forwarding(): Promise<void> {
   // upstream before it has learnt anything about it.
   const firstOurs = await measure(ours, 3);
   const firstUnbound = await measure(unboundForwarder, 3);
-  const rounds = { direct: [] as DnsperfResult[], ours: [] as DnsperfResult[], unbound: [] as DnsperfResult[] };
+  const rounds = { direct: [] as DnsperfResult[], ours: [] as DnsperfResult[], unbound: [] as DnsperfResult[], relay: [] as DnsperfResult[] };
   for (let round = 0; round < ROUNDS; round++) {
     rounds.direct.push(await measure(healthy));
     rounds.ours.push(await measure(ours));
     rounds.unbound.push(await measure(unboundForwarder));
+    rounds.relay.push(await measure(relay));
   }
   const viaSequential = await measure(sequential);
   const p99 = (runs: DnsperfResult[]) => median(runs.map((r) => r.p99Ms));
@@ -135,6 +138,7 @@ async function forwarding(): Promise<void> {
     { case: "p99 vs the healthy upstream itself", ours: p99(rounds.ours), peer: p99(rounds.direct), unit: "ms", extra: `target: within 2x (ratio >= 0.5); p50 ${p50(rounds.ours).toFixed(2)} vs ${p50(rounds.direct).toFixed(2)} ms; ${answered(rounds.ours)} ${rcodes(rounds.ours)}` },
     { case: "p99 vs one-at-a-time forwarder", ours: p99(rounds.ours), peer: viaSequential.p99Ms, unit: "ms", extra: `peer: ${answered([viaSequential])} ${rcodes([viaSequential])}, p50 ${viaSequential.p50Ms.toFixed(0)} ms` },
     { case: "p99 vs unbound forwarding", ours: p99(rounds.ours), peer: p99(rounds.unbound), unit: "ms", extra: `peer p50 ${p50(rounds.unbound).toFixed(2)} ms; ${answered(rounds.unbound)}` },
+    { case: "p99 vs a minimal Node relay", ours: p99(rounds.ours), peer: p99(rounds.relay), unit: "ms", extra: `peer: the healthy upstream alone, nothing but relaying; p50 ${p50(rounds.relay).toFixed(2)} ms; ${answered(rounds.relay)}` },
     { case: "p99 in the first 3 s, vs unbound", ours: firstOurs.p99Ms, peer: firstUnbound.p99Ms, unit: "ms", extra: `max ${firstOurs.maxMs.toFixed(0)} vs ${firstUnbound.maxMs.toFixed(0)} ms` },
   ]);
   console.log(`  the dead upstream received ${dead.received()} queries in all`);

@@ -132,6 +132,16 @@ export async function startSequentialForwarder(upstreamPorts: number[], timeoutM
   return peer;
 }
 
+/** The minimal Node relay (`minimal-relay.ts`) to one upstream, in its own process. */
+export async function startMinimalRelay(upstreamPort: number): Promise<Peer> {
+  const port = await freePort();
+  const script = fileURLToPath(new URL("./minimal-relay.ts", import.meta.url));
+  const child = spawn(process.execPath, ["--import", "tsx", script, String(port), String(upstreamPort)], { stdio: ["ignore", "pipe", "pipe"] });
+  const peer = started("minimal Node relay", child, port);
+  await new Promise<void>((resolve) => child.stdout!.once("data", () => resolve()));
+  return peer;
+}
+
 /** An upstream that takes every query and never answers. */
 export async function startBlackHole(): Promise<Peer & { received: () => number }> {
   const socket = dgram.createSocket("udp4");
