@@ -7,20 +7,11 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { reconcile } from "../../functions/reconcile.ts";
 import { ClusterSnapshot } from "../../lib/snapshot/schema.ts";
 import { queryBytes } from "../support/dns-messages.ts";
+import { seededRandom } from "../support/seeded-random.ts";
 import { describeWithTools } from "../support/tools.ts";
 import { dig, startDns, type DnsProcess } from "./dns-process.ts";
 
 const PACKETS = 100_000;
-
-/** mulberry32: a seeded PRNG, so a failing run can be replayed with its seed. */
-function prng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SEEDS = [
   queryBytes("web.marathon.autoip.dcos.thisdcos.directory", "A"),
@@ -61,7 +52,7 @@ describeWithTools(["dig"])("wayfinder dns under 100k random and mutated packets"
 
   it("keeps answering correctly after the flood, with no worker lost", async () => {
     const seed = Number(process.env["WAYFINDER_FUZZ_SEED"] ?? 20261126);
-    const random = prng(seed);
+    const random = seededRandom(seed);
     const socket = dgram.createSocket("udp4");
     await new Promise<void>((resolve) => socket.bind(0, "127.0.0.1", () => resolve()));
     let replies = 0;

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { goldenFixtures, readSnapshot, renderDesired } from "./fixtures.ts";
 import { ClusterSnapshot } from "../../lib/snapshot/schema.ts";
+import { seededRandom } from "../support/seeded-random.ts";
 
 const fixtures = goldenFixtures();
 
@@ -15,16 +16,6 @@ describe("golden desired states", () => {
     expect(renderDesired(readSnapshot(fixture.snapshotPath))).toBe(expected);
   });
 });
-
-/** A small seeded PRNG (mulberry32) so a failing shuffle can be replayed. */
-function prng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function shuffled<T>(list: readonly T[], random: () => number): T[] {
   const out = [...list];
@@ -40,7 +31,7 @@ describe("determinism", () => {
     const snapshot = readSnapshot(fixture.snapshotPath);
     const expected = renderDesired(snapshot);
     for (const seed of [1, 2, 3, 4, 5]) {
-      const random = prng(seed);
+      const random = seededRandom(seed);
       const reordered = ClusterSnapshot.parse({
         ...snapshot,
         agents: shuffled(snapshot.agents, random),
