@@ -16,18 +16,9 @@ import { FLAGS } from "../../lib/cli/commands/agent.ts";
 import { SNAPSHOT_INPUT } from "../http/helpers.ts";
 import { inNs, NetnsLab, waitForLine } from "./support/netns.ts";
 import { environmentFile, execStartArgv } from "./support/systemd-unit.ts";
+import { waitFor } from "./support/wait.ts";
 
 const BIN = "bin/wayfinder.js";
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000, context: () => string = () => ""): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${context()}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 const urlIn = (server: ServerProcess, pattern: RegExp) => () => pattern.exec(server.output())?.[1];
 

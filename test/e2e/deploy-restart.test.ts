@@ -18,6 +18,7 @@ import { describeWithTools } from "../support/tools.ts";
 import { dig } from "./dns-process.ts";
 import { freePort, startProcess, stopProcess, type ServerProcess } from "./server-process.ts";
 import { execStartArgv, unitSettings } from "./support/systemd-unit.ts";
+import { waitFor } from "./support/wait.ts";
 import { SNAPSHOT_INPUT } from "../http/helpers.ts";
 
 const AGENT_UNIT = "deploy/wayfinder-agent.service";
@@ -67,10 +68,7 @@ describeWithTools(["dig"])("wayfinder dns killed with SIGKILL and started again 
   const install = async (desired: DesiredState) => expect((await applyDesired(desired, [createDnsApplier({ dir: join(dir, "state/dns") })])).ok).toBe(true);
   const start = async () => {
     const running = startProcess(process.execPath, argv);
-    for (let i = 0; !running.output().includes("listening on"); i++) {
-      if (i > 600 || running.child.exitCode !== null) throw new Error(`wayfinder dns did not listen:\n${running.output()}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await waitFor("wayfinder dns to listen", () => (running.output().includes("listening on") ? true : undefined), 30_000, () => running.output());
     return running;
   };
 
@@ -92,10 +90,7 @@ describeWithTools(["dig"])("wayfinder dns killed with SIGKILL and started again 
     server = await start();
     expect((await dig(port, ["added.marathon.mesos", "A"])).status).toBe("NXDOMAIN");
     await install(second);
-    for (let i = 0; (await dig(port, ["added.marathon.mesos", "A"])).answers.length === 0; i++) {
-      if (i > 100) throw new Error(`the server never loaded the new zones:\n${server.output()}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await waitFor("the new zones", async () => ((await dig(port, ["added.marathon.mesos", "A"])).answers.length > 0 ? true : undefined), 10_000, () => server!.output());
 
     process.kill(-server.child.pid!, "SIGKILL");
     expect(await server.exited).toBe("SIGKILL");
