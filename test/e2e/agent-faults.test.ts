@@ -5,7 +5,7 @@
  * applying a large change (restarted on the same state directory, it converges, and a VIP
  * that existed before never stops answering meanwhile).
  */
-import { mkdtemp, readFile, readdir, rename, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, readdir, rename, truncate, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -112,6 +112,28 @@ describeWithTools(["ip", "nft", "nsenter"], { root: true })("wayfinder agent sur
     expect(counts.api).toBeGreaterThan(10);
     expect(answer("11.1.19.135")).toEqual({ api: 1 });
     expect(await readFile(join(dir, "state/files/dns/mesos.zone"), "utf8")).toContain("bulk4999.marathon.mesos");
+  });
+
+  it("starts with its remembered state and a manifest truncated: says which files, refetches and rebuilds them, and stays up", async () => {
+    const hash = await rememberedHash();
+    const state = join(dir, "state/agent/state.json");
+    const manifest = join(dir, "state/files/.wayfinder-manifest.json");
+    await truncate(state, 0);
+    await truncate(manifest, 40);
+    const running = start("--resync-interval", "0");
+    await waitFor("the refetched state applied", applied(running, hash), 90_000, () => running.output());
+    const errors = running.output().split("\n").filter((line) => line.includes('"level":"error"'));
+    expect(errors).toEqual([
+      expect.stringContaining(`"msg":"ignoring the remembered state; waiting for the source","problem":"${state}: not an agent state file (Unexpected end of JSON input); ignored"`),
+      expect.stringMatching(new RegExp(`"msg":"found the node damaged","applier":"files","problem":"${manifest}: not valid JSON \\(.*\\): rebuilt from the \\d+ files it installs now, rewritten","repaired":true`)),
+    ]);
+    expect(await rememberedHash()).toBe(hash);
+    expect(JSON.parse(await readFile(manifest, "utf8")).files).toContain("dns/mesos.zone");
+    expect(answer(VIP)).toEqual({ api: 1 });
+    // Still running, with nothing more to report: no crash, no retry loop.
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(running.child.exitCode).toBeNull();
+    expect(running.output().split("\n").filter((line) => line.includes('"level":"error"'))).toHaveLength(2);
   });
 });
 

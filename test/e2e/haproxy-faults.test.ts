@@ -1,10 +1,11 @@
 /**
- * A group's HAProxy master killed for real (`kill -9`, as the OOM killer or a stray `pkill`
- * would): the next sync finds no master answering, starts it again on the installed config,
- * and HTTP through it works again, without the desired state changing.
+ * Faults of a node's HAProxy, injected for real, with the desired state unchanged: a group's
+ * master killed (`kill -9`, as the OOM killer or a stray `pkill` would) is started again on
+ * its installed config by the next sync; a truncated record of the installed configs is
+ * rebuilt by the next sync. HTTP through it works again after each.
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm, truncate } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describeWithTools } from "../support/tools.ts";
@@ -70,6 +71,18 @@ describeWithTools(["haproxy", "openssl"])("HAProxy master killed", () => {
     expect(applier.counters.starts).toBe(starts + 1);
     const after = (await procTable(paths()))!;
     expect(after.master.pid).not.toBe(before.master.pid);
+    expect((await httpGet(httpPort, "/", { host: "web.test" })).body).toContain("W1");
+    expect((await cluster.apply()).appliers[0]).toEqual({ name: "haproxy", status: "unchanged" });
+  });
+
+  it("rebuilds its record of the installed configs, truncated by someone, and keeps serving", async () => {
+    const manifest = join(haproxyLayout(join(dir, "state")).confDir, ".wayfinder-manifest.json");
+    await truncate(manifest, 0);
+    const master = (await procTable(paths()))!.master.pid;
+    const report = await cluster.apply();
+    expect(report.appliers[0]).toMatchObject({ status: "applied", plan: { changes: ["external"], repairs: [`${manifest}: not valid JSON (Unexpected end of JSON input): rebuilt from the groups it runs now, whose configs are installed again`] } });
+    expect(JSON.parse(await readFile(manifest, "utf8")).files).toEqual(["external.cfg"]);
+    expect((await procTable(paths()))!.master.pid).toBe(master);
     expect((await httpGet(httpPort, "/", { host: "web.test" })).body).toContain("W1");
     expect((await cluster.apply()).appliers[0]).toEqual({ name: "haproxy", status: "unchanged" });
   });

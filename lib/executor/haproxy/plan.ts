@@ -25,7 +25,7 @@ export function planHaproxy(applier: string, wanted: ReadonlyMap<string, string>
   const installedByStem = byStem(installed.files.files);
   const adds = new Map<string, GroupAction>();
   const changes = new Map<string, GroupAction>();
-  const repairs: string[] = [];
+  const repairs: string[] = installed.files.lost === undefined ? [] : [`${installed.files.lost}: rebuilt from the groups it runs now, whose configs are installed again`];
   for (const [stem, files] of [...wantedByStem].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const running = installed.running.get(stem);
     if (running === undefined) {
