@@ -6,7 +6,7 @@
  */
 import type { ClusterSnapshot, Task } from "../../lib/snapshot/schema.ts";
 import type { Diagnostic } from "../../lib/desired/schema.ts";
-import { parseIp, type IpLiteral } from "../../lib/snapshot/adapters/mesos-state-address.ts";
+import { parseIp, type IpLiteral } from "../../lib/net/ip-literal.ts";
 import { dnsLabel } from "../../lib/net/dns-labels.ts";
 import type { ZoneBuilder, ZoneName } from "./zone-builder.ts";
 import type { MasterIps } from "./master-ips.ts";

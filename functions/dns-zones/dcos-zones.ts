@@ -7,7 +7,7 @@
  */
 import type { ClusterSnapshot } from "../../lib/snapshot/schema.ts";
 import type { Diagnostic, DnsZone, L4Service, SoaData } from "../../lib/desired/schema.ts";
-import { parseIp } from "../../lib/snapshot/adapters/mesos-state-address.ts";
+import { parseIp } from "../../lib/net/ip-literal.ts";
 import { ZoneBuilder } from "./zone-builder.ts";
 import { masterIps } from "./master-ips.ts";
 import { addDcosTaskRecords } from "./dcos-task-zone.ts";

@@ -7,7 +7,8 @@
  * backends, every node here computes the whole table from the same snapshot.
  */
 import type { Diagnostic, L4Backend, L4Service } from "../../lib/desired/schema.ts";
-import { ipSortKey, type IpFamily } from "../../lib/net/ip-bigint.ts";
+import { ipSortKey } from "../../lib/net/ip-bigint.ts";
+import type { IpFamily } from "../../lib/net/ip-literal.ts";
 import type { PreviousNamedVip } from "../../lib/snapshot/previous-l4lb.ts";
 import type { ClusterSnapshot } from "../../lib/snapshot/schema.ts";
 import { L4LB_ZONE } from "../dns-zones/dcos-zones.ts";

@@ -7,8 +7,7 @@
  */
 import type { Diagnostic, L4Backend } from "../../lib/desired/schema.ts";
 import { domainFragment } from "../../lib/net/dns-labels.ts";
-import type { IpLiteral } from "../../lib/snapshot/adapters/mesos-state-address.ts";
-import { parseIp } from "../../lib/snapshot/adapters/mesos-state-address.ts";
+import { parseIp, type IpLiteral } from "../../lib/net/ip-literal.ts";
 import type { Agent, Framework, Task } from "../../lib/snapshot/schema.ts";
 import { L4LB_ZONE } from "../dns-zones/dcos-zones.ts";
 import { latestStatus, taskHealthy, taskIps } from "../dns-zones/task-network.ts";

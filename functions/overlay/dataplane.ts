@@ -9,7 +9,7 @@
  * IPv4 and IPv6 share one code path: the family picks the slice key and the VTEP address.
  */
 import type { Dataplane, OverlayAllocations, OverlayNode } from "../../lib/desired/overlay-schema.ts";
-import { parseIp } from "../../lib/net/cidr.ts";
+import { parseIpValue } from "../../lib/net/cidr.ts";
 import { MAIN_TABLE, OVERLAY_TABLE } from "./constants.ts";
 
 const FAMILIES = [
@@ -58,7 +58,7 @@ function peersOf(node: OverlayNode, all: Iterable<OverlayNode>): OverlayNode[] {
   const byIp = new Map<string, OverlayNode>();
   for (const peer of all) if (peer.ip !== node.ip && !byIp.has(peer.ip)) byIp.set(peer.ip, peer);
   return [...byIp.values()]
-    .map((peer) => ({ peer, value: parseIp(peer.ip)!.value }))
+    .map((peer) => ({ peer, value: parseIpValue(peer.ip)!.value }))
     .sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0))
     .map((entry) => entry.peer);
 }

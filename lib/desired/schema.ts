@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 import { PreviousNamedVip } from "../snapshot/previous-l4lb.ts";
-import { parseIp } from "../snapshot/adapters/mesos-state-address.ts";
+import { parseIp } from "../net/ip-literal.ts";
 import { OverlaySection } from "./overlay-schema.ts";
 
 export const Diagnostic = z.object({

@@ -7,7 +7,8 @@
  * (spec §1.1: `prefix` had no range check, so a /31 split left no usable address).
  */
 import { z } from "zod";
-import { overlaps, parseCidr, type Cidr, type IpFamily } from "../net/cidr.ts";
+import { overlaps, parseCidr, type Cidr } from "../net/cidr.ts";
+import type { IpFamily } from "../net/ip-literal.ts";
 
 /**
  * Names the master module rejects: they are Mesos's and Docker's built-in network names.
