@@ -9,7 +9,7 @@
 import type { Diagnostic, L4Backend, L4Service } from "../../lib/desired/schema.ts";
 import { ipSortKey } from "../../lib/net/ip-bigint.ts";
 import type { IpFamily } from "../../lib/net/ip-literal.ts";
-import type { PreviousNamedVip } from "../../lib/snapshot/previous-l4lb.ts";
+import type { PreviousNamedVip } from "../../lib/desired/previous-l4lb.ts";
 import type { ClusterSnapshot } from "../../lib/snapshot/schema.ts";
 import { L4LB_ZONE } from "../dns-zones/dcos-zones.ts";
 import { namedVipAddresses } from "./named-vip-addresses.ts";

@@ -5,7 +5,7 @@
  * node and over HTTP (the hash doubles as the ETag).
  */
 import { z } from "zod";
-import { PreviousNamedVip } from "../snapshot/previous-l4lb.ts";
+import { PreviousNamedVip } from "./previous-l4lb.ts";
 import { parseIp } from "../net/ip-literal.ts";
 import { OverlaySection } from "./overlay-schema.ts";
 
