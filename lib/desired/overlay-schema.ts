@@ -9,7 +9,7 @@
 import { z } from "zod";
 import { parseCidr, parseIpValue } from "../net/cidr.ts";
 import type { IpFamily } from "../net/ip-literal.ts";
-import { AbsolutePath, OverlayName } from "../snapshot/overlay-config.ts";
+import { AbsolutePath, OverlayName } from "./overlay-fields.ts";
 
 function address(family: IpFamily) {
   return z.string().refine((text) => parseIpValue(text)?.family === family, `expected an IPv${family} address`);
