@@ -10,7 +10,7 @@ import type { ClusterSnapshot } from "../../lib/snapshot/schema.ts";
 import type { Diagnostic } from "../../lib/desired/schema.ts";
 import { splitHostPort } from "../../lib/net/host-port.ts";
 import { formatIp, parseIpValue } from "../../lib/net/cidr.ts";
-import { masterNodeKey } from "./constants.ts";
+import { masterNodeKey } from "../../lib/desired/overlay-constants.ts";
 
 const SAFE_ID = /^[A-Za-z0-9._:@-]+$/;
 

@@ -7,10 +7,12 @@
  * per IPv4 overlay. Peers are the node entries of the desired state, so a node that left the
  * snapshot is simply absent and the applier deletes what pointed at it (dcos-net never did).
  * IPv4 and IPv6 share one code path: the family picks the slice key and the VTEP address.
+ * It reads only the desired state, so the node view and the renderer of a whole cluster's
+ * files derive it alike, from here.
  */
-import type { Dataplane, OverlayAllocations, OverlayNode } from "../../lib/desired/overlay-schema.ts";
-import { parseIpValue } from "../../lib/net/cidr.ts";
-import { MAIN_TABLE, OVERLAY_TABLE } from "./constants.ts";
+import type { Dataplane, OverlayAllocations, OverlayNode } from "./overlay-schema.ts";
+import { parseIpValue } from "../net/cidr.ts";
+import { MAIN_TABLE, OVERLAY_TABLE } from "./overlay-constants.ts";
 
 const FAMILIES = [
   { slice: "subnet", vtep: "ip" },
