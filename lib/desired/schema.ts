@@ -109,6 +109,12 @@ export const L4Backend = z.object({
 });
 export type L4Backend = z.infer<typeof L4Backend>;
 
+/**
+ * The zone of named VIPs: the L4 reconciler writes `dnsName`s under it and the dcos-dns zones
+ * serve them, so both read it from here.
+ */
+export const L4LB_ZONE = "l4lb.thisdcos.directory";
+
 export const L4Service = z.object({
   vip: z.object({ ip: IpText, port: z.number().int().min(1).max(65535), protocol: z.enum(["tcp", "udp"]) }),
   /** A named VIP's name without the zone, `<label>.<framework>` (`app.marathon`); absent for IP VIPs. */
