@@ -89,7 +89,7 @@ describe("layering: no import runs back up", () => {
   });
 
   it("lets an artifact folder import itself and the shared facts", () => {
-    expect(ARTIFACT_RULE.breaks("functions/l4lb/task-vips.ts", "functions/l4lb/vip-label.ts")).toBe(false);
+    expect(ARTIFACT_RULE.breaks("functions/l4lb/task-vips.ts", "functions/l4lb/named-vip-addresses.ts")).toBe(false);
     expect(ARTIFACT_RULE.breaks("functions/l4lb/task-vips.ts", "functions/task-facts/task-network.ts")).toBe(false);
     expect(ARTIFACT_RULE.covers("functions/task-facts/task-ports.ts")).toBe(false);
   });
