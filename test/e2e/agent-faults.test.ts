@@ -13,7 +13,7 @@ import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
 import { describeWithTools } from "../support/tools.ts";
 import { SNAPSHOT_INPUT } from "../http/helpers.ts";
 import { inNs, NetnsLab, waitForLine } from "./support/netns.ts";
-import { startProcess, stopProcess, type ServerProcess } from "./server-process.ts";
+import { alive, startProcess, stopProcess, type ServerProcess } from "./server-process.ts";
 import { waitFor } from "./support/wait.ts";
 
 const BIN = "bin/wayfinder.js";
@@ -148,13 +148,4 @@ async function childWithArgs(pid: number, argv: string[]): Promise<number | unde
     }
   }
   return undefined;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }

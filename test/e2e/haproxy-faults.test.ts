@@ -9,22 +9,13 @@ import { mkdtemp, readFile, rm, truncate } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describeWithTools } from "../support/tools.ts";
-import { freePort } from "./server-process.ts";
+import { alive, freePort } from "./server-process.ts";
 import { createHaproxyApplier, type HaproxyApplier } from "../../lib/executor/haproxy/applier.ts";
 import { procTable, stopMaster } from "../../lib/executor/haproxy/haproxy-process.ts";
 import { haproxyLayout } from "../../lib/executor/haproxy/layout.ts";
 import { BackendPool, httpGet, loopbackHaproxy, TestCluster } from "./support/haproxy-harness.ts";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 describeWithTools(["haproxy", "openssl"])("HAProxy master killed", () => {
   let dir: string;
