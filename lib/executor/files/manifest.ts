@@ -5,10 +5,10 @@
  * deleted (kube-proxy keeps the same kind of record of what it installed). The reading and
  * writing serve every applier that keeps such a record (the CNI applier too).
  *
- * A manifest that is there but does not read (truncated by a full disk, damaged by hand) is a
- * `LostRecordError`: the appliers then rebuild it from what they install now, claiming only
+ * A manifest that is there but does not read (truncated by a full disk, damaged by hand) is
+ * reported as `lost`: the appliers then rebuild it from what they install now, claiming only
  * the files they are about to write and leaving everything else alone, rather than guessing
- * which of the other files were theirs or failing until someone removes it.
+ * which of the other files were theirs, or failing on every sync until someone removes it.
  */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";

@@ -6,6 +6,7 @@
  * otherwise go unnoticed until the desired state changed, because a sync that trusts its
  * record finds nothing to do, and a partial one adds elements to a table without rules.
  */
+import type { NftFamily } from "../../render/nft-model.ts";
 import { NFT_CANARY, NFT_FAMILIES, NFT_TABLE } from "../../render/nftables.ts";
 import type { CommandRunner } from "../run-command.ts";
 
@@ -21,7 +22,7 @@ export async function canaryDamage(run: CommandRunner): Promise<string | undefin
   return found.length === 0 ? undefined : `${found.join("; ")}, behind the agent's back`;
 }
 
-async function familyDamage(run: CommandRunner, family: string): Promise<string | undefined> {
+async function familyDamage(run: CommandRunner, family: NftFamily): Promise<string | undefined> {
   const table = `table ${family} ${NFT_TABLE}`;
   try {
     await run(["nft", "--check", "delete", "chain", family, NFT_TABLE, NFT_CANARY.target]);
