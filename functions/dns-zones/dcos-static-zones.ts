@@ -4,7 +4,7 @@
  * own names) and `zk` (the ZooKeeper ensemble, which runs on the masters).
  */
 import type { DnsRecord } from "../../lib/desired/schema.ts";
-import type { IpLiteral } from "../../lib/snapshot/adapters/mesos-state-address.ts";
+import type { IpLiteral } from "../../lib/net/ip-literal.ts";
 import type { RecordSink } from "./zone-builder.ts";
 
 /** The first address of the `spartan` dummy interface, where every node's resolver listens. */

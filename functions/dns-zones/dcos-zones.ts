@@ -7,9 +7,9 @@
  * every node computes the same zones from the same snapshot.
  */
 import type { ClusterSnapshot } from "../../lib/snapshot/schema.ts";
-import type { Diagnostic, DnsZone, L4Service, SoaData } from "../../lib/desired/schema.ts";
+import { L4LB_ZONE, type Diagnostic, type DnsZone, type L4Service, type SoaData } from "../../lib/desired/schema.ts";
 import type { DnsZoneHeader, ZoneId } from "../../lib/desired/object-values.ts";
-import { parseIp } from "../../lib/snapshot/adapters/mesos-state-address.ts";
+import { parseIp } from "../../lib/net/ip-literal.ts";
 import type { RecordSink } from "./zone-builder.ts";
 import { zoneOf } from "./zone-assembly.ts";
 import { masterIps, type MasterIps } from "./master-ips.ts";
@@ -19,7 +19,6 @@ import { addZkRecords, spartanRecords } from "./dcos-static-zones.ts";
 export const DCOS_ZONE = "dcos.thisdcos.directory";
 /** dcos-dns's mirror of the Mesos-DNS zone; served as an alias of it. */
 export const MESOS_MIRROR_ZONE = "mesos.thisdcos.directory";
-export const L4LB_ZONE = "l4lb.thisdcos.directory";
 export const SPARTAN_ZONE = "spartan";
 export const ZK_ZONE = "zk";
 

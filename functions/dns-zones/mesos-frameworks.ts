@@ -8,7 +8,7 @@ import type { Diagnostic } from "../../lib/desired/schema.ts";
 import type { Framework } from "../../lib/snapshot/schema.ts";
 import { compareStrings } from "../../lib/net/compare.ts";
 import { domainFragment } from "../../lib/net/dns-labels.ts";
-import { parsePid } from "../../lib/snapshot/adapters/mesos-state-address.ts";
+import { parsePid } from "../../lib/net/host-port.ts";
 import { MesosDnsCode } from "./mesos-context.ts";
 import type { MesosSettings, MesosZoneContext } from "./mesos-context.ts";
 import { AppNameCache } from "./mesos-task-names.ts";

@@ -11,14 +11,14 @@ import type { DesiredState, Diagnostic, DnsForwarding, HaproxyBackendSlots, Hapr
 import type { NodeAllocation, OverlayNode } from "../../lib/desired/overlay-schema.ts";
 import type { DnsOwnerRecords, DnsZoneHeader, OverlayPeer, OverlaySpaces, ZoneId } from "../../lib/desired/object-values.ts";
 import { idOfSegment, keyScope, KeyPrefix, ObjectKeys } from "../../lib/desired/object-keys.ts";
-import type { PreviousNamedVip } from "../../lib/snapshot/previous-l4lb.ts";
+import type { PreviousNamedVip } from "../../lib/desired/previous-l4lb.ts";
 import { compareStrings } from "../../lib/net/compare.ts";
-import { parseIp } from "../../lib/net/cidr.ts";
+import { parseIpValue } from "../../lib/net/cidr.ts";
 import { addTuples } from "../dns-zones/owner-records.ts";
 import { zonesOf } from "../dns-zones/zone-assembly.ts";
 import { serviceSortKey } from "../l4lb/index.ts";
 import { nodeServices } from "../l4lb/node-services.ts";
-import { dataplaneFor } from "../overlay/dataplane.ts";
+import { dataplaneFor } from "../../lib/desired/dataplane.ts";
 import { sortDiagnostics } from "./diagnostic-objects.ts";
 import type { KeyedObjects } from "./object-store.ts";
 
@@ -154,7 +154,7 @@ function byServiceOrder(a: L4Service, b: L4Service): number {
 }
 
 function compareIps(a: string, b: string): number {
-  const x = parseIp(a)!.value;
-  const y = parseIp(b)!.value;
+  const x = parseIpValue(a)!.value;
+  const y = parseIpValue(b)!.value;
   return x < y ? -1 : x > y ? 1 : 0;
 }

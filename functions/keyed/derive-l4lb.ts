@@ -6,7 +6,7 @@
  */
 import type { L4Service } from "../../lib/desired/schema.ts";
 import { ObjectKeys } from "../../lib/desired/object-keys.ts";
-import type { PreviousNamedVip } from "../../lib/snapshot/previous-l4lb.ts";
+import type { PreviousNamedVip } from "../../lib/desired/previous-l4lb.ts";
 import type { ClusterSnapshot } from "../../lib/snapshot/schema.ts";
 import { allocateSnapshotVips, namedVipsOf, vipGroupsOf, vipTable } from "../l4lb/index.ts";
 import type { VipKey } from "../l4lb/task-vips.ts";

@@ -13,11 +13,11 @@
 import type { Diagnostic, L4Service } from "../../lib/desired/schema.ts";
 import { compareStrings } from "../../lib/net/compare.ts";
 import { ipSortKey } from "../../lib/net/ip-bigint.ts";
-import type { PreviousNamedVip } from "../../lib/snapshot/previous-l4lb.ts";
+import type { PreviousNamedVip } from "../../lib/desired/previous-l4lb.ts";
 import type { Agent, ClusterSnapshot, Framework, Task } from "../../lib/snapshot/schema.ts";
 import { allocateNamedVips, type NamedVipAllocation } from "./named-vip-allocation.ts";
 import { hasBackends, taskVipEntries, type ResolvedLabel, type VipEntry } from "./task-vips.ts";
-import { isVipLabelKey, legacyVipLabel } from "./vip-label.ts";
+import { isVipLabelKey, legacyVipLabel } from "../task-facts/vip-label.ts";
 import { VipGroups, type VipGroup } from "./vip-groups.ts";
 import { ipService, namedService, serviceAddress, vipConflict } from "./vip-services.ts";
 

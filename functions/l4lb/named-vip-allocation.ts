@@ -6,9 +6,9 @@
  * `namedVipGraceSeconds`, counted from the first snapshot it was missing from.
  */
 import type { Diagnostic } from "../../lib/desired/schema.ts";
-import type { IpFamily } from "../../lib/net/ip-bigint.ts";
+import type { IpFamily } from "../../lib/net/ip-literal.ts";
 import type { L4lbConfig } from "../../lib/snapshot/config.ts";
-import type { PreviousNamedVip } from "../../lib/snapshot/previous-l4lb.ts";
+import type { PreviousNamedVip } from "../../lib/desired/previous-l4lb.ts";
 import { namedVipAddresses } from "./named-vip-addresses.ts";
 import { familyOf } from "./vip-groups.ts";
 

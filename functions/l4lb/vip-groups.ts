@@ -9,7 +9,8 @@
  */
 import type { L4Backend } from "../../lib/desired/schema.ts";
 import { compareStrings } from "../../lib/net/compare.ts";
-import { ipSortKey, type IpFamily } from "../../lib/net/ip-bigint.ts";
+import { ipSortKey } from "../../lib/net/ip-bigint.ts";
+import type { IpFamily } from "../../lib/net/ip-literal.ts";
 import type { VipEntry, VipKey } from "./task-vips.ts";
 
 /** One VIP key's offers: address (`ip port`) → task id → the task's backends there, first wins. */

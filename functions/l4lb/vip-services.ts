@@ -4,9 +4,8 @@
  * address in; an IP VIP one, unless a named VIP holds its address and port (the named VIP's
  * address is a stable allocation, so the IP VIP yields and is reported).
  */
-import type { Diagnostic, L4Service } from "../../lib/desired/schema.ts";
-import type { IpFamily } from "../../lib/net/ip-bigint.ts";
-import { L4LB_ZONE } from "../dns-zones/dcos-zones.ts";
+import { L4LB_ZONE, type Diagnostic, type L4Service } from "../../lib/desired/schema.ts";
+import type { IpFamily } from "../../lib/net/ip-literal.ts";
 import type { VipKey } from "./task-vips.ts";
 import { familyOf, type VipGroup, type VipGroups } from "./vip-groups.ts";
 

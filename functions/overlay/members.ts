@@ -8,10 +8,10 @@
  */
 import type { Agent, ClusterSnapshot } from "../../lib/snapshot/schema.ts";
 import type { Diagnostic } from "../../lib/desired/schema.ts";
-import { splitHostPort } from "../../lib/snapshot/adapters/mesos-state-address.ts";
+import { splitHostPort } from "../../lib/net/host-port.ts";
 import { compareStrings } from "../../lib/net/compare.ts";
-import { formatIp, parseIp } from "../../lib/net/cidr.ts";
-import { masterNodeKey } from "./constants.ts";
+import { formatIp, parseIpValue } from "../../lib/net/cidr.ts";
+import { masterNodeKey } from "../../lib/desired/overlay-constants.ts";
 
 const SAFE_ID = /^[A-Za-z0-9._:@-]+$/;
 
@@ -86,7 +86,7 @@ export function agentUnderlay(agent: Agent): Underlay {
   if (!SAFE_ID.test(agent.id) || agent.id === "." || agent.id === "..") {
     return { diagnostic: { level: "warning", code: "overlay.unsafe-agent-id", subject: `agent:${agent.id}`, message: "the agent id is not a safe file name (letters, digits, '.', '_', '-', ':', '@'); it gets no overlay" } };
   }
-  const address = agent.ips.map(parseIp).find((ip) => ip?.family === 4);
+  const address = agent.ips.map(parseIpValue).find((ip) => ip?.family === 4);
   if (address === undefined) {
     return {
       diagnostic: {
@@ -105,7 +105,7 @@ export function agentUnderlay(agent: Agent): Underlay {
  * @example masterUnderlay("10.0.0.1:5050") // { ip: "10.0.0.1", value: 167772161n }
  */
 export function masterUnderlay(entry: string): Underlay {
-  const address = parseIp(splitHostPort(entry)?.host ?? entry);
+  const address = parseIpValue(splitHostPort(entry)?.host ?? entry);
   if (address?.family !== 4) {
     return {
       diagnostic: {

@@ -8,7 +8,7 @@
 import { z } from "zod";
 import { Diagnostic, DnsAlias, DnsForwarding, DnsRecord, HaproxyBackendSlots, HaproxyGroup, L4Service, SoaData } from "./schema.ts";
 import { NodeAllocation, OverlayAllocations, OverlayNode, Vtep } from "./overlay-schema.ts";
-import { PreviousNamedVip } from "../snapshot/previous-l4lb.ts";
+import { PreviousNamedVip } from "./previous-l4lb.ts";
 
 /** The zones of the DNS section, each under a fixed id (the Mesos-DNS zone's origin is configurable). */
 export const ZoneId = z.enum(["mesos", "dcos", "l4lb", "spartan", "zk"]);
