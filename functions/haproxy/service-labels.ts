@@ -26,6 +26,7 @@ import {
   type BasicAuth,
   type Parsed,
 } from "./label-values.ts";
+import { compareStrings } from "../../lib/net/compare.ts";
 
 /** What the labels of one service port ask for; absent members were not set. */
 export interface ServiceSettings {
@@ -153,7 +154,7 @@ export function serviceLabels(labels: Readonly<Record<string, string>>, index: n
     if (problem !== undefined) errors.push(`${key}: ${problem}`);
     else settings.templates[name as TemplateName] = text;
   }
-  return { settings, errors: errors.sort() };
+  return { settings, errors: errors.sort(compareStrings) };
 }
 
 /**

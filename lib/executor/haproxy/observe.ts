@@ -6,6 +6,7 @@
  * applier notice a server someone changed by hand, or a worker restarted from an older file.
  */
 import { readdir } from "node:fs/promises";
+import { compareStrings } from "../../net/compare.ts";
 import type { InstalledFiles } from "../files/observe.ts";
 import { observeFiles } from "../files/observe.ts";
 import { masterCommand, type ProcTable } from "./master-cli.ts";
@@ -35,7 +36,7 @@ export async function observeHaproxy(layout: HaproxyLayout): Promise<InstalledHa
     if (entry.endsWith(".master.sock")) stems.add(entry.slice(0, -".master.sock".length));
   }
   const running = new Map<string, RunningGroup>();
-  for (const stem of [...stems].sort()) {
+  for (const stem of [...stems].sort(compareStrings)) {
     const paths = layout.group(stem);
     const proc = await procTable(paths);
     if (proc === undefined) continue;

@@ -21,6 +21,7 @@
  *   exactly marathon-lb's text for a plain host and a one-label regex for a `*.` wildcard
  *   (marathon-lb#188); `{hostname}` stays available to overrides.
  */
+import { compareStrings } from "../../net/compare.ts";
 
 const CIPHERS =
   "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-AES128-SHA256:ECDHE-RSA-AES128-SHA256:ECDHE-ECDSA-AES256-SHA384:ECDHE-RSA-AES256-SHA384:DHE-RSA-AES128-SHA256:DHE-RSA-AES256-SHA256:AES128-GCM-SHA256:AES256-GCM-SHA384:AES128-SHA256:AES256-SHA256:!aNULL:!MD5:!DSS";
@@ -213,7 +214,7 @@ export const TEMPLATES = {
 export type TemplateName = keyof typeof TEMPLATES;
 
 /** Every template name, sorted. */
-export const TEMPLATE_NAMES = Object.keys(TEMPLATES).sort() as TemplateName[];
+export const TEMPLATE_NAMES = Object.keys(TEMPLATES).sort(compareStrings) as TemplateName[];
 
 /** The names an app may override per service port (`HAPROXY_{n}_<NAME>`). */
 export const PER_PORT_TEMPLATE_NAMES: ReadonlySet<string> = new Set(TEMPLATE_NAMES.filter((name) => TEMPLATES[name].perPort));
