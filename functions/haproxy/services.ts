@@ -118,7 +118,7 @@ function appServices(
     servicePorts = taskPorts(app, mode, source.tasks[0]!.task).map((port) => assigner.assign(id, port));
   }
 
-  const parsed = servicePorts.map((_, i) => serviceLabels(labels, i, { strictMode: config.strictMode, mapMode: config.haproxyMap }));
+  const parsed = servicePorts.map((_, i) => serviceLabels(labels, i, { strictMode: config.strictMode, mapMode: config.haproxyMap, groupHttpsByVhost: config.groupHttpsByVhost && config.bindHttpHttps }));
   const groupsOf = (settings: ServiceSettings) => (settings.groups !== undefined && settings.groups.length > 0 ? settings.groups : groups);
   const relevant = parsed.some(({ settings }) => matchesGroups(config.groups, groupsOf(settings)));
   if (!relevant) return [];
