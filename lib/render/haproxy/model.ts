@@ -40,7 +40,8 @@ export interface HeadModel {
   readonly statsPort: number;
   readonly hardStopAfter: string;
   readonly maxReloads: number;
-  readonly maxconn: number;
+  /** `auto`: no `maxconn` line, HAProxy derives it from its open-file limit. */
+  readonly maxconn: number | "auto";
 }
 
 /** The frontends every service shares: :80 and :443 by vhost, :9091 by app id. */

@@ -110,6 +110,7 @@ function assemble(model: HaproxyGroupModel, templater: Templater, sections: Sect
     statsPort: head.statsPort,
     hardStopAfter: head.hardStopAfter,
     maxReloads: head.maxReloads,
+    globalMaxconn: new RenderedLines(head.maxconn === "auto" ? "" : `  maxconn ${head.maxconn}\n`),
     maxconn: head.maxconn,
     group: model.group,
   });

@@ -11,7 +11,8 @@
  *   `http-response replace-header` (same routing behaviour, new directives).
  * - The head runs HAProxy in master-worker mode: no `lua-load` of marathon-lb's scripts, a
  *   stats socket per group, `hard-stop-after` and `mworker-max-reloads` so old workers never
- *   pile up (marathon-lb#519). Map files are referenced relative to HAProxy's working
+ *   pile up (marathon-lb#519). Its `maxconn` line (`{globalMaxconn}`) is only written when
+ *   `maxconn` is a number; by default HAProxy derives it from its open-file limit. Map files are referenced relative to HAProxy's working
  *   directory (`<group>/domain2backend.map`), which the applier sets to where it installs
  *   them (`default-path config` would be neater, but HAProxy 2.6 ignores it for the
  *   `use_backend` rules that read the maps).
@@ -31,8 +32,7 @@ const HEAD = `global
   log /dev/log local1 notice
   spread-checks 5
   max-spread-checks 15000
-  maxconn {maxconn}
-  tune.ssl.default-dh-param 2048
+{globalMaxconn}  tune.ssl.default-dh-param 2048
   ssl-default-bind-ciphers ${CIPHERS}
   ssl-default-bind-options no-sslv3 no-tlsv10 no-tls-tickets
   ssl-default-server-ciphers ${CIPHERS}
@@ -96,7 +96,7 @@ const literal = (text: string, perPort: boolean): TemplateSpec => ({ text, forma
 
 /** The catalog, keyed by marathon-lb's template name without the `HAPROXY_` prefix. */
 export const TEMPLATES = {
-  HEAD: global(HEAD, ["globalDefaultOptions", "statsSocket", "statsBindAddr", "statsPort", "hardStopAfter", "maxReloads", "maxconn", "group"]),
+  HEAD: global(HEAD, ["globalDefaultOptions", "statsSocket", "statsBindAddr", "statsPort", "hardStopAfter", "maxReloads", "globalMaxconn", "maxconn", "group"]),
   HTTP_FRONTEND_HEAD: global("\nfrontend marathon_http_in\n  bind {bindAddr}:{httpPort}\n  mode http\n", ["bindAddr", "httpPort"]),
   HTTP_FRONTEND_APPID_HEAD: global("\nfrontend marathon_http_appid_in\n  bind {bindAddr}:{appIdPort}\n  mode http\n", ["bindAddr", "appIdPort"]),
   HTTPS_FRONTEND_HEAD: global("\nfrontend marathon_https_in\n  bind {bindAddr}:{httpsPort} ssl {sslCerts}\n  mode http\n", ["bindAddr", "httpsPort", "sslCerts"]),
