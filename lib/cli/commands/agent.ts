@@ -2,8 +2,8 @@
  * @module
  * `wayfinder agent --node ID (--source URL|FILE | --mesos URLS [--marathon URLS]) [--apply LIST]
  * [--dry-run] [--once] [--state-dir DIR] [--metrics IP:PORT] [--l4-backend B] [--netns NAME]
- * [--cni-dir DIR]`: the on-node executor as a daemon. `--netns` points the kernel appliers at a
- * network namespace instead of the agent's own.
+ * [--cni-dir DIR]`: the on-node executor as a daemon. `--netns` points the kernel appliers and
+ * HAProxy at a network namespace instead of the agent's own.
  * It resumes from the state it remembers (applying it again changes nothing the node still
  * runs, so a restart flushes nothing), then follows its feed and applies every new desired
  * state; failures are retried with backoff while the node keeps its last good state. SIGINT or
@@ -98,12 +98,12 @@ export async function run(args: string[], io: CliIo, runtime: AgentRuntime = {})
     ...(values.netns === undefined ? {} : { netns: values.netns }),
     ...(values["cni-dir"] === undefined ? {} : { cniDir: resolve(io.cwd, values["cni-dir"]) }),
   };
-  const appliers = guard(() => createAppliers(context, only));
-  const requires = applierRequirements();
-  const metricsAddress = values.metrics === undefined ? undefined : guard(() => parseListenAddress(values.metrics!));
   const tty = runtime.tty ?? process.stderr;
   const progress = terminalProgress(tty);
   const log = jsonLogger({ write: (line) => (tty.isTTY === true ? progress.write(line) : io.stderr(line)), level });
+  const appliers = guard(() => createAppliers({ ...context, log }, only));
+  const requires = applierRequirements();
+  const metricsAddress = values.metrics === undefined ? undefined : guard(() => parseListenAddress(values.metrics!));
 
   const stateStore = new AgentStateStore(stateDir);
   const remembered = values["dry-run"] ? {} : await stateStore.load(node);
