@@ -6,7 +6,7 @@
  * model does not depend on the group, so every group it is in can share it.
  */
 import type { HaproxyGroupModel, Rewrites, ServiceModel } from "../../lib/render/haproxy/model.ts";
-import { groupFileStem } from "../../lib/render/haproxy/group-files.ts";
+import { endpointsScriptPath, groupFileStem } from "../../lib/render/haproxy/group-files.ts";
 import type { Diagnostic } from "../../lib/desired/schema.ts";
 import type { HaproxyConfig } from "../../lib/snapshot/config.ts";
 import type { Service } from "./services.ts";
@@ -117,6 +117,7 @@ export function groupModel(input: GroupModelInput): HaproxyGroupModel {
       hardStopAfter: config.hardStopAfter,
       maxReloads: config.maxReloads,
       maxconn: config.maxconn,
+      endpointsScript: endpointsScriptPath(group),
     },
     frontends: {
       bindHttpHttps: config.bindHttpHttps,

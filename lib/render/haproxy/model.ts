@@ -42,6 +42,8 @@ export interface HeadModel {
   readonly maxReloads: number;
   /** `auto`: no `maxconn` line, HAProxy derives it from its open-file limit. */
   readonly maxconn: number | "auto";
+  /** The Lua script serving marathon-lb's endpoints, relative to HAProxy's working directory. */
+  readonly endpointsScript: string;
 }
 
 /** The frontends every service shares: :80 and :443 by vhost, :9091 by app id. */

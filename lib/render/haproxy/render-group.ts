@@ -112,6 +112,7 @@ function assemble(model: HaproxyGroupModel, templater: Templater, sections: Sect
     maxReloads: head.maxReloads,
     globalMaxconn: new RenderedLines(head.maxconn === "auto" ? "" : `  maxconn ${head.maxconn}\n`),
     maxconn: head.maxconn,
+    endpointsScript: head.endpointsScript,
     group: model.group,
   });
   out += sections.userlists;

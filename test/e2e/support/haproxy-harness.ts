@@ -140,7 +140,8 @@ export class TestCluster {
   lastDesired: DesiredState | undefined;
 
   constructor(
-    private readonly haproxy: HaproxyInput,
+    /** The `haproxy` section of the snapshots; a test may change it between applies. */
+    public config: HaproxyInput,
     private readonly applier: HaproxyApplier,
   ) {}
 
@@ -163,7 +164,7 @@ export class TestCluster {
         ...(app.healthChecks === undefined ? {} : { healthChecks: app.healthChecks }),
         tasks: app.tasks.map((t) => ({ id: t.id, host: "127.0.0.1", ports: [t.port], state: "TASK_RUNNING" })),
       })),
-      config: { haproxy: this.haproxy },
+      config: { haproxy: this.config },
       previous: this.previous,
     });
   }

@@ -47,7 +47,7 @@ function mapped(appId: string, servicePort: number, host: string, extra: Partial
 function model(services: ServiceModel[], mapMode = false): HaproxyGroupModel {
   return {
     group: "external",
-    head: { defaultOptions: ["redispatch"], statsSocket: "/run/x/external.sock", statsBindAddress: "0.0.0.0", statsPort: 9090, hardStopAfter: "5m", maxReloads: 5, maxconn: 1000 },
+    head: { defaultOptions: ["redispatch"], statsSocket: "/run/x/external.sock", statsBindAddress: "0.0.0.0", statsPort: 9090, hardStopAfter: "5m", maxReloads: 5, maxconn: 1000, endpointsScript: "external/marathon-lb-endpoints.lua" },
     frontends: { bindHttpHttps: true, bindAddress: "*", httpPort: 80, httpsPort: 443, appIdPort: 9091, sslCerts: ["/etc/ssl/cert.pem"], groupHttpsByVhost: false },
     mapMode,
     mapFallThrough: false,
