@@ -72,7 +72,7 @@ describeWithTools(["haproxy", "openssl"])("HAProxy master killed", () => {
     const master = (await procTable(paths()))!.master.pid;
     const report = await cluster.apply();
     expect(report.appliers[0]).toMatchObject({ status: "applied", plan: { changes: ["external"], repairs: [`${manifest}: not valid JSON (Unexpected end of JSON input): rebuilt from the groups it runs now, whose configs are installed again`] } });
-    expect(JSON.parse(await readFile(manifest, "utf8")).files).toEqual(["external.cfg"]);
+    expect(JSON.parse(await readFile(manifest, "utf8")).files).toEqual(["external.cfg", "external/marathon-lb-endpoints.lua"]);
     expect((await procTable(paths()))!.master.pid).toBe(master);
     expect((await httpGet(httpPort, "/", { host: "web.test" })).body).toContain("W1");
     expect((await cluster.apply()).appliers[0]).toEqual({ name: "haproxy", status: "unchanged" });
