@@ -40,7 +40,7 @@ export function vhostAclSteps(facts: VhostFacts): AclStep[] {
  * The :443 rule for one host (the same for one vhost and several): path, auth, map, plain.
  * @example httpsHostLine({ ...facts, auth: true }, "a.test") // { kind: "acl", template: "HTTPS_FRONTEND_ACL_WITH_AUTH", host: "a.test" }
  */
-export function httpsHostLine(facts: VhostFacts, host: string): AclLine {
+function httpsHostLine(facts: VhostFacts, host: string): AclLine {
   if (facts.path) return acl(facts.auth ? "HTTPS_FRONTEND_ACL_WITH_AUTH_AND_PATH" : "HTTPS_FRONTEND_ACL_WITH_PATH", host);
   if (facts.auth) return acl("HTTPS_FRONTEND_ACL_WITH_AUTH", host);
   if (mappable(facts, host)) return { kind: "map", map: "https", template: "MAP_HTTPS_FRONTEND_ACL", host };
@@ -58,7 +58,7 @@ function redirectLine(facts: VhostFacts): AclLine {
  * @example sharedPathSteps({ vhosts: ["a.test", "b.test"], path: true, ... }).map((s) => s.line.template)
  * // ["HTTP_FRONTEND_ACL_ONLY_WITH_PATH", "HTTPS_FRONTEND_ACL_ONLY_WITH_PATH"]
  */
-export function sharedPathSteps(facts: VhostFacts): AclStep[] {
+function sharedPathSteps(facts: VhostFacts): AclStep[] {
   if (!facts.path) return [];
   const first = facts.vhosts[0]!;
   return [
@@ -73,7 +73,7 @@ export function sharedPathSteps(facts: VhostFacts): AclStep[] {
  * @example hostSteps({ vhosts: ["a.test", "b.test"], ... }, "b.test").map((s) => s.line.template)
  * // ["HTTP_FRONTEND_ACL_ONLY", "HTTPS_FRONTEND_ACL"]
  */
-export function hostSteps(facts: VhostFacts, host: string): AclStep[] {
+function hostSteps(facts: VhostFacts, host: string): AclStep[] {
   const plain = !facts.path && !facts.auth && !facts.redirect;
   const http: AclLine = plain && mappable(facts, host) ? { kind: "map", map: "http", template: "MAP_HTTP_FRONTEND_ACL_ONLY", host } : acl("HTTP_FRONTEND_ACL_ONLY", host);
   return [
@@ -87,7 +87,7 @@ export function hostSteps(facts: VhostFacts, host: string): AclStep[] {
  * map mode (the map routes them); wildcard hosts are not in the map, so they still need it.
  * @example routingSteps({ vhosts: ["a.test", "b.test"], auth: true, ... })[0].line.template // "HTTP_FRONTEND_ROUTING_ONLY_WITH_AUTH"
  */
-export function routingSteps(facts: VhostFacts): AclStep[] {
+function routingSteps(facts: VhostFacts): AclStep[] {
   const first = facts.vhosts[0]!;
   const route = (line: AclLine): AclStep[] => [{ frontend: "http", line }];
   if (facts.redirect) return route(redirectLine(facts));
@@ -102,7 +102,7 @@ export function routingSteps(facts: VhostFacts): AclStep[] {
  * @example singleHttpSteps({ vhosts: ["a.test"], redirect: true, ... }, "a.test").map((s) => s.line.template)
  * // ["HTTP_FRONTEND_ACL", "BACKEND_REDIRECT_HTTP_TO_HTTPS"]
  */
-export function singleHttpSteps(facts: VhostFacts, host: string): AclStep[] {
+function singleHttpSteps(facts: VhostFacts, host: string): AclStep[] {
   const lines = (...list: AclLine[]): AclStep[] => list.map((line) => ({ frontend: "http", line }));
   if (facts.path && facts.redirect) return lines(acl("HTTP_FRONTEND_ACL_ONLY", host), acl("HTTP_FRONTEND_ACL_ONLY_WITH_PATH", host), redirectLine(facts));
   if (facts.path) return lines(acl(facts.auth ? "HTTP_FRONTEND_ACL_WITH_AUTH_AND_PATH" : "HTTP_FRONTEND_ACL_WITH_PATH", host));
@@ -117,7 +117,7 @@ export function singleHttpSteps(facts: VhostFacts, host: string): AclStep[] {
  * @example singleHttpsSteps({ vhosts: ["a.test"], path: true, ... }, "a.test").map((s) => s.line.template)
  * // ["HTTPS_FRONTEND_ACL_ONLY_WITH_PATH", "HTTPS_FRONTEND_ACL_WITH_PATH"]
  */
-export function singleHttpsSteps(facts: VhostFacts, host: string): AclStep[] {
+function singleHttpsSteps(facts: VhostFacts, host: string): AclStep[] {
   const lines = facts.path ? [acl("HTTPS_FRONTEND_ACL_ONLY_WITH_PATH", host), httpsHostLine(facts, host)] : [httpsHostLine(facts, host)];
   return lines.map((line) => ({ frontend: "https", line, grouped: [host] }));
 }

@@ -6,68 +6,40 @@
  * reload, which is what zdd.py waits on.
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { createConnection, type Socket } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describeWithTools } from "../support/tools.ts";
 import { freePort } from "./server-process.ts";
-import { createHaproxyApplier } from "../../lib/executor/haproxy/applier.ts";
-import { procTable, stopMaster } from "../../lib/executor/haproxy/haproxy-process.ts";
-import { haproxyLayout } from "../../lib/executor/haproxy/layout.ts";
-import { BackendPool, httpGet, loopbackHaproxy, TestCluster } from "./support/haproxy-harness.ts";
+import { procTable } from "../../lib/executor/haproxy/haproxy-process.ts";
+import { httpGet, startWebGroup, type WebGroup } from "./support/haproxy-harness.ts";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describeWithTools(["haproxy", "openssl"])("marathon-lb's /_haproxy_get* endpoints", () => {
-  let dir: string;
-  let pool: BackendPool;
-  let cluster: TestCluster;
-  let statsPort: number;
-  let holdPort: number;
-  const paths = () => haproxyLayout(join(dir, "state")).group("external");
+  let group: WebGroup;
   const get = async (path: string) => {
-    const answer = await httpGet(statsPort, path);
+    const answer = await httpGet(group.listeners.statsPort, path);
     expect(answer.status, path).toBe(200);
     expect(answer.headers["content-type"]).toBe("text/plain");
     return answer.body;
   };
-  const workers = async () => (await procTable(paths()))!.workers.map((w) => w.pid);
+  const workers = async () => (await procTable(group.paths))!.workers.map((w) => w.pid);
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), "wf-l7-endpoints-"));
-    pool = new BackendPool();
-    const listeners = await loopbackHaproxy(dir);
-    statsPort = listeners.statsPort;
-    const applier = createHaproxyApplier({ dir: join(dir, "state"), timeoutMs: 20_000 });
-    cluster = new TestCluster({ ...listeners, haproxyMap: true, hardStopAfter: "30s" }, applier);
-    const webPort = await freePort();
-    await pool.start("W1", webPort);
-    cluster.set({ id: "/web", servicePort: await freePort(), labels: { HAPROXY_0_VHOST: "web.test,www.web.test" }, tasks: [{ id: "web.1", port: webPort }] });
-    const neverAnswers = await freePort();
-    await pool.hold(neverAnswers);
-    holdPort = await freePort();
-    cluster.set({ id: "/hold", servicePort: holdPort, labels: {}, tasks: [{ id: "hold.1", port: neverAnswers }] });
-    expect((await cluster.apply()).ok).toBe(true);
+    group = await startWebGroup("wf-l7-endpoints-", { hold: true, config: { haproxyMap: true, hardStopAfter: "30s" } });
   });
 
-  afterAll(async () => {
-    try {
-      await stopMaster({ binary: "haproxy", timeoutMs: 10_000 }, paths(), "SIGTERM");
-    } finally {
-      pool?.close();
-      await rm(dir, { recursive: true, force: true });
-    }
-  });
+  afterAll(() => group?.close());
 
   it("/_haproxy_getconfig answers the config the worker runs", async () => {
-    expect(await get("/_haproxy_getconfig")).toBe(await readFile(paths().config, "utf8"));
+    expect(await get("/_haproxy_getconfig")).toBe(await readFile(group.paths.config, "utf8"));
   });
 
   it("/_haproxy_getvhostmap and /_haproxy_getappmap answer the map files", async () => {
-    const maps = join(dir, "state", "conf", "external");
+    const maps = join(group.dir, "state", "conf", "external");
     expect(await get("/_haproxy_getvhostmap")).toBe(await readFile(join(maps, "domain2backend.map"), "utf8"));
-    expect(await get("/_haproxy_getvhostmap")).toMatch(/^web\.test web_\d+\nwww\.web\.test web_\d+\n$/);
+    expect(await get("/_haproxy_getvhostmap")).toMatch(/^web\.test web_\d+\n$/);
     expect(await get("/_haproxy_getappmap")).toMatch(/^\/web web_\d+\n$/);
   });
 
@@ -77,19 +49,19 @@ describeWithTools(["haproxy", "openssl"])("marathon-lb's /_haproxy_get* endpoint
 
   it("after a reload, answers the new config, and both workers while the old one drains a connection", async () => {
     const held: Socket = await new Promise((resolve, reject) => {
-      const socket = createConnection(holdPort, "127.0.0.1", () => resolve(socket));
+      const socket = createConnection(group.holdPort, "127.0.0.1", () => resolve(socket));
       socket.once("error", reject);
     });
     const before = await workers();
-    cluster.set({ id: "/api", servicePort: await freePort(), labels: { HAPROXY_0_VHOST: "api.test" }, tasks: [{ id: "api.1", port: await freePort() }] });
-    expect((await cluster.apply()).ok).toBe(true);
+    group.cluster.set({ id: "/api", servicePort: await freePort(), labels: { HAPROXY_0_VHOST: "api.test" }, tasks: [{ id: "api.1", port: await freePort() }] });
+    expect((await group.cluster.apply()).ok).toBe(true);
     const during = await workers();
     expect(during).toHaveLength(2);
     expect(during).toContain(before[0]);
     expect((await get("/_haproxy_getpids")).split(" ").map(Number).sort()).toEqual([...during].sort());
     // The old worker stops accepting once it has handled the master's soft-stop signal.
     for (let i = 0; i < 100 && !(await get("/_haproxy_getconfig")).includes("api.test"); i++) await sleep(20);
-    expect(await get("/_haproxy_getconfig")).toBe(await readFile(paths().config, "utf8"));
+    expect(await get("/_haproxy_getconfig")).toBe(await readFile(group.paths.config, "utf8"));
     expect(await get("/_haproxy_getvhostmap")).toContain("api.test api_");
 
     held.destroy();
@@ -98,9 +70,9 @@ describeWithTools(["haproxy", "openssl"])("marathon-lb's /_haproxy_get* endpoint
   });
 
   it("without map mode, the map endpoints answer empty, as marathon-lb's did", async () => {
-    const { haproxyMap: _off, ...plain } = cluster.config;
-    cluster.config = plain;
-    expect((await cluster.apply()).ok).toBe(true);
+    const { haproxyMap: _off, ...plain } = group.cluster.config;
+    group.cluster.config = plain;
+    expect((await group.cluster.apply()).ok).toBe(true);
     expect(await get("/_haproxy_getvhostmap")).toBe("");
     expect(await get("/_haproxy_getappmap")).toBe("");
     expect(await get("/_haproxy_getconfig")).not.toContain("domain2backend.map");

@@ -3,9 +3,9 @@
  * Carrying out a HAProxy plan, group by group:
  * - start/reload: check the config can run on this node (certificates, `maxconn`), stage the
  *   files, `haproxy -c` them, install them atomically, then start the master or reload it
- *   through the master CLI, and log the `maxconn` it runs with. A rejected config is never installed: the
- *   running worker keeps serving and the error names the lines (and so the apps) HAProxy
- *   refused. A reload the master reports as failed puts the previous files back.
+ *   through the master CLI, and log the `maxconn` it runs with. A rejected config is never
+ *   installed: the running worker keeps serving and the error names the lines (and so the
+ *   apps) HAProxy refused. A reload the master reports as failed puts the previous files back.
  * - runtime: send the `set server` commands to the current worker, read its servers back,
  *   then install the file (which only differs in server addresses, so it needs no `-c`). If
  *   the worker does not end up matching, the group is reloaded instead: a failed partial

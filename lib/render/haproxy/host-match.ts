@@ -2,7 +2,8 @@
  * @module
  * How a vhost is matched in HAProxy's words: marathon-lb's exact `hdr(host) -i <host>` and
  * `ssl_fc_sni <host>`, or a one-label regex for a `*.` wildcard (marathon-lb#188; the Host
- * header may carry a port), and the section name a grouped TLS frontend takes from its host.
+ * header may carry a port), the section name a grouped TLS frontend takes from its host, and
+ * literals (paths, hosts) escaped for the regexes of the rewrite templates.
  */
 
 const NOT_NAME_CHAR = /[^a-zA-Z0-9-]/g;
