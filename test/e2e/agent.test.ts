@@ -12,7 +12,7 @@ import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startProcess, stopProcess, type ServerProcess } from "./server-process.ts";
 import { describeWithTools } from "../support/tools.ts";
-import { FLAGS } from "../../lib/cli/commands/agent.ts";
+import { AGENT_COMMAND } from "../../lib/cli/commands/agent-options.ts";
 import { SNAPSHOT_INPUT } from "../http/helpers.ts";
 import { inNs, NetnsLab, waitForLine } from "./support/netns.ts";
 
@@ -126,7 +126,7 @@ describeWithTools(["systemd-analyze"])("deploy/wayfinder-agent.service", () => {
     const unit = await readFile("deploy/wayfinder-agent.service", "utf8");
     const exec = /^ExecStart=(.*)$/m.exec(unit)![1]!;
     const flags = exec.split(/\s+/).filter((w) => w.startsWith("--")).map((w) => w.slice(2));
-    expect(flags.filter((f) => !(f in FLAGS))).toEqual([]);
+    expect(flags.filter((f) => !(f in AGENT_COMMAND.flags))).toEqual([]);
     const env = Object.fromEntries(
       (await readFile("deploy/agent.env.example", "utf8")).split("\n").filter((l) => /^[A-Z_]+=/.test(l)).map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
     );
