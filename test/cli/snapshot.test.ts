@@ -56,6 +56,23 @@ describe("wayfinder snapshot", () => {
     expect(snap.tasks[0]?.hasHealthCheck).toBe(true);
   });
 
+  it("takes the masters and leader of a Marathon-only input from --master, and without it says so at info level only", async () => {
+    const withMasters = await snapshot(["--marathon-apps", "apps.json", "--master", "10.0.0.1:5050", "--master", "10.0.0.2:5050", "-o", "m.json"]);
+    expect(withMasters.code).toBe(0);
+    const snap = ClusterSnapshot.parse(JSON.parse(read("m.json")));
+    expect([snap.leader, snap.masters]).toEqual(["master@10.0.0.1:5050", ["10.0.0.1:5050", "10.0.0.2:5050"]]);
+    const planned = await runCli(["plan", "m.json", "--json"], dir);
+    expect(JSON.parse(planned.stdout).diagnostics.filter((d: { code: string }) => d.code.includes("leader"))).toEqual([]);
+
+    for (const input of [["--marathon-apps", "apps.json"], ["--operator-state", "operator-api.json"]]) {
+      expect((await snapshot([...input, "-o", "bare.json"])).code).toBe(0);
+      const { code, stdout } = await runCli(["plan", "bare.json", "--json", "--fail-on", "error"], dir);
+      expect(code).toBe(0);
+      const leader = JSON.parse(stdout).diagnostics.filter((d: { code: string }) => d.code.includes("leader"));
+      expect(leader).toEqual([expect.objectContaining({ level: "info", code: "dns.no-leader", message: expect.stringContaining("--master HOST:PORT") })]);
+    }
+  });
+
   it("resolves agent hostnames and --master hostnames in the shell", async () => {
     const { code, stdout } = await snapshot(["--operator-state", "dns-hostname.json", "--master", "localhost:5050"]);
     expect(code).toBe(0);

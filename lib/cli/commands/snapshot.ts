@@ -66,7 +66,7 @@ async function readSnapshot(options: SnapshotOptions, io: CliIo): Promise<Cluste
   return buildSnapshot({
     clusterName: options.clusterName ?? mesos?.clusterName ?? DEFAULT_CLUSTER_NAME,
     now: options.now ?? new Date().toISOString(),
-    mesos: mesos?.part,
+    mesos: mesos?.part ?? mastersOnly(masters),
     marathonApps,
     config,
     previous: withOverlayReleases(previous, options.overlayRelease),
@@ -113,9 +113,21 @@ async function readMesos(input: MesosInput, masters: string[], io: CliIo, timeou
   }
   const events = splitJsonValues(await readText(text, io), text);
   const payload = events.length === 1 ? events[0] : events;
-  // SUBSCRIBE only answers on the leading master, so the first --master is taken as the leader.
-  const leader = masters[0] === undefined ? "" : `master@${masters[0]}`;
+  const leader = leaderOf(masters);
   return { part: await withResolvedHosts((resolveHost) => fromOperatorState(payload, { source: text, resolveHost, leader, masters })) };
+}
+
+/**
+ * The leader PID when the input names none: the first `--master` (SUBSCRIBE only answers on
+ * the leading master, so an operator-API capture came from it); "" without `--master`.
+ */
+function leaderOf(masters: readonly string[]): string {
+  return masters[0] === undefined ? "" : `master@${masters[0]}`;
+}
+
+/** A Marathon-only input has no Mesos part; `--master` still gives the masters and the leader. */
+function mastersOnly(masters: string[]): MesosSource | undefined {
+  return masters.length === 0 ? undefined : { leader: leaderOf(masters), masters };
 }
 
 async function readMarathonApps(text: string | undefined, io: CliIo, timeoutMs: number) {
