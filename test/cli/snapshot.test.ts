@@ -186,6 +186,11 @@ describe("wayfinder snapshot failures: exit 2, the file and JSON path named, not
     await fails(["--marathon-apps", "apps.json", "--config", "conf.yaml"], "conf.yaml: dns.ttl:", "(line 2)");
   });
 
+  it("an IPVS scheduler the kernel does not have", async () => {
+    write("conf.yaml", "l4lb:\n  scheduler: bogus\n");
+    await fails(["--marathon-apps", "apps.json", "--config", "conf.yaml"], 'conf.yaml: l4lb.scheduler: "bogus" is not an IPVS scheduler', "(line 2)");
+  });
+
   it("a bad wayfinder.yaml found in the working directory", async () => {
     write("wayfinder.yaml", "haproxy:\n  groups: [a\n");
     await fails(["--marathon-apps", "apps.json"], "wayfinder.yaml: (document): YAML syntax error at line");
