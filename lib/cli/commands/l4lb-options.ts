@@ -2,7 +2,7 @@
  * @module
  * `wayfinder l4lb`'s flags and their parsing into `L4lbOptions` (the wiring is in `l4lb.ts`).
  */
-import { L4_BACKENDS, type L4BackendChoice } from "../../executor/l4lb/l4-backend.ts";
+import type { L4BackendChoice } from "../../executor/l4lb/l4-backend.ts";
 import { AGENT_COMMAND } from "./agent-options.ts";
 import { parseFlags, usageError, type CommandSpec } from "../flags.ts";
 
