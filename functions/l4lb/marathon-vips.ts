@@ -10,7 +10,7 @@
 import type { Diagnostic } from "../../lib/desired/schema.ts";
 import type { MarathonApp } from "../../lib/snapshot/marathon.ts";
 import type { Task } from "../../lib/snapshot/schema.ts";
-import { isVipLabelKey } from "./vip-label.ts";
+import { isVipLabelKey } from "../task-facts/vip-label.ts";
 
 /** The diagnostic code: a declared VIP label that no Mesos task of the app carries. */
 export const MARATHON_VIP_UNUSED = "l4lb.marathon-vip-unused";

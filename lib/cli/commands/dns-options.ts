@@ -5,7 +5,7 @@
 import { resolve } from "node:path";
 import { networkText } from "../../net/networks.ts";
 import { parseUpstream } from "../../net/upstream-address.ts";
-import { parseIp } from "../../snapshot/adapters/mesos-state-address.ts";
+import { parseIp } from "../../net/ip-literal.ts";
 import { parseListenAddress, type ListenAddress as HttpListenAddress } from "../../http/node-server.ts";
 import type { ListenAddress } from "../../dns/server.ts";
 import type { ForwardingOverrides } from "../../dns/serving-state.ts";

@@ -4,7 +4,8 @@
  * reads files and URLs and resolves names, is in `snapshot.ts`).
  */
 import { z } from "zod";
-import { parseIp, splitHostPort } from "../../snapshot/adapters/mesos-state-address.ts";
+import { splitHostPort } from "../../net/host-port.ts";
+import { parseIp } from "../../net/ip-literal.ts";
 import { isUrlList } from "../../sources/endpoints.ts";
 import { CLUSTER_NAME_FLAG, CONFIG_FLAG, MASTER_FLAG, TIMEOUT_FLAG } from "../common-flags.ts";
 import { seconds } from "../flag-values.ts";

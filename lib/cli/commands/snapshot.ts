@@ -22,7 +22,7 @@ import { splitJsonValues } from "../../snapshot/adapters/json-stream.ts";
 import { fromOperatorState } from "../../snapshot/adapters/operator-state.ts";
 import { snapshotFromMesosState } from "../../snapshot/adapters/mesos-state.ts";
 import { fromMarathonApps } from "../../snapshot/adapters/marathon-apps.ts";
-import { parseIp } from "../../snapshot/adapters/mesos-state-address.ts";
+import { parseIp } from "../../net/ip-literal.ts";
 import { canonicalJsonPretty } from "../../net/canonical-json.ts";
 import { writeFileDurably } from "../../executor/files/durable-write.ts";
 import { EndpointError, isUrlList, parseBaseUrls } from "../../sources/endpoints.ts";
