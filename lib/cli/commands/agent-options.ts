@@ -6,6 +6,7 @@
  * is built, by the same code the feeds use.
  */
 import { resolve } from "node:path";
+import type { FeedFlags } from "../../agent/feeds/from-flags.ts";
 import type { LogLevel } from "../../agent/log.ts";
 import { APPLIERS, type ApplierName } from "../../executor/registry.ts";
 import { L4_BACKENDS, type L4BackendChoice } from "../../executor/l4lb/l4-backend.ts";
@@ -81,19 +82,11 @@ export const AGENT_COMMAND = {
 /** What `wayfinder agent` was asked to do: every flag checked and every default filled in. */
 export interface AgentOptions {
   node: string;
-  /** Where the desired state comes from, as given (checked when the feed is built). */
-  feed: {
-    source?: string;
-    mesos?: string;
-    operator?: string;
-    marathon?: string;
-    masters?: readonly string[];
-    clusterName?: string;
-    /** Seconds; absent: the feed's own default. */
-    pollInterval?: number;
-    timeout: number;
-    eventTimeout: number;
-  };
+  /**
+   * Where the desired state comes from, as given (checked when the feed is built); seconds, a
+   * `pollInterval` left out takes the feed's own default.
+   */
+  feed: Pick<FeedFlags, "source" | "mesos" | "operator" | "marathon" | "masters" | "clusterName" | "pollInterval"> & { timeout: number; eventTimeout: number };
   configPath?: string;
   /** The appliers to run, in registry order; absent: all of them. */
   appliers?: ApplierName[];
