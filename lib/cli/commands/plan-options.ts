@@ -2,7 +2,7 @@
  * @module
  * `wayfinder plan`'s flags and their parsing into `PlanOptions` (the wiring is in `plan.ts`).
  */
-import { FAIL_ON_FLAG, type FailOnLevel } from "../diagnostics-flags.ts";
+import { DIAGNOSTICS_SHOWN_PER_CODE, FAIL_ON_FLAG, type FailOnLevel } from "../diagnostics-flags.ts";
 import { parseFlags, usageError, type CommandSpec } from "../flags.ts";
 
 export const PLAN_COMMAND = {
@@ -19,7 +19,7 @@ export const PLAN_COMMAND = {
       value: "MODE",
       choices: ["summary", "all"],
       default: "summary",
-      description: "how the summary lists diagnostics: counts per code with the first few of each, or every one",
+      description: `how the summary lists diagnostics: counts per code with the first ${DIAGNOSTICS_SHOWN_PER_CODE} of each, or every one`,
     },
   },
   notes: ["exit codes: 0 printed; 1 printed, and --fail-on found a diagnostic at its level; 2 usage or unreadable input."],
