@@ -68,7 +68,7 @@ export async function runAgent(options: AgentOptions, io: CliIo, runtime: AgentR
 
   const stateStore = new AgentStateStore(stateDir);
   const remembered = options.mode === "dry-run" ? {} : await stateStore.load(node);
-  if (remembered.problem !== undefined) log.warn("ignoring the remembered state", { problem: remembered.problem });
+  if (remembered.problem !== undefined) log.error("ignoring the remembered state; waiting for the source", { problem: remembered.problem });
 
   const env = runtime.env ?? process.env;
   const feed = await feedOrUsage(options, io, env.WAYFINDER_TOKEN, remembered.state?.desired);
