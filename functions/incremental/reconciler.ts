@@ -71,7 +71,7 @@ export class IncrementalReconciler {
     this.#dns = new DnsState(this.objects, this.#inputs, snapshot, derivation.dns.wanting);
     this.#l4lb = new L4lbState(this.objects, snapshot, derivation.l4lb);
     this.#overlay = new OverlayState(this.objects, snapshot, derivation.overlay);
-    this.#haproxy = new HaproxyState(this.objects, derivation.haproxy);
+    this.#haproxy = new HaproxyState(this.objects, snapshot.config.haproxy, derivation.haproxy);
     for (const [key] of this.objects.entries()) if (isAllocationKey(key)) this.#allocationKeys.add(key);
   }
 
@@ -89,7 +89,6 @@ export class IncrementalReconciler {
 
   /** Applies one change (validated: see `SnapshotChange`); returns the keys it changed. */
   apply(change: SnapshotChange): ChangeResult {
-    const first = this.#initialPrevious !== undefined;
     this.#initialPrevious = undefined;
     const base = this.#base as { now: string };
     base.now = change.now ?? base.now;
@@ -117,12 +116,13 @@ export class IncrementalReconciler {
     for (const app of change.upsert.apps) {
       inputs.setApp(app.id, app);
       apps.add(app.id);
+      this.#haproxy.setApp(app.id, inputs);
     }
     for (const id of change.delete.apps) {
       inputs.setApp(id, undefined);
       apps.add(id);
+      this.#haproxy.setApp(id, inputs);
     }
-    if (change.upsert.apps.length + change.delete.apps.length > 0) this.#haproxy.touch();
     for (const id of apps) {
       const app = inputs.app(id);
       this.#l4lb.setApp(id, app, (app?.tasks ?? []).flatMap((t) => inputs.task(t.id) ?? []));
@@ -145,7 +145,7 @@ export class IncrementalReconciler {
     this.#dns.flush();
     this.#dns.setNow(this.#base);
     this.#l4lb.flush(this.#base.now);
-    this.#haproxy.flush(this.#base, inputs, first);
+    this.#haproxy.flush(inputs);
 
     const changes = this.objects.takeChanges();
     this.#undo = new Map([...changes.before].filter(([key]) => isAllocationKey(key)));
@@ -191,7 +191,7 @@ export class IncrementalReconciler {
     this.#dns.setAgent(id, agent);
     this.#overlay.setAgent(id, agent);
     addTasks(this.#inputs.tasksOfAgent(id));
-    if ([before, agent].some((a) => a !== undefined && this.#inputs.isMarathonHost(a.hostname))) this.#haproxy.touch();
+    this.#haproxy.setAgent(id, before, agent);
   }
 
   /** The allocation objects, with `undo`'s keys as they were before the last change. */
