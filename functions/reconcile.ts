@@ -13,6 +13,7 @@ import { dnsForwarding } from "./dns-forwarding.ts";
 import { haproxyGroups } from "./haproxy/index.ts";
 import { l4lbServices } from "./l4lb/index.ts";
 import { overlayState } from "./overlay/index.ts";
+import { admitTasks } from "./admission/index.ts";
 
 /**
  * Computes the desired state of the whole cluster.
@@ -20,7 +21,10 @@ import { overlayState } from "./overlay/index.ts";
  * const desired = reconcile(ClusterSnapshot.parse(json));
  * desired.dns.zones.map((z) => z.origin); // ["dcos.thisdcos.directory", "mesos", ...]
  */
-export function reconcile(snapshot: ClusterSnapshot): DesiredState {
+export function reconcile(input: ClusterSnapshot): DesiredState {
+  // One answer to "which tasks may be on their networks", read by every artifact below.
+  const admission = admitTasks(input);
+  const snapshot = admission.snapshot;
   const l4lb = l4lbServices(snapshot);
   const dns = dnsZones(snapshot, { l4lbServices: l4lb.services });
   const forwarding = dnsForwarding(snapshot);
@@ -32,7 +36,7 @@ export function reconcile(snapshot: ClusterSnapshot): DesiredState {
     l4lb: { services: l4lb.services, namedVips: l4lb.namedVips },
     haproxy: { groups: l7.groups, allocations: l7.allocations },
     overlay,
-    diagnostics: sortDiagnostics([...l4lb.diagnostics, ...dns.diagnostics, ...forwarding.diagnostics, ...l7.diagnostics, ...overlayDiagnostics]),
+    diagnostics: sortDiagnostics([...admission.diagnostics, ...l4lb.diagnostics, ...dns.diagnostics, ...forwarding.diagnostics, ...l7.diagnostics, ...overlayDiagnostics]),
   });
 }
 
