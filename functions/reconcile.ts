@@ -14,6 +14,7 @@ import { haproxyGroups } from "./haproxy/index.ts";
 import { l4lbServices } from "./l4lb/index.ts";
 import { overlayState } from "./overlay/index.ts";
 import { admitTasks } from "./admission/index.ts";
+import { policyState } from "./policy/index.ts";
 
 /**
  * Computes the desired state of the whole cluster.
@@ -30,13 +31,24 @@ export function reconcile(input: ClusterSnapshot): DesiredState {
   const forwarding = dnsForwarding(snapshot);
   const { diagnostics: overlayDiagnostics, ...overlay } = overlayState(snapshot);
   const l7 = haproxyGroups(snapshot);
+  const quarantined = new Set(admission.quarantined.map((q) => q.taskId));
+  const policy = policyState({ snapshot, quarantined: input.tasks.filter((t) => quarantined.has(t.id)), overlayNodes: overlay.nodes });
   return withHash({
     apiVersion: "wayfinder/v1",
     dns: { zones: dns.zones, forwarding: forwarding.forwarding, aliases: dns.aliases },
     l4lb: { services: l4lb.services, namedVips: l4lb.namedVips },
     haproxy: { groups: l7.groups, allocations: l7.allocations },
     overlay,
-    diagnostics: sortDiagnostics([...admission.diagnostics, ...l4lb.diagnostics, ...dns.diagnostics, ...forwarding.diagnostics, ...l7.diagnostics, ...overlayDiagnostics]),
+    ...(policy.policy === undefined ? {} : { policy: policy.policy }),
+    diagnostics: sortDiagnostics([
+      ...admission.diagnostics,
+      ...l4lb.diagnostics,
+      ...dns.diagnostics,
+      ...forwarding.diagnostics,
+      ...l7.diagnostics,
+      ...overlayDiagnostics,
+      ...policy.diagnostics,
+    ]),
   });
 }
 

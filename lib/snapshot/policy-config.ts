@@ -10,6 +10,7 @@
  */
 import { z } from "zod";
 import { contains, parseCidr } from "../net/cidr.ts";
+import { PortSpec } from "../desired/policy-ports.ts";
 
 /** Networks every cluster has without configuring them: agents' own addresses, Docker/Mesos bridges, and public agents (the HAProxy edge). */
 export const PSEUDO_NETWORKS = ["host", "bridge", "edge"] as const;
@@ -65,24 +66,6 @@ export const Selector = z
   })
   .strict();
 export type Selector = z.infer<typeof Selector>;
-
-export const Protocol = z.enum(["tcp", "udp", "sctp"]);
-export type Protocol = z.infer<typeof Protocol>;
-
-/** A port or an inclusive range (`endPort`, Kubernetes' KEP-2079) of one protocol; no port: every port of it. */
-export const PortSpec = z
-  .object({
-    protocol: Protocol.default("tcp"),
-    port: z.number().int().min(1).max(65535).optional(),
-    endPort: z.number().int().min(1).max(65535).optional(),
-  })
-  .strict()
-  .superRefine((spec, ctx) => {
-    if (spec.endPort === undefined) return;
-    if (spec.port === undefined) ctx.addIssue({ code: "custom", path: ["endPort"], message: "endPort needs a port (the start of the range)" });
-    else if (spec.endPort < spec.port) ctx.addIssue({ code: "custom", path: ["endPort"], message: `endPort ${spec.endPort} is below port ${spec.port}` });
-  });
-export type PortSpec = z.infer<typeof PortSpec>;
 
 export const AdminRule = z
   .object({
