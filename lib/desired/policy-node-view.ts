@@ -4,8 +4,8 @@
  * sets those identities, the isolated networks and the app tiers refer to. Everything a node
  * may send to is in it; the rules that can never decide for one of its sources are not.
  */
-import { FIXED_SETS, type PolicySection } from "../../lib/desired/policy-schema.ts";
-import { compareStrings } from "../../lib/net/compare.ts";
+import { FIXED_SETS, type PolicySection } from "./policy-schema.ts";
+import { compareStrings } from "../net/compare.ts";
 
 /**
  * @example policyNodeView(desired.policy, "S1").nodes // { S1: { network: "host", ... } }
