@@ -17,7 +17,7 @@
  */
 import type { Diagnostic } from "../../lib/desired/schema.ts";
 import type { PortSpec } from "../../lib/desired/policy-ports.ts";
-import { parseCidr, parseIp } from "../../lib/net/cidr.ts";
+import { parseCidr, parseIpValue } from "../../lib/net/cidr.ts";
 import type { Selector } from "../../lib/snapshot/policy-config.ts";
 
 const PREFIX = "WAYFINDER_POLICY_";
@@ -97,7 +97,7 @@ function sourceSelector(token: string, networks: ReadonlySet<string>): Selector 
     const eq = value.indexOf("=");
     return eq > 0 ? { labels: { [value.slice(0, eq)]: value.slice(eq + 1) } } : `'${token}' is not label:KEY=VALUE`;
   }
-  const cidr = parseCidr(token) ?? (parseIp(token) && parseCidr(`${token}/${token.includes(":") ? 128 : 32}`));
+  const cidr = parseCidr(token) ?? (parseIpValue(token) && parseCidr(`${token}/${token.includes(":") ? 128 : 32}`));
   if (cidr !== undefined && cidr.address === cidr.base) return { ipBlocks: [{ cidr: token.includes("/") ? token : `${token}/${cidr.family === 4 ? 32 : 128}`, except: [] }] };
   return `'${token}' is not a source (an app id, network:NAME, role:NAME, label:KEY=VALUE, an address or CIDR block, or *)`;
 }

@@ -8,10 +8,10 @@
  * the networks its container asked for, else Docker's `BRIDGE` or Mesos's default, `host`.
  */
 import type { ClusterSnapshot, Task, TaskStatus } from "../../lib/snapshot/schema.ts";
-import { parseIp, type IpLiteral } from "../../lib/snapshot/adapters/mesos-state-address.ts";
-import { contains, parseCidr, parseIp as parseIpValue, type Cidr } from "../../lib/net/cidr.ts";
+import { parseIp, type IpLiteral } from "../../lib/net/ip-literal.ts";
+import { contains, parseCidr, parseIpValue, type Cidr } from "../../lib/net/cidr.ts";
 import { compareStrings } from "../../lib/net/compare.ts";
-import { latestStatus } from "../dns-zones/task-network.ts";
+import { latestStatus } from "./task-network.ts";
 
 /** Mesos states after which a task holds no address and no network. */
 const TERMINAL = new Set(["TASK_FINISHED", "TASK_FAILED", "TASK_KILLED", "TASK_LOST", "TASK_ERROR", "TASK_DROPPED", "TASK_GONE", "TASK_GONE_BY_OPERATOR"]);

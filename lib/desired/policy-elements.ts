@@ -10,7 +10,8 @@
  * overlapping ranges merge, and a port range inside a whole address it shares a set with goes.
  * The same text is rendered into the kernel and read back by `explain`, so both see one set.
  */
-import { FAMILY_BITS, formatCidr, formatIp, parseCidr, parseIp, type IpFamily } from "../net/cidr.ts";
+import { FAMILY_BITS, formatCidr, formatIp, parseCidr, parseIpValue } from "../net/cidr.ts";
+import type { IpFamily } from "../net/ip-literal.ts";
 
 /** One element as numbers: an inclusive address range and an inclusive port range. */
 export interface ElementRange {
@@ -49,8 +50,8 @@ function addressRange(text: string): Omit<ElementRange, "portLo" | "portHi"> | u
     return { family: cidr.family, lo: cidr.base, hi: cidr.base + size - 1n };
   }
   const dash = text.indexOf("-");
-  const lo = parseIp(dash < 0 ? text : text.slice(0, dash));
-  const hi = dash < 0 ? lo : parseIp(text.slice(dash + 1));
+  const lo = parseIpValue(dash < 0 ? text : text.slice(0, dash));
+  const hi = dash < 0 ? lo : parseIpValue(text.slice(dash + 1));
   if (lo === undefined || hi === undefined || lo.family !== hi.family || hi.value < lo.value) return undefined;
   return { family: lo.family, lo: lo.value, hi: hi.value };
 }
@@ -132,7 +133,7 @@ export function elementIndex(texts: readonly string[]): ElementIndex {
   const ranges = texts.map((t) => parseElement(t)).filter((r): r is ElementRange => r !== undefined);
   return {
     has(address, port) {
-      const ip = parseIp(address);
+      const ip = parseIpValue(address);
       if (ip === undefined) return false;
       return ranges.some((r) => r.family === ip.family && r.lo <= ip.value && ip.value <= r.hi && (port === undefined ? r.portLo === 0 && r.portHi === 65535 : r.portLo <= port && port <= r.portHi));
     },
