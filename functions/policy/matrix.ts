@@ -6,7 +6,7 @@
  * keeps only the cells two matrices disagree on: what a change would open or close. Pure.
  */
 import { compareStrings } from "../../lib/net/compare.ts";
-import type { Protocol } from "../../lib/desired/policy-ports.ts";
+import type { Protocol, ProtocolPort } from "../../lib/desired/policy-ports.ts";
 import type { Decision, PolicyDecider, Source } from "./decide.ts";
 import { reachedOn, type Parties, type Party } from "./parties.ts";
 
@@ -44,10 +44,8 @@ export function explain(decider: PolicyDecider, from: Party, to: Party, protocol
   return { from: from.label, to: to.label, protocol, port, verdict, by: [...new Set(pairs.map((p) => p.by))], pairs };
 }
 
-export interface MatrixPort {
-  protocol: Protocol;
-  port: number;
-}
+/** A port the matrix asks about. */
+export type MatrixPort = ProtocolPort;
 
 /** A cell: `verdict` over every pair of the two parties on that port (`mixed` when they differ). */
 export type MatrixCell = Omit<Explanation, "pairs"> & { pairs: number };

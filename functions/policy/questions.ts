@@ -58,3 +58,37 @@ function namedPorts(policy: PolicySection): MatrixPort[] {
   for (const spec of specs) if (spec.port !== undefined) seen.set(`${spec.protocol}/${spec.port}`, { protocol: spec.protocol, port: spec.port });
   return [...seen.values()].sort((a, b) => compareStrings(a.protocol, b.protocol) || a.port - b.port);
 }
+
+/** What `explain --json` and the HTTP API answer. */
+export interface ExplanationSummary {
+  from: string;
+  to: string;
+  protocol: Protocol;
+  port: number;
+  /** `allow` only when every pair of addresses is allowed. */
+  verdict: "allow" | "deny";
+  /** What decided: a rule's name, `network:<name>`, `app:<id>`, `default`, ... (for the first denied pair when one is). */
+  by: string;
+  tier: string;
+  /** True when the pairs did not all agree. */
+  mixed: boolean;
+  pairs: Explanation["pairs"];
+}
+
+/**
+ * @example explanationSummary(q.explain("/web", "/db", "tcp", 5432)) // { verdict: "allow", by: "web-to-db", tier: "admin", ... }
+ */
+export function explanationSummary(answer: Explanation): ExplanationSummary {
+  const decisive = answer.pairs.find((p) => p.verdict === "deny") ?? answer.pairs[0];
+  return {
+    from: answer.from,
+    to: answer.to,
+    protocol: answer.protocol,
+    port: answer.port,
+    verdict: answer.verdict === "allow" ? "allow" : "deny",
+    by: decisive?.by ?? answer.by[0] ?? "no-pair",
+    tier: decisive?.tier ?? "scope",
+    mixed: answer.verdict === "mixed",
+    pairs: answer.pairs,
+  };
+}

@@ -32,3 +32,20 @@ export function portsMatch(specs: readonly PortSpec[] | undefined, protocol: str
   if (specs === undefined) return true;
   return specs.some((s) => s.protocol === protocol && (s.port === undefined || (s.port <= port && port <= (s.endPort ?? s.port))));
 }
+
+/** One protocol and port, as a connection has them. */
+export interface ProtocolPort {
+  protocol: Protocol;
+  port: number;
+}
+
+/**
+ * `tcp/5432` → `{ protocol: "tcp", port: 5432 }`; undefined for anything else.
+ * @example parseProtocolPort("udp/53") // { protocol: "udp", port: 53 }
+ */
+export function parseProtocolPort(text: string): ProtocolPort | undefined {
+  const match = /^([a-z]+)\/(\d{1,5})$/.exec(text);
+  const protocol = Protocol.safeParse(match?.[1]);
+  const port = Number(match?.[2]);
+  return match === null || !protocol.success || port < 1 || port > 65535 ? undefined : { protocol: protocol.data, port };
+}

@@ -4,7 +4,7 @@
  * `policy.ts`): two subcommands, `explain` (one connection) and `matrix` (the truth table).
  */
 import type { MatrixPort } from "../../../functions/policy/matrix.ts";
-import { Protocol } from "../../desired/policy-ports.ts";
+import { parseProtocolPort } from "../../desired/policy-ports.ts";
 import { parseFlags, usageError, type CommandSpec } from "../flags.ts";
 
 export const POLICY_COMMAND = {
@@ -60,9 +60,7 @@ export function parsePolicyOptions(args: readonly string[]): PolicyOptions {
 
 /** `tcp/5432` → `{ protocol: "tcp", port: 5432 }`, or a usage error naming the value. */
 function parsePort(text: string): MatrixPort {
-  const match = /^([a-z]+)\/(\d{1,5})$/.exec(text);
-  const protocol = Protocol.safeParse(match?.[1]);
-  const port = Number(match?.[2]);
-  if (match === null || !protocol.success || port < 1 || port > 65535) throw usageError("policy", `--port: '${text}' is not PROTO/PORT (tcp, udp or sctp; 1-65535), e.g. tcp/5432`);
-  return { protocol: protocol.data, port };
+  const port = parseProtocolPort(text);
+  if (port === undefined) throw usageError("policy", `--port: '${text}' is not PROTO/PORT (tcp, udp or sctp; 1-65535), e.g. tcp/5432`);
+  return port;
 }

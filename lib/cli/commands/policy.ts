@@ -6,7 +6,7 @@
  * truth table, or with `--previous` only the cells a change opens or closes, before it is
  * applied anywhere.
  */
-import { policyQuestions, type PolicyQuestions } from "../../../functions/policy/questions.ts";
+import { explanationSummary, policyQuestions, type PolicyQuestions } from "../../../functions/policy/questions.ts";
 import { matrixChanges, type Explanation, type MatrixCell, type MatrixChange, type MatrixPort } from "../../../functions/policy/matrix.ts";
 import { canonicalJsonPretty } from "../../net/canonical-json.ts";
 import { usageError } from "../flags.ts";
@@ -23,7 +23,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     const { protocol, port } = options.port;
     const answer = questions.explain(options.from, options.to, protocol, port);
     if ("unknown" in answer) throw usageError("policy", `'${answer.unknown}' is no app id, task id, agent id or IP of the snapshot`);
-    io.stdout(options.json ? canonicalJsonPretty(explanationJson(answer)) : explanationText(answer));
+    io.stdout(options.json ? canonicalJsonPretty(explanationSummary(answer)) : explanationText(answer));
     return answer.verdict === "allow" ? 0 : 1;
   }
   const ports = options.ports.length > 0 ? options.ports : questions.namedPorts();
@@ -41,25 +41,6 @@ export async function run(args: string[], io: CliIo): Promise<number> {
 async function questionsOf(path: string | undefined, io: CliIo): Promise<PolicyQuestions> {
   const { snapshot, desired } = await loadSnapshot(path, io);
   return policyQuestions(snapshot, desired);
-}
-
-/**
- * The JSON answer: `verdict` is `allow` only when every pair is allowed; `by` is what decided
- * (for the first denied pair when there is one), `tier` its tier.
- */
-function explanationJson(answer: Explanation) {
-  const decisive = answer.pairs.find((p) => p.verdict === "deny") ?? answer.pairs[0];
-  return {
-    from: answer.from,
-    to: answer.to,
-    protocol: answer.protocol,
-    port: answer.port,
-    verdict: answer.verdict === "allow" ? "allow" : "deny",
-    by: decisive?.by ?? answer.by[0] ?? "no-pair",
-    tier: decisive?.tier ?? "scope",
-    mixed: answer.verdict === "mixed",
-    pairs: answer.pairs,
-  };
 }
 
 function explanationText(answer: Explanation): string {
