@@ -114,6 +114,24 @@ export class Histogram implements Family {
 }
 
 /**
+ * Counters kept by someone else (the kernel's nftables counters): each read replaces every
+ * series. A value that goes down (the table was replaced) is a counter reset to Prometheus.
+ */
+export class ExternalCounter implements Family {
+  readonly type = "counter";
+  #series: Array<{ labels: Labels; value: number }> = [];
+  constructor(readonly name: string, readonly help: string) {}
+
+  replace(series: ReadonlyArray<{ labels: Labels; value: number }>): void {
+    this.#series = [...series];
+  }
+
+  render(): string[] {
+    return this.#series.map((e) => `${this.name}${labelText(e.labels)} ${formatNumber(e.value)}`);
+  }
+}
+
+/**
  * @example
  * const registry = new Registry();
  * const syncs = registry.add(new Counter("wayfinder_agent_syncs_total", "Sync runs by result"));
@@ -122,6 +140,17 @@ export class Histogram implements Family {
  */
 export class Registry {
   readonly #families: Family[] = [];
+  readonly #collectors: Array<() => Promise<void>> = [];
+
+  /** Runs before each scrape (`collect`), for families read from elsewhere. */
+  addCollector(collect: () => Promise<void>): void {
+    this.#collectors.push(collect);
+  }
+
+  /** Runs the collectors; one that fails leaves its families as they were. */
+  async collect(): Promise<void> {
+    await Promise.all(this.#collectors.map((collect) => collect().catch(() => undefined)));
+  }
 
   add<F extends Family>(family: F): F {
     if (this.#families.some((f) => f.name === family.name)) throw new Error(`metric ${family.name} registered twice`);
