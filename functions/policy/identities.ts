@@ -38,12 +38,23 @@ export interface AppGrantor extends Grantor {
 export class Identities {
   readonly identities = new Map<string, PolicyIdentity>();
   readonly #byProfile = new Map<number, { rules: number[]; grants: number[] }>();
+  readonly #keys = new Map<string, string>();
+  /** Grantors with address blocks: the only ones judged per address rather than per profile. */
+  readonly #blockRules: number[];
+  readonly #blockGrants: number[];
+  readonly #ruleIndex: GrantorIndex;
+  readonly #grantIndex: GrantorIndex;
 
   constructor(
     private readonly rules: readonly RuleGrantor[],
     private readonly grants: readonly AppGrantor[],
     private readonly index: EndpointIndex,
-  ) {}
+  ) {
+    this.#blockRules = indexes(rules, hasBlocks);
+    this.#blockGrants = indexes(grants, hasBlocks);
+    this.#ruleIndex = grantorIndex(rules);
+    this.#grantIndex = grantorIndex(grants);
+  }
 
   /** The identity of a task's own address. */
   ofTask(endpoint: TaskEndpoint): string {
@@ -51,12 +62,13 @@ export class Identities {
     let shared = this.#byProfile.get(profile);
     if (shared === undefined) {
       // Without address blocks a grantor answers alike for every endpoint of a profile.
-      const matches = (g: Grantor) => !hasBlocks(g) && g.selectors.some((s) => s.any || s.matchesTask(endpoint));
-      shared = { rules: indexes(this.rules, matches), grants: indexes(this.grants, matches) };
+      const matching = (list: readonly Grantor[], index: GrantorIndex) =>
+        union(index.byApp.get(endpoint.task.appId ?? "") ?? [], index.others.filter((i) => list[i]!.selectors.some((s) => s.any || s.matchesTask(endpoint))));
+      shared = { rules: matching(this.rules, this.#ruleIndex), grants: matching(this.grants, this.#grantIndex) };
       this.#byProfile.set(profile, shared);
     }
-    const perAddress = (g: Grantor) => hasBlocks(g) && g.selectors.some((s) => s.any || s.matchesTask(endpoint));
-    return this.#put(endpoint.network, union(shared.rules, indexes(this.rules, perAddress)), union(shared.grants, indexes(this.grants, perAddress)));
+    const perAddress = (list: readonly Grantor[], which: readonly number[]) => which.filter((i) => list[i]!.selectors.some((s) => s.any || s.matchesTask(endpoint)));
+    return this.#put(endpoint.network, union(shared.rules, perAddress(this.rules, this.#blockRules)), union(shared.grants, perAddress(this.grants, this.#blockGrants)));
   }
 
   /** The identity of what a node sends: a selector matches when any of the node's addresses does. */
@@ -75,11 +87,17 @@ export class Identities {
   }
 
   #put(network: string, rules: readonly number[], grants: readonly number[]): string {
-    return this.#store({
+    // Most sources share an identity with many others: hash each distinct one once.
+    const memo = `${network}\n${rules.join(",")}\n${grants.join(",")}`;
+    const known = this.#keys.get(memo);
+    if (known !== undefined) return known;
+    const key = this.#store({
       network,
       rules: rules.map((i) => ({ name: this.rules[i]!.name })),
       grants: grants.map((i) => ({ app: this.grants[i]!.app, entry: this.grants[i]!.entry })),
     });
+    this.#keys.set(memo, key);
+    return key;
   }
 
   #store(identity: PolicyIdentity): string {
@@ -87,6 +105,27 @@ export class Identities {
     if (!this.identities.has(key)) this.identities.set(key, identity);
     return key;
   }
+}
+
+/** Grantors by the exact app ids they name (most of them), and the rest, to be tested; address-block grantors are in neither. */
+interface GrantorIndex {
+  byApp: Map<string, number[]>;
+  others: number[];
+}
+
+function grantorIndex(list: readonly Grantor[]): GrantorIndex {
+  const byApp = new Map<string, number[]>();
+  const others: number[] = [];
+  list.forEach((g, i) => {
+    if (hasBlocks(g)) return;
+    if (!g.selectors.every((s) => s.literalApps !== undefined)) return void others.push(i);
+    for (const app of new Set(g.selectors.flatMap((s) => s.literalApps!))) {
+      const at = byApp.get(app);
+      if (at === undefined) byApp.set(app, [i]);
+      else at.push(i);
+    }
+  });
+  return { byApp, others };
 }
 
 function hasBlocks(grantor: Grantor): boolean {
@@ -99,7 +138,9 @@ function indexes<T>(list: readonly T[], keep: (item: T) => boolean): number[] {
   return out;
 }
 
-/** Two ascending index lists as one. */
+/** Two ascending index lists as one ascending list. */
 function union(a: readonly number[], b: readonly number[]): number[] {
-  return b.length === 0 ? [...a] : [...new Set([...a, ...b])].sort((x, y) => x - y);
+  if (b.length === 0) return [...a];
+  if (a.length === 0) return [...b];
+  return [...new Set([...a, ...b])].sort((x, y) => x - y);
 }

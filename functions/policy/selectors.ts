@@ -8,6 +8,7 @@
  * endpoints to its addresses. Pure.
  */
 import { canonicalJson } from "../../lib/net/canonical-json.ts";
+import { parseIpValue } from "../../lib/net/cidr.ts";
 import { sha256Hex } from "../../lib/net/digest.ts";
 import { globsMatcher } from "../../lib/net/glob.ts";
 import { formatElement, parseElement, type ElementRange } from "../../lib/desired/policy-elements.ts";
@@ -25,6 +26,12 @@ export interface CompiledSelector {
   blocksOnly: boolean;
   /** The blocks minus their exceptions, as address elements (empty without `ipBlocks`). */
   blockElements: string[];
+  /**
+   * When the selector is only exact app ids (the common case), those ids: a task matches
+   * exactly when its app is one of them, so callers can look rules up by app instead of
+   * testing each.
+   */
+  literalApps?: readonly string[];
   matchesTask(endpoint: TaskEndpoint): boolean;
   /** Whether a node matches, judged on `address` (one of its own). */
   matchesNode(node: NodeEndpoint, address: string): boolean;
@@ -45,12 +52,14 @@ export function compileSelector(selector: Selector | undefined): CompiledSelecto
   const blocks = spec.ipBlocks?.flatMap(blockRanges);
   const inBlocks = (address: string) => blocks === undefined || rangesHave(blocks, address);
   const taskFields = apps !== undefined || roles !== undefined || labels !== undefined;
+  const onlyApps = spec.apps !== undefined && Object.keys(spec).length === 1 && spec.apps.every((g) => !/[*?]/.test(g));
   return {
     key: sha256Hex(about).slice(0, 12),
     about,
     any: about === "{}",
     blocksOnly: blocks !== undefined && !taskFields && networks === undefined,
     blockElements: (blocks ?? []).map(formatElement),
+    ...(onlyApps ? { literalApps: spec.apps } : {}),
     matchesTask(endpoint) {
       const { task } = endpoint;
       return (
@@ -86,6 +95,6 @@ function blockRanges(block: IpBlock): ElementRange[] {
 }
 
 function rangesHave(ranges: readonly ElementRange[], address: string): boolean {
-  const ip = parseElement(address);
-  return ip !== undefined && ranges.some((r) => r.family === ip.family && r.lo <= ip.lo && ip.lo <= r.hi);
+  const ip = parseIpValue(address);
+  return ip !== undefined && ranges.some((r) => r.family === ip.family && r.lo <= ip.value && ip.value <= r.hi);
 }
