@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { reconcile } from "../../functions/reconcile.ts";
 import { nodeView } from "../../functions/node-view.ts";
 import { policyTable } from "../../lib/render/policy-table.ts";
-import { policyElementDelta, policyFiles, policySkeleton, renderPolicyTable } from "../../lib/render/policy-nftables.ts";
+import { policyChanges, policyDelta, policyFiles, renderPolicyTable } from "../../lib/render/policy-nftables.ts";
 import { policySnapshot, type TaskSpec } from "../support/policy-cluster.ts";
 import { tenants } from "../functions/policy/tenants.ts";
 
@@ -44,19 +44,32 @@ describe("the policy table", () => {
     expect(large.elements).toBeGreaterThan(small.elements * 5);
   });
 
-  it("keeps its skeleton when tasks come and go, so a sync moves only elements", () => {
+  it("moves only elements when tasks come and go", () => {
     const before = tableOf();
     const after = tableOf((s) => ({ ...s, tasks: [...s.tasks, { id: "shop_web.3", app: "/shop/web", agent: "a1", network: "dcos", ip: "9.0.0.9" }] }));
-    expect(policySkeleton(after)).toBe(policySkeleton(before));
-    const delta = policyElementDelta(before, after);
+    const delta = policyDelta(before, after);
     expect(delta).toContain("add element inet wayfinder_policy sources4 { 9.0.0.9 : jump id-");
-    expect(delta).not.toContain("delete element");
-    expect(policyElementDelta(after, before)).toContain("delete element inet wayfinder_policy sources4 { 9.0.0.9 }");
-    expect(policyElementDelta(before, before)).toBe("");
+    expect(delta).not.toMatch(/delete element|chain|counter/);
+    expect(policyDelta(after, before)).toContain("delete element inet wayfinder_policy sources4 { 9.0.0.9 }");
+    expect(policyDelta(before, before)).toBe("");
+    expect(policyChanges(before, after).changes.every((k) => k.startsWith("set ") || k.startsWith("map "))).toBe(true);
   });
 
-  it("changes its skeleton when a rule changes", () => {
-    expect(policySkeleton(tableOf((s) => ({ ...s, policy: { ...s.policy, default: "allow" } })))).not.toBe(policySkeleton(tableOf()));
+  it("refills only the chains a rule change touches, and adds and removes what it brings and drops", () => {
+    const before = tableOf();
+    const after = tableOf((s) => ({ ...s, policy: { ...s.policy, rules: [...s.policy!.rules!.filter((r) => r.name !== "office"), { name: "new-rule", priority: 3, action: "deny", to: { ipBlocks: [{ cidr: "192.0.2.0/24" }] } }] } }));
+    const delta = policyDelta(before, after);
+    expect(delta).toContain("add counter inet wayfinder_policy rule-new-rule");
+    expect(delta).toMatch(/^add set inet wayfinder_policy e-[0-9a-f]+-4 \{ type ipv4_addr \. inet_service; flags interval; \}$/m);
+    expect(delta).toContain("delete counter inet wayfinder_policy rule-office");
+    // Identities are named by their content: a new rule for every source renames their chains.
+    expect(delta).toMatch(/^add chain inet wayfinder_policy id-i-[0-9a-f]+-4$/m);
+    expect(delta).toMatch(/^delete chain inet wayfinder_policy id-i-[0-9a-f]+-4$/m);
+    expect(delta.indexOf("add chain")).toBeLessThan(delta.indexOf("add element inet wayfinder_policy sources4"));
+    expect(delta.indexOf("add element inet wayfinder_policy sources4")).toBeLessThan(delta.indexOf("delete chain"));
+    expect(delta).not.toContain("delete table");
+    const { changes } = policyChanges(before, after);
+    expect(changes.filter((k) => k.startsWith("chain ")).length).toBeLessThan(after.chains.length);
   });
 
   it("logs, rate-limited and in a rule of its own, what a logged rule decides and every drop when asked", () => {

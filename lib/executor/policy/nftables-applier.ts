@@ -2,12 +2,11 @@
  * @module
  * The policy applier, on the L4 VIP applier's pattern (kube-proxy's nftables proxier): one pass
  * builds the node's table, one `nft -f -` transaction applies it, and a record of what was
- * installed makes the next sync partial. When only set and map elements moved (a task came,
- * went or was relabelled into an existing identity), the sync adds and deletes just those
- * elements; anything else (a rule, an identity, a network) replaces the table whole, still in
- * one transaction. A partial sync that fails (the table was flushed or edited behind our back)
- * falls back to a full one in the same apply, and `forceFullSync()` (the periodic resync)
- * forgets the record.
+ * installed makes the next sync partial: a task that comes or goes moves set and map
+ * elements; a rule that changes refills the chains it is in; nothing else is touched. The
+ * first sync, and any after a failure, replaces the table whole (still one transaction): a
+ * partial sync that fails (the table was flushed or edited behind our back) falls back to a
+ * full one in the same apply, and `forceFullSync()` (the periodic resync) forgets the record.
  *
  * Same-node containers on one Linux bridge are switched, not routed: the table sits at the IP
  * layer, so bridged IPv4/IPv6 must be handed to the IP hooks by br_netfilter
@@ -17,7 +16,7 @@
  */
 import type { DesiredState } from "../../desired/schema.ts";
 import { policyCounters, POLICY_FAMILY, POLICY_TABLE, type CounterMeaning } from "../../render/policy-names.ts";
-import { policyElementDelta, policySkeleton, renderPolicyTable } from "../../render/policy-nftables.ts";
+import { policyChanges, policyDelta, renderPolicyTable } from "../../render/policy-nftables.ts";
 import { policyTable, type PolicyTable } from "../../render/policy-table.ts";
 import type { Applier, Plan } from "../applier.ts";
 import { commandRunner, type CommandRunner } from "../run-command.ts";
@@ -30,17 +29,15 @@ export interface PolicyInstalled {
   known: boolean;
   /** The table last applied; undefined when none is (known), or nothing is remembered. */
   table?: PolicyTable;
-  skeleton?: string;
 }
 
 export interface PolicyPlan extends Plan<string> {
-  /** Replace the table whole (true), move elements only (false), or remove it (`remove`). */
+  /** Replace the table whole, change only what differs, or remove it. */
   readonly mode: "full" | "partial" | "remove";
   /** The `nft -f` transaction ("" for nothing). */
   readonly batch: string;
   /** The table after the plan; undefined when it removes the table. */
   readonly table?: PolicyTable;
-  readonly skeleton?: string;
   /** What the counters of `table` count, for metrics. */
   readonly counters: ReadonlyMap<string, CounterMeaning>;
 }
@@ -80,7 +77,7 @@ export interface PolicyApplierOptions {
  */
 export function createPolicyApplier(options: PolicyApplierOptions = {}): PolicyApplier {
   const run = options.run ?? commandRunner({ netns: options.netns });
-  let installed: { table?: PolicyTable; skeleton?: string; counters: ReadonlyMap<string, CounterMeaning> } | undefined;
+  let installed: { table?: PolicyTable; counters: ReadonlyMap<string, CounterMeaning> } | undefined;
   let lastSync: PolicySyncRecord | undefined;
 
   return {
@@ -92,7 +89,7 @@ export function createPolicyApplier(options: PolicyApplierOptions = {}): PolicyA
       installed = undefined;
     },
     async observe() {
-      return installed === undefined ? { known: false } : { known: true, table: installed.table, skeleton: installed.skeleton };
+      return installed === undefined ? { known: false } : { known: true, ...(installed.table === undefined ? {} : { table: installed.table }) };
     },
     plan: planPolicy,
     async apply(plan) {
@@ -109,7 +106,7 @@ export function createPolicyApplier(options: PolicyApplierOptions = {}): PolicyA
         await carryOut(run, full);
         lastSync = { mode: "full", batchBytes: full.batch.length, fallback: (error as Error).message };
       }
-      installed = { table: plan.table, skeleton: plan.skeleton, counters: plan.counters };
+      installed = { ...(plan.table === undefined ? {} : { table: plan.table }), counters: plan.counters };
     },
     async verify(desired) {
       if (lastSync?.mode === "partial") return [];
@@ -146,27 +143,21 @@ export function planPolicy(desired: DesiredState, observed: PolicyInstalled): Po
     return { applier: "policy", adds: new Map(), changes: new Map(), deletes: nothing ? [] : [TABLE_KEY], mode: "remove", batch: "", counters: new Map() };
   }
   const table = policyTable(policy, desired.node!);
-  const skeleton = policySkeleton(table);
   const counters = policyCounters(policy);
-  if (observed.known && observed.table !== undefined && observed.skeleton === skeleton) {
-    const batch = policyElementDelta(observed.table, table);
-    const changed = new Map(changedSets(observed.table, table).map((name) => [`set ${name}`, "elements"]));
-    return { applier: "policy", adds: new Map(), changes: changed, deletes: [], mode: "partial", batch, table, skeleton, counters };
+  if (observed.known && observed.table !== undefined) {
+    const { adds, changes, deletes } = policyChanges(observed.table, table);
+    const batch = policyDelta(observed.table, table);
+    return { applier: "policy", adds: new Map(adds.map((k) => [k, "add"])), changes: new Map(changes.map((k) => [k, "change"])), deletes, mode: "partial", batch, table, counters };
   }
-  const adds = observed.known && observed.table === undefined ? new Map([[TABLE_KEY, "full sync"]]) : new Map<string, string>();
+  const adds = observed.known ? new Map([[TABLE_KEY, "full sync"]]) : new Map<string, string>();
   const changes = adds.size > 0 ? new Map<string, string>() : new Map([[TABLE_KEY, "full sync"]]);
-  return { applier: "policy", adds, changes, deletes: [], mode: "full", batch: renderPolicyTable(table), table, skeleton, counters };
+  return { applier: "policy", adds, changes, deletes: [], mode: "full", batch: renderPolicyTable(table), table, counters };
 }
 
 function ownPolicy(desired: DesiredState) {
   if (desired.policy === undefined) return undefined;
   if (desired.node === undefined) throw new Error("the policy applier needs a node view (nodeView(desired, node)), not the cluster's desired state");
   return desired.policy.nodes[desired.node] === undefined ? undefined : desired.policy;
-}
-
-function changedSets(before: PolicyTable, after: PolicyTable): string[] {
-  const old = new Map(before.sets.map((s) => [s.name, s.elements.join("\n")]));
-  return after.sets.filter((s) => old.get(s.name) !== s.elements.join("\n")).map((s) => s.name);
 }
 
 async function carryOut(run: CommandRunner, plan: PolicyPlan): Promise<void> {

@@ -54,16 +54,21 @@ describe("policy applier", () => {
     const batch = kernel.batches()[1]!;
     expect(batch).toContain("add element inet wayfinder_policy sources4 { 9.0.0.9 : jump id-");
     expect(batch).toContain("9.0.0.9 . 0-65535");
-    expect(batch).not.toContain("chain");
+    expect(batch).not.toMatch(/chain|rule/);
     expect(batch).not.toContain("delete table");
   });
 
-  it("replaces the table when a rule changes, since chains change", async () => {
+  it("refills the chains a rule change touches, without replacing the table", async () => {
     const kernel = fakeKernel();
     const applier = createPolicyApplier({ run: kernel.run });
     await applyDesired(view(), [applier]);
-    await applyDesired(view((s) => ({ ...s, policy: { ...s.policy, default: "allow" } })), [applier]);
-    expect(applier.lastSync?.mode).toBe("full");
+    const report = await applyDesired(view((s) => ({ ...s, policy: { ...s.policy, default: "allow" } })), [applier]);
+    expect(applier.lastSync?.mode).toBe("partial");
+    expect(report.appliers[0]).toMatchObject({ status: "applied", plan: { adds: [], deletes: [] } });
+    const batch = kernel.batches()[1]!;
+    expect(batch).toMatch(/^flush chain inet wayfinder_policy tiers-/m);
+    expect(batch).toContain('counter name "default" accept');
+    expect(batch).not.toContain("delete table");
   });
 
   it("falls back to a full sync in the same apply when a partial one fails", async () => {
