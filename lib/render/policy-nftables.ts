@@ -49,7 +49,7 @@ export function policyDelta(before: PolicyTable, after: PolicyTable): string {
   for (const chain of after.chains) if (!oldChains.has(chain.name)) lines.push(`add chain ${TABLE} ${chain.name}`);
   for (const set of after.sets) {
     const old = oldSets.get(set.name);
-    if (old === undefined || retyped.has(set.name)) continue;
+    if (old === undefined || retyped.has(set.name) || sameList(old.elements, set.elements)) continue;
     const was = new Set(old.elements);
     const now = new Set(set.elements);
     const removed = old.elements.filter((e) => !now.has(e)).map((e) => keyOf(set, e));
@@ -59,7 +59,7 @@ export function policyDelta(before: PolicyTable, after: PolicyTable): string {
   }
   for (const chain of after.chains) {
     const old = oldChains.get(chain.name);
-    if (old !== undefined && sameRules(old.rules, chain.rules)) continue;
+    if (old !== undefined && sameList(old.rules, chain.rules)) continue;
     if (old !== undefined) lines.push(`flush chain ${TABLE} ${chain.name}`);
     for (const rule of chain.rules) lines.push(`add rule ${TABLE} ${chain.name} ${rule}`);
   }
@@ -71,17 +71,18 @@ export function policyDelta(before: PolicyTable, after: PolicyTable): string {
 
 /** What changed between two tables, by object: for plans and reports. */
 export function policyChanges(before: PolicyTable, after: PolicyTable): { adds: string[]; changes: string[]; deletes: string[] } {
+  // Each object as its key and the lines that make it, compared line by line (no joined copies).
   const keyed = (t: PolicyTable) =>
-    new Map<string, string>([
-      ...t.counters.map((c): [string, string] => [`counter ${c}`, ""]),
-      ...t.sets.map((s): [string, string] => [`${s.head.startsWith("map ") ? "map" : "set"} ${s.name}`, `${s.head}\n${s.elements.join("\n")}`]),
-      ...t.chains.map((c): [string, string] => [`chain ${c.name}`, c.rules.join("\n")]),
+    new Map<string, readonly string[]>([
+      ...t.counters.map((c): [string, readonly string[]] => [`counter ${c}`, []]),
+      ...t.sets.map((s): [string, readonly string[]] => [`${s.head.startsWith("map ") ? "map" : "set"} ${s.name}`, [s.head, ...s.elements]]),
+      ...t.chains.map((c): [string, readonly string[]] => [`chain ${c.name}`, c.rules]),
     ]);
   const old = keyed(before);
   const now = keyed(after);
   return {
     adds: [...now.keys()].filter((k) => !old.has(k)),
-    changes: [...now.keys()].filter((k) => old.has(k) && old.get(k) !== now.get(k)),
+    changes: [...now.keys()].filter((k) => old.has(k) && !sameList(old.get(k)!, now.get(k)!)),
     deletes: [...old.keys()].filter((k) => !now.has(k)),
   };
 }
@@ -91,8 +92,8 @@ function declaration(set: TableSet): string {
   return `${first!.replace(/^(set|map) /, `$1 ${TABLE} `)} ${rest.map((l) => `${l}; `).join("")}}`;
 }
 
-function sameRules(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((rule, i) => rule === b[i]);
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((line, i) => line === b[i]);
 }
 
 /**

@@ -17,7 +17,6 @@
  * Pure.
  */
 import type { PolicyIdentity, PolicySection, PolicySet } from "../desired/policy-schema.ts";
-import { parseElement } from "../desired/policy-elements.ts";
 import type { PortSpec } from "../desired/policy-ports.ts";
 import { compareStrings } from "../net/compare.ts";
 import { appCounter, FIXED_COUNTERS, networkCounter, policyCounters, ruleCounter } from "./policy-names.ts";
@@ -214,8 +213,9 @@ function endpointElements(elements: readonly string[], w: Words): string[] {
   });
 }
 
-function family4or6(element: string): number | undefined {
-  return parseElement(element)?.family;
+/** Elements are validated text (`PolicySet`): only IPv6 ones hold a colon. */
+function family4or6(element: string): 4 | 6 {
+  return element.includes(":") ? 6 : 4;
 }
 
 /** @example setName("a-1f2e3d4c5b6a", WORDS.ip) // "a-1f2e3d4c5b6a-4" */

@@ -14,7 +14,8 @@ const [name, address = "0.0.0.0"] = spec.split("@");
 let listening = 0;
 const up = () => ++listening === ports.length * 2 && console.log(`ready ${name}`);
 for (const port of ports.map(Number)) {
-  createServer((socket) => socket.end(name)).listen(port, address, up);
+  // A client that resets the connection (the bench's prober does) must not end the server.
+  createServer((socket) => socket.on("error", () => {}).end(name)).listen(port, address, up);
   const udp = createSocket("udp4");
   udp.on("message", (_msg, rinfo) => udp.send(name, rinfo.port, rinfo.address));
   udp.bind(port, address, up);
