@@ -17,7 +17,7 @@ import { applyRoutes, installedVipRoutes, planRoutes, vipAddresses, type RoutePl
 /** Present when the kernel has IPVS loaded (the module is global to all namespaces). */
 export const IPVS_PROC = "/proc/net/ip_vs";
 
-export interface IpvsInstalled {
+export interface InstalledIpvs {
   services: IpvsService[];
   routes: Set<string>;
 }
@@ -37,10 +37,10 @@ export interface IpvsApplierOptions {
 /**
  * @example createIpvsApplier().observe() // rejects "IPVS is not available in this kernel ..." here
  */
-export function createIpvsApplier(options: IpvsApplierOptions = {}): Applier<IpvsInstalled, string> {
+export function createIpvsApplier(options: IpvsApplierOptions = {}): Applier<InstalledIpvs, string> {
   const run = options.run ?? commandRunner({ netns: options.netns });
   const available = options.available ?? (() => existsSync(IPVS_PROC));
-  const observe = async (): Promise<IpvsInstalled> => {
+  const observe = async (): Promise<InstalledIpvs> => {
     if (!available()) {
       throw new Error(`IPVS is not available in this kernel (${IPVS_PROC} is missing): load ip_vs and ip_vs_wlc, or use --l4-backend nftables; nothing was changed`);
     }
@@ -69,7 +69,7 @@ export function createIpvsApplier(options: IpvsApplierOptions = {}): Applier<Ipv
  * someone else's and are left alone. Pure.
  * @example planIpvs(desired, { services: [], routes: new Set() }).commands // "-A -t 11.171.172.79:80 -s wlc\n..."
  */
-export function planIpvs(desired: DesiredState, installed: IpvsInstalled): IpvsPlan {
+export function planIpvs(desired: DesiredState, installed: InstalledIpvs): IpvsPlan {
   for (const service of desired.l4lb.services) {
     const problem = installProblem(service);
     if (problem !== undefined) throw new Error(`cannot install ${service.vip.protocol} ${service.vip.ip}:${service.vip.port}: ${problem}`);

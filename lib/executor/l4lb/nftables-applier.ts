@@ -28,7 +28,7 @@ export interface InstalledService {
 }
 
 /** What the applier knows is installed. `known: false` means nothing: the next sync is full. */
-export interface NftInstalled {
+export interface InstalledNftables {
   known: boolean;
   services: ReadonlyMap<string, InstalledService>;
   index: NftIndex;
@@ -74,7 +74,7 @@ export interface NftablesApplierOptions {
   run?: CommandRunner;
 }
 
-export interface NftablesApplier extends Applier<NftInstalled, string> {
+export interface NftablesApplier extends Applier<InstalledNftables, string> {
   /** The last successful apply, if any. */
   readonly lastSync: NftSyncRecord | undefined;
   /**
@@ -168,7 +168,7 @@ async function carryOut(run: CommandRunner, plan: NftPlan): Promise<void> {
  * runs), so a partial sync among 10k VIPs costs what the change costs. Pure.
  * @example planNftables(services, { known: false, services: new Map(), index, routes: new Set() }).full // true
  */
-export function planNftables(services: readonly L4Service[], observed: NftInstalled): NftPlan {
+export function planNftables(services: readonly L4Service[], observed: InstalledNftables): NftPlan {
   const changes: NftServiceChange[] = [];
   const keys = services.map(serviceKey);
   const wanted = new Set(keys);
