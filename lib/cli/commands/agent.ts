@@ -28,7 +28,7 @@ import { jsonLogger, type Logger, type LogLevel } from "../../agent/log.ts";
 import { serveMetrics, type MetricsServer } from "../../agent/metrics-server.ts";
 import { terminalProgress } from "../../agent/progress.ts";
 import { Syncer } from "../../agent/syncer.ts";
-import { parseListenAddress } from "../../http/node-server.ts";
+import { parseListenAddress } from "../../net/listen-address.ts";
 import { parseFlags } from "../args.ts";
 import { readConfig } from "../config-input.ts";
 import { nextSignal } from "../signals.ts";

@@ -19,12 +19,13 @@ import { createServer } from "node:net";
 import dgram from "node:dgram";
 import { networkText } from "../../net/networks.ts";
 import { parseIp } from "../../snapshot/adapters/mesos-state-address.ts";
-import { formatHostPort, parseUpstream } from "../../net/upstream-address.ts";
-import { listenNode, parseListenAddress, type NodeServer } from "../../http/node-server.ts";
+import { parseUpstream } from "../../net/upstream-address.ts";
+import { listenNode, type NodeServer } from "../../http/node-server.ts";
+import { formatListenAddress, parseListenAddress, type ListenAddress } from "../../net/listen-address.ts";
 import { startDnsCluster, type DnsCluster, type WorkerConfig } from "../../dns/cluster.ts";
 import { createDnsHttpApp } from "../../dns/http/app.ts";
 import { renderPrometheus } from "../../dns/metrics.ts";
-import { DnsServer, type ListenAddress } from "../../dns/server.ts";
+import { DnsServer } from "../../dns/server.ts";
 import { parseFlags } from "../args.ts";
 import { CliUsageError, type CliIo } from "../io.ts";
 import { nextSignal } from "../signals.ts";
@@ -87,14 +88,14 @@ export async function run(args: string[], io: CliIo, env: NodeJS.ProcessEnv = pr
     io.stderr(`wayfinder dns: ${(error as Error).message}\n`);
     return 1;
   }
-  for (const address of addresses) log(`wayfinder dns: listening on udp+tcp ${formatListen(address)}${workers > 1 ? ` (${workers} workers)` : ""}`);
+  for (const address of addresses) log(`wayfinder dns: listening on udp+tcp ${formatListenAddress(address)}${workers > 1 ? ` (${workers} workers)` : ""}`);
 
   let httpServer: NodeServer | undefined;
   if (http !== undefined) {
     const app = createDnsHttpApp({
       state: () => server.state,
       metrics: async () => renderPrometheus(workerPool === undefined ? [server.metrics.snapshot()] : await workerPool.metrics()),
-      config: () => ({ listen: addresses.map(formatListen), workers, source: path, maxUdpSize, forwarding: server.state.forwarding }),
+      config: () => ({ listen: addresses.map(formatListenAddress), workers, source: path, maxUdpSize, forwarding: server.state.forwarding }),
       version: VERSION,
       token,
       log,
@@ -119,14 +120,10 @@ export async function run(args: string[], io: CliIo, env: NodeJS.ProcessEnv = pr
 }
 
 /** A DNS listener binds an address, not a name: resolving one would need DNS. */
-function toListen(address: { hostname: string; port: number }): ListenAddress {
-  const ip = parseIp(address.hostname);
-  if (ip === undefined) throw new Error(`--listen needs an IP address, not '${address.hostname}'`);
+function toListen(address: ListenAddress): ListenAddress {
+  const ip = parseIp(address.host);
+  if (ip === undefined) throw new Error(`--listen needs an IP address, not '${address.host}'`);
   return { host: ip.address, port: address.port };
-}
-
-function formatListen(address: ListenAddress): string {
-  return formatHostPort(address.host, address.port);
 }
 
 function optionalInt(text: string | undefined, flag: string, min: number, max: number): number | undefined {

@@ -11,7 +11,8 @@
 import { ClusterSnapshot } from "../../snapshot/schema.ts";
 import { createApp } from "../../http/app.ts";
 import { appOptionsFromEnv, parseBodyLimit } from "../../http/env.ts";
-import { listenNode, parseListenAddress, type NodeServer } from "../../http/node-server.ts";
+import { listenNode, type NodeServer } from "../../http/node-server.ts";
+import { parseListenAddress } from "../../net/listen-address.ts";
 import { parseFlags } from "../args.ts";
 import { readJson, validate } from "../files.ts";
 import { CliUsageError, type CliIo } from "../io.ts";
