@@ -9,9 +9,9 @@ import type { Diagnostic, L4Backend } from "../../lib/desired/schema.ts";
 import { domainFragment } from "../../lib/net/dns-labels.ts";
 import type { IpLiteral } from "../../lib/snapshot/adapters/mesos-state-address.ts";
 import { parseIp } from "../../lib/snapshot/adapters/mesos-state-address.ts";
-import type { Agent, Framework, Task } from "../../lib/snapshot/schema.ts";
+import type { Agent, Framework, Task, TaskStatus } from "../../lib/snapshot/schema.ts";
 import { L4LB_ZONE } from "../dns-zones/dcos-zones.ts";
-import { latestStatus, taskHealthy, taskIps } from "../dns-zones/task-network.ts";
+import { latestStatus, taskHealthy, taskIps, usesAgentAddress } from "../dns-zones/task-network.ts";
 import { taskPorts, type TaskPort, type TaskPortsResult } from "./task-ports.ts";
 import { parseVipLabel, type L4Protocol, type VipRef } from "./vip-label.ts";
 
@@ -61,7 +61,7 @@ export function taskVipEntries(task: Task, context: TaskVipsContext): { entries:
   const { agent, framework } = context;
   const latest = latestStatus(task);
   const agentIp = agent.ips.map(parseIp).find((ip) => ip !== undefined);
-  const ips = taskIps(task, latest).ips;
+  const ips = taskAddresses(task, latest, agentIp);
   const hostNetworking = ips.length > 0 && ips.every((ip) => agent.ips.includes(ip.address));
   const ported = taskPorts(task, latest, hostNetworking);
   const diagnostics = [...ported.diagnostics];
@@ -110,6 +110,15 @@ export function taskVipEntries(task: Task, context: TaskVipsContext): { entries:
     }
   }
   return { entries, diagnostics };
+}
+
+/**
+ * The task's IPs, or for a host-network task that reports none (older Mesos, the Docker
+ * containerizer) its agent's address, as Mesos-DNS (the `host` IP source) and dcos-net take it.
+ */
+function taskAddresses(task: Task, latest: TaskStatus | undefined, agentIp: IpLiteral | undefined): IpLiteral[] {
+  if (agentIp !== undefined && usesAgentAddress(task)) return [agentIp];
+  return taskIps(task, latest).ips;
 }
 
 /** Parses a label value and, for a named VIP, makes its name: label and framework name as DNS fragments (§4.5). */
