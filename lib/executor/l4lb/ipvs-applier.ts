@@ -12,14 +12,13 @@ import { ipvsDelta, ipvsServices, parseIpvsadmSave, type IpvsService } from "../
 import type { Applier, Plan } from "../applier.ts";
 import { installProblem } from "./check-service.ts";
 import { commandRunner, type CommandRunner } from "../run-command.ts";
-import { applyRoutes, installedVipRoutes, planRoutes, vipAddresses, type RoutePlan } from "./vip-routes.ts";
+import { applyRoutes, LOOPBACK_UP_KEY, observeVipRoutes, planRoutes, vipAddresses, type RoutePlan, type VipRouteState } from "./vip-routes.ts";
 
 /** Present when the kernel has IPVS loaded (the module is global to all namespaces). */
 export const IPVS_PROC = "/proc/net/ip_vs";
 
-export interface InstalledIpvs {
+export interface InstalledIpvs extends VipRouteState {
   services: IpvsService[];
-  routes: Set<string>;
 }
 
 export interface IpvsPlan extends Plan<string> {
@@ -44,7 +43,7 @@ export function createIpvsApplier(options: IpvsApplierOptions = {}): Applier<Ins
     if (!available()) {
       throw new Error(`IPVS is not available in this kernel (${IPVS_PROC} is missing): load ip_vs and ip_vs_wlc, or use --l4-backend nftables; nothing was changed`);
     }
-    return { services: parseIpvsadmSave(await run(["ipvsadm-save", "-n"])), routes: await installedVipRoutes(run) };
+    return { services: parseIpvsadmSave(await run(["ipvsadm-save", "-n"])), ...(await observeVipRoutes(run)) };
   };
   return {
     name: "l4lb",
@@ -55,7 +54,7 @@ export function createIpvsApplier(options: IpvsApplierOptions = {}): Applier<Ins
       const { commands, routes } = plan as IpvsPlan;
       await applyRoutes(run, "remove", routes.remove);
       if (commands !== "") await run(["ipvsadm-restore"], commands);
-      await applyRoutes(run, "add", routes.add);
+      await applyRoutes(run, "add", routes.add, routes.upLoopback);
     },
     async verify(desired) {
       const plan = planIpvs(desired, await observe());
@@ -67,7 +66,7 @@ export function createIpvsApplier(options: IpvsApplierOptions = {}): Applier<Ins
 /**
  * The commands from what IPVS runs to what `desired` asks. Services on other addresses are
  * someone else's and are left alone. Pure.
- * @example planIpvs(desired, { services: [], routes: new Set() }).commands // "-A -t 11.171.172.79:80 -s wlc\n..."
+ * @example planIpvs(desired, { services: [], routes: new Set(), loopbackUp: true }).commands // "-A -t 11.171.172.79:80 -s wlc\n..."
  */
 export function planIpvs(desired: DesiredState, installed: InstalledIpvs): IpvsPlan {
   for (const service of desired.l4lb.services) {
@@ -78,7 +77,7 @@ export function planIpvs(desired: DesiredState, installed: InstalledIpvs): IpvsP
   const wantedRoutes = vipAddresses(desired.l4lb.services);
   const ours = new Set([...installed.routes, ...wantedRoutes]);
   const current = installed.services.filter((s) => ours.has(addressOf(s.key)));
-  const routes = planRoutes(wantedRoutes, installed.routes);
+  const routes = planRoutes(wantedRoutes, installed);
   const before = new Map(current.map((s) => [s.key, s]));
   const after = new Map(wanted.map((s) => [s.key, s]));
   const adds = new Map<string, string>();
@@ -88,6 +87,7 @@ export function planIpvs(desired: DesiredState, installed: InstalledIpvs): IpvsP
     if (old === undefined) adds.set(s.key, s.scheduler);
     else if (ipvsDelta([old], [s]) !== "") changes.set(s.key, s.scheduler);
   }
+  if (routes.upLoopback) changes.set(LOOPBACK_UP_KEY, "VIP routes need lo up");
   for (const ip of routes.add) adds.set(`route ${ip}`, "local");
   const deletes = [...[...before.keys()].filter((k) => !after.has(k)), ...routes.remove.map((ip) => `route ${ip}`)];
   return { applier: "l4lb", adds, changes, deletes, commands: ipvsDelta(current, wanted), routes };

@@ -18,12 +18,12 @@ export class NetnsLab {
   readonly #namespaces: string[] = [];
   readonly #children: ChildProcess[] = [];
 
-  /** Creates `<prefix><role>` with `lo` up. */
-  add(role: string): string {
+  /** Creates `<prefix><role>` with `lo` up, or left down as `ip netns add` makes it. */
+  add(role: string, options: { loopback?: "up" | "down" } = {}): string {
     const name = `${this.prefix}${role}`;
     execFileSync("ip", ["netns", "add", name]);
     this.#namespaces.push(name);
-    inNs(name, ["ip", "link", "set", "lo", "up"]);
+    if (options.loopback !== "down") inNs(name, ["ip", "link", "set", "lo", "up"]);
     return name;
   }
 
