@@ -3,7 +3,7 @@
  * The two zones every dcos-dns node serves without any cluster state: `spartan` (the resolver's
  * own names) and `zk` (the ZooKeeper ensemble, which runs on the masters).
  */
-import type { IpLiteral } from "../../lib/snapshot/adapters/mesos-state-address.ts";
+import type { IpLiteral } from "../../lib/net/ip-literal.ts";
 import type { ZoneBuilder } from "./zone-builder.ts";
 
 /** The first address of the `spartan` dummy interface, where every node's resolver listens. */

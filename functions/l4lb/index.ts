@@ -6,14 +6,14 @@
  * `<label>.<framework>.l4lb.thisdcos.directory`. Where dcos-l4lb gossiped each agent's local
  * backends, every node here computes the whole table from the same snapshot.
  */
-import type { Diagnostic, L4Backend, L4Service } from "../../lib/desired/schema.ts";
-import { ipSortKey, type IpFamily } from "../../lib/net/ip-bigint.ts";
-import type { PreviousNamedVip } from "../../lib/snapshot/previous-l4lb.ts";
+import { L4LB_ZONE, type Diagnostic, type L4Backend, type L4Service } from "../../lib/desired/schema.ts";
+import { ipSortKey } from "../../lib/net/ip-bigint.ts";
+import type { IpFamily } from "../../lib/net/ip-literal.ts";
+import type { PreviousNamedVip } from "../../lib/desired/previous-l4lb.ts";
 import type { ClusterSnapshot } from "../../lib/snapshot/schema.ts";
-import { L4LB_ZONE } from "../dns-zones/dcos-zones.ts";
 import { namedVipAddresses } from "./named-vip-addresses.ts";
 import { hasBackends, taskVipEntries, type ResolvedLabel, type VipKey } from "./task-vips.ts";
-import { isVipLabelKey, legacyVipLabel } from "./vip-label.ts";
+import { isVipLabelKey, legacyVipLabel } from "../task-facts/vip-label.ts";
 import { compareStrings } from "../../lib/net/compare.ts";
 
 export interface L4lbResult {

@@ -8,7 +8,7 @@
 import type { ClusterSnapshot, Task } from "../../lib/snapshot/schema.ts";
 import type { Diagnostic } from "../../lib/desired/schema.ts";
 import type { OverlayNode } from "../../lib/desired/overlay-schema.ts";
-import { contains, formatCidr, parseCidr, parseIp } from "../../lib/net/cidr.ts";
+import { contains, formatCidr, parseCidr, parseIpValue } from "../../lib/net/cidr.ts";
 import type { Spaces } from "./spaces.ts";
 
 /** Mesos states after which a task holds no address (spec §4.2's `terminal`). */
@@ -26,7 +26,7 @@ export function tasksOutsideSlices(snapshot: ClusterSnapshot, nodes: Readonly<Re
   for (const task of snapshot.tasks) {
     if (TERMINAL.has(task.state)) continue;
     for (const text of latestAddresses(task)) {
-      const address = parseIp(text);
+      const address = parseIpValue(text);
       const family = address && families.find((f) => f.space.cidr.family === address.family && contains(f.space.cidr, address.value));
       if (address === undefined || family === undefined) continue;
       const slice = nodes[task.agentId]?.overlays.find((o) => o.name === family.name)?.[family.key];

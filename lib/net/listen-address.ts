@@ -5,13 +5,11 @@
  * and HTTP listeners (`dns --listen`, `--http`). One type for all of them, named as Node's
  * `net.Server#listen({ host, port })` names it.
  */
+import type { HostPort } from "./host-port.ts";
 import { formatHostPort } from "./upstream-address.ts";
 
 /** A host (an IP literal, or a name for the HTTP servers) and a port; 0 picks a free one. */
-export interface ListenAddress {
-  host: string;
-  port: number;
-}
+export type ListenAddress = HostPort;
 
 /**
  * Parses `host:port` or `[ipv6]:port`; port 0 picks a free port. Throws, quoting the text, on
