@@ -14,7 +14,7 @@
  * than the change, and a partial sync here takes a few tens of milliseconds.
  */
 import type { L4Service } from "../../desired/schema.ts";
-import { serviceRules, type NftServiceRules } from "../../render/nft-model.ts";
+import { serviceRules, slotCounts, type NftServiceRules } from "../../render/nft-model.ts";
 import { NFT_CANARY_CHAIN, NFT_FAMILIES, NFT_TABLE, renderNftRules } from "../../render/nftables.ts";
 import { nftablesDelta, nftIndex, type NftIndex } from "../../render/nftables-delta.ts";
 import type { Applier, Plan } from "../applier.ts";
@@ -129,8 +129,9 @@ export function createNftablesApplier(options: NftablesApplierOptions = {}): Nft
       if (fullSyncAsked) return unknown(routes, "a full sync was asked for");
       const listed = await listNftTables(run);
       if (!listed.ok) return unknown(routes, listed.problem);
-      const services = new Map(listed.rules.map((rules) => readBackService(rules)));
-      return { source: "kernel", services, index: { chains: listed.chains, addressUse: nftIndex(listed.rules).addressUse }, ...routes };
+      // What the kernel holds is the record from now on: the next sync does not list it again.
+      installed = { services: new Map(listed.rules.map(readBackService)), index: { chains: listed.chains, addressUse: nftIndex(listed.rules).addressUse }, routes: routes.routes };
+      return { source: "kernel", ...installed, loopbackUp: routes.loopbackUp };
     },
     plan(desired, observed) {
       return planNftables(desired.l4lb.services, observed);
@@ -269,8 +270,22 @@ function installedService(service: L4Service, key: string): InstalledService {
 
 /** The service key already fixes the VIP; the rules depend only on the backends' addresses and weights. */
 function sameInstall(installed: InstalledService, service: L4Service): boolean {
-  if (installed.readBack) return sameSlots(installed.rules.slots, serviceRules(service).slots);
-  return sameBackends(installed, service);
+  if (!installed.readBack) return sameBackends(installed, service);
+  // Slot counts, not slot texts: this runs for every read-back service on every sync. Only a
+  // service that fails it (one backend listed twice, say) has its slots built and compared.
+  return sameSlotCounts(installed, service) || sameSlots(installed.rules.slots, serviceRules(service).slots);
+}
+
+/** The backends with slots, in order, each with its slot count, are the read-back ones. */
+function sameSlotCounts(installed: InstalledService, service: L4Service): boolean {
+  const counts = slotCounts(service.backends.map((b) => b.weight));
+  let j = 0;
+  for (const [i, b] of service.backends.entries()) {
+    if (counts[i] === 0) continue;
+    const listed = installed.backends[j++];
+    if (listed === undefined || listed.ip !== b.ip || listed.port !== b.port || listed.weight !== counts[i]) return false;
+  }
+  return j === installed.backends.length;
 }
 
 function sameSlots(a: readonly string[], b: readonly string[]): boolean {

@@ -158,6 +158,18 @@ describe("nftables applier without a record: the kernel's tables read back", () 
     expect(kernel.nftBatches()).toEqual([]);
   });
 
+  it("lists the tables once: later syncs plan from what the listing recorded", async () => {
+    const kernel = kernelWithListedTables();
+    const applier = createNftablesApplier({ run: kernel.run });
+    const listings = () => kernel.calls.filter((c) => c.argv.join(" ").startsWith("nft -j list table")).length;
+    for (let i = 0; i < 3; i++) expect((await applyDesired(desired(LISTED_SERVICES), [applier])).appliers[0]).toMatchObject({ status: "unchanged" });
+    expect(listings()).toBe(2);
+    const moved = [service("11.0.0.1", 80, [["9.0.1.2", 80, 1], ["9.0.1.3", 8080, 1]]), ...LISTED_SERVICES.slice(1)];
+    expect((await applyDesired(desired(moved), [applier])).appliers[0]).toMatchObject({ status: "applied", plan: { changes: ["tcp 11.0.0.1:80"] } });
+    expect(applier.lastSync?.full).toBe(false);
+    expect(listings()).toBe(2);
+  });
+
   it("changes only what differs: a partial sync, planned the same on a dry run", async () => {
     const kernel = kernelWithListedTables();
     const moved = [service("11.0.0.1", 53, [["9.0.1.9", 5353, 1]], "udp"), ...LISTED_SERVICES.filter((_, i) => i !== 1 && i !== 2)];
