@@ -12,7 +12,7 @@ import { compareStrings } from "../../net/compare.ts";
 import type { NftFamily, NftServiceRules } from "../../render/nft-model.ts";
 import { NFT_FAMILIES, NFT_SETS, NFT_TABLE } from "../../render/nftables.ts";
 import type { CommandRunner } from "../run-command.ts";
-import { expectedBaseChains, expectedPickRule, expectedSets, type SetShape } from "./nft-table-shape.ts";
+import { expectedBaseChains, expectedCanaryChains, expectedPickRule, expectedSets, type SetShape } from "./nft-table-shape.ts";
 
 /** One family's table as read back: every service's rules, and the `pick_<S>` chains it has. */
 export interface NftTableListing {
@@ -79,19 +79,23 @@ export function parseNftTableListing(family: NftFamily, text: string): NftTableL
   if (setProblem !== undefined) return setProblem;
   const pickChains = new Set<number>();
   const base = expectedBaseChains(family);
+  const canary = expectedCanaryChains();
   for (const [name, chain] of chains) {
     const expected = base[name];
     const slots = /^pick_([1-9]\d*)$/.exec(name);
     const { type, hook, prio, policy } = chain;
     if (expected !== undefined) {
       if (canonicalJson({ type, hook, prio, policy }) !== canonicalJson(expected.hook)) return `chain ${name} is not hooked as rendered`;
-      if (!oneRule(rules.get(name), expected.rule)) return `chain ${name} does not hold just its rule`;
-    } else if (slots !== null && hook === undefined) {
-      if (!oneRule(rules.get(name), expectedPickRule(family, Number(slots[1])))) return `chain ${name} does not hold just its rule`;
+      if (!sameRules(rules.get(name), [expected.rule])) return `chain ${name} does not hold just its rule`;
+    } else if (hook !== undefined) return `chain ${name} is hooked, and wayfinder does not hook it`;
+    else if (slots !== null) {
+      if (!sameRules(rules.get(name), [expectedPickRule(family, Number(slots[1]))])) return `chain ${name} does not hold just its rule`;
       pickChains.add(Number(slots[1]));
+    } else if (canary[name] !== undefined) {
+      if (!sameRules(rules.get(name), canary[name])) return `chain ${name} does not hold what the canary puts there`;
     } else return `it holds a chain ${name}, which wayfinder does not make`;
   }
-  for (const name of Object.keys(base)) if (!chains.has(name)) return `chain ${name} is missing`;
+  for (const name of [...Object.keys(base), ...Object.keys(canary)]) if (!chains.has(name)) return `chain ${name} is missing`;
   for (const name of rules.keys()) if (!chains.has(name)) return `a rule names chain ${name}, which is not listed`;
 
   const elements = readElements(sets, pickChains);
@@ -108,8 +112,8 @@ function checkSets(expected: Record<string, SetShape>, listed: ReadonlyMap<strin
   return undefined;
 }
 
-function oneRule(listed: unknown[][] | undefined, expected: unknown[]): boolean {
-  return listed?.length === 1 && canonicalJson(listed[0]) === canonicalJson(expected);
+function sameRules(listed: unknown[][] | undefined, expected: unknown[][]): boolean {
+  return canonicalJson(listed ?? []) === canonicalJson(expected);
 }
 
 /** The services in the elements, checked against each other (every slot there, no strays). */

@@ -2,12 +2,12 @@
  * @module
  * What `nft -j list table <family> wayfinder_l4lb` shows for a table `renderNftRules` made,
  * apart from the elements: its sets and maps with their types, its chains with their hooks, and
- * each chain's one rule, in nft's JSON schema (version 1). The kernel reader compares a listing
+ * each chain's rules (one, or none for the canary's target), in nft's JSON schema (version 1). The kernel reader compares a listing
  * with this before it trusts the elements in it; anything else in the table (a rule someone
  * added, a chain they flushed) makes the next sync a full one.
  */
 import type { NftFamily } from "../../render/nft-model.ts";
-import { NFT_SETS } from "../../render/nftables.ts";
+import { NFT_CANARY, NFT_SETS } from "../../render/nftables.ts";
 
 /** A set or map as listed, without its elements or handle. */
 export interface SetShape {
@@ -68,6 +68,15 @@ export function expectedBaseChains(family: NftFamily): Record<string, { hook: Ba
       ],
     },
   };
+}
+
+/**
+ * The canary's two regular chains and their rules, by chain name: `canary_target` holds none,
+ * `canary` the one jump to it.
+ * @example expectedCanaryChains().canary // [[{ jump: { target: "canary_target" } }]]
+ */
+export function expectedCanaryChains(): Record<string, unknown[][]> {
+  return { [NFT_CANARY.target]: [], [NFT_CANARY.chain]: [[{ jump: { target: NFT_CANARY.target } }]] };
 }
 
 /**

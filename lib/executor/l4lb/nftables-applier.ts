@@ -3,9 +3,10 @@
  * The nftables L4 applier, kube-proxy's nftables proxier habits in small: one pass builds the
  * whole batch, one `nft -f -` transaction applies it, and a record of what was installed makes
  * the next sync partial (only the VIPs and backends that changed, deletions included). A full
- * sync replaces both tables atomically; it happens on `forceFullSync()` (a periodic resync), at
- * once when a partial transaction fails (someone flushed the rule set, say), in the same apply,
- * and when the tables are missing or not as rendered.
+ * sync replaces both tables atomically; it happens on `forceFullSync()`, when the canary says
+ * the tables were flushed or deleted behind the applier's back (checked on every sync, the
+ * periodic resync included, so such damage is repaired within one), at once when a partial
+ * transaction fails, in the same apply, and when the tables are missing or not as rendered.
  *
  * The kernel is listed only when nothing is remembered (a new process: a one-shot `wayfinder
  * l4lb`, a restarted agent): its tables are read back (`nft-listing.ts`) and planned against, so
@@ -15,10 +16,11 @@
  */
 import type { L4Service } from "../../desired/schema.ts";
 import { serviceRules, slotCounts, type NftServiceRules } from "../../render/nft-model.ts";
-import { NFT_CANARY_CHAIN, NFT_FAMILIES, NFT_TABLE, renderNftRules } from "../../render/nftables.ts";
+import { NFT_TABLE, renderNftRules } from "../../render/nftables.ts";
 import { nftablesDelta, nftIndex, type NftIndex } from "../../render/nftables-delta.ts";
 import type { Applier, Plan } from "../applier.ts";
 import { installProblem } from "./check-service.ts";
+import { canaryDamage } from "./nft-canary.ts";
 import { deleteStaleFlows, staleUdpFlows, type StaleFlow } from "./conntrack.ts";
 import { commandRunner, type CommandRunner } from "../run-command.ts";
 import { listNftTables } from "./nft-listing.ts";
@@ -47,6 +49,8 @@ export interface InstalledNftables extends VipRouteState {
   reason?: string;
   services: ReadonlyMap<string, InstalledService>;
   index: NftIndex;
+  /** Why the record was dropped (the canary found the tables damaged), when it was. */
+  damage?: string;
 }
 
 /** One service's move, by service key. */
@@ -122,10 +126,14 @@ export function createNftablesApplier(options: NftablesApplierOptions = {}): Nft
       fullSyncAsked = true;
     },
     async observe() {
+      const damage = installed === undefined ? undefined : await canaryDamage(run);
       // The apply that made the record left lo up, or found it so.
-      if (installed !== undefined) return { source: "memory", ...installed, loopbackUp: true };
-      // Nothing remembered: list what is ours (routes, by their protocol; the tables) from the kernel.
+      if (installed !== undefined && damage === undefined) return { source: "memory", ...installed, loopbackUp: true };
+      // Nothing remembered, or the record no longer holds: list what is ours (routes, by their
+      // protocol; the tables) from the kernel.
+      installed = undefined;
       const routes = await observeVipRoutes(run);
+      if (damage !== undefined) return { ...unknown(routes, damage), damage };
       if (fullSyncAsked) return unknown(routes, "a full sync was asked for");
       const listed = await listNftTables(run);
       if (!listed.ok) return unknown(routes, listed.problem);
@@ -142,7 +150,7 @@ export function createNftablesApplier(options: NftablesApplierOptions = {}): Nft
       installed = undefined;
       try {
         await carryOut(run, plan);
-        lastSync = { full: plan.full, batchBytes: plan.batch.length };
+        lastSync = { full: plan.full, batchBytes: plan.batch.length, ...(plan.repairs === undefined ? {} : { fallback: plan.repairs.join("; ") }) };
         installed = recordAfter(plan);
         if (plan.full) fullSyncAsked = false;
       } catch (error) {
@@ -160,7 +168,8 @@ export function createNftablesApplier(options: NftablesApplierOptions = {}): Nft
       // checks that both tables are there and lists the routes.
       if (lastSync?.full === false) return [];
       const drift: string[] = [];
-      if (!(await canaryPresent(run))) drift.push(`table ${NFT_TABLE} is missing`);
+      const damage = await canaryDamage(run);
+      if (damage !== undefined) drift.push(damage);
       const routes = planRoutes(vipAddresses(desired.l4lb.services), await observeVipRoutes(run));
       if (routes.upLoopback) drift.push("lo is down");
       if (routes.add.length > 0) drift.push(`VIP routes missing: ${routes.add.join(", ")}`);
@@ -228,7 +237,8 @@ export function planNftables(services: readonly L4Service[], observed: Installed
     const nextRoutes = vipAddresses(services);
     // Nothing is known about the tables (first sync, failure, flushed): replace them whatever they hold.
     updates.set(`table ${NFT_TABLE}`, `full sync: ${observed.reason ?? "nothing is known"}`);
-    return plan(adds, updates, deletes, planRoutes(nextRoutes, observed), { full: true, batch: renderNftRules(rules), nextIndex: nftIndex(rules), nextRoutes, ...common });
+    const repairs = observed.damage === undefined ? {} : { repairs: [observed.damage] };
+    return plan(adds, updates, deletes, planRoutes(nextRoutes, observed), { full: true, batch: renderNftRules(rules), nextIndex: nftIndex(rules), nextRoutes, ...common, ...repairs });
   }
   const delta = nftablesDelta(changes.map((c) => ({ before: c.before?.rules, after: c.after?.rules })), observed.index);
   if (observed.source === "kernel") {
@@ -320,25 +330,4 @@ function readBackService(rules: NftServiceRules): [string, InstalledService] {
 
 function isNftPlan(plan: Plan<string>): plan is NftPlan {
   return "batch" in plan && "serviceChanges" in plan;
-}
-
-/**
- * Both tables still have their prerouting chain. `nft list chains` skips set elements, so it
- * stays cheap (~10 ms) where listing the table itself takes most of a second at 10k VIPs.
- */
-async function canaryPresent(run: CommandRunner): Promise<boolean> {
-  let text: string;
-  try {
-    text = await run(["nft", "list", "chains"]);
-  } catch {
-    return false;
-  }
-  const found = new Set<string>();
-  let table = "";
-  for (const line of text.split("\n")) {
-    const header = /^table (\S+) (\S+) \{/.exec(line);
-    if (header !== null) table = header[2] === NFT_TABLE ? header[1]! : "";
-    else if (table !== "" && line.trim() === `chain ${NFT_CANARY_CHAIN} {`) found.add(table);
-  }
-  return NFT_FAMILIES.every((f) => found.has(f));
 }

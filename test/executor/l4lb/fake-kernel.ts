@@ -12,7 +12,10 @@ export interface FakeKernel {
   routes: Set<string>;
   /** Whether `lo` is up (a fresh namespace has it down). */
   loopbackUp: boolean;
+  /** Both VIP tables exist. */
   tables: boolean;
+  /** Their rules were flushed (`nft flush table`): the canary no longer holds its target. */
+  flushed: boolean;
   /** What `nft -j list table <family> wayfinder_l4lb` prints while the tables exist; unset: the listing fails. */
   listing?: Partial<Record<"ip" | "ip6", string>>;
   ipvsSave: string;
@@ -27,6 +30,7 @@ export function fakeKernel(): FakeKernel {
     routes: new Set(),
     loopbackUp: true,
     tables: false,
+    flushed: false,
     ipvsSave: "",
     failNextNft: false,
     nftBatches: () => kernel.calls.filter((c) => c.argv.join(" ") === "nft -f -").map((c) => c.input ?? ""),
@@ -56,23 +60,28 @@ export function fakeKernel(): FakeKernel {
         }
         return "";
       }
-      if (cmd === "nft list chains") {
-        const other = "table inet filter {\n\tchain prerouting {\n\t}\n}\n";
-        if (!kernel.tables) return other;
-        return `${other}table ip wayfinder_l4lb {\n\tchain prerouting {\n\t\ttype nat hook prerouting priority dstnat; policy accept;\n\t}\n}\ntable ip6 wayfinder_l4lb {\n\tchain prerouting {\n\t}\n}\n`;
+      if (/^nft --check delete chain ip6? wayfinder_l4lb canary_target$/.test(cmd)) {
+        if (!kernel.tables) throw new Error(`${cmd} exited 1: Error: No such file or directory`);
+        if (kernel.flushed) return "";
+        throw new Error(`${cmd} exited 1: Error: Could not process rule: Device or resource busy`);
       }
       if (cmd.startsWith("nft -j list table ")) {
         if (!kernel.tables) throw new Error(`${cmd} exited 1: Error: No such file or directory`);
         const text = kernel.listing?.[argv[4] as "ip" | "ip6"];
         if (text === undefined) throw new Error(`fake kernel: no listing for ${cmd}`);
-        return text;
+        if (!kernel.flushed) return text;
+        const document = JSON.parse(text) as { nftables: Array<Record<string, unknown>> };
+        return JSON.stringify({ nftables: document.nftables.filter((entry) => !("rule" in entry)) });
       }
       if (cmd === "nft -f -") {
         if (kernel.failNextNft) {
           kernel.failNextNft = false;
           throw new Error("nft -f - exited 1: Error: Could not process rule");
         }
-        if ((input ?? "").includes("delete table")) kernel.tables = true;
+        if ((input ?? "").includes("delete table")) {
+          kernel.tables = true;
+          kernel.flushed = false;
+        }
         else if (!kernel.tables) throw new Error("nft -f - exited 1: Error: No such file or directory; did you mean table 'filter' in family inet?");
         return "";
       }
