@@ -12,6 +12,7 @@ import type { IpFamily } from "../../lib/net/ip-literal.ts";
 import type { PreviousNamedVip } from "../../lib/desired/previous-l4lb.ts";
 import type { ClusterSnapshot } from "../../lib/snapshot/schema.ts";
 import { namedVipAddresses } from "./named-vip-addresses.ts";
+import { unusedMarathonVips } from "./marathon-vips.ts";
 import { hasBackends, taskVipEntries, type ResolvedLabel, type VipKey } from "./task-vips.ts";
 import { isVipLabelKey, legacyVipLabel } from "../task-facts/vip-label.ts";
 import { compareStrings } from "../../lib/net/compare.ts";
@@ -58,6 +59,7 @@ export function l4lbServices(snapshot: ClusterSnapshot): L4lbResult {
     diagnostics.push(...result.diagnostics);
     for (const { key, backend } of result.entries) addBackend(groups, key, backend);
   }
+  diagnostics.push(...unusedMarathonVips(snapshot.marathonApps, snapshot.tasks));
 
   const { addresses, retained } = allocate(snapshot, groups, diagnostics);
   const services = new Map<string, L4Service>();
