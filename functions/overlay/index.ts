@@ -17,6 +17,7 @@ import { overlayNodeEntry } from "./node-entry.ts";
 import { keptAllocations } from "./release.ts";
 import { effectiveSpaces, recordSpaces } from "./spaces.ts";
 import { tasksOutsideSlices } from "./task-addresses.ts";
+import { compareStrings } from "../../lib/net/compare.ts";
 
 /**
  * @example
@@ -42,7 +43,7 @@ export function overlayState(snapshot: ClusterSnapshot): OverlaySection & { diag
     if (entry.overlays.length === 0) continue;
     for (const key of member.keys) entries.push([key, entry]);
   }
-  entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  entries.sort(([a], [b]) => compareStrings(a, b));
   const nodes = Object.fromEntries(entries);
   return {
     allocations: { ...recordSpaces(spaces.spaces), nodes: allocated.nodes },

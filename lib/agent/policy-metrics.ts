@@ -10,7 +10,7 @@ import type { AgentMetrics } from "./agent-metrics.ts";
 
 /**
  * Registers the collector when the agent runs the policy applier.
- * @example collectPolicyCounters(metrics, appliers); // then /metrics has wayfinder_policy_packets_total{by="web-to-db",...}
+ * @example collectPolicyCounters(metrics, appliers); // then /metrics has wayfinder_policy_packets_total{tier="admin",by="web-to-db",...}
  */
 export function collectPolicyCounters(metrics: AgentMetrics, appliers: readonly Applier[]): void {
   const policy = appliers.find((a): a is PolicyApplier => a.name === "policy" && "readCounters" in a);

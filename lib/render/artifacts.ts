@@ -13,6 +13,7 @@ import { renderIpvsadm } from "./ipvsadm.ts";
 import { renderNftables } from "./nftables.ts";
 import { renderOverlayFiles } from "./overlay.ts";
 import { policyFiles } from "./policy-nftables.ts";
+import { compareStrings } from "../net/compare.ts";
 
 /**
  * @example renderArtifacts(desired).get("dns/mesos.zone") // "; zone mesos, ...\n$ORIGIN mesos.\n..."
@@ -26,5 +27,5 @@ export function renderArtifacts(desired: DesiredState): Map<string, string> {
   for (const [path, text] of renderOverlayFiles(desired)) files.set(path, text);
   for (const [path, text] of policyFiles(desired)) files.set(path, text);
   files.set("desired.json", canonicalJsonPretty(desired));
-  return new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return new Map([...files].sort(([a], [b]) => compareStrings(a, b)));
 }

@@ -13,10 +13,10 @@ describe("policy counters in the agent's metrics", () => {
     let packets = 3;
     collectPolicyCounters(metrics, [fakePolicy(async () => [{ counter: "rule-no-metadata", packets, bytes: 180, tier: "admin", by: "no-metadata", verdict: "deny" }])]);
     await metrics.registry.collect();
-    expect(metrics.registry.render()).toContain('wayfinder_policy_packets_total{by="no-metadata",tier="admin",verdict="deny"} 3');
+    expect(metrics.registry.render()).toContain('wayfinder_policy_packets_total{tier="admin",by="no-metadata",verdict="deny"} 3');
     packets = 7;
     await metrics.registry.collect();
-    expect(metrics.registry.render()).toContain('wayfinder_policy_packets_total{by="no-metadata",tier="admin",verdict="deny"} 7');
+    expect(metrics.registry.render()).toContain('wayfinder_policy_packets_total{tier="admin",by="no-metadata",verdict="deny"} 7');
   });
 
   it("keeps the last reading when the kernel cannot be read, and does nothing without a policy applier", async () => {
@@ -29,7 +29,7 @@ describe("policy counters in the agent's metrics", () => {
     await metrics.registry.collect();
     fail = true;
     await metrics.registry.collect();
-    expect(metrics.registry.render()).toContain('wayfinder_policy_packets_total{by="default",tier="default",verdict="deny"} 2');
+    expect(metrics.registry.render()).toContain('wayfinder_policy_packets_total{tier="default",by="default",verdict="deny"} 2');
 
     const none = agentMetrics();
     collectPolicyCounters(none, [{ name: "dns" } as unknown as PolicyApplier]);

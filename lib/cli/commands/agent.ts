@@ -22,6 +22,7 @@ import { feedFromFlags } from "../../agent/feeds/from-flags.ts";
 import type { DesiredFeed, FeedSink } from "../../agent/feeds/feed.ts";
 import { jsonLogger, type Logger } from "../../agent/log.ts";
 import { serveMetrics, type MetricsServer } from "../../agent/metrics-server.ts";
+import { formatListenAddress } from "../../net/listen-address.ts";
 import { terminalProgress } from "../../agent/progress.ts";
 import { Syncer } from "../../agent/syncer.ts";
 import { readConfig } from "../config-input.ts";
@@ -60,12 +61,12 @@ export async function runAgent(options: AgentOptions, io: CliIo, runtime: AgentR
     ...(options.netns === undefined ? {} : { netns: options.netns }),
     ...(options.cniDir === undefined ? {} : { cniDir: options.cniDir }),
   };
-  // An applier refuses what it cannot use (a network namespace name with a slash): usage.
-  const appliers = checked("agent", () => createAppliers(context, options.appliers));
-  const requires = applierRequirements();
   const tty = runtime.tty ?? process.stderr;
   const progress = terminalProgress(tty);
   const log = jsonLogger({ write: (line) => (tty.isTTY === true ? progress.write(line) : io.stderr(line)), level: options.logLevel });
+  // An applier refuses what it cannot use (a network namespace name with a slash): usage.
+  const appliers = checked("agent", () => createAppliers({ ...context, log }, options.appliers));
+  const requires = applierRequirements();
 
   const stateStore = new AgentStateStore(stateDir);
   const remembered = options.mode === "dry-run" ? {} : await stateStore.load(node);
@@ -95,7 +96,7 @@ export async function runAgent(options: AgentOptions, io: CliIo, runtime: AgentR
       server = await serveMetrics(options.metrics, metrics, () => syncer.status);
       log.info("metrics and health endpoint listening", { url: server.url });
     } catch (error) {
-      const address = `${options.metrics.hostname}:${options.metrics.port}`;
+      const address = formatListenAddress(options.metrics);
       io.stderr(`wayfinder agent: cannot listen on ${address}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`);
       await syncer.stop();
       return 1;
