@@ -65,6 +65,7 @@ export function policyState(input: PolicyInput): PolicyResult {
   fixedSets(input, endpoints, quarantined, sets, overlaySubnets);
   const networks = isolatedNetworks(config, input.snapshot, endpoints, sets);
   const nodes = nodePolicies(input, endpoints, quarantined, identities);
+  const outside = identities.outside();
   diagnostics.push(...unusedNetworks(config, input.snapshot, endpoints));
 
   const policy: PolicySection = {
@@ -72,13 +73,12 @@ export function policyState(input: PolicyInput): PolicyResult {
     logDrops: config.logDrops,
     rules,
     sets: Object.fromEntries([...sets.sets].sort(([a], [b]) => compareStrings(a, b))),
-    identities: {},
-    outside: identities.outside(),
+    identities: Object.fromEntries([...identities.identities].sort(([a], [b]) => compareStrings(a, b))),
+    outside,
     networks,
     apps,
     nodes,
   };
-  policy.identities = Object.fromEntries([...identities.identities].sort(([a], [b]) => compareStrings(a, b)));
   diagnostics.push(...overBudget(policy, config));
   return { policy, diagnostics };
 }

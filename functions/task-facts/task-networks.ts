@@ -13,7 +13,7 @@ import { contains, parseCidr, parseIpValue, type Cidr } from "../../lib/net/cidr
 import { compareStrings } from "../../lib/net/compare.ts";
 import { latestStatus } from "./task-network.ts";
 
-/** Mesos states after which a task holds no address and no network. */
+/** Mesos states after which a task holds no address and no network (spec §4.2's `terminal`). */
 const TERMINAL = new Set(["TASK_FINISHED", "TASK_FAILED", "TASK_KILLED", "TASK_LOST", "TASK_ERROR", "TASK_DROPPED", "TASK_GONE", "TASK_GONE_BY_OPERATOR"]);
 
 /**

@@ -25,9 +25,20 @@ export type PolicySet = z.infer<typeof PolicySet>;
 
 const SetKey = z.string().regex(/^[a-z0-9][a-z0-9-]{0,40}$/, "a set key is lowercase letters, digits and '-'");
 
+/**
+ * A rule name: it names counters, log prefixes and `by` in answers, so it is kept to a safe
+ * alphabet (the config refuses anything else; a desired state from elsewhere is checked too).
+ */
+export const RuleName = z
+  .string()
+  .regex(/^[a-z0-9]([a-z0-9.-]{0,61}[a-z0-9])?$/, "a rule name is lowercase letters, digits, '.' and '-' (at most 63, starting and ending with a letter or digit)");
+
+/** An identity's key names its chains: `i-` and a content hash. */
+const IdentityKey = z.string().regex(/^i-[0-9a-f]{12}$/, "an identity key is 'i-' and 12 hex digits");
+
 /** An admin rule as the data plane applies it: its destination resolved to a set (its source is the identities'). */
 export const PolicyRule = z.object({
-  name: z.string(),
+  name: RuleName,
   action: z.enum(["allow", "deny", "pass"]),
   /** An `endpoints` set; absent: any destination. */
   to: SetKey.optional(),
@@ -47,7 +58,7 @@ export const PolicyIdentity = z.object({
   /** The network isolation checks the source against; absent for sources outside the cluster. */
   network: z.string().optional(),
   /** Admin rules, in decision order. */
-  rules: z.array(z.object({ name: z.string(), from: SetKey.optional() })),
+  rules: z.array(z.object({ name: RuleName, from: SetKey.optional() })),
   /** App-tier entries that let this source in: `apps[app]`'s entry `entry`. */
   grants: z.array(z.object({ app: z.string(), entry: z.number().int().min(0), from: SetKey.optional() })),
 });
@@ -84,11 +95,11 @@ export const NodePolicy = z.object({
   /** `edge` on public agents (HAProxy runs there), else `host`. */
   network: z.enum(["host", "edge"]),
   /** The identity of what the node itself sends (host-network tasks, HAProxy). */
-  identity: z.string(),
+  identity: IdentityKey,
   /** The addresses it sends from: underlay, VTEP and bridge gateways. */
   addresses: z.array(z.string()),
   /** Local task address → identity key. */
-  sources: z.record(z.string(), z.string()),
+  sources: z.record(z.string(), IdentityKey),
   /** Endpoint elements of the node's own tasks: what a source outside the cluster may be judged reaching here. */
   local: z.array(Element),
   /** The node's overlay slices: an unknown source in them is a task not programmed yet. */
@@ -104,9 +115,9 @@ export const PolicySection = z.object({
   /** Admin rules in decision order (priority, then name). */
   rules: z.array(PolicyRule),
   sets: z.record(SetKey, PolicySet),
-  identities: z.record(z.string(), PolicyIdentity),
+  identities: z.record(IdentityKey, PolicyIdentity),
   /** The identity of sources outside the cluster. */
-  outside: z.string(),
+  outside: IdentityKey,
   /** Sorted by name. */
   networks: z.array(IsolatedNetwork),
   /** Sorted by app id. */

@@ -19,6 +19,7 @@
 import type { PolicyIdentity, PolicySection, PolicySet } from "../desired/policy-schema.ts";
 import type { PortSpec } from "../desired/policy-ports.ts";
 import { compareStrings } from "../net/compare.ts";
+import { sha256Hex } from "../net/digest.ts";
 import { appCounter, FIXED_COUNTERS, networkCounter, policyCounters, ruleCounter } from "./policy-names.ts";
 
 export type PolicyFamily = "ip" | "ip6";
@@ -227,8 +228,10 @@ function identityChain(key: string, w: Words): string {
   return `id-${key}-${w.suffix}`;
 }
 
+/** Network names come from tasks' `NetworkInfo`s as well as the config: a name that is not a safe word becomes its hash. */
 function isolationName(network: string, w: Words): string {
-  return `iso-${network}-${w.suffix}`;
+  const word = /^[A-Za-z0-9_-]{1,32}$/.test(network) ? network : `h${sha256Hex(network).slice(0, 12)}`;
+  return `iso-${word}-${w.suffix}`;
 }
 
 function appChain(members: string, w: Words): string {

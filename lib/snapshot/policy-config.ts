@@ -11,14 +11,10 @@
 import { z } from "zod";
 import { contains, parseCidr } from "../net/cidr.ts";
 import { PortSpec } from "../desired/policy-ports.ts";
+import { RuleName } from "../desired/policy-schema.ts";
 
 /** Networks every cluster has without configuring them: agents' own addresses, Docker/Mesos bridges, and public agents (the HAProxy edge). */
 export const PSEUDO_NETWORKS = ["host", "bridge", "edge"] as const;
-
-/** A rule name: it names counters, log prefixes and `by` in answers, so it is kept to a safe alphabet. */
-const RuleName = z
-  .string()
-  .regex(/^[a-z0-9]([a-z0-9.-]{0,61}[a-z0-9])?$/, "a rule name is lowercase letters, digits, '.' and '-' (at most 63, starting and ending with a letter or digit)");
 
 /** A glob over app ids: `/shop/web`, `/shop/*` (one level), `/shop/**` (any depth). */
 const AppGlob = z.string().regex(/^\/[A-Za-z0-9_.*?/-]*$/, "an app-id glob starts with '/' and holds letters, digits, '.', '-', '_', '/', '*' and '?'");

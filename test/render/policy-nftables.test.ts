@@ -83,6 +83,17 @@ describe("the policy table", () => {
     for (const line of loud.split("\n").filter((l) => l.includes(" log prefix "))) expect(line).not.toMatch(/ (accept|drop|goto \S+)$/);
   });
 
+  it("never writes a network name from a task into the table: an unsafe one becomes its hash", () => {
+    const snapshot = policySnapshot({
+      agents: [{ id: "a1", ip: "10.0.0.11" }],
+      tasks: [{ id: "x.1", app: "/x", agent: "a1", network: 'cni"; flush ruleset; "', ip: "172.30.0.2" }],
+      policy: { networks: { dcos: { isolation: "isolated" } } },
+    });
+    const text = renderPolicyTable(policyTable(nodeView(reconcile(snapshot), "a1").policy!, "a1"));
+    expect(text).not.toContain("flush ruleset");
+    expect(text).toMatch(/chain iso-h[0-9a-f]{12}-4 \{/);
+  });
+
   it("is written as policy/<node>.nft, for each node of the cluster or the one of a view", () => {
     const desired = reconcile(tenants());
     expect([...policyFiles(desired).keys()]).toEqual(["policy/a1.nft", "policy/a2.nft", "policy/e1.nft"]);
