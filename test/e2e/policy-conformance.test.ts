@@ -8,7 +8,7 @@
  * `policy matrix`, and a handful of cases have their verdicts written out by hand.
  */
 import { writeFileSync, mkdirSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { reconcile } from "../../functions/reconcile.ts";
@@ -17,6 +17,7 @@ import { partiesOf } from "../../functions/policy/parties.ts";
 import { policyMatrix, type MatrixPort } from "../../functions/policy/matrix.ts";
 import type { DesiredState } from "../../lib/desired/schema.ts";
 import { ClusterSnapshot, type ClusterSnapshotInput } from "../../lib/snapshot/schema.ts";
+import { haproxyGroupFiles } from "../../lib/render/haproxy/group-files.ts";
 import type { ConfigInput } from "../../lib/snapshot/config.ts";
 import { describeWithTools } from "../support/tools.ts";
 import { inNs } from "./support/netns.ts";
@@ -163,7 +164,7 @@ describeWithTools(["ip", "bridge", "nft", "haproxy", "openssl", "/usr/lib/cni/br
           sslCerts: [cert],
           runtimeDir: join(lab.work, "haproxy-run"),
           healthCheck: false,
-          // This machine caps open files at 20,000; HAProxy's default 50,000 connections need more.
+          // A small fixed limit: a test HAProxy needs few file descriptors.
           maxconn: 2000,
         },
         policy: step.policy,
@@ -184,14 +185,18 @@ describeWithTools(["ip", "bridge", "nft", "haproxy", "openssl", "/usr/lib/cni/br
     return desired;
   }
 
-  /** HAProxy on the public agent, with the group's rendered config; restarted when it changes. */
+  /** HAProxy on the public agent, with the group's rendered files; restarted when its config changes. */
   async function restartHaproxy(desired: DesiredState) {
     const config = desired.haproxy.groups["external"]!.config;
     if (haproxy?.config === config) return;
     haproxy?.process.kill("SIGKILL");
-    const file = join(lab.work, "haproxy.cfg");
-    writeFileSync(file, config);
-    haproxy = { process: lab.spawnIn(lab.agent("p1").netns, ["haproxy", "-db", "-f", file]), config };
+    // The config names its Lua script relatively: HAProxy runs in the directory of the group's files.
+    const dir = join(lab.work, "haproxy");
+    for (const [path, text] of haproxyGroupFiles(desired.haproxy.groups)) {
+      mkdirSync(dirname(join(dir, path)), { recursive: true });
+      writeFileSync(join(dir, path), text);
+    }
+    haproxy = { process: lab.spawnIn(lab.agent("p1").netns, ["haproxy", "-db", "-f", "external.cfg"], dir), config };
     if (!config.includes(`:${WEB_SERVICE_PORT}\n`)) return;
     for (let i = 0; i < 100 && !inNs(lab.agent("p1").netns, ["ss", "-Hltn", `sport = :${WEB_SERVICE_PORT}`]).includes("LISTEN"); i++) await sleep(50);
   }

@@ -145,9 +145,9 @@ export class PolicyLab {
     this.#probers.set(name, prober);
   }
 
-  /** A long-running process in a namespace (HAProxy, say), killed on teardown. */
-  spawnIn(netns: string, argv: readonly string[]): ChildProcess {
-    const child = spawn("ip", ["netns", "exec", netns, ...argv], { stdio: ["ignore", "ignore", "pipe"] });
+  /** A long-running process in a namespace (HAProxy, say), in `cwd`, killed on teardown. */
+  spawnIn(netns: string, argv: readonly string[], cwd?: string): ChildProcess {
+    const child = spawn("ip", ["netns", "exec", netns, ...argv], { stdio: ["ignore", "ignore", "pipe"], ...(cwd === undefined ? {} : { cwd }) });
     this.#children.push(child);
     return child;
   }
