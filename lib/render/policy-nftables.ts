@@ -69,7 +69,10 @@ export function policyDelta(before: PolicyTable, after: PolicyTable): string {
   return lines.length === 0 ? "" : `${lines.join("\n")}\n`;
 }
 
-/** What changed between two tables, by object: for plans and reports. */
+/**
+ * What changed between two tables, by object: for plans and reports.
+ * @example policyChanges(before, after) // { adds: ["counter rule-new"], changes: ["map sources4"], deletes: [] }
+ */
 export function policyChanges(before: PolicyTable, after: PolicyTable): { adds: string[]; changes: string[]; deletes: string[] } {
   // Each object as its key and the lines that make it, compared line by line (no joined copies).
   const keyed = (t: PolicyTable) =>
