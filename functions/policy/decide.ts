@@ -89,7 +89,7 @@ export class PolicyDecider {
         return this.#judge(p.nodes[source.node]!.sources[source.address]!, source.address, address, protocol, port);
       case "node": {
         if (unprogrammed) return { verdict: "deny", tier: "guard", by: "unprogrammed" };
-        const toTask = this.#set("overlay").has(address) || this.#set("tasks").has(address, port);
+        const toTask = this.#set("overlay").has(address) || this.#set("known").has(address) || this.#set("hostports").has(address, port);
         return toTask ? this.#judge(p.nodes[source.node]!.identity, source.address, address, protocol, port) : noTask();
       }
     }

@@ -90,8 +90,8 @@ function fixedSets(input: PolicyInput, endpoints: Endpoints, quarantined: readon
   sets.put("overlay", "addresses", "the overlay subnets", overlaySubnets);
   const vteps = [overlay.vtep_subnet, ...(overlay.vtep_subnet6 === null ? [] : [overlay.vtep_subnet6])];
   sets.put("cluster", "addresses", "overlays, VTEPs, agents and masters: judged where they send from", [...overlaySubnets, ...vteps, ...nodeAddresses]);
-  sets.put("known", "addresses", "the programmed tasks' own addresses", endpoints.tasks.filter((e) => e.own && e.network !== "bridge").map((e) => e.address));
-  sets.put("tasks", "endpoints", "every task endpoint", endpoints.tasks.flatMap((e) => e.elements));
+  sets.put("known", "hosts", "the programmed tasks' own addresses", endpoints.tasks.filter((e) => e.own && e.network !== "bridge").map((e) => e.address));
+  sets.put("hostports", "endpoints", "the tasks' ports on their agents' addresses", endpoints.tasks.filter((e) => !e.own).flatMap((e) => e.elements));
   sets.put("quarantine", "endpoints", "tasks their network's attach ACL refused", quarantined.flatMap((e) => e.elements));
 }
 

@@ -14,13 +14,19 @@ import { PortSpec } from "./policy-ports.ts";
 const Element = z.string().refine((text) => parseElement(text) !== undefined, "an address, CIDR block or range, optionally followed by a port or port range");
 
 /** What selects a set's members, and its normalised elements. */
-export const PolicySet = z.object({
-  /** `addresses`: sources (matched on the source address); `endpoints`: destinations (address and port). */
-  kind: z.enum(["addresses", "endpoints"]),
-  /** What the set stands for, for people reading `nft list` or the desired state. */
-  about: z.string(),
-  elements: z.array(Element),
-});
+export const PolicySet = z
+  .object({
+    /**
+     * `addresses`: addresses, blocks and ranges (matched on an address); `hosts`: single
+     * addresses only, a plain hash set that a change updates without reading the set back;
+     * `endpoints`: destinations (address and port).
+     */
+    kind: z.enum(["addresses", "hosts", "endpoints"]),
+    /** What the set stands for, for people reading `nft list` or the desired state. */
+    about: z.string(),
+    elements: z.array(Element),
+  })
+  .refine((set) => set.kind !== "hosts" || set.elements.every((e) => /^[0-9a-f.:]+$/i.test(e)), { message: "a hosts set holds single addresses", path: ["elements"] });
 export type PolicySet = z.infer<typeof PolicySet>;
 
 const SetKey = z.string().regex(/^[a-z0-9][a-z0-9-]{0,40}$/, "a set key is lowercase letters, digits and '-'");
@@ -130,7 +136,8 @@ export type PolicySection = z.infer<typeof PolicySection>;
 /**
  * Sets every policy has, by fixed key: `overlay` (overlay subnets), `cluster` (addresses that
  * are judged where they send from: overlays, VTEPs, agents, masters), `known` (the programmed
- * tasks' own addresses), `tasks` (every task endpoint), `quarantine` (endpoints of tasks their
- * network refused).
+ * tasks' own addresses), `hostports` (tasks' ports on their agents' addresses), `quarantine`
+ * (endpoints of tasks their network refused). A task that comes or goes changes `known` (a hash
+ * set) and, with host ports, the small `hostports`.
  */
-export const FIXED_SETS = ["overlay", "cluster", "known", "tasks", "quarantine"] as const;
+export const FIXED_SETS = ["overlay", "cluster", "known", "hostports", "quarantine"] as const;

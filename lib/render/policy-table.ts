@@ -91,13 +91,47 @@ export function policyTable(policy: PolicySection, node: string): PolicyTable {
   const sets: TableSet[] = [];
   const chains: TableChain[] = [];
   const rules = new Map(policy.rules.map((r) => [r.name, r]));
-  const networks = new Set(identities.map((id) => policy.identities[id]!.network).filter((n): n is string => n !== undefined));
 
   for (const family of POLICY_FAMILIES) {
     const w = WORDS[family];
     const ref = (key: string) => `@${setName(key, w)}`;
+    // What cannot match in this family is left out: a rule whose set has no address of it, the
+    // chains no source of it reaches, the sets nothing refers to. An IPv4-only cluster's IPv6
+    // half is then a few fixed chains, and nft has half the objects to read on every change.
+    const has = familyFilter(policy, w);
+    const familyIds = identities.filter((id) => id === own.identity || id === policy.outside || Object.entries(own.sources).some(([a, s]) => s === id && family4or6(a) === w.version));
+
+    // Quarantine comes before established flows: a refused task keeps none.
+    const quarantine = [`${w.daddr} . th dport ${ref("quarantine")} ${counted(FIXED_COUNTERS.quarantine.name, "drop")}`, `${w.saddr} @blocked${w.suffix} ${counted(FIXED_COUNTERS.quarantine.name, "drop")}`];
+    const established = "ct state established,related accept";
+    const unprogrammedTo = [...logged(policy.logDrops, `${w.daddr} ${ref("overlay")} ${w.daddr} != ${ref("known")} `, "deny unprogrammed"), `${w.daddr} ${ref("overlay")} ${w.daddr} != ${ref("known")} ${counted(FIXED_COUNTERS.unprogrammed.name, "drop")}`];
+    const unprogrammedFrom = [...logged(policy.logDrops, `${w.saddr} @slices${w.suffix} `, "deny unprogrammed"), `${w.saddr} @slices${w.suffix} ${counted(FIXED_COUNTERS.unprogrammed.name, "drop")}`];
+    const node = identityChain(own.identity, w);
+    const familyChains: TableChain[] = [
+      { name: familyChain("prerouting", family), rules: [...quarantine, established, `${w.saddr} ${ref("cluster")} accept`, `${w.daddr} . th dport @local${w.suffix} jump ${identityChain(policy.outside, w)}`] },
+      { name: familyChain("forward", family), rules: [...quarantine, established, ...unprogrammedTo, `${w.saddr} vmap @sources${w.suffix}`, ...unprogrammedFrom] },
+      // The node's own addresses (a bridge's, say) lie in its slices but are no unknown task.
+      { name: familyChain("input", family), rules: [...quarantine, established, `${w.saddr} vmap @sources${w.suffix}`, "fib saddr type local accept", ...unprogrammedFrom] },
+      {
+        name: familyChain("output", family),
+        rules: [...quarantine, established, ...unprogrammedTo, `${w.daddr} ${ref("overlay")} jump ${node}`, `${w.daddr} ${ref("known")} jump ${node}`, `${w.daddr} . th dport ${ref("hostports")} jump ${node}`],
+      },
+    ];
+    for (const id of familyIds) familyChains.push(...identityChains(id, policy.identities[id]!, policy, rules, w, has));
+    const isolating = new Set(familyIds.map((id) => policy.identities[id]!.network).filter((n): n is string => n !== undefined));
+    for (const network of [...isolating].sort(compareStrings)) {
+      const chain = isolationChain(network, policy, w, has);
+      if (chain.rules.length > 0) familyChains.push(chain);
+    }
+    const apps = policy.apps.filter((app) => has(app.members));
+    for (const app of apps) {
+      const entries = app.entries.filter((e) => e.anyone).map((e) => `${portsMatch(e.ports)}${counted(appCounter(app.members, "allow"), "accept")}`);
+      familyChains.push({ name: appChain(app.members, w), rules: [...entries, ...logged(policy.logDrops, "", `deny app:${safeText(app.appId)}`), counted(appCounter(app.members, "deny"), "drop")] });
+    }
+
+    const referenced = new Set(familyChains.flatMap((c) => c.rules.flatMap((r) => [...r.matchAll(/@([a-z0-9-]+)/g)].map((m) => m[1]!))));
     for (const [key, set] of Object.entries(policy.sets).sort(([a], [b]) => compareStrings(a, b))) {
-      sets.push(setOf(setName(key, w), set.kind, set.elements, w));
+      if (referenced.has(setName(key, w))) sets.push(setOf(setName(key, w), set.kind, set.elements, w));
     }
     sets.push(setOf(`local${w.suffix}`, "endpoints", own.local, w));
     sets.push(setOf(`slices${w.suffix}`, "addresses", own.slices, w));
@@ -112,40 +146,20 @@ export function policyTable(policy: PolicySection, node: string): PolicyTable {
     sets.push({
       name: `apps${w.suffix}`,
       head: `map apps${w.suffix} {\n\t\ttype ${w.addr} . inet_service : verdict\n\t\tflags interval`,
-      elements: policy.apps.flatMap((app) =>
-        endpointElements(policy.sets[app.members]!.elements, w).map((e) => `${e} : goto ${appChain(app.members, w)}`),
-      ),
+      elements: apps.flatMap((app) => endpointElements(policy.sets[app.members]!.elements, w).map((e) => `${e} : goto ${appChain(app.members, w)}`)),
     });
-
-    // Quarantine comes before established flows: a refused task keeps none.
-    const quarantine = [`${w.daddr} . th dport ${ref("quarantine")} ${counted(FIXED_COUNTERS.quarantine.name, "drop")}`, `${w.saddr} @blocked${w.suffix} ${counted(FIXED_COUNTERS.quarantine.name, "drop")}`];
-    const established = "ct state established,related accept";
-    const unprogrammedTo = [...logged(policy.logDrops, `${w.daddr} ${ref("overlay")} ${w.daddr} != ${ref("known")} `, "deny unprogrammed"), `${w.daddr} ${ref("overlay")} ${w.daddr} != ${ref("known")} ${counted(FIXED_COUNTERS.unprogrammed.name, "drop")}`];
-    const unprogrammedFrom = [...logged(policy.logDrops, `${w.saddr} @slices${w.suffix} `, "deny unprogrammed"), `${w.saddr} @slices${w.suffix} ${counted(FIXED_COUNTERS.unprogrammed.name, "drop")}`];
-    const node = identityChain(own.identity, w);
-    chains.push(
-      { name: familyChain("prerouting", family), rules: [...quarantine, established, `${w.saddr} ${ref("cluster")} accept`, `${w.daddr} . th dport @local${w.suffix} jump ${identityChain(policy.outside, w)}`] },
-      { name: familyChain("forward", family), rules: [...quarantine, established, ...unprogrammedTo, `${w.saddr} vmap @sources${w.suffix}`, ...unprogrammedFrom] },
-      // The node's own addresses (a bridge's, say) lie in its slices but are no unknown task.
-      { name: familyChain("input", family), rules: [...quarantine, established, `${w.saddr} vmap @sources${w.suffix}`, "fib saddr type local accept", ...unprogrammedFrom] },
-      { name: familyChain("output", family), rules: [...quarantine, established, ...unprogrammedTo, `${w.daddr} ${ref("overlay")} jump ${node}`, `${w.daddr} . th dport ${ref("tasks")} jump ${node}`] },
-    );
-    for (const id of identities) chains.push(...identityChains(id, policy.identities[id]!, policy, rules, w));
-    for (const network of [...networks].sort(compareStrings)) chains.push(isolationChain(network, policy, w));
-    for (const app of policy.apps) {
-      const entries = app.entries.filter((e) => e.anyone).map((e) => `${portsMatch(e.ports)}${counted(appCounter(app.members, "allow"), "accept")}`);
-      chains.push({ name: appChain(app.members, w), rules: [...entries, ...logged(policy.logDrops, "", `deny app:${safeText(app.appId)}`), counted(appCounter(app.members, "deny"), "drop")] });
-    }
+    chains.push(...familyChains);
   }
   return { node, counters: [...policyCounters(policy).keys()].sort(), sets, base: BASE_CHAINS, chains };
 }
 
 /** An identity's admin rules (`id-`) and what follows them (`tiers-`). */
-function identityChains(key: string, identity: PolicyIdentity, policy: PolicySection, rules: Map<string, PolicySection["rules"][number]>, w: Words): TableChain[] {
+function identityChains(key: string, identity: PolicyIdentity, policy: PolicySection, rules: Map<string, PolicySection["rules"][number]>, w: Words, has: (key: string) => boolean): TableChain[] {
   const tiers = `tiers-${key}-${w.suffix}`;
   const admin: string[] = [];
   for (const { name, from } of identity.rules) {
     const rule = rules.get(name)!;
+    if ((from !== undefined && !has(from)) || (rule.to !== undefined && !has(rule.to))) continue;
     const match = [
       from === undefined ? "" : `${w.saddr} @${setName(from, w)} `,
       rule.to === undefined ? "" : `${w.daddr} . th dport @${setName(rule.to, w)} `,
@@ -157,9 +171,10 @@ function identityChains(key: string, identity: PolicyIdentity, policy: PolicySec
   }
   admin.push(`goto ${tiers}`);
   const after: string[] = [];
-  if (identity.network !== undefined && isolationRules(identity.network, policy, w).length > 0) after.push(`jump ${isolationName(identity.network, w)}`);
+  if (identity.network !== undefined && isolationRules(identity.network, policy, w, has).length > 0) after.push(`jump ${isolationName(identity.network, w)}`);
   for (const grant of identity.grants) {
     const app = policy.apps.find((a) => a.appId === grant.app)!;
+    if (!has(app.members) || (grant.from !== undefined && !has(grant.from))) continue;
     const from = grant.from === undefined ? "" : `${w.saddr} @${setName(grant.from, w)} `;
     after.push(`${from}${w.daddr} . th dport @${setName(app.members, w)} ${portsMatch(app.entries[grant.entry]!.ports)}${counted(appCounter(app.members, "allow"), "accept")}`);
   }
@@ -173,13 +188,13 @@ function identityChains(key: string, identity: PolicyIdentity, policy: PolicySec
 }
 
 /** A source network's isolation: a drop for every isolated network it may not reach. */
-function isolationChain(network: string, policy: PolicySection, w: Words): TableChain {
-  return { name: isolationName(network, w), rules: isolationRules(network, policy, w) };
+function isolationChain(network: string, policy: PolicySection, w: Words, has: (key: string) => boolean): TableChain {
+  return { name: isolationName(network, w), rules: isolationRules(network, policy, w, has) };
 }
 
-function isolationRules(network: string, policy: PolicySection, w: Words): string[] {
+function isolationRules(network: string, policy: PolicySection, w: Words, has: (key: string) => boolean): string[] {
   return policy.networks
-    .filter((n) => n.name !== network && !n.allowFrom.includes(network))
+    .filter((n) => n.name !== network && !n.allowFrom.includes(network) && has(n.members))
     .flatMap((n) => [...logged(policy.logDrops, `${w.daddr} @${setName(n.members, w)} `, `deny network:${n.name}`), `${w.daddr} @${setName(n.members, w)} ${counted(networkCounter(n.name), "drop")}`]);
 }
 
@@ -200,6 +215,7 @@ function portsMatch(ports: readonly PortSpec[] | undefined): string {
 }
 
 function setOf(name: string, kind: PolicySet["kind"], elements: readonly string[], w: Words): TableSet {
+  if (kind === "hosts") return { name, head: `set ${name} {\n\t\ttype ${w.addr}`, elements: elements.filter((e) => family4or6(e) === w.version) };
   if (kind === "addresses") {
     return { name, head: `set ${name} {\n\t\ttype ${w.addr}\n\t\tflags interval`, elements: elements.filter((e) => family4or6(e) === w.version) };
   }
@@ -212,6 +228,16 @@ function endpointElements(elements: readonly string[], w: Words): string[] {
     const [address, ports] = e.split(" ");
     return `${address} . ${ports ?? "0-65535"}`;
   });
+}
+
+/** Whether a set has an element of the family (memoised: sets are asked many times). */
+function familyFilter(policy: PolicySection, w: Words): (key: string) => boolean {
+  const known = new Map<string, boolean>();
+  return (key) => {
+    let has = known.get(key);
+    if (has === undefined) known.set(key, (has = (policy.sets[key]?.elements ?? []).some((e) => family4or6(e) === w.version)));
+    return has;
+  };
 }
 
 /** Elements are validated text (`PolicySet`): only IPv6 ones hold a colon. */

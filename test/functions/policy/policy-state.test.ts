@@ -66,7 +66,7 @@ describe("the policy section", () => {
     const changed = Object.keys(scaled.sets).filter((k) => canonicalJson(scaled.sets[k]) !== canonicalJson(policy.sets[k]));
     const toApi = policy.rules.find((r) => r.name === "web-api-pass")!.to!;
     const apiMembers = policy.apps.find((a) => a.appId === "/shop/api")!.members;
-    expect(changed.sort()).toEqual([toApi, apiMembers, "known", "tasks"].sort());
+    expect(changed.sort()).toEqual([toApi, apiMembers, "known"].sort());
     expect(scaled.identities).toEqual(policy.identities);
     expect(scaled.nodes["a2"]).toEqual(policy.nodes["a2"]);
   });
