@@ -16,6 +16,7 @@ import { applyDesired, type ApplyReport } from "../../executor/apply-desired.ts"
 import { applierRequirements, createAppliers } from "../../executor/registry.ts";
 import { renderArtifacts } from "../../render/artifacts.ts";
 import { agentMetrics, type AgentMetrics } from "../../agent/agent-metrics.ts";
+import { collectPolicyCounters } from "../../agent/policy-metrics.ts";
 import { AgentStateStore } from "../../agent/agent-state.ts";
 import { feedFromFlags } from "../../agent/feeds/from-flags.ts";
 import type { DesiredFeed, FeedSink } from "../../agent/feeds/feed.ts";
@@ -76,6 +77,7 @@ export async function runAgent(options: AgentOptions, io: CliIo, runtime: AgentR
   if (options.mode === "dry-run") return dryRun(feed, appliers, requires, io);
 
   const metrics = agentMetrics();
+  collectPolicyCounters(metrics, appliers);
   const syncer = new Syncer({ node, appliers, requires, stateStore, metrics, log, progress, resyncIntervalMs: options.resyncIntervalMs });
   log.info("wayfinder agent starting", { node, source: feed.description, appliers: appliers.map((a) => a.name), stateDir });
   if (env.WAYFINDER_TOKEN && sendsTokenInClear(options.feed.source)) {
