@@ -79,7 +79,9 @@ export class HaproxySources {
     const before = this.#groupOf.get(id);
     if (before !== undefined) {
       this.#groupOf.delete(id);
-      this.#byGroup.get(before)!.delete(id);
+      const ids = this.#byGroup.get(before)!;
+      ids.delete(id);
+      if (ids.size === 0) this.#byGroup.delete(before);
     }
     this.#setSource(`p ${id}`, undefined);
     const label = app?.labels?.HAPROXY_DEPLOYMENT_GROUP;
@@ -167,7 +169,6 @@ export class HaproxySources {
 
   #mergeGroup(group: string, appOf: (id: string) => MarathonApp | undefined): void {
     const apps = [...(this.#byGroup.get(group) ?? [])].flatMap((id) => appOf(id) ?? []);
-    if (apps.length === 0) this.#byGroup.delete(group);
     const merged = mergeDeploymentGroups(apps);
     this.#setSource(`g ${group}`, merged.apps[0]);
     this.#mergeDiagnostics.set(group, merged.diagnostics);

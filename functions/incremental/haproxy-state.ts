@@ -25,6 +25,13 @@ import type { KeyedObjects } from "../keyed/object-store.ts";
 import { GroupRender, type Member } from "./haproxy-render.ts";
 import { compareSourced, HaproxySources, type SourcedService } from "./haproxy-sources.ts";
 import type { SnapshotInputs } from "./inputs.ts";
+import type { MarathonApp } from "../../lib/snapshot/marathon.ts";
+
+/** The Marathon apps as the artifacts see them (without quarantined tasks). */
+export interface AppSource {
+  app(id: string): MarathonApp | undefined;
+  apps(): MarathonApp[];
+}
 
 /**
  * @example
@@ -57,8 +64,8 @@ export class HaproxyState {
   }
 
   /** An app as it is now (before the first change, `flush` takes every app at once). */
-  setApp(id: string, inputs: SnapshotInputs): void {
-    if (this.#initial === undefined) this.#sources.setApp(id, inputs.app(id), (other) => inputs.app(other));
+  setApp(id: string, apps: AppSource): void {
+    if (this.#initial === undefined) this.#sources.setApp(id, apps.app(id), (other) => apps.app(other));
   }
 
   /** An agent as it is now: the Marathon tasks on its hostname (before and after) resolve anew. */
@@ -77,9 +84,9 @@ export class HaproxyState {
   }
 
   /** Writes what the change touched (everything at the first change). */
-  flush(inputs: SnapshotInputs): void {
+  flush(inputs: SnapshotInputs, apps: AppSource): void {
     const initial = this.#initial;
-    if (initial !== undefined) this.#start(inputs, initial);
+    if (initial !== undefined) this.#start(inputs, apps, initial);
     for (const host of this.#touched) this.#sources.touchHost(host);
     this.#touched = new Set();
     const slots = (backend: string) => this.objects.value<HaproxyBackendSlots>(ObjectKeys.haproxySlots(backend));
@@ -90,9 +97,9 @@ export class HaproxyState {
     });
     for (const [key, list] of normalised.diagnostics) this.#contribute(`src:${key}`, list);
     for (const [group, list] of normalised.merges) this.#contribute(`merge:${group}`, list);
-    const apps = new Set<string>();
-    for (const name of normalised.names) this.#winnerOf(name, apps);
-    for (const appId of apps) this.#writeApp(appId, slots);
+    const changedApps = new Set<string>();
+    for (const name of normalised.names) this.#winnerOf(name, changedApps);
+    for (const appId of changedApps) this.#writeApp(appId, slots);
     for (const [group, { render }] of this.#groups) for (const [backend, list] of render.flush()) this.#contribute(`render:${group} ${backend}`, list);
     for (const subject of this.#subjects) {
       const list = [...(this.#bySubject.get(subject) ?? [])].flatMap((id) => this.#contributions.get(id) ?? []).filter((d) => d.subject === subject);
@@ -107,11 +114,11 @@ export class HaproxyState {
   }
 
   /** The first change: every app, agent and group from scratch; the derivation's diagnostics are due again. */
-  #start(inputs: SnapshotInputs, initial: HaproxyDerivation): void {
+  #start(inputs: SnapshotInputs, apps: AppSource, initial: HaproxyDerivation): void {
     this.#agentsAt.clear();
     for (const agent of inputs.agents.values()) this.setAgent(agent.id, undefined, agent);
     this.#touched = new Set();
-    for (const app of inputs.apps()) this.#sources.setApp(app.id, app, (other) => inputs.app(other));
+    for (const app of apps.apps()) this.#sources.setApp(app.id, app, (other) => apps.app(other));
     for (const group of [...this.config.groups].sort()) {
       const settings = this.#settings(group, false);
       this.#groups.set(group, { render: new GroupRender(settings), wildcards: new Set() });

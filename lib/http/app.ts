@@ -20,6 +20,7 @@ import { healthRoutes } from "./routes/health.ts";
 import { openApiRoutes } from "./routes/openapi.ts";
 import { reconcileRoutes } from "./routes/reconcile.ts";
 import { clusterRoutes } from "./routes/clusters.ts";
+import { policyRoutes } from "./routes/policy.ts";
 import { ClusterStates } from "./cluster-states.ts";
 import type { SnapshotStore } from "../store/snapshot-store.ts";
 
@@ -83,7 +84,11 @@ export function createApp(options: AppOptions = {}): Hono {
   app.route("/openapi.json", openApiRoutes(document));
   app.route("/v1/reconcile", reconcileRoutes());
   if (opts.snapshot !== undefined) app.route("/v1/desired", desiredRoutes(opts.snapshot));
-  if (opts.store !== undefined) app.route("/v1/clusters", clusterRoutes(new ClusterStates(opts.store)));
+  if (opts.store !== undefined) {
+    const states = new ClusterStates(opts.store);
+    app.route("/v1/clusters", clusterRoutes(states));
+    app.route("/v1/clusters", policyRoutes(states));
+  }
   return app;
 }
 

@@ -151,7 +151,8 @@ function changeOf(kind: Kind, snapshot: ClusterSnapshot, round: number, serial: 
     case "agent lost":
       return { now: at, delete: { agents: [snapshot.agents[(round * 97 + 3) % snapshot.agents.length]!.id] } };
     case "VIP label added": {
-      const app = apps[(round * 37 + 1) % apps.length]!;
+      // Even apps carry DiscoveryInfo, where VIP labels go.
+      const app = apps[((round * 37 + 1) * 2) % apps.length]!;
       const tasks = tasksOf(app.id).filter((t) => t.discovery !== undefined);
       const labelled = tasks.map((t) => ({
         ...t,

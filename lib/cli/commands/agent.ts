@@ -16,11 +16,13 @@ import { applyDesired, type ApplyReport } from "../../executor/apply-desired.ts"
 import { applierRequirements, createAppliers } from "../../executor/registry.ts";
 import { renderArtifacts } from "../../render/artifacts.ts";
 import { agentMetrics, type AgentMetrics } from "../../agent/agent-metrics.ts";
+import { collectPolicyCounters } from "../../agent/policy-metrics.ts";
 import { AgentStateStore } from "../../agent/agent-state.ts";
 import { feedFromFlags } from "../../agent/feeds/from-flags.ts";
 import type { DesiredFeed, FeedSink } from "../../agent/feeds/feed.ts";
 import { jsonLogger, type Logger } from "../../agent/log.ts";
 import { serveMetrics, type MetricsServer } from "../../agent/metrics-server.ts";
+import { formatListenAddress } from "../../net/listen-address.ts";
 import { terminalProgress } from "../../agent/progress.ts";
 import { Syncer } from "../../agent/syncer.ts";
 import { readConfig } from "../config-input.ts";
@@ -75,6 +77,7 @@ export async function runAgent(options: AgentOptions, io: CliIo, runtime: AgentR
   if (options.mode === "dry-run") return dryRun(feed, appliers, requires, io);
 
   const metrics = agentMetrics();
+  collectPolicyCounters(metrics, appliers);
   const syncer = new Syncer({ node, appliers, requires, stateStore, metrics, log, progress, resyncIntervalMs: options.resyncIntervalMs });
   log.info("wayfinder agent starting", { node, source: feed.description, appliers: appliers.map((a) => a.name), stateDir });
   if (env.WAYFINDER_TOKEN && sendsTokenInClear(options.feed.source)) {
@@ -93,7 +96,7 @@ export async function runAgent(options: AgentOptions, io: CliIo, runtime: AgentR
       server = await serveMetrics(options.metrics, metrics, () => syncer.status);
       log.info("metrics and health endpoint listening", { url: server.url });
     } catch (error) {
-      const address = `${options.metrics.hostname}:${options.metrics.port}`;
+      const address = formatListenAddress(options.metrics);
       io.stderr(`wayfinder agent: cannot listen on ${address}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`);
       await syncer.stop();
       return 1;

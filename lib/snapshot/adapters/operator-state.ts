@@ -25,6 +25,7 @@ import {
   taskRecord,
   type ResolveHost,
 } from "./operator-records.ts";
+import { compareStrings } from "../../net/compare.ts";
 
 export type { ResolveHost } from "./operator-records.ts";
 
@@ -62,7 +63,22 @@ export function fromOperatorState(payload: unknown, options: OperatorStateOption
     masters: [...(options.masters ?? [])],
     agents: byId(fold.agents),
     frameworks: byId(fold.frameworks),
-    tasks: byId(fold.tasks),
+    tasks: byId(fold.tasks).map((task) => withFrameworkIdentity(task, fold.frameworks.get(task.frameworkId))),
+  };
+}
+
+/**
+ * A task launched by a framework carries that framework's principal, and its role when its
+ * resources name none (frameworks older than multi-role): who may attach where is decided
+ * per task, and tasks outlive events about their framework.
+ */
+function withFrameworkIdentity(task: Task, framework: Framework | undefined): Task {
+  if (framework === undefined) return task;
+  const role = task.role ?? framework.role;
+  return {
+    ...task,
+    ...(framework.principal === undefined ? {} : { principal: framework.principal }),
+    ...(role === undefined ? {} : { role }),
   };
 }
 
@@ -174,5 +190,5 @@ function zodIssues(error: z.ZodError, prefix: PropertyKey[]): InputIssue[] {
 }
 
 function byId<T extends { id: string }>(records: Map<string, T>): T[] {
-  return [...records.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return [...records.values()].sort((a, b) => compareStrings(a.id, b.id));
 }

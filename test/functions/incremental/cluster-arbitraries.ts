@@ -32,7 +32,18 @@ const STATES = ["TASK_RUNNING", "TASK_RUNNING", "TASK_RUNNING", "TASK_RUNNING", 
 export const START = Date.parse("2026-01-01T00:00:00Z");
 
 /** A config that makes pools small: four named-VIP addresses a family, six or two VTEPs, four slices. */
-const config = (grace: number, allowed: boolean, vtep: string, mapMode: boolean) => ({
+/** A network policy: an attach ACL that refuses a framework's tasks on `dcos`, admin rules, an isolated network. */
+const POLICY = {
+  networks: { dcos: { attach: [{ action: "deny", frameworks: ["hello*"] }, { action: "allow" }] }, dcos6: { isolation: "isolated", allowFrom: ["host"] } },
+  rules: [
+    { name: "web-to-db", priority: 10, action: "allow", from: { apps: ["/web"] }, to: { apps: ["/db"] }, ports: [{ protocol: "tcp", port: 5432 }] },
+    { name: "no-outside", priority: 20, action: "deny", from: { ipBlocks: [{ cidr: "0.0.0.0/0", except: ["10.0.0.0/8"] }] } },
+  ],
+  default: "allow",
+};
+
+const config = (grace: number, allowed: boolean, vtep: string, mapMode: boolean, policy: boolean) => ({
+  ...(policy ? { policy: POLICY } : {}),
   l4lb: { ipv4Range: { min: "11.0.0.0", max: "11.0.0.3" }, ipv6Range: { min: "fd01:c::", max: "fd01:c::3" }, namedVipGraceSeconds: grace },
   overlay: {
     vtep_subnet: vtep,
@@ -75,6 +86,7 @@ const vipPort = fc.record({
 
 const anyTask: fc.Arbitrary<TaskInput> = fc.record({
   id: fc.constantFrom(...TASK_IDS),
+  appId: fc.constantFrom(undefined, "/web", "/db"),
   name: fc.constantFrom(...TASK_NAMES),
   frameworkId: fc.constantFrom("F1", "F1", "F2", "F3", "F9"),
   agentId: fc.constantFrom("S1", "S2", "S3", "S4", "S5", "S1", "S2", "bad/id", "S9"),
@@ -86,6 +98,7 @@ const anyTask: fc.Arbitrary<TaskInput> = fc.record({
     fc.record({
       type: fc.constantFrom("DOCKER", "MESOS"),
       portMappings: fc.constantFrom([], [{ hostPort: 31000, containerPort: 80 }]),
+      networkInfos: fc.constantFrom([], [{ name: "dcos" }], [{ name: "dcos6" }]),
     }),
     { nil: undefined },
   ),
@@ -182,6 +195,7 @@ export const bareSnapshot: fc.Arbitrary<ClusterSnapshot> = fc
     allowed: fc.boolean(),
     vtep: fc.constantFrom("44.128.0.0/29", "44.128.0.0/30"),
     mapMode: fc.boolean(),
+    policy: fc.boolean(),
     masters: fc.constantFrom([], ["10.0.0.9:5050"], ["10.0.0.1:5050", "10.0.0.8:5050"]),
     agents: unique(agent, 6, 2),
     frameworks: unique(framework, 3, 1),
@@ -198,7 +212,7 @@ export const bareSnapshot: fc.Arbitrary<ClusterSnapshot> = fc
       frameworks: s.frameworks,
       tasks: s.tasks,
       marathonApps: s.apps,
-      config: config(s.grace, s.allowed, s.vtep, s.mapMode),
+      config: config(s.grace, s.allowed, s.vtep, s.mapMode, s.policy),
     }),
   );
 
