@@ -44,4 +44,4 @@ export interface Derivation {
   isAllocationKey(key: string): boolean;
 }
 
-export { deriveCluster } from "./interim-derivation.ts";
+export { deriveCluster } from "./keyed-derivation.ts";

@@ -107,7 +107,7 @@ export async function run(args: string[], io: CliIo, runtime: AgentRuntime = {})
 
   const stateStore = new AgentStateStore(stateDir);
   const remembered = values["dry-run"] ? {} : await stateStore.load(node);
-  if (remembered.problem !== undefined) log.warn("ignoring the remembered state", { problem: remembered.problem });
+  if (remembered.problem !== undefined) log.error("ignoring the remembered state; waiting for the source", { problem: remembered.problem });
 
   const env = runtime.env ?? process.env;
   const feed = await guardAsync(() =>

@@ -85,15 +85,15 @@ export class ChangeLog {
   }
 
   /**
-   * The lines a watcher of `segment` (its node's key segment) missed since `since`, oldest
-   * first: per generation its cluster lines, then its own. Call only when `covers(since)`.
+   * The lines a watcher of `node` missed since `since`, oldest first: per generation the
+   * cluster lines, then the node's own. Call only when `covers(since)`.
    */
-  linesSince(since: number, segment: string): Uint8Array[] {
+  linesSince(since: number, node: string): Uint8Array[] {
     const out: Uint8Array[] = [];
     for (let i = this.#start + (since - this.#floor); i < this.#entries.length; i++) {
       const entry = this.#entries[i]!;
       if (entry.cluster.byteLength > 0) out.push(entry.cluster);
-      const own = entry.nodes.get(segment);
+      const own = entry.nodes.get(node);
       if (own !== undefined) out.push(own);
     }
     return out;

@@ -9,7 +9,7 @@
 import { bookmarkLine, commitLine, resetLine, upsertLine } from "../../desired/watch-lines.ts";
 import type { Derivation, StoredObject } from "../derivation.ts";
 import type { ChangeLog } from "./change-log.ts";
-import { nodeSegment, type GenerationLines } from "./generation-lines.ts";
+import type { GenerationLines } from "./generation-lines.ts";
 import { Watcher, type WatchFrame } from "./watcher.ts";
 
 export interface WatchHubOptions {
@@ -74,7 +74,6 @@ export class WatchHub {
     const { generation, log, derivation } = source;
     if (since !== undefined && (since > generation || !log.covers(since))) return { since, generation, floor: log.floor };
     this.#source = source;
-    const segment = nodeSegment(node);
     const hash = derivation.nodeHash(node);
     const entry: NodeWatcher = { node, watcher: undefined as unknown as Watcher };
     const relist =
@@ -82,8 +81,8 @@ export class WatchHub {
         ? relistFrames(generation, hash, derivation.nodeObjects(node))
         : since === generation
           ? [{ chunks: [encoder.encode(bookmarkLine(generation, hash))], flush: true }].values()
-          : [{ chunks: [...log.linesSince(since, segment), encoder.encode(commitLine(generation, hash))], flush: true }].values();
-    entry.watcher = new Watcher({ segment, gzip, maxQueuedBytes: this.#maxQueued, relist, onClose: () => this.#remove(entry) });
+          : [{ chunks: [...log.linesSince(since, node), encoder.encode(commitLine(generation, hash))], flush: true }].values();
+    entry.watcher = new Watcher({ node, gzip, maxQueuedBytes: this.#maxQueued, relist, onClose: () => this.#remove(entry) });
     this.#watchers.add(entry);
     this.#timer ??= startTimer(() => this.#bookmark(), this.#bookmarkMs);
     return entry.watcher;
@@ -96,7 +95,7 @@ export class WatchHub {
     for (const { node, watcher } of this.#watchers) {
       let hash = hashes.get(node);
       if (hash === undefined) hashes.set(node, (hash = source.derivation.nodeHash(node)));
-      const own = lines.nodes.get(watcher.segment);
+      const own = lines.nodes.get(node);
       const chunks = own === undefined ? [lines.cluster] : [lines.cluster, own];
       chunks.push(encoder.encode(commitLine(lines.generation, hash)));
       watcher.send({ chunks, flush: true });

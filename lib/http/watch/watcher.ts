@@ -20,8 +20,8 @@ export interface WatchFrame {
 }
 
 export interface WatcherOptions {
-  /** The node's key segment (`node/<segment>/...`). */
-  segment: string;
+  /** The agent id of the node watched. */
+  node: string;
   gzip: boolean;
   /** Bytes the watcher may have waiting before it is cut. */
   maxQueuedBytes: number;
@@ -33,12 +33,12 @@ export interface WatcherOptions {
 
 /**
  * @example
- * const watcher = new Watcher({ segment: "S1", gzip: false, maxQueuedBytes: 8 << 20, onClose });
+ * const watcher = new Watcher({ node: "S1", gzip: false, maxQueuedBytes: 8 << 20, onClose });
  * watcher.send({ chunks: [lines, commit], flush: true });
  * return new Response(watcher.stream);
  */
 export class Watcher {
-  readonly segment: string;
+  readonly node: string;
   readonly stream: ReadableStream<Uint8Array>;
   #controller!: ReadableStreamDefaultController<Uint8Array>;
   #output!: WatchOutput;
@@ -51,7 +51,7 @@ export class Watcher {
   readonly #onClose: () => void;
 
   constructor(options: WatcherOptions) {
-    this.segment = options.segment;
+    this.node = options.node;
     this.#relist = options.relist;
     this.#maxQueued = options.maxQueuedBytes;
     this.#onClose = options.onClose;
