@@ -14,6 +14,8 @@ export interface WatchOutput {
   write(chunks: readonly Uint8Array[], flush: boolean): Promise<void>;
   /** Bytes taken in but not yet handed to the response stream. */
   readonly pendingBytes: number;
+  /** Chunks handed to the response stream so far (gzip holds input back until a block fills). */
+  readonly produced: number;
   /** Ends the stream after what was written. */
   end(): void;
   /** Stops producing output at once (the stream was cancelled or cut). */
@@ -24,11 +26,19 @@ export interface WatchOutput {
  * @example const output = rawOutput(controller); await output.write([bytes], true);
  */
 export function rawOutput(controller: ReadableStreamDefaultController<Uint8Array>): WatchOutput {
+  let produced = 0;
   return {
     async write(chunks) {
-      for (const chunk of chunks) if (chunk.byteLength > 0) controller.enqueue(chunk);
+      for (const chunk of chunks) {
+        if (chunk.byteLength === 0) continue;
+        controller.enqueue(chunk);
+        produced += 1;
+      }
     },
     pendingBytes: 0,
+    get produced() {
+      return produced;
+    },
     end: () => controller.close(),
     abort: () => {},
   };
@@ -40,8 +50,11 @@ export function rawOutput(controller: ReadableStreamDefaultController<Uint8Array
 export function gzipOutput(controller: ReadableStreamDefaultController<Uint8Array>): WatchOutput {
   const gzip: Gzip = createGzip();
   let open = true;
+  let produced = 0;
   gzip.on("data", (chunk: Buffer) => {
-    if (open) controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    if (!open) return;
+    controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    produced += 1;
   });
   gzip.on("end", () => {
     if (open) controller.close();
@@ -61,6 +74,9 @@ export function gzipOutput(controller: ReadableStreamDefaultController<Uint8Arra
     },
     get pendingBytes() {
       return gzip.writableLength;
+    },
+    get produced() {
+      return produced;
     },
     end: () => gzip.end(),
     abort: () => {

@@ -107,19 +107,24 @@ export class Watcher {
     this.#finish();
   }
 
+  /**
+   * Writes relist frames until one produces output: a stream whose pull enqueues nothing is
+   * not pulled again, and gzip takes in a frame without a word until a block fills.
+   */
   async #pull(): Promise<void> {
-    const relist = this.#relist;
-    if (relist === undefined || this.#closed) return;
-    const next = relist.next();
-    if (next.done !== true) {
-      await this.#output.write(next.value.chunks, next.value.flush);
-      return;
+    const produced = this.#output.produced;
+    while (this.#relist !== undefined && !this.#closed && this.#output.produced === produced) {
+      const next = this.#relist.next();
+      if (next.done !== true) {
+        await this.#output.write(next.value.chunks, next.value.flush);
+        continue;
+      }
+      this.#relist = undefined;
+      const waiting = this.#waiting;
+      this.#waiting = [];
+      this.#waitingBytes = 0;
+      for (const frame of waiting) await this.#output.write(frame.chunks, frame.flush);
     }
-    this.#relist = undefined;
-    const waiting = this.#waiting;
-    this.#waiting = [];
-    this.#waitingBytes = 0;
-    for (const frame of waiting) await this.#output.write(frame.chunks, frame.flush);
   }
 
   #queuedBytes(): number {
