@@ -144,6 +144,17 @@ describe("snapshot store routes", () => {
   it("describes the store routes in the OpenAPI document only when there is a store", async () => {
     const withStore = (await (await createApp({ store: new MemorySnapshotStore() }).request("/openapi.json")).json()) as { paths: Record<string, unknown> };
     expect(Object.keys(withStore.paths)).toEqual(expect.arrayContaining(["/v1/clusters/{cluster}/snapshot", "/v1/clusters/{cluster}/desired/nodes/{agentId}"]));
+    type Operation = { parameters: Array<{ $ref: string }>; requestBody: { content: Record<string, { schema: { $ref: string } }> }; responses: Record<string, unknown> };
+    const paths = withStore.paths as Record<string, Record<string, Operation>>;
+    const patch = paths["/v1/clusters/{cluster}/snapshot"]!.patch!;
+    expect(patch.requestBody.content["application/json"]!.schema.$ref).toBe("#/components/schemas/SnapshotPatch");
+    expect(Object.keys(patch.responses)).toEqual(expect.arrayContaining(["200", "400", "404", "409", "415", "503"]));
+    const node = paths["/v1/clusters/{cluster}/desired/nodes/{agentId}"]!.get!;
+    expect(node.parameters.map((p) => p.$ref)).toEqual(expect.arrayContaining(["#/components/parameters/Watch", "#/components/parameters/Since"]));
+    expect(Object.keys(node.responses)).toContain("410");
+    const schemas = ((withStore as unknown as { components: { schemas: Record<string, { properties?: Record<string, unknown>; oneOf?: unknown[] }> } }).components.schemas);
+    expect(Object.keys(schemas.SnapshotPatch!.properties!)).toEqual(expect.arrayContaining(["baseGeneration", "upsert", "delete"]));
+    expect(schemas.WatchLine!.oneOf ?? (schemas.WatchLine as { anyOf?: unknown[] }).anyOf).toHaveLength(5);
     const without = (await (await createApp().request("/openapi.json")).json()) as { paths: Record<string, unknown> };
     expect(Object.keys(without.paths).some((p) => p.startsWith("/v1/clusters"))).toBe(false);
   });
