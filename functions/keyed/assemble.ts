@@ -17,6 +17,7 @@ import { parseIpValue } from "../../lib/net/cidr.ts";
 import { addTuples } from "../dns-zones/owner-records.ts";
 import { zonesOf } from "../dns-zones/zone-assembly.ts";
 import { serviceSortKey } from "../l4lb/index.ts";
+import { compareNamedVips } from "../l4lb/named-vip-allocation.ts";
 import { nodeServices } from "../l4lb/node-services.ts";
 import { dataplaneFor } from "../../lib/desired/dataplane.ts";
 import { sortDiagnostics } from "./diagnostic-objects.ts";
@@ -34,7 +35,7 @@ export function desiredStateOf(objects: KeyedObjects): DesiredState {
     apiVersion: "wayfinder/v1",
     hash: objects.hash(),
     dns: dnsSection(parts),
-    l4lb: { services: parts.services.sort(byServiceOrder), namedVips: parts.namedVips.sort((a, b) => compareStrings(a.name, b.name) || compareStrings(a.ip, b.ip)) },
+    l4lb: { services: parts.services.sort(byServiceOrder), namedVips: parts.namedVips.sort(compareNamedVips) },
     haproxy: { groups: groupsOf(parts), allocations: { backends: Object.fromEntries(parts.slots.sort(([a], [b]) => compareStrings(a, b))) } },
     overlay: {
       allocations: { ...parts.spaces!, nodes: parts.allocations.sort((a, b) => compareIps(a.ip, b.ip)) },
