@@ -13,7 +13,7 @@
 import type { DesiredState } from "../desired/schema.ts";
 import type { InputIssue } from "../snapshot/issues.ts";
 import type { ClusterSnapshot } from "../snapshot/schema.ts";
-import type { SnapshotChange } from "../store/interim-change.ts";
+import type { SnapshotChange } from "../snapshot/snapshot-change.ts";
 import { KeyedSnapshot, duplicateIdIssues, isEmptyChange, type ClusterFields } from "../store/keyed-snapshot.ts";
 import type { SnapshotPatch } from "../store/snapshot-patch.ts";
 import type { AllocationChanges, SnapshotStore, StoredChange, StoredCluster } from "../store/snapshot-store.ts";
@@ -106,7 +106,10 @@ export class ClusterStates {
       const { change, fieldsChanged } = before.diff(snapshot);
       const fields: ClusterFields = state !== undefined && isEmptyChange(change) && !fieldsChanged ? { ...sent, now: before.fields.now } : sent;
       const live = (state as LiveCluster | undefined) ?? new LiveCluster(emptyRecord(cluster, fields), deriveCluster(emptyRecord(cluster, fields)), this.#logLimits, this.#watch);
-      return this.#write(cluster, live, state === undefined, { fields, change }, (derivation) => derivation.replace({ ...snapshot, ...fields }));
+      // Only objects changed: the change costs what it touches. Otherwise (config, masters, an
+      // explicit previous) everything is derived again.
+      const derive = state !== undefined && !fieldsChanged ? (d: Derivation) => d.apply({ ...change, now: fields.now }) : (d: Derivation) => d.replace({ ...snapshot, ...fields });
+      return this.#write(cluster, live, state === undefined, { fields, change }, derive);
     });
   }
 
@@ -120,7 +123,7 @@ export class ClusterStates {
       }
       const { baseGeneration: _base, ...rest } = body;
       const change: SnapshotChange = { ...rest, now: rest.now ?? this.#now().toISOString() };
-      const issues = state.stored.snapshot.changeIssues(change);
+      const issues = state.stored.snapshot.unknownIdIssues(change);
       if (issues.length > 0) return { status: 400, error: `the change cannot apply to generation ${state.generation}: ${issues[0]!.path}: ${issues[0]!.message}`, issues };
       return this.#write(cluster, state, false, { change }, (derivation) => derivation.apply(change));
     });

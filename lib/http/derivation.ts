@@ -8,7 +8,7 @@
  */
 import type { DesiredState } from "../desired/schema.ts";
 import type { ClusterSnapshot } from "../snapshot/schema.ts";
-import type { SnapshotChange } from "../store/interim-change.ts";
+import type { SnapshotChange } from "../snapshot/snapshot-change.ts";
 
 /** One key's value: its canonical JSON and that JSON's sha256 (hex). */
 export interface StoredObject {

@@ -15,7 +15,7 @@ import { deriveObjects } from "../../functions/keyed/derive.ts";
 import type { KeyedObjects } from "../../functions/keyed/object-store.ts";
 import { previousFromDocument } from "../../lib/snapshot/previous.ts";
 import type { ClusterSnapshot } from "../../lib/snapshot/schema.ts";
-import { SnapshotChange } from "../../lib/store/interim-change.ts";
+import { SnapshotChange } from "../../lib/snapshot/snapshot-change.ts";
 import { KeyedSnapshot } from "../../lib/store/keyed-snapshot.ts";
 import { syntheticSnapshot } from "../bench/synthetic-cluster.ts";
 import { EventReader, FollowedView } from "../http/cluster-requests.ts";

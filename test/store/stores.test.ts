@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { MemorySnapshotStore, isClusterName, type SnapshotStore, type StoredChange } from "../../lib/store/snapshot-store.ts";
 import { FileSnapshotStore } from "../../lib/store/file-store.ts";
 import { DurableObjectSnapshotStore } from "../../lib/store/durable-object-store.ts";
-import { SnapshotChange } from "../../lib/store/interim-change.ts";
+import { SnapshotChange } from "../../lib/snapshot/snapshot-change.ts";
 import { ClusterSnapshot } from "../../lib/snapshot/schema.ts";
 import { SNAPSHOT_INPUT } from "../http/helpers.ts";
 import { FakeStorage } from "../support/fake-durable-storage.ts";
