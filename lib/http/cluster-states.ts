@@ -105,11 +105,16 @@ export class ClusterStates {
       const before = state?.stored.snapshot ?? KeyedSnapshot.from({ ...sent, tasks: [], marathonApps: [], agents: [], frameworks: [] });
       const { change, fieldsChanged } = before.diff(snapshot);
       const fields: ClusterFields = state !== undefined && isEmptyChange(change) && !fieldsChanged ? { ...sent, now: before.fields.now } : sent;
-      const live = (state as LiveCluster | undefined) ?? new LiveCluster(emptyRecord(cluster, fields), deriveCluster(emptyRecord(cluster, fields)), this.#logLimits, this.#watch);
+      if (state === undefined) {
+        // A new cluster: derived whole, all its allocations stored with its first generation.
+        const record = emptyRecord(cluster, fields);
+        const derivation = deriveCluster({ snapshot: KeyedSnapshot.from({ ...snapshot, ...fields }), allocations: new Map() });
+        return this.#write(cluster, new LiveCluster(record, derivation, this.#logLimits, this.#watch), true, { fields, change }, () => ({ upserts: [], deletes: [] }));
+      }
       // Only objects changed: the change costs what it touches. Otherwise (config, masters, an
       // explicit previous) everything is derived again.
-      const derive = state !== undefined && !fieldsChanged ? (d: Derivation) => d.apply({ ...change, now: fields.now }) : (d: Derivation) => d.replace({ ...snapshot, ...fields });
-      return this.#write(cluster, live, state === undefined, { fields, change }, derive);
+      const derive = !fieldsChanged ? (d: Derivation) => d.apply({ ...change, now: fields.now }) : (d: Derivation) => d.replace({ ...snapshot, ...fields });
+      return this.#write(cluster, state as LiveCluster, false, { fields, change }, derive);
     });
   }
 
@@ -157,7 +162,8 @@ export class ClusterStates {
     let changes: ObjectChanges;
     try {
       changes = derive(state.derivation);
-      const write: StoredChange = { generation: state.generation + 1, storedAt: this.#now().toISOString(), ...written, allocations: allocationChanges(changes, state.derivation) };
+      const allocations = created ? { upserts: state.derivation.allocationObjects(), deletes: [] } : allocationChanges(changes, state.derivation);
+      const write: StoredChange = { generation: state.generation + 1, storedAt: this.#now().toISOString(), ...written, allocations };
       stored = await this.#store.commit(cluster, write);
     } catch (error) {
       this.#drop(cluster, state, created);

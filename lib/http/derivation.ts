@@ -42,6 +42,8 @@ export interface Derivation {
   nodeView(node: string): DesiredState;
   /** Whether `key` holds a sticky allocation (kept by the store, so a restart derives the same). */
   isAllocationKey(key: string): boolean;
+  /** Every allocation object, as canonical JSON by key (stored whole with a cluster's first generation). */
+  allocationObjects(): Array<[key: string, json: string]>;
 }
 
 export { deriveCluster } from "./keyed-derivation.ts";

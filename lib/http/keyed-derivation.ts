@@ -77,4 +77,10 @@ class KeyedDerivation implements Derivation {
   isAllocationKey(key: string): boolean {
     return isAllocationKey(key);
   }
+
+  allocationObjects(): Array<[string, string]> {
+    const out: Array<[string, string]> = [];
+    for (const [key, object] of this.#reconciler.objects.entries()) if (isAllocationKey(key)) out.push([key, object.json]);
+    return out;
+  }
 }
