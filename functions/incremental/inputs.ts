@@ -3,8 +3,8 @@
  * The snapshot an incremental reconciler holds, by id, in one compact copy: tasks and Marathon
  * apps as their JSON text (parsed again only when a change touches them), agents and frameworks
  * (a few thousand) as objects, and the indexes a change needs to find what it touches: the
- * tasks of an agent and of a framework (by the ids the tasks name, known or not), and how many
- * Marathon tasks run on each host.
+ * tasks of an agent and of a framework (by the ids the tasks name, known or not), how many
+ * Marathon tasks run on each host, and which Marathon apps list a Mesos task.
  */
 import type { MarathonApp } from "../../lib/snapshot/marathon.ts";
 import type { Agent, ClusterSnapshot, Framework, Task } from "../../lib/snapshot/schema.ts";
@@ -22,6 +22,8 @@ export class SnapshotInputs {
   readonly #byAgent = new Map<string, Set<string>>();
   readonly #byFramework = new Map<string, Set<string>>();
   readonly #hosts = new Map<string, number>();
+  /** Mesos task id → the Marathon apps that list it. */
+  readonly #appsOfTask = new Map<string, Set<string>>();
 
   /** Every id of each list must be unique (a keyed snapshot): `duplicateIds` says which are not. */
   static of(snapshot: ClusterSnapshot): SnapshotInputs {
@@ -64,11 +66,13 @@ export class SnapshotInputs {
     const old = this.app(id);
     if (old !== undefined) {
       for (const host of hostsOf(old)) count(this.#hosts, host, -1);
+      for (const task of old.tasks ?? []) unindex(this.#appsOfTask, task.id, id);
       this.#apps.delete(id);
     }
     if (app !== undefined) {
       this.#apps.set(id, JSON.stringify(app));
       for (const host of hostsOf(app)) count(this.#hosts, host, 1);
+      for (const task of app.tasks ?? []) index(this.#appsOfTask, task.id, id);
     }
     return old;
   }
@@ -81,6 +85,11 @@ export class SnapshotInputs {
   /** The tasks that name this framework (whether it exists or not). */
   tasksOfFramework(id: string): ReadonlySet<string> {
     return this.#byFramework.get(id) ?? EMPTY;
+  }
+
+  /** The Marathon apps that list this Mesos task id among their tasks. */
+  appsOfTask(id: string): ReadonlySet<string> {
+    return this.#appsOfTask.get(id) ?? EMPTY;
   }
 
   /** True when a Marathon task runs on this host name. */

@@ -9,6 +9,8 @@ import { ObjectKeys } from "../../lib/desired/object-keys.ts";
 import type { L4Service } from "../../lib/desired/schema.ts";
 import type { Agent, ClusterSnapshot, Framework, Task } from "../../lib/snapshot/schema.ts";
 import { taskVipOffers } from "../l4lb/index.ts";
+import { unusedMarathonVips } from "../l4lb/marathon-vips.ts";
+import type { MarathonApp } from "../../lib/snapshot/marathon.ts";
 import { NamedVipAllocator } from "../l4lb/named-vip-allocator.ts";
 import type { VipEntry, VipKey } from "../l4lb/task-vips.ts";
 import { vipGroupId, type VipGroups } from "../l4lb/vip-groups.ts";
@@ -60,6 +62,11 @@ export class L4lbState {
       for (const entry of offers.entries) this.#groups.add(id, entry);
     }
     setDiagnostics(this.objects, Part.l4lbTask, `task:${id}`, offers?.diagnostics ?? []);
+  }
+
+  /** A Marathon app's VIP labels against the Mesos tasks it lists (`tasks`, those the snapshot has). */
+  setApp(id: string, app: MarathonApp | undefined, tasks: readonly Task[]): void {
+    setDiagnostics(this.objects, Part.l4lbMarathon, `app:${id}`, app === undefined ? [] : unusedMarathonVips([app], tasks));
   }
 
   /** Rewrites what the change touched. */

@@ -112,9 +112,21 @@ export class IncrementalReconciler {
       inputs.setTask(id, undefined);
       tasks.add(id);
     }
-    for (const app of change.upsert.apps) inputs.setApp(app.id, app);
-    for (const id of change.delete.apps) inputs.setApp(id, undefined);
+    const apps = new Set<string>();
+    for (const id of tasks) for (const app of inputs.appsOfTask(id)) apps.add(app);
+    for (const app of change.upsert.apps) {
+      inputs.setApp(app.id, app);
+      apps.add(app.id);
+    }
+    for (const id of change.delete.apps) {
+      inputs.setApp(id, undefined);
+      apps.add(id);
+    }
     if (change.upsert.apps.length + change.delete.apps.length > 0) this.#haproxy.touch();
+    for (const id of apps) {
+      const app = inputs.app(id);
+      this.#l4lb.setApp(id, app, (app?.tasks ?? []).flatMap((t) => inputs.task(t.id) ?? []));
+    }
 
     for (const key of this.#overlay.flush()) addTasks(inputs.tasksOfAgent(key));
     const entries = new Map<string, OverlayNode | undefined>();

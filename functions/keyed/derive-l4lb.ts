@@ -9,6 +9,7 @@ import { ObjectKeys } from "../../lib/desired/object-keys.ts";
 import type { PreviousNamedVip } from "../../lib/desired/previous-l4lb.ts";
 import type { ClusterSnapshot } from "../../lib/snapshot/schema.ts";
 import { allocateSnapshotVips, namedVipsOf, vipGroupsOf, vipTable } from "../l4lb/index.ts";
+import { unusedMarathonVips } from "../l4lb/marathon-vips.ts";
 import type { NamedVipAllocation } from "../l4lb/named-vip-allocation.ts";
 import type { VipEntry, VipKey } from "../l4lb/task-vips.ts";
 import { familyOf, type VipGroups } from "../l4lb/vip-groups.ts";
@@ -32,6 +33,7 @@ export interface L4lbDerivation {
 export function deriveL4lb(snapshot: ClusterSnapshot, objects: KeyedObjects, diagnostics: DiagnosticObjects): L4lbDerivation {
   const { groups, offers, taskDiagnostics } = vipGroupsOf(snapshot);
   for (const list of taskDiagnostics.values()) diagnostics.add(Part.l4lbTask, list);
+  diagnostics.add(Part.l4lbMarathon, unusedMarathonVips(snapshot.marathonApps, snapshot.tasks));
   const allocation = allocateSnapshotVips(snapshot, groups);
   diagnostics.add(Part.l4lbAllocation, allocation.diagnostics);
   const table = vipTable(groups, allocation, snapshot.config.l4lb.scheduler);

@@ -7,10 +7,9 @@
  */
 import type { ClusterSnapshot } from "../../lib/snapshot/schema.ts";
 import { DiagnosticObjects } from "./diagnostic-objects.ts";
-import type { HaproxyGroupsResult } from "../haproxy/index.ts";
 import type { OverlayParts } from "../overlay/index.ts";
 import { deriveDns, type DnsDerivation } from "./derive-dns.ts";
-import { deriveHaproxy } from "./derive-haproxy.ts";
+import { deriveHaproxy, type HaproxyDerivation } from "./derive-haproxy.ts";
 import { deriveL4lb, type L4lbDerivation } from "./derive-l4lb.ts";
 import { deriveOverlay } from "./derive-overlay.ts";
 import { KeyedObjects, type KeyedObjectsOptions } from "./object-store.ts";
@@ -28,7 +27,7 @@ export interface Derivation {
   l4lb: L4lbDerivation;
   dns: DnsDerivation;
   overlay: OverlayParts;
-  haproxy: HaproxyGroupsResult;
+  haproxy: HaproxyDerivation;
 }
 
 /**

@@ -15,6 +15,7 @@ import { compareStrings } from "../../lib/net/compare.ts";
 import { ipSortKey } from "../../lib/net/ip-bigint.ts";
 import type { PreviousNamedVip } from "../../lib/desired/previous-l4lb.ts";
 import type { Agent, ClusterSnapshot, Framework, Task } from "../../lib/snapshot/schema.ts";
+import { unusedMarathonVips } from "./marathon-vips.ts";
 import { allocateNamedVips, compareNamedVips, type NamedVipAllocation } from "./named-vip-allocation.ts";
 import { hasBackends, taskVipEntries, type ResolvedLabel, type VipEntry } from "./task-vips.ts";
 import { isVipLabelKey, legacyVipLabel } from "../task-facts/vip-label.ts";
@@ -43,7 +44,7 @@ export function l4lbServices(snapshot: ClusterSnapshot): L4lbResult {
   return {
     services,
     namedVips: namedVipsOf(allocation),
-    diagnostics: [...[...taskDiagnostics.values()].flat(), ...allocation.diagnostics, ...table.conflicts],
+    diagnostics: [...[...taskDiagnostics.values()].flat(), ...unusedMarathonVips(snapshot.marathonApps, snapshot.tasks), ...allocation.diagnostics, ...table.conflicts],
   };
 }
 

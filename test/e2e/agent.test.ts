@@ -12,7 +12,8 @@ import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startProcess, stopProcess, type ServerProcess } from "./server-process.ts";
 import { describeWithTools } from "../support/tools.ts";
-import { FLAGS } from "../../lib/cli/commands/agent.ts";
+import { maxconnProblem } from "../../lib/executor/haproxy/node-fit.ts";
+import { AGENT_COMMAND } from "../../lib/cli/commands/agent-options.ts";
 import { SNAPSHOT_INPUT } from "../http/helpers.ts";
 import { inNs, NetnsLab, waitForLine } from "./support/netns.ts";
 import { environmentFile, execStartArgv } from "./support/systemd-unit.ts";
@@ -114,10 +115,16 @@ describeWithTools(["systemd-analyze"])("deploy/wayfinder-agent.service", () => {
     expect(output).toBe("");
   });
 
+  it("gives HAProxy the open files marathon-lb's maxconn 50000 needs", async () => {
+    const unit = await readFile("deploy/wayfinder-agent.service", "utf8");
+    const limit = Number(/^LimitNOFILE=(\d+)$/m.exec(unit)?.[1]);
+    expect(maxconnProblem("global\n  maxconn 50000\n", limit)).toBeUndefined();
+  });
+
   it("starts the agent with flags it knows, and the example settings give a working dry run", async () => {
     const unit = "deploy/wayfinder-agent.service";
     const flags = execStartArgv(unit, {}).filter((w) => w.startsWith("--")).map((w) => w.slice(2));
-    expect(flags.filter((f) => !(f in FLAGS))).toEqual([]);
+    expect(flags.filter((f) => !(f in AGENT_COMMAND.flags))).toEqual([]);
     const dir = await mkdtemp(join(tmpdir(), "wf-unit-"));
     await writeFile(join(dir, "snapshot.json"), await readFile("state-fixtures/demo/snapshot.json", "utf8"));
     // The example's source is a remote control plane; a dry run reads the demo file instead.

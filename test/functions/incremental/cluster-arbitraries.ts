@@ -123,10 +123,16 @@ export const app: fc.Arbitrary<AppInput> = fc.record({
     { HAPROXY_GROUP: "external", HAPROXY_0_MODE: "bogus" },
   ),
   instances: fc.constantFrom(1, 3),
-  portDefinitions: fc.constantFrom<Array<{ port: number }>>([{ port: 10000 }], [{ port: 10001 }, { port: 10002 }]),
+  portDefinitions: fc.constantFrom<Array<{ port: number; labels?: Record<string, string> }>>(
+    [{ port: 10000 }],
+    [{ port: 10001 }, { port: 10002 }],
+    [{ port: 10000, labels: { VIP_0: "/app:80" } }],
+    [{ port: 10000, labels: { VIP_0: "/db:80", VIP_1: "/other:80" } }],
+  ),
   tasks: fc.array(
     fc.record({
-      id: fc.constantFrom("a.1", "a.2", "a.3", "a.4"),
+      // Mesos task ids: the app's VIP labels are checked against those tasks.
+      id: fc.constantFrom("a.1", "web.1", "web.2", "vip.1", "vip.2"),
       host: fc.constantFrom(...HOSTS, "10.0.0.7", "unknown-host"),
       ports: fc.constantFrom<number[]>([31000], [31001, 31002]),
       state: fc.constantFrom("TASK_RUNNING", "TASK_STAGING"),
