@@ -83,6 +83,20 @@ describe("the policy table", () => {
     for (const line of loud.split("\n").filter((l) => l.includes(" log prefix "))) expect(line).not.toMatch(/ (accept|drop|goto \S+)$/);
   });
 
+  it("matches one port spec by comparison and only several by an anonymous set", () => {
+    const table = tableOf((s) => ({
+      ...s,
+      policy: { ...s.policy, rules: [...s.policy!.rules!, { name: "two-ports", priority: 80, action: "deny", from: { apps: ["/shop/web"] }, to: { apps: ["/shop/api"] }, ports: [{ protocol: "udp", port: 53 }, { protocol: "tcp", port: 53, endPort: 60 }] }] },
+    }));
+    const rules = table.chains.flatMap((c) => c.rules);
+    const rule = (name: string) => rules.find((r) => r.includes(`"rule-${name}"`))!;
+    expect(rule("web-to-db")).toContain(" meta l4proto tcp th dport 5432 counter");
+    expect(rule("db-range")).toContain(" meta l4proto tcp th dport 8000-8100 counter");
+    expect(rule("two-ports")).toContain(" meta l4proto . th dport { udp . 53, tcp . 53-60 } counter");
+    // Every other rule with ports has one spec: no anonymous port set is left in the table.
+    expect(rules.filter((r) => r.includes("th dport {"))).toEqual([rule("two-ports")]);
+  });
+
   it("never writes a network name from a task into the table: an unsafe one becomes its hash", () => {
     const snapshot = policySnapshot({
       agents: [{ id: "a1", ip: "10.0.0.11" }],
