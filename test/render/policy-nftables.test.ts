@@ -97,6 +97,20 @@ describe("the policy table", () => {
     expect(rules.filter((r) => r.includes("th dport {"))).toEqual([rule("two-ports")]);
   });
 
+  it("writes a source's address blocks into its rule, not into a named set nft reads back before each batch", () => {
+    const table = tableOf((s) => ({
+      ...s,
+      policy: { ...s.policy, rules: [...s.policy!.rules!, { name: "partners", priority: 80, action: "allow", from: { ipBlocks: [{ cidr: "198.51.100.0/24" }, { cidr: "192.0.2.0/25" }] }, to: { apps: ["/shop/web"] } }] },
+    }));
+    const rules = table.chains.flatMap((c) => c.rules);
+    // 203.0.113.0/24 except its upper half.
+    expect(rules.find((r) => r.includes('"rule-office"'))).toMatch(/^ip saddr 203\.0\.113\.0\/25 ip daddr \. th dport @e-[0-9a-f]+-4 counter/);
+    expect(rules.find((r) => r.includes('"rule-partners"'))).toMatch(/^ip saddr \{ 192\.0\.2\.0\/25, 198\.51\.100\.0\/24 \} ip daddr/);
+    // Named interval sets left: the fixed ones of the node and the fixed ones of every table.
+    const intervals = table.sets.filter((s) => s.head.includes("flags interval") && !s.head.includes(" . ")).map((s) => s.name.replace(/[46]$/, ""));
+    expect([...new Set(intervals)].sort()).toEqual(["blocked", "cluster-", "n-blue-", "overlay-", "slices"]);
+  });
+
   it("never writes a network name from a task into the table: an unsafe one becomes its hash", () => {
     const snapshot = policySnapshot({
       agents: [{ id: "a1", ip: "10.0.0.11" }],
