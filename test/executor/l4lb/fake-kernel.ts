@@ -60,7 +60,7 @@ export function fakeKernel(): FakeKernel {
         }
         return "";
       }
-      if (/^nft --check delete chain ip6? wayfinder_l4lb canary_target$/.test(cmd)) {
+      if (cmd === "nft --check -f -" && /^delete chain ip6? wayfinder_l4lb canary_target\n$/.test(input ?? "")) {
         if (!kernel.tables) throw new Error(`${cmd} exited 1: Error: No such file or directory`);
         if (kernel.flushed) return "";
         throw new Error(`${cmd} exited 1: Error: Could not process rule: Device or resource busy`);
