@@ -7,14 +7,14 @@
  * in a process of its own. A full sync replaces both tables atomically; it happens on
  * `forceFullSync()`, when the canary says the tables were flushed or deleted behind the
  * applier's back (checked on every sync, the periodic resync included, so such damage is
- * repaired within one: a check costs about a millisecond now), at once when a partial
+ * repaired within one; the check is one transaction the kernel aborts), at once when a partial
  * transaction fails, in the same apply, and when the tables are missing or not as rendered.
  *
  * The kernel is listed only when nothing is remembered (a new process: a one-shot `wayfinder
  * l4lb`, a restarted agent): its tables are read back (`nft-listing.ts`) and planned against, so
  * a dry run says what an apply would change and an apply of what the node runs changes nothing.
  * After that the record is the truth: `nft list` of a large table, or 10k routes, costs more
- * than the change, and a partial sync here takes a few milliseconds.
+ * than the change, and a partial sync here costs its batch (a few ms) and the canary's check.
  */
 import type { L4Service } from "../../desired/schema.ts";
 import { serviceRules, slotCounts, type NftServiceRules } from "../../render/nft-model.ts";
