@@ -41,7 +41,7 @@ export interface Admission {
  * admitTasks(snapshot).quarantined // [{ taskId: "bank_db.6ab9...", network: "dcos", entry: 1 }]
  */
 export function admitTasks(snapshot: ClusterSnapshot): Admission {
-  const acls = attachAcls(snapshot.config.policy);
+  const acls = compileAttachAcls(snapshot.config.policy);
   if (acls.size === 0) return { snapshot, quarantined: [], diagnostics: [] };
   const context = networkContext(snapshot);
   const frameworks = new Map(snapshot.frameworks.map((f) => [f.id, f]));
@@ -76,12 +76,16 @@ export function admitTasks(snapshot: ClusterSnapshot): Admission {
 }
 
 /** A compiled ACL entry: its matchers, built once per snapshot. */
-interface CompiledEntry {
+export interface CompiledEntry {
   action: AttachEntry["action"];
   matches: (facts: { appId?: string; role?: string; principal?: string; framework?: Framework }) => boolean;
 }
 
-function attachAcls(policy: PolicyConfig | undefined): Map<string, CompiledEntry[]> {
+/**
+ * Every network's attach ACL, compiled; empty when no network has one.
+ * @example compileAttachAcls(snapshot.config.policy).get("dcos")?.length // 2
+ */
+export function compileAttachAcls(policy: PolicyConfig | undefined): Map<string, CompiledEntry[]> {
   const acls = new Map<string, CompiledEntry[]>();
   for (const [network, spec] of Object.entries(policy?.networks ?? {})) {
     if (spec.attach.length > 0) acls.set(network, spec.attach.map(compileEntry));
@@ -107,7 +111,11 @@ function compileEntry(entry: AttachEntry): CompiledEntry {
   };
 }
 
-function firstRefusal(acls: ReadonlyMap<string, CompiledEntry[]>, task: Task, framework: Framework | undefined, networks: readonly string[]) {
+/**
+ * The first network of the task whose ACL refuses it, and the refusing entry; `undefined`: admitted.
+ * @example firstRefusal(acls, task, framework, ["dcos"]) // { network: "dcos", entry: 1 }
+ */
+export function firstRefusal(acls: ReadonlyMap<string, CompiledEntry[]>, task: Task, framework: Framework | undefined, networks: readonly string[]): { network: string; entry: number } | undefined {
   const facts = { appId: task.appId, role: task.role, principal: task.principal ?? framework?.principal, framework };
   for (const network of networks) {
     const entries = acls.get(network);
@@ -117,7 +125,11 @@ function firstRefusal(acls: ReadonlyMap<string, CompiledEntry[]>, task: Task, fr
   return undefined;
 }
 
-function attachDiagnostic(task: Task, framework: Framework | undefined, refused: { network: string; entry: number }): Diagnostic {
+/**
+ * The report of a quarantined task.
+ * @example attachDiagnostic(task, framework, { network: "dcos", entry: 1 }).code // "policy.attach-denied"
+ */
+export function attachDiagnostic(task: Task, framework: Framework | undefined, refused: { network: string; entry: number }): Diagnostic {
   const who = [
     task.appId === undefined ? "no Marathon app" : `app ${task.appId}`,
     `role ${task.role ?? "(none)"}`,

@@ -9,7 +9,7 @@
  */
 import { HaproxySlotAllocations, type Diagnostic, type HaproxyGroup } from "../../lib/desired/schema.ts";
 import { compareStrings } from "../../lib/net/compare.ts";
-import type { ServiceModel } from "../../lib/render/haproxy/model.ts";
+import type { HaproxyGroupModel, ServiceModel } from "../../lib/render/haproxy/model.ts";
 import { renderHaproxyGroup } from "../../lib/render/haproxy/render-group.ts";
 import type { ClusterSnapshot } from "../../lib/snapshot/schema.ts";
 import { backendName } from "./names.ts";
@@ -30,6 +30,30 @@ export interface HaproxyGroupsResult {
  * groups.external.config // "global\n  log /dev/log local0\n..."
  */
 export function haproxyGroups(snapshot: ClusterSnapshot): HaproxyGroupsResult {
+  const parts = haproxyModels(snapshot);
+  const groups: Record<string, HaproxyGroup> = {};
+  const diagnostics = [...parts.diagnostics];
+  for (const model of parts.groups) {
+    const result = renderHaproxyGroup(model);
+    groups[model.group] = result.rendered;
+    diagnostics.push(...result.diagnostics);
+  }
+  return { groups, allocations: parts.allocations, diagnostics: uniqueDiagnostics(diagnostics) };
+}
+
+/** The HAProxy of a snapshot as data: each group's model, the slot allocations, the diagnostics of normalisation. */
+export interface HaproxyModels {
+  /** By group name. */
+  groups: HaproxyGroupModel[];
+  allocations: HaproxySlotAllocations;
+  /** Normalisation's diagnostics (rendering adds its own). */
+  diagnostics: Diagnostic[];
+}
+
+/**
+ * @example haproxyModels(snapshot).groups.map((g) => g.group) // ["external"]
+ */
+export function haproxyModels(snapshot: ClusterSnapshot): HaproxyModels {
   const config = snapshot.config.haproxy;
   const diagnostics: Diagnostic[] = [];
   const previous = previousAllocations(snapshot.previous.haproxy, diagnostics);
@@ -60,14 +84,9 @@ export function haproxyGroups(snapshot: ClusterSnapshot): HaproxyGroupsResult {
     }
     return model;
   };
-  const groups: Record<string, HaproxyGroup> = {};
-  for (const group of [...config.groups].sort(compareStrings)) {
-    const result = renderHaproxyGroup(groupModel({ group, services, modelOf, config }));
-    groups[group] = result.rendered;
-    diagnostics.push(...result.diagnostics);
-  }
+  const groups = [...config.groups].sort(compareStrings).map((group) => groupModel({ group, services, modelOf, config }));
   const backends = Object.fromEntries([...slots].sort(([a], [b]) => compareStrings(a, b)));
-  return { groups, allocations: { backends }, diagnostics: uniqueDiagnostics(diagnostics) };
+  return { groups, allocations: { backends }, diagnostics };
 }
 
 function previousAllocations(raw: unknown, diagnostics: Diagnostic[]): HaproxySlotAllocations {
@@ -106,8 +125,11 @@ function uniqueBackendNames(services: readonly Service[], diagnostics: Diagnosti
   });
 }
 
-/** The same diagnostic from several groups is reported once. */
-function uniqueDiagnostics(list: Diagnostic[]): Diagnostic[] {
+/**
+ * The same diagnostic from several groups is reported once.
+ * @example uniqueDiagnostics([d, d]) // [d]
+ */
+export function uniqueDiagnostics(list: Diagnostic[]): Diagnostic[] {
   const seen = new Set<string>();
   return list.filter((d) => {
     const key = `${d.level}\u0000${d.code}\u0000${d.subject}\u0000${d.message}`;

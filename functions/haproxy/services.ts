@@ -8,7 +8,7 @@
 import type { Diagnostic } from "../../lib/desired/schema.ts";
 import type { MarathonApp } from "../../lib/snapshot/marathon.ts";
 import type { HaproxyConfig } from "../../lib/snapshot/config.ts";
-import { agentResolver, declaredServicePorts, networkingMode, taskAddress, marathonTaskPorts, type HostResolver } from "./app-network.ts";
+import { agentResolver, declaredServicePorts, networkingMode, taskAddress, marathonTaskPorts, type HostResolver, type ResolvableAgent } from "./app-network.ts";
 import { mergeDeploymentGroups, type SourceApp } from "./deployment-groups.ts";
 import { appGroups, serviceLabels, type ServiceSettings } from "./service-labels.ts";
 import { ServicePortAssigner } from "./service-port-assigner.ts";
@@ -57,10 +57,10 @@ export interface Service {
 
 export interface ServicesInput {
   apps: readonly MarathonApp[];
-  agents: readonly { hostname: string; ips: readonly string[] }[];
+  agents: readonly ResolvableAgent[];
   config: HaproxyConfig;
   /** `backend|ip:port` keys served last time: a task whose health results are missing stays if it was serving. */
-  previouslyServed: ReadonlySet<string>;
+  previouslyServed: Pick<ReadonlySet<string>, "has">;
 }
 
 const EXCLUDED_TASK_STATES = new Set([
@@ -99,9 +99,15 @@ export function marathonServices(input: ServicesInput): { services: Service[]; d
   return { services, diagnostics };
 }
 
-function appServices(
+/**
+ * The services of one app (or one blue/green group, merged), with at least one backend each.
+ * `assigner` gives service ports to an IP-per-task app that declares none; it is shared by
+ * every app of a snapshot, visited in id order.
+ * @example appServices(source, { config, previouslyServed: new Set() }, resolve, undefined, diagnostics)[0].servicePort // 10000
+ */
+export function appServices(
   source: SourceApp,
-  input: ServicesInput,
+  input: Pick<ServicesInput, "config" | "previouslyServed">,
   resolve: HostResolver,
   assigner: ServicePortAssigner | undefined,
   diagnostics: Diagnostic[],
