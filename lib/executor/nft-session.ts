@@ -9,10 +9,10 @@
  * The protocol rides on nft's interactive mode, which runs each input line as one transaction
  * (a line whose last command the kernel refuses leaves nothing of the line applied; the e2e
  * test holds this). A batch is written to a file of its own (created exclusively, readable by
- * us alone, removed once answered) and sent as one `include` line (nft's
- * line editor reads a typed line a byte at a time: 30 ms for a 28 KB batch), then a marker line
- * nft cannot parse. nft answers lines in order, on stderr: what it prints before the marker's
- * syntax error belongs to the batch, and an `Error:` there means the batch was refused.
+ * us alone, removed once answered) and sent as one `include` line, since nft's line editor
+ * reads a typed line a byte at a time (30 ms for a 28 KB batch); then a marker line nft cannot
+ * parse. nft answers lines in order, on stderr: what it prints before the marker's syntax error
+ * belongs to the batch, and an `Error:` there means the batch was refused.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";

@@ -117,7 +117,7 @@ export async function runAgent(options: AgentOptions, io: CliIo, runtime: AgentR
   return 0;
 }
 
-/** Ends what appliers keep open (long-lived nft processes and their batch files). */
+/** Ends what appliers keep open between syncs (long-lived nft processes). */
 async function closeAppliers(appliers: readonly Applier[]): Promise<void> {
   await Promise.all(appliers.map((applier) => applier.close?.()));
 }

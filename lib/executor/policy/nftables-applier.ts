@@ -1,10 +1,10 @@
 /**
  * @module
  * The policy applier, on the L4 VIP applier's pattern (kube-proxy's nftables proxier): one pass
- * builds the node's table, one nft transaction applies it (a partial sync through a long-lived
- * nft, `nft-batches.ts`: a one-task sync of a 10k-rule table in a few ms), and a record of what was
- * installed makes the next sync partial: a task that comes or goes moves set and map
- * elements; a rule that changes refills the chains it is in; nothing else is touched. The
+ * builds the node's table, one nft transaction applies it (a partial one through a long-lived
+ * nft, `nft-batches.ts`), and a record of what was installed makes the next sync partial: a
+ * task that comes or goes moves set and map elements; a rule that changes refills the chains
+ * it is in; nothing else is touched. The
  * first sync, and any after a failure, replaces the table whole (still one transaction): a
  * partial sync that fails (the table was flushed or edited behind our back) falls back to a
  * full one in the same apply, and `forceFullSync()` (the periodic resync) forgets the record.
