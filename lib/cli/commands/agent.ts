@@ -13,6 +13,7 @@
 import { resolve } from "node:path";
 import type { DesiredState } from "../../desired/schema.ts";
 import { applyDesired, type ApplyReport } from "../../executor/apply-desired.ts";
+import type { Applier } from "../../executor/applier.ts";
 import { applierRequirements, createAppliers } from "../../executor/registry.ts";
 import { renderArtifacts } from "../../render/artifacts.ts";
 import { agentMetrics, type AgentMetrics } from "../../agent/agent-metrics.ts";
@@ -88,7 +89,7 @@ export async function runAgent(options: AgentOptions, io: CliIo, runtime: AgentR
     syncer.resume(remembered.state.desired, remembered.state.appliedHash);
   }
 
-  if (options.mode === "once") return once(feed, syncer, log);
+  if (options.mode === "once") return once(feed, syncer, log).finally(() => closeAppliers(appliers));
 
   let server: MetricsServer | undefined;
   if (options.metrics !== undefined) {
@@ -111,8 +112,14 @@ export async function runAgent(options: AgentOptions, io: CliIo, runtime: AgentR
   await watching;
   await syncer.stop();
   await server?.close();
+  await closeAppliers(appliers);
   log.info("wayfinder agent stopped", { appliedHash: syncer.status.appliedHash ?? null });
   return 0;
+}
+
+/** Ends what appliers keep open between syncs (long-lived nft processes). */
+async function closeAppliers(appliers: readonly Applier[]): Promise<void> {
+  await Promise.all(appliers.map((applier) => applier.close?.()));
 }
 
 /** The feed the options name; its complaints (no source, a bad URL, a bad config) are usage errors. */

@@ -1,18 +1,20 @@
 /**
  * @module
  * The nftables L4 applier, kube-proxy's nftables proxier habits in small: one pass builds the
- * whole batch, one `nft -f -` transaction applies it, and a record of what was installed makes
- * the next sync partial (only the VIPs and backends that changed, deletions included). A full
- * sync replaces both tables atomically; it happens on `forceFullSync()`, when the canary says
- * the tables were flushed or deleted behind the applier's back (checked on every sync, the
- * periodic resync included, so such damage is repaired within one), at once when a partial
+ * whole batch, one nft transaction applies it, and a record of what was installed makes the next
+ * sync partial (only the VIPs and backends that changed, deletions included). Partial batches
+ * and canary checks go to long-lived nft processes (`nft-batches.ts`), a full table to `nft -f`
+ * in a process of its own. A full sync replaces both tables atomically; it happens on
+ * `forceFullSync()`, when the canary says the tables were flushed or deleted behind the
+ * applier's back (checked on every sync, the periodic resync included, so such damage is
+ * repaired within one; the check is one transaction the kernel aborts), at once when a partial
  * transaction fails, in the same apply, and when the tables are missing or not as rendered.
  *
  * The kernel is listed only when nothing is remembered (a new process: a one-shot `wayfinder
  * l4lb`, a restarted agent): its tables are read back (`nft-listing.ts`) and planned against, so
  * a dry run says what an apply would change and an apply of what the node runs changes nothing.
  * After that the record is the truth: `nft list` of a large table, or 10k routes, costs more
- * than the change, and a partial sync here takes a few tens of milliseconds.
+ * than the change, and a partial sync here costs its batch (a few ms) and the canary's check.
  */
 import type { L4Service } from "../../desired/schema.ts";
 import { serviceRules, slotCounts, type NftServiceRules } from "../../render/nft-model.ts";
@@ -23,6 +25,7 @@ import { installProblem } from "./check-service.ts";
 import { canaryDamage } from "./nft-canary.ts";
 import { deleteStaleFlows, staleUdpFlows, type StaleFlow } from "./conntrack.ts";
 import { commandRunner, type CommandRunner } from "../run-command.ts";
+import { nftProcesses, nftSessions, type NftBatches } from "../nft-batches.ts";
 import { listNftTables } from "./nft-listing.ts";
 import { serviceKey, vipKeyText } from "./service-key.ts";
 import { applyRoutes, LOOPBACK_UP_KEY, observeVipRoutes, planRoutes, vipAddresses, type RoutePlan, type VipRouteState } from "./vip-routes.ts";
@@ -91,6 +94,11 @@ export interface NftablesApplierOptions {
   netns?: string;
   /** Runs commands; default spawns them (inside `netns`). Tests pass a recording fake. */
   run?: CommandRunner;
+  /**
+   * Where nft batches and canary checks go; default: long-lived nft sessions in `netns` (no
+   * process per sync), or `nft -f -` through `run` when a runner is given.
+   */
+  nft?: NftBatches;
 }
 
 export interface NftablesApplier extends Applier<InstalledNftables, string> {
@@ -101,6 +109,8 @@ export interface NftablesApplier extends Applier<InstalledNftables, string> {
    * whole: what a periodic resync calls to repair changes made behind the applier's back.
    */
   forceFullSync(): void;
+  /** Ends the long-lived nft processes (an idle one never keeps the process alive). */
+  close(): Promise<void>;
 }
 
 const UNKNOWN_INDEX: NftIndex = { chains: { ip: new Set(), ip6: new Set() }, addressUse: new Map() };
@@ -112,6 +122,7 @@ const UNKNOWN_INDEX: NftIndex = { chains: { ip: new Set(), ip6: new Set() }, add
  */
 export function createNftablesApplier(options: NftablesApplierOptions = {}): NftablesApplier {
   const run = options.run ?? commandRunner({ netns: options.netns });
+  const nft = options.nft ?? (options.run === undefined ? nftSessions(run, { netns: options.netns }) : nftProcesses(run));
   let installed: { services: Map<string, InstalledService>; index: NftIndex; routes: ReadonlySet<string> } | undefined;
   let lastSync: NftSyncRecord | undefined;
   let fullSyncAsked = false;
@@ -125,8 +136,9 @@ export function createNftablesApplier(options: NftablesApplierOptions = {}): Nft
       installed = undefined;
       fullSyncAsked = true;
     },
+    close: () => nft.close(),
     async observe() {
-      const damage = installed === undefined ? undefined : await canaryDamage(run);
+      const damage = installed === undefined ? undefined : await canaryDamage(nft);
       // The apply that made the record left lo up, or found it so.
       if (installed !== undefined && damage === undefined) return { source: "memory", ...installed, loopbackUp: true };
       // Nothing remembered, or the record no longer holds: list what is ours (routes, by their
@@ -149,7 +161,7 @@ export function createNftablesApplier(options: NftablesApplierOptions = {}): Nft
       // Until this apply succeeds the record may not match the kernel.
       installed = undefined;
       try {
-        await carryOut(run, plan);
+        await carryOut(run, nft, plan);
         lastSync = { full: plan.full, batchBytes: plan.batch.length, ...(plan.repairs === undefined ? {} : { fallback: plan.repairs.join("; ") }) };
         installed = recordAfter(plan);
         if (plan.full) fullSyncAsked = false;
@@ -157,7 +169,7 @@ export function createNftablesApplier(options: NftablesApplierOptions = {}): Nft
         if (plan.full) throw error;
         // The tables are not what the record says (flushed, edited by hand): replace them whole.
         const full = planNftables(plan.desired, unknown(await observeVipRoutes(run), "a partial sync failed"));
-        await carryOut(run, full);
+        await carryOut(run, nft, full);
         lastSync = { full: true, batchBytes: full.batch.length, fallback: (error as Error).message };
         installed = recordAfter(full);
         fullSyncAsked = false;
@@ -168,7 +180,7 @@ export function createNftablesApplier(options: NftablesApplierOptions = {}): Nft
       // checks that both tables are there and lists the routes.
       if (lastSync?.full === false) return [];
       const drift: string[] = [];
-      const damage = await canaryDamage(run);
+      const damage = await canaryDamage(nft);
       if (damage !== undefined) drift.push(damage);
       const routes = planRoutes(vipAddresses(desired.l4lb.services), await observeVipRoutes(run));
       if (routes.upLoopback) drift.push("lo is down");
@@ -191,9 +203,9 @@ export function createNftablesApplier(options: NftablesApplierOptions = {}): Nft
 }
 
 /** Routes, rules, stale flows, in the order of dcos-net#130: stale routes first, new ones once their rules exist. */
-async function carryOut(run: CommandRunner, plan: NftPlan): Promise<void> {
+async function carryOut(run: CommandRunner, nft: NftBatches, plan: NftPlan): Promise<void> {
   await applyRoutes(run, "remove", plan.routes.remove);
-  if (plan.batch !== "") await run(["nft", "-f", "-"], plan.batch);
+  if (plan.batch !== "") await nft.apply(plan.batch);
   await applyRoutes(run, "add", plan.routes.add, plan.routes.upLoopback);
   await deleteStaleFlows(run, plan.staleFlows);
 }
