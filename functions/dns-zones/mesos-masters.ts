@@ -33,15 +33,15 @@ export function addMasterRecords(ctx: MesosZoneContext, leader: string, masters:
   }
   const d = ctx.domain;
   const type = leaderIp.family === 4 ? "A" : "AAAA";
-  ctx.zone.add(`leader.${d}`, type, leaderIp.address);
+  ctx.records.add(`leader.${d}`, type, leaderIp.address);
   const leaderSrv = ctx.srv(`leader.${d}`, pid.port);
-  ctx.zone.addSrv(`_leader._tcp.${d}`, leaderSrv);
-  ctx.zone.addSrv(`_leader._udp.${d}`, leaderSrv);
+  ctx.records.addSrv(`_leader._tcp.${d}`, leaderSrv);
+  ctx.records.addSrv(`_leader._udp.${d}`, leaderSrv);
 
   const seen = new Set<string>([leaderIp.address]);
   const all: AddressList = { a: [], aaaa: [] };
   const addMaster = (ip: IpLiteral): void => {
-    ctx.zone.add(`master.${d}`, ip.family === 4 ? "A" : "AAAA", ip.address);
+    ctx.records.add(`master.${d}`, ip.family === 4 ? "A" : "AAAA", ip.address);
     (ip.family === 4 ? all.a : all.aaaa).push(ip.address);
   };
   addMaster(leaderIp);
@@ -65,9 +65,9 @@ export function addMasterRecords(ctx: MesosZoneContext, leader: string, masters:
       seen.add(ip.address);
       addMaster(ip);
     }
-    ctx.zone.add(`master${index}.${d}`, ip.family === 4 ? "A" : "AAAA", ip.address);
+    ctx.records.add(`master${index}.${d}`, ip.family === 4 ? "A" : "AAAA", ip.address);
     index++;
   }
-  if (!leaderIndexed) ctx.zone.add(`master${index}.${d}`, type, leaderIp.address);
+  if (!leaderIndexed) ctx.records.add(`master${index}.${d}`, type, leaderIp.address);
   return all;
 }

@@ -12,7 +12,18 @@
  */
 import type { DnsRecord, DnsZone, SoaData, SrvData } from "../../lib/desired/schema.ts";
 
-type ValueType = "A" | "AAAA" | "CNAME" | "NS";
+export type ValueType = "A" | "AAAA" | "CNAME" | "NS";
+
+/**
+ * Where record builders put what they make: a whole zone (`ZoneBuilder`), or the records of
+ * one owner (`OwnerRecords`) in the keyed desired state.
+ */
+export interface RecordSink {
+  /** Adds an address, alias or name-server record. */
+  add(name: string, type: ValueType, data: string): void;
+  /** Adds an SRV record. */
+  addSrv(name: string, data: SrvData): void;
+}
 
 /**
  * The values of one (name, type), duplicates allowed until `build`. Almost every name holds one
@@ -77,7 +88,7 @@ const VALUE_TYPES = ["NS", "CNAME", "A", "AAAA"] as const;
  * zone.add("leader.mesos", "A", "10.0.0.1");
  * zone.build(soa).records; // [{ name: "leader.mesos", type: "A", ttl: 60, data: "10.0.0.1" }]
  */
-export class ZoneBuilder {
+export class ZoneBuilder implements RecordSink {
   readonly #names = new Map<string, ZoneName>();
   /** Every entry, indexed or not, in creation order. */
   readonly #entries: ZoneName[] = [];

@@ -7,6 +7,7 @@
  * (overlay, `container` mode) on their own IP and container ports.
  */
 import type { MarathonApp, MarathonTask } from "../../lib/snapshot/marathon.ts";
+import { compareStrings } from "../../lib/net/compare.ts";
 import { ipFamily } from "../../lib/net/ip-literal.ts";
 
 export type NetworkingMode = "host" | "container" | "container/bridge";
@@ -73,17 +74,26 @@ function containerPorts(app: MarathonApp): number[] {
   return portMappings(app).flatMap((m) => (m.containerPort === undefined ? [] : [m.containerPort]));
 }
 
+/** What the resolver reads of an agent. */
+export interface ResolvableAgent {
+  readonly id: string;
+  readonly hostname: string;
+  readonly ips: readonly string[];
+}
+
 /** Hostname → the address HAProxy uses for it, from the snapshot's agents. */
 export type HostResolver = (host: string) => string | undefined;
 
 /**
  * A resolver over agents: an IP literal is itself, an agent hostname its first IPv4 address
- * (what `gethostbyname` would return), else its first address; anything else is unknown.
- * @example agentResolver([{ hostname: "a1", ips: ["10.0.1.11"] }])("a1") // "10.0.1.11"
+ * (what `gethostbyname` would return), else its first address; anything else is unknown. Of
+ * two agents with one hostname (a re-registered agent), the lowest id answers, whatever the
+ * order the snapshot lists them in.
+ * @example agentResolver([{ id: "S1", hostname: "a1", ips: ["10.0.1.11"] }])("a1") // "10.0.1.11"
  */
-export function agentResolver(agents: readonly { hostname: string; ips: readonly string[] }[]): HostResolver {
+export function agentResolver(agents: readonly ResolvableAgent[]): HostResolver {
   const table = new Map<string, string>();
-  for (const agent of [...agents].sort((a, b) => (a.hostname < b.hostname ? -1 : a.hostname > b.hostname ? 1 : 0))) {
+  for (const agent of [...agents].sort((a, b) => compareStrings(a.hostname, b.hostname) || compareStrings(a.id, b.id))) {
     const ip = agent.ips.find((a) => ipFamily(a) === 4) ?? agent.ips.find((a) => ipFamily(a) === 6);
     if (ip !== undefined && !table.has(agent.hostname)) table.set(agent.hostname, ip);
   }

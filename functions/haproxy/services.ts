@@ -8,7 +8,7 @@
 import type { Diagnostic } from "../../lib/desired/schema.ts";
 import type { MarathonApp } from "../../lib/snapshot/marathon.ts";
 import type { HaproxyConfig } from "../../lib/snapshot/config.ts";
-import { agentResolver, declaredServicePorts, networkingMode, taskAddress, marathonTaskPorts, type HostResolver } from "./app-network.ts";
+import { agentResolver, declaredServicePorts, networkingMode, taskAddress, marathonTaskPorts, type HostResolver, type ResolvableAgent } from "./app-network.ts";
 import { mergeDeploymentGroups, type SourceApp } from "./deployment-groups.ts";
 import { appGroups, serviceLabels, type ServiceSettings } from "./service-labels.ts";
 import { ServicePortAssigner } from "./service-port-assigner.ts";
@@ -56,7 +56,7 @@ export interface Service {
 
 export interface ServicesInput {
   apps: readonly MarathonApp[];
-  agents: readonly { hostname: string; ips: readonly string[] }[];
+  agents: readonly ResolvableAgent[];
   config: HaproxyConfig;
   /** `backend|ip:port` keys served last time: a task whose health results are missing stays if it was serving. */
   previouslyServed: ReadonlySet<string>;

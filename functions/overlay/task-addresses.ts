@@ -9,7 +9,7 @@ import type { ClusterSnapshot, Task } from "../../lib/snapshot/schema.ts";
 import type { Diagnostic } from "../../lib/desired/schema.ts";
 import type { OverlayNode } from "../../lib/desired/overlay-schema.ts";
 import { contains, formatCidr, parseCidr, parseIpValue } from "../../lib/net/cidr.ts";
-import type { Spaces } from "./spaces.ts";
+import type { FamilySpace, Spaces } from "./spaces.ts";
 
 /** Mesos states after which a task holds no address (spec §4.2's `terminal`). */
 const TERMINAL = new Set(["TASK_FINISHED", "TASK_FAILED", "TASK_KILLED", "TASK_LOST", "TASK_ERROR", "TASK_DROPPED", "TASK_GONE", "TASK_GONE_BY_OPERATOR"]);
@@ -18,27 +18,49 @@ const TERMINAL = new Set(["TASK_FINISHED", "TASK_FAILED", "TASK_KILLED", "TASK_L
  * @example tasksOutsideSlices(snapshot, nodes, spaces) // [{ level: "warning", code: "overlay.task-outside-slice", subject: "task:db.1", ... }]
  */
 export function tasksOutsideSlices(snapshot: ClusterSnapshot, nodes: Readonly<Record<string, OverlayNode>>, spaces: Spaces): Diagnostic[] {
-  const diagnostics: Diagnostic[] = [];
-  const families = spaces.overlays.flatMap((o) =>
+  const families = overlayFamilies(spaces);
+  if (families.length === 0) return [];
+  return snapshot.tasks.flatMap((task) => taskOutsideSlices(task, nodes[task.agentId], families));
+}
+
+/** One family of one overlay: where a task address may fall. */
+export interface OverlayFamily {
+  name: string;
+  key: "subnet" | "subnet6";
+  space: FamilySpace;
+}
+
+/**
+ * Every family of every overlay.
+ * @example overlayFamilies(spaces).map((f) => `${f.name} ${f.key}`) // ["dcos subnet", "dcos6 subnet6"]
+ */
+export function overlayFamilies(spaces: Spaces): OverlayFamily[] {
+  return spaces.overlays.flatMap((o) =>
     ([["subnet", o.v4], ["subnet6", o.v6]] as const).flatMap(([key, space]) => (space === undefined ? [] : [{ name: o.name, key, space }])),
   );
-  if (families.length === 0) return diagnostics;
-  for (const task of snapshot.tasks) {
-    if (TERMINAL.has(task.state)) continue;
-    for (const text of latestAddresses(task)) {
-      const address = parseIpValue(text);
-      const family = address && families.find((f) => f.space.cidr.family === address.family && contains(f.space.cidr, address.value));
-      if (address === undefined || family === undefined) continue;
-      const slice = nodes[task.agentId]?.overlays.find((o) => o.name === family.name)?.[family.key];
-      const sliceCidr = slice === undefined ? undefined : parseCidr(slice);
-      if (sliceCidr !== undefined && contains(sliceCidr, address.value)) continue;
-      diagnostics.push({
-        level: "warning",
-        code: "overlay.task-outside-slice",
-        subject: `task:${task.id}`,
-        message: `its address ${text} is in overlay '${family.name}' (${formatCidr(family.space.cidr)}), but its agent ${task.agentId} holds ${slice ?? "no slice of it"}: every node routes that address elsewhere (lost allocations? import DC/OS's overlay master state with wayfinder snapshot --previous)`,
-      });
-    }
+}
+
+/**
+ * The reports of one task's overlay addresses outside its agent's slice (`entry` is its agent's
+ * overlay node entry, if it has one).
+ * @example taskOutsideSlices(task, nodes[task.agentId], overlayFamilies(spaces)) // []
+ */
+export function taskOutsideSlices(task: Task, entry: OverlayNode | undefined, families: readonly OverlayFamily[]): Diagnostic[] {
+  const diagnostics: Diagnostic[] = [];
+  if (TERMINAL.has(task.state) || families.length === 0) return diagnostics;
+  for (const text of latestAddresses(task)) {
+    const address = parseIpValue(text);
+    const family = address && families.find((f) => f.space.cidr.family === address.family && contains(f.space.cidr, address.value));
+    if (address === undefined || family === undefined) continue;
+    const slice = entry?.overlays.find((o) => o.name === family.name)?.[family.key];
+    const sliceCidr = slice === undefined ? undefined : parseCidr(slice);
+    if (sliceCidr !== undefined && contains(sliceCidr, address.value)) continue;
+    diagnostics.push({
+      level: "warning",
+      code: "overlay.task-outside-slice",
+      subject: `task:${task.id}`,
+      message: `its address ${text} is in overlay '${family.name}' (${formatCidr(family.space.cidr)}), but its agent ${task.agentId} holds ${slice ?? "no slice of it"}: every node routes that address elsewhere (lost allocations? import DC/OS's overlay master state with wayfinder snapshot --previous)`,
+    });
   }
   return diagnostics;
 }

@@ -6,8 +6,8 @@
  * per process on Node and per Durable Object on Workers; either is the only writer of its
  * store, so what it caches is what is stored.
  */
-import { nodeView } from "../../functions/node-view.ts";
-import { reconcile } from "../../functions/reconcile.ts";
+import { desiredStateOf, nodeViewOf } from "../../functions/keyed/assemble.ts";
+import { deriveObjects } from "../../functions/keyed/derive.ts";
 import type { DesiredState } from "../desired/schema.ts";
 import { previousFromDocument } from "../snapshot/previous.ts";
 import type { ClusterSnapshot } from "../snapshot/schema.ts";
@@ -93,7 +93,8 @@ export class ClusterStates {
   }
 
   #remember(stored: StoredSnapshot): ClusterState {
-    const desired = reconcile(stored.snapshot);
+    const objects = deriveObjects(stored.snapshot, { keepValues: true });
+    const desired = desiredStateOf(objects);
     const agents = new Set(stored.snapshot.agents.map((a) => a.id));
     const views = new Map<string, DesiredState>();
     const state: ClusterState = {
@@ -102,7 +103,7 @@ export class ClusterStates {
       view(agentId) {
         if (!agents.has(agentId)) return undefined;
         let view = views.get(agentId);
-        if (view === undefined) views.set(agentId, (view = nodeView(desired, agentId)));
+        if (view === undefined) views.set(agentId, (view = nodeViewOf(objects, agentId)));
         return view;
       },
     };

@@ -17,7 +17,8 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   if (positionals.length > 1) throw new CliUsageError("wayfinder plan: at most one SNAPSHOT argument");
   const { snapshot, desired: cluster, source } = await loadSnapshot(positionals[0], io);
   const desired = values.node === undefined ? cluster : viewFor(snapshot, cluster, values.node);
-  io.stdout(values.json ? canonicalJsonPretty(desired) : summary(snapshot, desired, source));
+  // A node view holds no diagnostics (they are the control plane's): the summary lists the cluster's.
+  io.stdout(values.json ? canonicalJsonPretty(desired) : summary(snapshot, desired, source, cluster.diagnostics));
   return 0;
 }
 
@@ -33,7 +34,7 @@ export function viewFor(snapshot: ClusterSnapshot, desired: DesiredState, agentI
   return nodeView(desired, agentId);
 }
 
-function summary(snapshot: ClusterSnapshot, desired: DesiredState, source: string): string {
+function summary(snapshot: ClusterSnapshot, desired: DesiredState, source: string, diagnostics: DesiredState["diagnostics"]): string {
   const out: string[] = [];
   const running = snapshot.tasks.filter((t) => t.state === "TASK_RUNNING").length;
   out.push(`cluster ${snapshot.cluster.name} (${source}) at ${snapshot.now}`);
@@ -66,7 +67,7 @@ function summary(snapshot: ClusterSnapshot, desired: DesiredState, source: strin
     const slices = node.overlays.map((o) => [o.name, o.subnet, o.subnet6].filter((x) => x !== undefined).join(" ")).join(", ");
     out.push(`  ${key}  ${node.ip}  vtep ${node.vtep.ip}  ${slices}`);
   }
-  out.push("", `Diagnostics         ${desired.diagnostics.length}`);
-  for (const d of desired.diagnostics) out.push(`  ${d.level.padEnd(8)} ${d.subject}  ${d.code}: ${d.message}`);
+  out.push("", `Diagnostics         ${diagnostics.length}`);
+  for (const d of diagnostics) out.push(`  ${d.level.padEnd(8)} ${d.subject}  ${d.code}: ${d.message}`);
   return `${out.join("\n")}\n`;
 }

@@ -5,8 +5,8 @@
  * Only mounted when the server has a snapshot (`wayfinder serve --snapshot F`).
  */
 import { Hono } from "hono";
-import { reconcile } from "../../../functions/reconcile.ts";
-import { nodeView } from "../../../functions/node-view.ts";
+import { desiredStateOf, nodeViewOf } from "../../../functions/keyed/assemble.ts";
+import { deriveObjects } from "../../../functions/keyed/derive.ts";
 import type { DesiredState } from "../../desired/schema.ts";
 import type { ClusterSnapshot } from "../../snapshot/schema.ts";
 import { desiredResponse } from "../desired-response.ts";
@@ -18,11 +18,12 @@ import { hasAgent, unknownAgent } from "../agent-view.ts";
 export function desiredRoutes(snapshot: ClusterSnapshot): Hono {
   // Reconciled once: the snapshot never changes for the life of the app, and every poll
   // would otherwise pay for a full reconcile.
-  const desired = reconcile(snapshot);
+  const objects = deriveObjects(snapshot, { keepValues: true });
+  const desired = desiredStateOf(objects);
   const views = new Map<string, DesiredState>();
   const viewOf = (agentId: string): DesiredState => {
     let view = views.get(agentId);
-    if (view === undefined) views.set(agentId, (view = nodeView(desired, agentId)));
+    if (view === undefined) views.set(agentId, (view = nodeViewOf(objects, agentId)));
     return view;
   };
 
