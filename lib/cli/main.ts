@@ -30,7 +30,7 @@ const SYNOPSES: Record<string, string> = {
   diff: "wayfinder diff OLD NEW [--json]                     (snapshots or desired states; exit 1 when they differ)",
   l4lb: "wayfinder l4lb [SNAPSHOT|DESIRED] [--node ID] [--l4-backend auto|nftables|ipvs] [--netns NAME] [--dry-run]",
   serve: "wayfinder serve [--listen 127.0.0.1:8080] [--snapshot F] [--store DIR] [--body-limit BYTES]",
-  dns: "wayfinder dns (--snapshot F | --desired F) --listen IP:PORT... [--upstream IP[:PORT]]... [--allow CIDR]... [--timeout-ms N] [--max-udp-size N] [--http IP:PORT] [--workers N]",
+  dns: "wayfinder dns (--zones DIR | --snapshot F | --desired F) --listen IP:PORT... [--upstream IP[:PORT]]... [--allow CIDR]... [--timeout-ms N] [--max-udp-size N] [--http IP:PORT] [--workers N]",
   source:
     "wayfinder source (--mesos URLS | --operator URLS) [--marathon URLS] --put http://HOST:PORT/v1/clusters/NAME [--master HOST:PORT]... [--config F]\n" +
     "                 [--poll-interval S] [--event-timeout S] [--timeout S] [--log-level L]",

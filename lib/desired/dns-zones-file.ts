@@ -8,6 +8,13 @@
 import { z } from "zod";
 import { DesiredState } from "./schema.ts";
 
+/**
+ * The keyed store (`lib/journal/store-format.ts`) the DNS applier hands the server its zones
+ * in, as `<dns dir>/zones.current`, `zones.<epoch>.snapshot` and `zones.<epoch>.journal`: the
+ * `dns/...` keys of the node's view, each with its value, so a change costs what it changed.
+ */
+export const DNS_ZONES_STORE = "zones";
+
 /** `dns/zones.json`: what the DNS applier installs and the server watches. */
 export const DnsZonesFile = z.object({
   apiVersion: z.literal("wayfinder/v1"),

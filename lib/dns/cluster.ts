@@ -12,7 +12,7 @@ import type { MetricsSnapshot } from "./metrics.ts";
 import type { DnsServerOptions } from "./server.ts";
 
 /** What a worker is started with (crosses the process boundary as JSON). */
-export type WorkerConfig = Pick<DnsServerOptions, "listen" | "overrides" | "maxUdpSize" | "tcp"> & { source: { path: string } };
+export type WorkerConfig = Pick<DnsServerOptions, "listen" | "overrides" | "maxUdpSize" | "tcp"> & { source: { path: string } | { store: string } };
 
 export type WorkerMessage =
   | { type: "ready"; addresses: Array<{ host: string; port: number }> }

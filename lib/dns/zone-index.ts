@@ -17,7 +17,8 @@ import { nameKey, parentKey } from "./wire/names.ts";
 import { dumpZone, materializeNode } from "./index/index-views.ts";
 import { NameTable } from "./index/name-table.ts";
 import { OwnerPool } from "./index/owner-pool.ts";
-import { checkRecord, recordTuple, ttlProblem, type CheckedRecord, type RecordTuple } from "./index/record-input.ts";
+import type { RecordTuple } from "../desired/object-values.ts";
+import { checkRecord, recordTuple, ttlProblem, type CheckedRecord } from "./index/record-input.ts";
 import { RecordSlab, type RecordData } from "./index/record-slab.ts";
 
 export type RecordOf<T extends DnsRecord["type"]> = Extract<DnsRecord, { type: T }>;
@@ -203,6 +204,11 @@ export class ZoneIndex {
   /** The TTL record `id` is served with. */
   ttlOf(record: number): number {
     return this.records.ownTtl(record) ?? this.#slots[this.records.zone[record]!]!.ttl;
+  }
+
+  /** Zones being served, the built-in ones included. */
+  get zoneCount(): number {
+    return this.#served.size;
   }
 
   get recordCount(): number {

@@ -8,7 +8,6 @@
  * left out. The reader never writes: the store's writer truncates what it finds damaged.
  */
 import { open, readdir, readFile } from "node:fs/promises";
-import { basename } from "node:path";
 import { fileLines } from "./line-reader.ts";
 import {
   CurrentFile,
@@ -160,7 +159,7 @@ export async function readJournal(
       }
     }
     const end = follower.end || start;
-    if (follower.pendingLines > 0 && next.done === true) problems.push(`${basename(path)}: ends with a batch of ${follower.pendingLines} lines that was never committed (cut short); left out`);
+    if (follower.pendingLines > 0 && next.done === true) problems.push(`${path}: ends with a batch of ${follower.pendingLines} lines that was never committed (cut short); left out`);
     return { version: follower.version, end, tail: size - end };
   } finally {
     await handle.close();

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { DnsRecord, DnsZone, SoaData } from "../../lib/desired/schema.ts";
 import type { CompiledAnswer } from "../../lib/dns/compiled-answer.ts";
-import type { RecordTuple } from "../../lib/dns/index/record-input.ts";
+import type { RecordTuple } from "../../lib/desired/object-values.ts";
 import { ServingState } from "../../lib/dns/serving-state.ts";
 import { TYPE } from "../../lib/dns/wire/constants.ts";
 import { nameKey } from "../../lib/dns/wire/names.ts";

@@ -1,13 +1,14 @@
 /**
  * @module
- * `wayfinder dns (--snapshot F | --desired F) --listen IP:PORT [--listen ...]
+ * `wayfinder dns (--zones DIR | --snapshot F | --desired F) --listen IP:PORT [--listen ...]
  *   [--upstream IP[:PORT]]... [--allow CIDR]... [--timeout-ms N] [--max-udp-size N]
  *   [--http IP:PORT] [--workers N]`
  *
- * The on-node DNS server. It answers the zones of the desired state (`--desired`: a
- * DesiredState or the DNS applier's `dns/zones.json`; `--snapshot`: a ClusterSnapshot,
- * reconciled here) and forwards the rest. The file is followed: a new version is swapped in
- * whole, one that fails validation is logged and the last good zones keep serving. The flags
+ * The on-node DNS server. It answers the zones the agent's DNS applier hands over (`--zones`:
+ * its directory, where a snapshot and a journal of changes are followed batch by batch), or
+ * those of a file (`--desired`: a DesiredState or a `zones.json`; `--snapshot`: a
+ * ClusterSnapshot, reconciled here) and forwards the rest. A file is followed and swapped in
+ * whole. Either way input that fails validation is logged and the last good zones keep serving. The flags
  * `--upstream`, `--allow` and `--timeout-ms` replace the desired state's forwarding settings.
  * `WAYFINDER_TOKEN` puts the HTTP endpoints (but `/healthz`) behind a bearer token. Runs until
  * SIGINT or SIGTERM.
@@ -30,6 +31,7 @@ import { CliUsageError, type CliIo } from "../io.ts";
 import { nextSignal } from "../signals.ts";
 
 const FLAGS = {
+  zones: { type: "string" },
   snapshot: { type: "string" },
   desired: { type: "string" },
   listen: { type: "string", multiple: true },
@@ -49,8 +51,10 @@ const VERSION = (JSON.parse(readFileSync(fileURLToPath(new URL("../../../package
 export async function run(args: string[], io: CliIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const { values, positionals } = parseFlags("dns", args, FLAGS);
   if (positionals.length > 0) throw new CliUsageError(`wayfinder dns: unexpected argument '${positionals[0]}'`);
-  if ((values.snapshot === undefined) === (values.desired === undefined)) throw new CliUsageError("wayfinder dns: give exactly one of --snapshot F or --desired F");
-  const path = resolve(io.cwd, (values.snapshot ?? values.desired)!);
+  const given = [values.zones, values.snapshot, values.desired].filter((v) => v !== undefined);
+  if (given.length !== 1) throw new CliUsageError("wayfinder dns: give exactly one of --zones DIR, --snapshot F or --desired F");
+  const path = resolve(io.cwd, given[0]!);
+  const source = values.zones === undefined ? { path } : { store: path };
   const listen = (values.listen ?? []).map((text) => usage(() => toListen(parseListenAddress(text))));
   if (listen.length === 0) throw new CliUsageError("wayfinder dns: --listen IP:PORT is required");
   const upstreams = values.upstream?.map((text) => parseUpstream(text) ?? usageError(`--upstream '${text}' is not IP or IP:PORT`));
@@ -68,15 +72,15 @@ export async function run(args: string[], io: CliIo, env: NodeJS.ProcessEnv = pr
   let workerPool: DnsCluster | undefined;
   try {
     if (workers === 1) {
-      server = await DnsServer.start({ listen, source: { path }, overrides, maxUdpSize, log });
+      server = await DnsServer.start({ listen, source, overrides, maxUdpSize, log });
       addresses = server.addresses;
     } else {
       // The primary follows the zones for the HTTP endpoints; the workers own the sockets,
       // which they can only share if they all bind the same concrete port.
-      server = await DnsServer.start({ listen: [], source: { path }, overrides, maxUdpSize, log });
+      server = await DnsServer.start({ listen: [], source, overrides, maxUdpSize, log });
       try {
         addresses = await Promise.all(listen.map(async (a) => ({ host: a.host, port: a.port === 0 ? await freeDnsPort(a.host) : a.port })));
-        const config: WorkerConfig = { listen: addresses, source: { path }, overrides, maxUdpSize };
+        const config: WorkerConfig = { listen: addresses, source, overrides, maxUdpSize };
         workerPool = await startDnsCluster(config, workers, log);
       } catch (error) {
         await server.close();

@@ -6,6 +6,7 @@
  * the reason, so one bad record never takes a zone down.
  */
 import ipaddr from "ipaddr.js";
+import type { RecordTuple } from "../../desired/object-values.ts";
 import type { DnsRecord } from "../../desired/schema.ts";
 import { isDottedQuad } from "../../net/ip-literal.ts";
 import { TYPE } from "../wire/constants.ts";
@@ -28,8 +29,6 @@ export interface CheckedRecord {
 /** The record types a zone index stores (SOA comes from the zone itself). */
 export type StoredType = "A" | "AAAA" | "CNAME" | "NS" | "SRV";
 
-/** What a keyed owner value holds per record: `[name, type, data]`, SRV data as `[priority, weight, port, target]`. */
-export type RecordTuple = readonly [string, "A" | "AAAA" | "CNAME" | "NS", string] | readonly [string, "SRV", readonly [number, number, number, string]];
 
 /**
  * The record checked against the zone `zoneKey`; a string says why it cannot be served.
