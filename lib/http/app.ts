@@ -20,7 +20,7 @@ import { healthRoutes } from "./routes/health.ts";
 import { openApiRoutes } from "./routes/openapi.ts";
 import { reconcileRoutes } from "./routes/reconcile.ts";
 import { clusterRoutes } from "./routes/clusters.ts";
-import { ClusterStates } from "./cluster-states.ts";
+import { ClusterStates, type ClusterStatesOptions } from "./cluster-states.ts";
 import type { SnapshotStore } from "../store/snapshot-store.ts";
 
 /** 32 MiB: a 10,000-task snapshot is a few MiB of JSON; this leaves room without inviting abuse. */
@@ -42,6 +42,10 @@ export interface AppOptions {
    * store, desired state and node views with long polling). Default: those routes are absent.
    */
   store?: SnapshotStore | undefined;
+  /** Tuning of the cluster routes' change logs and watch streams. Default: {@link ClusterStatesOptions}' defaults. */
+  clusters?: ClusterStatesOptions | undefined;
+  /** When it aborts (shutdown), open watch streams end cleanly, so the server can close at once. */
+  signal?: AbortSignal | undefined;
   /** Where unexpected errors are logged in full. Default `console.error`. */
   log?: ((line: string) => void) | undefined;
 }
@@ -51,6 +55,8 @@ interface ResolvedAppOptions {
   bodyLimit: number;
   snapshot: ClusterSnapshot | undefined;
   store: SnapshotStore | undefined;
+  clusters: ClusterStatesOptions;
+  signal: AbortSignal | undefined;
   log: (line: string) => void;
 }
 
@@ -83,7 +89,11 @@ export function createApp(options: AppOptions = {}): Hono {
   app.route("/openapi.json", openApiRoutes(document));
   app.route("/v1/reconcile", reconcileRoutes());
   if (opts.snapshot !== undefined) app.route("/v1/desired", desiredRoutes(opts.snapshot));
-  if (opts.store !== undefined) app.route("/v1/clusters", clusterRoutes(new ClusterStates(opts.store)));
+  if (opts.store !== undefined) {
+    const states = new ClusterStates(opts.store, opts.clusters);
+    opts.signal?.addEventListener("abort", () => void states.endWatches(), { once: true });
+    app.route("/v1/clusters", clusterRoutes(states));
+  }
   return app;
 }
 
@@ -99,6 +109,8 @@ function resolveOptions(options: AppOptions): ResolvedAppOptions {
     bodyLimit,
     snapshot: options.snapshot,
     store: options.store,
+    clusters: options.clusters ?? {},
+    signal: options.signal,
     log: options.log ?? ((line) => console.error(line)),
   };
 }
