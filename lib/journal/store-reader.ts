@@ -159,7 +159,7 @@ export async function readJournal(
       }
     }
     const end = follower.end || start;
-    if (follower.pendingLines > 0 && next.done === true) problems.push(`${path}: ends with a batch of ${follower.pendingLines} lines that was never committed (cut short); left out`);
+    if (next.done === true && size > end) problems.push(`${path}: ends with ${size - end} bytes after its last commit (a batch cut short, ${follower.pendingLines} complete lines); left out`);
     return { version: follower.version, end, tail: size - end };
   } finally {
     await handle.close();
