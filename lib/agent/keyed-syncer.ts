@@ -76,9 +76,13 @@ interface ApplierSlot {
   full: boolean;
 }
 
-/** What the health endpoint reports. */
+/** What the health endpoint reports (the shape of the whole-state syncer's `SyncStatus`). */
 export interface KeyedSyncStatus {
-  /** The generation every applier last took in full. */
+  /** The view hash now. */
+  desiredHash?: string;
+  /** The view hash every applier last took. */
+  appliedHash?: string;
+  /** The generation every applier last took. */
   appliedGeneration?: number;
   lastResults: ApplierResult[];
   consecutiveFailures: number;
@@ -114,7 +118,8 @@ export class KeyedSyncer {
   }
 
   get status(): KeyedSyncStatus {
-    return { ...this.#status };
+    const generation = this.#opts.view.generation;
+    return { ...this.#status, ...(generation === 0 && this.#status.appliedGeneration === undefined ? {} : { desiredHash: this.#opts.view.hash }) };
   }
 
   /** Every applier brings the node to the view once (the first run after a start). */
@@ -160,6 +165,8 @@ export class KeyedSyncer {
   async #run(): Promise<void> {
     clearTimeout(this.#retry);
     const started = this.#now();
+    // Every applier takes at least the changes up to here (later ones may take more).
+    const floor = { generation: this.#opts.view.generation, hash: this.#opts.view.hash };
     const results: ApplierResult[] = [];
     const broken = new Set<string>();
     for (const slot of this.#slots) {
@@ -175,7 +182,7 @@ export class KeyedSyncer {
       results.push(result);
     }
     await this.#persist();
-    this.#record(results, broken.size === 0, started);
+    this.#record(results, broken.size === 0, started, floor);
   }
 
   /** One applier: its changes, or a full sync when due or when the partial one cannot be done. */
@@ -226,7 +233,7 @@ export class KeyedSyncer {
     }
   }
 
-  #record(results: ApplierResult[], ok: boolean, started: number): void {
+  #record(results: ApplierResult[], ok: boolean, started: number, floor: { generation: number; hash: string }): void {
     const { metrics, log } = this.#opts;
     const ended = this.#now();
     metrics.syncDuration.observe((ended - started) / 1000);
@@ -243,8 +250,8 @@ export class KeyedSyncer {
     this.#status.lastResults = results;
     this.#scheduleResync();
     if (ok) {
-      const generation = this.#opts.view.generation;
-      this.#status = { ...this.#status, appliedGeneration: generation, consecutiveFailures: 0, lastSuccessAt: ended };
+      const generation = floor.generation;
+      this.#status = { ...this.#status, appliedGeneration: generation, appliedHash: floor.hash, consecutiveFailures: 0, lastSuccessAt: ended };
       this.#backoff.reset();
       metrics.syncs.inc({ result: results.some((r) => r.status === "applied") ? "applied" : "unchanged" });
       metrics.lastSync.set(ended / 1000);

@@ -32,6 +32,8 @@ export interface ViewReader {
   readonly node: string;
   /** The generation the view holds. */
   readonly generation: number;
+  /** The view hash. */
+  readonly hash: string;
   /** The view hash of its `dns/` keys alone. */
   readonly dnsHash: string;
   /** The value of a key the view keeps. */
@@ -42,11 +44,8 @@ export interface ViewReader {
   desired(): DesiredState;
 }
 
-/** One applier on the delta path. */
-export interface KeyedApplier {
-  readonly name: string;
-  /** True for the keys whose changes this applier applies. */
-  takes(key: string): boolean;
+/** What an applier implements to take changes (the registry says which keys are its own). */
+export interface ChangeApplier {
   /**
    * Applies `changes` from the applier's record of what it installed. Returns undefined when it
    * has no record to build on (then the caller runs `syncAll`); throws when the partial apply
@@ -55,6 +54,13 @@ export interface KeyedApplier {
   applyChanges(changes: KeyChanges, view: ViewReader): Promise<ApplierResult | undefined>;
   /** Brings the node to the whole view: observe, plan, apply, verify. */
   syncAll(view: ViewReader, changes?: KeyChanges): Promise<ApplierResult>;
+}
+
+/** One applier on the delta path. */
+export interface KeyedApplier extends ChangeApplier {
+  readonly name: string;
+  /** True for the keys whose changes this applier applies. */
+  takes(key: string): boolean;
 }
 
 /**

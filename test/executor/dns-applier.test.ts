@@ -41,7 +41,7 @@ async function stored(dir: string): Promise<{ keys: Map<string, unknown>; genera
 
 /** A view of the DNS keys of the test snapshot, at a generation and DNS hash of our choosing. */
 function viewOf(generation: number, dnsHash: string): ViewReader {
-  return { node: "S1", generation, dnsHash, value: () => undefined, valuesUnder: () => [], desired: () => nodeView(reconcile(SNAPSHOT), "S1") };
+  return { node: "S1", generation, hash: dnsHash, dnsHash, value: () => undefined, valuesUnder: () => [], desired: () => nodeView(reconcile(SNAPSHOT), "S1") };
 }
 
 const dnsChanges = (complete: boolean): KeyChanges => {

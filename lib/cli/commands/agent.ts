@@ -7,7 +7,10 @@
  * It resumes from the state it remembers (applying it again changes nothing the node still
  * runs, so a restart flushes nothing), then follows its feed and applies every new desired
  * state; failures are retried with backoff while the node keeps its last good state. SIGINT or
- * SIGTERM stop it after the apply in progress, leaving the data plane as it is.
+ * SIGTERM stop it after the apply in progress, leaving the data plane as it is. Against a
+ * control plane that streams changes (`wayfinder serve` with a cluster store) it takes the
+ * delta path (`lib/agent/delta-agent.ts`): a keyed view followed batch by batch, each applier
+ * handed the keys that changed; otherwise it long-polls the node's whole view.
  *
  * `--dry-run` prints what each applier would add, change and delete, and touches nothing.
  * `--once` syncs once and exits 0 when the node runs the desired state, 1 otherwise.
@@ -15,7 +18,10 @@
 import { resolve } from "node:path";
 import type { DesiredState } from "../../desired/schema.ts";
 import { applyDesired, type ApplyReport } from "../../executor/apply-desired.ts";
-import { applierRequirements, createAppliers } from "../../executor/registry.ts";
+import { applierRequirements, createAppliers, createKeyedAppliers } from "../../executor/registry.ts";
+import { runDeltaAgent } from "../../agent/delta-agent.ts";
+import { RemoteFeed } from "../../agent/feeds/remote.ts";
+import type { SyncStatus } from "../../agent/syncer.ts";
 import { renderArtifacts } from "../../render/artifacts.ts";
 import { L4_BACKENDS, type L4BackendChoice } from "../../executor/l4lb/l4-backend.ts";
 import { InputError } from "../../snapshot/issues.ts";
@@ -126,6 +132,37 @@ export async function run(args: string[], io: CliIo, runtime: AgentRuntime = {})
   if (values["dry-run"]) return dryRun(feed, appliers, requires, io);
 
   const metrics = agentMetrics();
+  const stopping = runtime.stopSignal ?? nextSignal();
+  if (feed instanceof RemoteFeed && !values.once) {
+    let status: () => SyncStatus = () => ({ consecutiveFailures: 0 });
+    const server = metricsAddress === undefined ? undefined : await serveMetrics(metricsAddress, metrics, () => status()).catch((error: NodeJS.ErrnoException) => error);
+    if (server instanceof Error) {
+      io.stderr(`wayfinder agent: cannot listen on ${values.metrics}: ${server.code ?? server.message}\n`);
+      return 1;
+    }
+    if (server !== undefined) log.info("metrics and health endpoint listening", { url: server.url });
+    log.info("wayfinder agent starting", { node, source: feed.description, mode: "watch", appliers: appliers.map((a) => a.name), stateDir });
+    const outcome = await runDeltaAgent({
+      node,
+      url: feed.description,
+      ...(env.WAYFINDER_TOKEN ? { token: env.WAYFINDER_TOKEN } : {}),
+      stateDir,
+      appliers: createKeyedAppliers(context, node, only),
+      requires,
+      keepDnsValues: appliers.some((a) => a.name === "files"),
+      metrics,
+      log,
+      resyncIntervalMs: (seconds("resync-interval") ?? 60) * 1000,
+      stop: stopping,
+      onStatus: (read) => (status = read),
+    });
+    await server?.close();
+    if (outcome === "stopped") {
+      log.info("wayfinder agent stopped", { appliedHash: status().appliedHash ?? null });
+      return 0;
+    }
+    log.info("the control plane does not stream changes: following its whole view instead (long poll)", { source: feed.description });
+  }
   const syncer = new Syncer({
     node,
     appliers,
@@ -174,7 +211,7 @@ export async function run(args: string[], io: CliIo, runtime: AgentRuntime = {})
     },
   };
   const watching = feed.watch(sink, controller.signal, remembered.state?.desired.hash);
-  const reason = await (runtime.stopSignal ?? nextSignal());
+  const reason = await stopping;
   log.info("stopping: finishing the sync in progress; the data plane stays as it is", { reason });
   controller.abort();
   await watching;

@@ -19,7 +19,7 @@ import { canonicalJson } from "../../net/canonical-json.ts";
 import { objectHash, stateHash } from "../../net/multiset-hash.ts";
 import type { ApplierResult } from "../apply-desired.ts";
 import type { Applier, Plan } from "../applier.ts";
-import { NeedsValuesError, type KeyChanges, type KeyedApplier, type ViewReader } from "../keyed-applier.ts";
+import { NeedsValuesError, type ChangeApplier, type KeyChanges } from "../keyed-applier.ts";
 
 /** The whole zones of a desired state, as store entries, and their state hash. */
 interface WholeZones {
@@ -27,7 +27,7 @@ interface WholeZones {
   hash: string;
 }
 
-export type DnsApplier = Applier<StoreVersion | undefined, WholeZones> & KeyedApplier;
+export type DnsApplier = Applier<StoreVersion | undefined, WholeZones> & ChangeApplier;
 
 /**
  * @example createDnsApplier({ dir: "/var/lib/wayfinder/dns" }) // then: wayfinder dns --zones /var/lib/wayfinder/dns
@@ -47,7 +47,6 @@ export function createDnsApplier(options: { dir: string }): DnsApplier {
 
   return {
     name: "dns",
-    takes: (key) => key.startsWith("dns/"),
 
     async applyChanges(changes, view) {
       const store = await open();
