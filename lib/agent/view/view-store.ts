@@ -78,7 +78,8 @@ export class ViewStore {
       view = new NodeView(keeps);
     }
     const opened = await KeyedStoreWriter.open(dir, prefix);
-    problems.push(...opened.problems);
+    // The writer finds what the reader found (and cuts it off): report it once.
+    problems.push(...opened.problems.filter((problem) => !problems.includes(problem)));
     const store = new ViewStore(join(dir, prefix), opened.writer, view.generation === undefined || opened.writer.version === undefined);
     return { store, view, problems };
   }
