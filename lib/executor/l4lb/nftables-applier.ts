@@ -11,24 +11,18 @@
  * here takes a few tens of milliseconds.
  */
 import type { L4Service } from "../../desired/schema.ts";
-import { serviceRules, type NftServiceRules } from "../../render/nft-model.ts";
 import { NFT_TABLE, renderNftRules } from "../../render/nftables.ts";
 import { nftablesDelta, nftIndex, type NftIndex } from "../../render/nftables-delta.ts";
-import type { Applier, Plan } from "../applier.ts";
-import { installProblem } from "./check-service.ts";
+import { planIsEmpty, summarisePlan, type Applier, type Plan } from "../applier.ts";
+import { runApplier } from "../apply-desired.ts";
+import type { ChangeApplier } from "../keyed-applier.ts";
+import { keyedServiceChanges, viewServiceKeys } from "./nft-key-changes.ts";
+import { installedService, sameBackends, type InstalledService, type NftServiceChange } from "./installed-service.ts";
 import { canaryDamage } from "./nft-canary.ts";
 import { deleteStaleFlows, staleUdpFlows, type StaleFlow } from "./conntrack.ts";
 import { commandRunner, type CommandRunner } from "../run-command.ts";
 import { serviceKey } from "./service-key.ts";
 import { applyRoutes, installedVipRoutes, planRoutes, vipAddresses, type RoutePlan } from "./vip-routes.ts";
-
-/** What one installed service looks like: the facts its rules depend on, and the rules. */
-export interface InstalledService {
-  protocol: "tcp" | "udp";
-  port: number;
-  backends: ReadonlyArray<{ ip: string; port: number; weight: number }>;
-  rules: NftServiceRules;
-}
 
 /** What the applier knows is installed. `known: false` means nothing: the next sync is full. */
 export interface NftInstalled {
@@ -39,13 +33,6 @@ export interface NftInstalled {
   routes: ReadonlySet<string>;
   /** Why the record was dropped (the canary found the tables damaged), when it was. */
   damage?: string;
-}
-
-/** One service's move, by service key. */
-export interface NftServiceChange {
-  key: string;
-  before?: InstalledService;
-  after?: InstalledService;
 }
 
 /** A plan plus the batch that carries it out. */
@@ -60,8 +47,11 @@ export interface NftPlan extends Plan<string> {
   readonly serviceChanges: NftServiceChange[];
   readonly nextIndex: NftIndex;
   readonly nextRoutes: ReadonlySet<string>;
-  /** The desired services, for the full sync a failed partial one falls back to. */
-  readonly desired: readonly L4Service[];
+  /**
+   * The desired services, for the full sync a failed partial one falls back to; undefined for a
+   * plan of changed keys only (`planNftChanges`), whose caller falls back to a full sync itself.
+   */
+  readonly desired: readonly L4Service[] | undefined;
 }
 
 /** What the last apply did, for reports and benchmarks. */
@@ -79,7 +69,7 @@ export interface NftablesApplierOptions {
   run?: CommandRunner;
 }
 
-export interface NftablesApplier extends Applier<NftInstalled, string> {
+export interface NftablesApplier extends Applier<NftInstalled, string>, ChangeApplier {
   /** The last successful apply, if any. */
   readonly lastSync: NftSyncRecord | undefined;
   /**
@@ -100,8 +90,10 @@ export function createNftablesApplier(options: NftablesApplierOptions = {}): Nft
   const run = options.run ?? commandRunner({ netns: options.netns });
   let installed: { services: Map<string, InstalledService>; index: NftIndex; routes: ReadonlySet<string> } | undefined;
   let lastSync: NftSyncRecord | undefined;
+  /** On the delta path: the service key each `l4lb/...` view key stands for (set by a full sync). */
+  let viewKeys: Map<string, string> | undefined;
 
-  return {
+  const applier: NftablesApplier = {
     name: "l4lb",
     get lastSync() {
       return lastSync;
@@ -131,7 +123,7 @@ export function createNftablesApplier(options: NftablesApplierOptions = {}): Nft
         lastSync = { full: plan.full, batchBytes: plan.batch.length, ...(plan.repairs === undefined ? {} : { fallback: plan.repairs.join("; ") }) };
         installed = recordAfter(plan, before);
       } catch (error) {
-        if (plan.full) throw error;
+        if (plan.full || plan.desired === undefined) throw error;
         // The tables are not what the record says (flushed, edited by hand): replace them whole.
         const full = planNftables(plan.desired, { known: false, services: new Map(), index: UNKNOWN_INDEX, routes: await installedVipRoutes(run) });
         await carryOut(run, full);
@@ -152,7 +144,31 @@ export function createNftablesApplier(options: NftablesApplierOptions = {}): Nft
       if (drift.length > 0) installed = undefined;
       return drift;
     },
+    // kube-proxy's partial sync: the changed keys' services against the record, one
+    // transaction; anything unexpected (no record, the canary) is a full sync instead.
+    async applyChanges(changes, view) {
+      if (installed === undefined || viewKeys === undefined) return undefined;
+      if ((await canaryDamage(run)) !== undefined) return undefined;
+      const moved = keyedServiceChanges(changes, view.node, installed.services, viewKeys);
+      const plan = planNftChanges(moved.changes, { known: true, ...installed });
+      viewKeys = moved.viewKeys;
+      if (planIsEmpty(plan)) return { name: "l4lb", status: "unchanged" };
+      try {
+        await applier.apply(plan);
+      } catch (error) {
+        viewKeys = undefined;
+        throw error;
+      }
+      return { name: "l4lb", status: "applied", plan: summarisePlan(plan) };
+    },
+    async syncAll(view) {
+      viewKeys = undefined;
+      const result = await runApplier(view.desired(), applier, false);
+      if (result.status !== "failed") viewKeys = viewServiceKeys(view.valuesUnder<L4Service>("l4lb/"), view.node);
+      return result;
+    },
   };
+  return applier;
 
   function recordAfter(plan: NftPlan, before: typeof installed) {
     const services = plan.full || before === undefined ? new Map<string, InstalledService>() : before.services;
@@ -179,6 +195,21 @@ async function carryOut(run: CommandRunner, plan: NftPlan): Promise<void> {
  * @example planNftables(services, { known: false, services: new Map(), index, routes: new Set() }).full // true
  */
 export function planNftables(services: readonly L4Service[], observed: NftInstalled): NftPlan {
+  return planOfChanges(serviceChangesOf(services, observed), observed, services);
+}
+
+/**
+ * The plan of some services' changes only (the keys a batch changed), from a known record:
+ * what a partial sync costs is what changed. Pure.
+ * @example planNftChanges([{ key: "tcp 11.0.0.1:80", before, after }], installed).full // false
+ */
+export function planNftChanges(changes: NftServiceChange[], observed: NftInstalled): NftPlan {
+  if (!observed.known) throw new Error("a plan of changes needs a record of what is installed");
+  return planOfChanges(changes, observed, undefined);
+}
+
+/** Every service that differs between `services` and the record, deletions included. */
+function serviceChangesOf(services: readonly L4Service[], observed: NftInstalled): NftServiceChange[] {
   const changes: NftServiceChange[] = [];
   const keys = services.map(serviceKey);
   const wanted = new Set(keys);
@@ -194,7 +225,10 @@ export function planNftables(services: readonly L4Service[], observed: NftInstal
   if (kept < observed.services.size) {
     for (const [key, before] of observed.services) if (!wanted.has(key)) changes.push({ key, before });
   }
+  return changes;
+}
 
+function planOfChanges(changes: NftServiceChange[], observed: NftInstalled, services: readonly L4Service[] | undefined): NftPlan {
   const adds = new Map<string, string>();
   const updates = new Map<string, string>();
   const deletes: string[] = [];
@@ -207,7 +241,7 @@ export function planNftables(services: readonly L4Service[], observed: NftInstal
 
   if (!observed.known) {
     const rules = changes.flatMap((c) => (c.after === undefined ? [] : [c.after.rules]));
-    const nextRoutes = vipAddresses(services);
+    const nextRoutes = vipAddresses(services!);
     const routes = planRoutes(nextRoutes, observed.routes);
     // Nothing is known about the tables (first sync, failure, flushed): replace them whatever they hold.
     updates.set(`table ${NFT_TABLE}`, "full sync");
@@ -233,28 +267,6 @@ function plan(
   for (const ip of routes.add) adds.set(`route ${ip}`, "local");
   deletes.push(...routes.remove.map((ip) => `route ${ip}`));
   return { applier: "l4lb", adds, changes, deletes, routes, ...rest };
-}
-
-function installedService(service: L4Service, key: string): InstalledService {
-  const problem = installProblem(service);
-  if (problem !== undefined) throw new Error(`cannot install ${key}: ${problem}`);
-  return {
-    protocol: service.vip.protocol,
-    port: service.vip.port,
-    backends: service.backends.map((b) => ({ ip: b.ip, port: b.port, weight: b.weight })),
-    rules: serviceRules(service),
-  };
-}
-
-/** The service key already fixes the VIP; the rules depend only on the backends' addresses and weights. */
-function sameBackends(installed: InstalledService, service: L4Service): boolean {
-  const a = installed.backends;
-  const b = service.backends;
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) {
-    if (a[i]!.ip !== b[i]!.ip || a[i]!.port !== b[i]!.port || a[i]!.weight !== b[i]!.weight) return false;
-  }
-  return true;
 }
 
 function isNftPlan(plan: Plan<string>): plan is NftPlan {
