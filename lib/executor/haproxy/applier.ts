@@ -4,11 +4,15 @@
  * `haproxy.groups`. Scale events and task replacements become Runtime API commands (no reload,
  * no new worker); anything else is a validated, hitless reload through the master CLI. It
  * keeps counters of what it did, so an operator (and the churn test) can see how many changes
- * needed a reload.
+ * needed a reload. On the delta path a batch's changed groups (`haproxy/group/<group>`) are
+ * planned and applied alone: one master asked, the others left untouched.
  */
-import type { DesiredState } from "../../desired/schema.ts";
-import { haproxyGroupFiles } from "../../render/haproxy/group-files.ts";
-import type { Applier, Plan } from "../applier.ts";
+import { idOfSegment, KeyPrefix } from "../../desired/object-keys.ts";
+import type { DesiredState, HaproxyGroup } from "../../desired/schema.ts";
+import { groupFileStem, haproxyGroupFiles } from "../../render/haproxy/group-files.ts";
+import { planIsEmpty, summarisePlan, type Applier, type Plan } from "../applier.ts";
+import { runApplier } from "../apply-desired.ts";
+import type { ChangeApplier } from "../keyed-applier.ts";
 import { applyHaproxyPlan, type HaproxyCounters } from "./apply.ts";
 import { haproxyLayout } from "./layout.ts";
 import { observeHaproxy, type InstalledHaproxy } from "./observe.ts";
@@ -27,7 +31,7 @@ export interface HaproxyApplierOptions {
   name?: string;
 }
 
-export type HaproxyApplier = Applier<InstalledHaproxy, GroupAction> & { readonly counters: Readonly<HaproxyCounters> };
+export type HaproxyApplier = Applier<InstalledHaproxy, GroupAction> & ChangeApplier & { readonly counters: Readonly<HaproxyCounters> };
 
 /**
  * @example
@@ -45,7 +49,10 @@ export function createHaproxyApplier(options: HaproxyApplierOptions): HaproxyApp
     return haproxyGroupFiles(groups);
   };
   let observed: InstalledHaproxy | undefined;
-  return {
+  /** True once a full sync succeeded: the groups a batch did not change are as desired. */
+  let synced = false;
+  const serves = (group: string) => opts.groups === undefined || opts.groups.includes(group);
+  const applier: HaproxyApplier = {
     name: opts.name,
     counters,
     observe: async () => (observed = await observeHaproxy(layout)),
@@ -56,7 +63,32 @@ export function createHaproxyApplier(options: HaproxyApplierOptions): HaproxyApp
     },
     // The plan already compares files, processes and every running server with the desired state.
     verify: async (desired) => driftOf(planHaproxy(opts.name, wanted(desired), await observeHaproxy(layout))),
+    async applyChanges(changes) {
+      if (!synced) return undefined;
+      const groups: Record<string, HaproxyGroup> = {};
+      const stems = new Set<string>();
+      for (const key of [...changes.upserts.keys(), ...changes.deletes]) stems.add(groupFileStem(idOfSegment(key.slice(KeyPrefix.haproxyGroup.length))));
+      for (const [key, change] of changes.upserts) {
+        const group = idOfSegment(key.slice(KeyPrefix.haproxyGroup.length));
+        if (serves(group)) groups[group] = change.value as HaproxyGroup;
+      }
+      const installed = (observed = await observeHaproxy(layout, stems));
+      const plan = planHaproxy(opts.name, haproxyGroupFiles(groups), installed);
+      if (planIsEmpty(plan)) return { name: opts.name, status: "unchanged" };
+      await applyHaproxyPlan({ layout, process, counters, installed }, plan).catch((error: Error) => {
+        synced = false;
+        throw error;
+      });
+      return { name: opts.name, status: "applied", plan: summarisePlan(plan) };
+    },
+    async syncAll(view) {
+      synced = false;
+      const result = await runApplier(view.desired(), applier, false);
+      synced = result.status !== "failed";
+      return result;
+    },
   };
+  return applier;
 }
 
 /** A plan that is not empty, as the differences `verify` reports. */
