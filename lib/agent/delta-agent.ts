@@ -7,6 +7,7 @@
  * returns "unsupported" before touching anything, and the caller falls back to the whole-view
  * long poll.
  */
+import { ObjectKeys } from "../desired/object-keys.ts";
 import type { KeyedApplier } from "../executor/keyed-applier.ts";
 import type { AgentMetrics } from "./agent-metrics.ts";
 import { KeyedSyncer, type KeyedSyncStatus } from "./keyed-syncer.ts";
@@ -37,11 +38,20 @@ export interface DeltaAgentOptions {
 }
 
 /**
+ * Which values the view keeps when the DNS server holds the zones: everything but `dns/`, except
+ * the forwarding settings (one small value the assembled desired state needs).
+ * @example keepsWithoutDns("dns/records/task/web.1") // false
+ */
+export function keepsWithoutDns(key: string): boolean {
+  return !key.startsWith("dns/") || key === ObjectKeys.dnsForwarding;
+}
+
+/**
  * @example const outcome = await runDeltaAgent({ node: "S1", url, stateDir, appliers, requires, keepDnsValues: false, metrics, log, stop });
  */
 export async function runDeltaAgent(options: DeltaAgentOptions): Promise<"stopped" | "unsupported"> {
   const { metrics, log } = options;
-  const keeps = options.keepDnsValues ? () => true : (key: string) => !key.startsWith("dns/");
+  const keeps = options.keepDnsValues ? () => true : keepsWithoutDns;
   const { store, view, problems } = await ViewStore.open(options.stateDir, options.node, keeps);
   for (const problem of problems) log.error("the persisted view is damaged; relisting", { problem });
   const feed = new WatchFeed({ url: options.url, ...(options.token === undefined ? {} : { token: options.token }), ...(options.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: options.idleTimeoutMs }) });

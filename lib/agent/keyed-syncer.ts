@@ -135,7 +135,7 @@ export class KeyedSyncer {
       slot.pending.add(
         [...batch.upserts].filter(([key]) => takes(key)),
         [...batch.deletes].filter(takes),
-        batch.completeFor.includes(slot.applier.name),
+        batch.complete || batch.completeFor.includes(slot.applier.name),
       );
     }
     this.#unsaved.add(batch.upserts, batch.deletes, false);

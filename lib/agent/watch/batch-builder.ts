@@ -37,6 +37,8 @@ export interface ReceivedBatch {
   lines: number;
   /** Appliers whose keys a relist listed in full, unchanged ones included (they asked for every value). */
   completeFor: readonly string[];
+  /** A relist into an empty view: every key is listed with its value, for every applier. */
+  complete: boolean;
 }
 
 export type WatchEvent = { type: "batch"; batch: ReceivedBatch } | { type: "bookmark"; generation: number; hash: string };
@@ -55,6 +57,8 @@ export interface CompleteRequest {
 interface OpenBatch {
   complete: CompleteRequest | undefined;
   reset: boolean;
+  /** The view was empty when the relist began. */
+  fromEmpty: boolean;
   upserts: Map<string, ReceivedUpsert>;
   deletes: Set<string>;
   /** A relist's keys, unchanged ones included (the view's others are gone). */
@@ -103,7 +107,7 @@ export class BatchBuilder {
         return { type: "bookmark", generation: line.generation, hash: line.hash };
       case "reset":
         if (this.#open !== undefined) throw new WatchProtocolError(`watch line ${this.#line}: a reset inside a batch`);
-        this.#open = { complete: this.complete, reset: true, upserts: new Map(), deletes: new Set(), listed: new Set(), lines: 1 };
+        this.#open = { complete: this.complete, reset: true, fromEmpty: this.view.size === 0, upserts: new Map(), deletes: new Set(), listed: new Set(), lines: 1 };
         return undefined;
       case "upsert": {
         const open = this.#batch();
@@ -127,7 +131,8 @@ export class BatchBuilder {
         this.#open = undefined;
         if (open.listed !== undefined) for (const key of this.view.keys()) if (!open.listed.has(key)) open.deletes.add(key);
         const { reset, upserts, deletes } = open;
-        return { type: "batch", batch: { generation: line.generation, hash: line.hash, reset, upserts, deletes, lines: open.lines + 1, completeFor: open.complete?.appliers ?? [] } };
+        const completeFor = open.complete?.appliers ?? [];
+        return { type: "batch", batch: { generation: line.generation, hash: line.hash, reset, upserts, deletes, lines: open.lines + 1, completeFor, complete: open.fromEmpty } };
       }
     }
   }
@@ -139,6 +144,6 @@ export class BatchBuilder {
   }
 
   #empty(): OpenBatch {
-    return { complete: undefined, reset: false, upserts: new Map(), deletes: new Set(), listed: undefined, lines: 0 };
+    return { complete: undefined, reset: false, fromEmpty: false, upserts: new Map(), deletes: new Set(), listed: undefined, lines: 0 };
   }
 }

@@ -113,7 +113,6 @@ export class WatchFeed {
     if (response.status === 410) {
       await response.body?.cancel();
       this.#relist = "gone";
-      handler.note("relist", { reason: "gone", since: view.generation });
       return "again";
     }
     const type = response.headers.get("content-type") ?? "";
@@ -126,7 +125,7 @@ export class WatchFeed {
       throw new SourceError(url.toString(), `HTTP ${response.status}${text === "" ? "" : `: ${text.slice(0, 200)}`}`, response.status);
     }
     const complete = relist === undefined ? undefined : this.#complete;
-    if (relist !== undefined) handler.note("relist", { reason: relist, appliers: complete?.appliers ?? [] });
+    if (relist !== undefined) handler.note("relist", { reason: relist, ...(view.generation === undefined ? {} : { from: view.generation }), ...(complete === undefined ? {} : { appliers: complete.appliers }) });
     handler.note("connected", { url: url.toString(), since: url.searchParams.get("since") });
     const builder = new BatchBuilder(view, complete);
     const lines = new LineSplitter();
