@@ -3,9 +3,11 @@
  * The names a zone index knows, each interned once under a small integer id, with the three
  * counts that decide when a name may go: the head of its record list, how many names below it
  * exist (an empty non-terminal exists through them, RFC 8020), and how many pins hold it (a
- * record pointing at it as a target, a zone apex). Counts live in typed arrays, so a name costs
- * its key string, one map entry and twelve bytes: at 100k tasks the index holds ~430k names.
+ * record pointing at it as a target, a zone apex). Counts live in typed arrays and the lookup
+ * table holds ids only (`key-table.ts`), so a name costs its key string and about 24 bytes: at
+ * 100k tasks the index holds ~530k names.
  */
+import { KeyTable, keyHash } from "./key-table.ts";
 
 const INITIAL_CAPACITY = 1024;
 
@@ -16,8 +18,12 @@ const INITIAL_CAPACITY = 1024;
  * names.key(id) // "\x03web\x05mesos\x00"
  */
 export class NameTable {
-  readonly #ids = new Map<string, number>();
   #keys: string[] = [];
+  #hashes = new Int32Array(INITIAL_CAPACITY);
+  readonly #ids = new KeyTable(
+    (id) => this.#keys[id]!,
+    (id) => this.#hashes[id]!,
+  );
   /** First record of the name (`RecordSlab` ids), -1 when it has none. */
   #head = new Int32Array(INITIAL_CAPACITY).fill(-1);
   #children = new Int32Array(INITIAL_CAPACITY);
@@ -26,17 +32,19 @@ export class NameTable {
 
   /** The id of a known name. */
   id(key: string): number | undefined {
-    return this.#ids.get(key);
+    return this.#ids.find(key, keyHash(key));
   }
 
   /** The id of `key`, added when new. */
   intern(key: string): number {
-    const known = this.#ids.get(key);
+    const hash = keyHash(key);
+    const known = this.#ids.find(key, hash);
     if (known !== undefined) return known;
     const id = this.#free.pop() ?? this.#keys.length;
     if (id >= this.#head.length) this.#grow();
     this.#keys[id] = key;
-    this.#ids.set(key, id);
+    this.#hashes[id] = hash;
+    this.#ids.insert(id, hash);
     return id;
   }
 
@@ -79,7 +87,7 @@ export class NameTable {
   /** Forgets the name when nothing holds it any more; its id is reused. */
   releaseIfUnused(id: number): void {
     if (this.#head[id]! >= 0 || this.#children[id]! > 0 || this.#pins[id]! > 0) return;
-    this.#ids.delete(this.#keys[id]!);
+    this.#ids.remove(id, this.#hashes[id]!);
     this.#keys[id] = "";
     this.#free.push(id);
   }
@@ -94,11 +102,21 @@ export class NameTable {
   }
 
   #grow(): void {
-    const capacity = this.#head.length * 2;
+    const capacity = grownCapacity(this.#head.length);
     this.#head = grown(this.#head, capacity, -1);
     this.#children = grown(this.#children, capacity, 0);
     this.#pins = grown(this.#pins, capacity, 0);
+    this.#hashes = grown(this.#hashes, capacity, 0);
   }
+}
+
+/**
+ * The next capacity of a table that is full: half as large again, not twice, since at 100k
+ * tasks an index holds millions of records and doubling would leave up to half of it unused.
+ * @example grownCapacity(1024) // 1536
+ */
+export function grownCapacity(capacity: number): number {
+  return Math.ceil(capacity * 1.5);
 }
 
 /**

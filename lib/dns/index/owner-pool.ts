@@ -7,7 +7,7 @@
  * garbage; once garbage outweighs the live lists, they are copied into a fresh pool, so the
  * cost stays proportional to the changes.
  */
-import { grown } from "./name-table.ts";
+import { grown, grownCapacity } from "./name-table.ts";
 
 const EMPTY: readonly number[] = [];
 
@@ -66,10 +66,10 @@ export class OwnerPool {
     if (this.#end + words <= this.#pool.length) return;
     const live = this.#end - this.#garbage;
     if (this.#garbage > live) {
-      this.#compact(Math.max(this.#pool.length, (live + words) * 2));
+      this.#compact(Math.max(this.#pool.length, grownCapacity(live + words)));
       return;
     }
-    this.#pool = grown(this.#pool, Math.max(this.#pool.length * 2, this.#end + words), 0);
+    this.#pool = grown(this.#pool, Math.max(grownCapacity(this.#pool.length), this.#end + words), 0);
   }
 
   #compact(capacity: number): void {

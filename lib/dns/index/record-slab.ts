@@ -7,7 +7,7 @@
  * bytes a record, against ~150 for an object per record and its data; at 100k tasks the index
  * holds ~1.7M records. AAAA addresses, rare, live in a side map.
  */
-import { grown } from "./name-table.ts";
+import { grown, grownCapacity } from "./name-table.ts";
 
 const INITIAL_CAPACITY = 4096;
 
@@ -97,7 +97,7 @@ export class RecordSlab {
   }
 
   #grow(): void {
-    const capacity = this.count.length * 2;
+    const capacity = grownCapacity(this.count.length);
     this.name = grown(this.name, capacity, 0);
     this.type = grown(this.type, capacity, 0);
     this.zone = grown(this.zone, capacity, 0);
