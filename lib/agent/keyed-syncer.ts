@@ -16,6 +16,7 @@ import { Backoff } from "../sources/backoff.ts";
 import { CoalescingRunner } from "../sources/coalescing-runner.ts";
 import type { AgentMetrics } from "./agent-metrics.ts";
 import type { Logger } from "./log.ts";
+import { countResult } from "./syncer.ts";
 import type { ReceivedBatch } from "./watch/batch-builder.ts";
 import type { PersistedChanges } from "./view/view-store.ts";
 
@@ -239,13 +240,8 @@ export class KeyedSyncer {
     metrics.syncDuration.observe((ended - started) / 1000);
     metrics.lastAttempt.set(ended / 1000);
     for (const result of results) {
-      if (result.status === "applied") {
-        metrics.changes.inc({ applier: result.name, op: "add" }, result.plan.adds.length);
-        metrics.changes.inc({ applier: result.name, op: "change" }, result.plan.changes.length);
-        metrics.changes.inc({ applier: result.name, op: "delete" }, result.plan.deletes.length);
-        for (const problem of result.plan.repairs ?? []) log.error("found the node damaged", { applier: result.name, problem, repaired: true });
-      } else if (result.status === "failed") metrics.applierFailures.inc({ applier: result.name, stage: result.stage });
-      else if (result.status === "held") metrics.applierHeld.inc({ applier: result.name });
+      countResult(metrics, result);
+      if (result.status === "applied") for (const problem of result.plan.repairs ?? []) log.error("found the node damaged", { applier: result.name, problem, repaired: true });
     }
     this.#status.lastResults = results;
     this.#scheduleResync();

@@ -17,6 +17,7 @@ import { deriveObjects } from "../../functions/keyed/derive.ts";
 import { previousFromDocument } from "../../lib/snapshot/previous.ts";
 import { ClusterSnapshot, type ClusterSnapshotInput } from "../../lib/snapshot/schema.ts";
 import { describeWithTools } from "../support/tools.ts";
+import { SNAPSHOT_INPUT } from "../http/helpers.ts";
 import { seededRandom } from "../support/seeded-random.ts";
 import { dig } from "./dns-process.ts";
 import { freePort, startProcess, stopProcess, type ServerProcess } from "./server-process.ts";
@@ -41,15 +42,7 @@ const task = (id: string, name: string, ip: string, labels: Array<{ key: string;
 const apiTask = (port: number) => task("api.1", "api", BACKEND_IP, [{ key: "VIP_0", value: `/api:${port}` }]);
 
 const INITIAL: ClusterSnapshotInput = {
-  cluster: { name: "test" },
-  now: "2026-01-01T00:00:00Z",
-  leader: "master@10.0.0.1:5050",
-  masters: ["10.0.0.1:5050"],
-  agents: [
-    { id: "S1", hostname: "agent-1", ips: ["10.0.1.1"] },
-    { id: "S2", hostname: "agent-2", ips: ["10.0.1.2"] },
-  ],
-  frameworks: [{ id: "F1", name: "marathon", ips: ["10.0.0.1"] }],
+  ...SNAPSHOT_INPUT,
   tasks: [apiTask(80), ...Array.from({ length: 20 }, (_, i) => task(`web.${i}${i % 2 === 0 ? "a" : "b"}`, "web", `10.88.0.${i + 1}`))],
 };
 
