@@ -48,7 +48,7 @@ export function mesosZone(snapshot: ClusterSnapshot): MesosZoneResult {
  * The settings every Mesos-DNS record builder reads.
  * @example mesosSettings(snapshot) // { domain: "mesos", mode: "rfc1123", srvWeight: 1 }
  */
-export function mesosSettings(snapshot: ClusterSnapshot): MesosSettings {
+export function mesosSettings(snapshot: Pick<ClusterSnapshot, "config">): MesosSettings {
   const dns = snapshot.config.dns;
   return { domain: dns.domain, mode: dns.rfc952 ? "rfc952" : "rfc1123", srvWeight: dns.srvWeight };
 }
@@ -57,7 +57,7 @@ export function mesosSettings(snapshot: ClusterSnapshot): MesosSettings {
  * The zone itself: origin, TTL, SOA and the apex NS (the SOA primary).
  * @example mesosZoneHeader(snapshot).records // [{ name: "mesos", type: "NS", ttl: 60, data: "ns1.mesos" }]
  */
-export function mesosZoneHeader(snapshot: ClusterSnapshot): DnsZoneHeader {
+export function mesosZoneHeader(snapshot: Pick<ClusterSnapshot, "config" | "now">): DnsZoneHeader {
   const dns = snapshot.config.dns;
   const soa = soaOf(snapshot);
   return { origin: dns.domain, ttl: dns.ttl, soa, records: [{ name: dns.domain, type: "NS", ttl: dns.ttl, data: soa.mname }] };
@@ -93,7 +93,7 @@ export function frameworkCollisionsOf(frameworks: readonly Framework[], settings
  * with `@` read as `.`; the serial is the snapshot time in unix seconds (u32), the minimum the TTL.
  * @example soaOf(snapshot) // { mname: "ns1.mesos", rname: "root.ns1.mesos", serial: 1700000000, refresh: 60, retry: 600, expire: 86400, minimum: 60 }
  */
-export function soaOf(snapshot: ClusterSnapshot): SoaData {
+export function soaOf(snapshot: Pick<ClusterSnapshot, "config" | "now">): SoaData {
   const dns = snapshot.config.dns;
   return {
     mname: absoluteName(dns.soa.mname ?? `ns1.${dns.domain}`),

@@ -3,16 +3,19 @@
  * The layer-7 reconciler: a snapshot's Marathon apps → one HAProxy config per configured LB
  * group (Marathon-LB on current HAProxy, `specs/l7.md`), the server-slot allocations the next
  * run must keep, and diagnostics. Stages: normalise (`services.ts`), allocate slots
- * (`slots.ts`), render each group (`render-group.ts`). Pure and total: bad apps are left out
- * with a diagnostic, everything else is rendered.
+ * (`slots.ts`), model each group (`group-model.ts`), render its text
+ * (`lib/render/haproxy/render-group.ts`). Pure and total: bad apps are left out with a
+ * diagnostic, everything else is rendered.
  */
 import { HaproxySlotAllocations, type Diagnostic, type HaproxyGroup } from "../../lib/desired/schema.ts";
+import { compareStrings } from "../../lib/net/compare.ts";
+import type { HaproxyGroupModel, ServiceModel } from "../../lib/render/haproxy/model.ts";
+import { renderHaproxyGroup } from "../../lib/render/haproxy/render-group.ts";
 import type { ClusterSnapshot } from "../../lib/snapshot/schema.ts";
 import { backendName } from "./names.ts";
-import { renderGroup } from "./render-group.ts";
+import { groupModel, serviceModel } from "./group-model.ts";
 import { marathonServices, type Service } from "./services.ts";
 import { allocateSlots, slotKey, type BackendSlots } from "./slots.ts";
-import { createTemplater } from "./templater.ts";
 
 export interface HaproxyGroupsResult {
   /** Group name (as configured, `*` included) → its files. */
@@ -27,6 +30,30 @@ export interface HaproxyGroupsResult {
  * groups.external.config // "global\n  log /dev/log local0\n..."
  */
 export function haproxyGroups(snapshot: ClusterSnapshot): HaproxyGroupsResult {
+  const parts = haproxyModels(snapshot);
+  const groups: Record<string, HaproxyGroup> = {};
+  const diagnostics = [...parts.diagnostics];
+  for (const model of parts.groups) {
+    const result = renderHaproxyGroup(model);
+    groups[model.group] = result.rendered;
+    diagnostics.push(...result.diagnostics);
+  }
+  return { groups, allocations: parts.allocations, diagnostics: uniqueDiagnostics(diagnostics) };
+}
+
+/** The HAProxy of a snapshot as data: each group's model, the slot allocations, the diagnostics of normalisation. */
+export interface HaproxyModels {
+  /** By group name. */
+  groups: HaproxyGroupModel[];
+  allocations: HaproxySlotAllocations;
+  /** Normalisation's diagnostics (rendering adds its own). */
+  diagnostics: Diagnostic[];
+}
+
+/**
+ * @example haproxyModels(snapshot).groups.map((g) => g.group) // ["external"]
+ */
+export function haproxyModels(snapshot: ClusterSnapshot): HaproxyModels {
   const config = snapshot.config.haproxy;
   const diagnostics: Diagnostic[] = [];
   const previous = previousAllocations(snapshot.previous.haproxy, diagnostics);
@@ -47,15 +74,19 @@ export function haproxyGroups(snapshot: ClusterSnapshot): HaproxyGroupsResult {
     else list.push(service);
   }
 
-  const templater = createTemplater(config.templates);
-  const groups: Record<string, HaproxyGroup> = {};
-  for (const group of [...config.groups].sort()) {
-    const result = renderGroup({ group, services, siblings, slots, config, templater });
-    groups[group] = result.rendered;
-    diagnostics.push(...result.diagnostics);
-  }
-  const backends = Object.fromEntries([...slots].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-  return { groups, allocations: { backends }, diagnostics: uniqueDiagnostics(diagnostics) };
+  // A service's model is the same in every group: made once, when a group first has it.
+  const models = new Map<Service, ServiceModel>();
+  const modelOf = (service: Service): ServiceModel => {
+    let model = models.get(service);
+    if (model === undefined) {
+      const backendSlots = slots.get(backendName(service.appId, service.servicePort))!;
+      models.set(service, (model = serviceModel({ service, siblings: siblings.get(service.appId)!, slots: backendSlots, config })));
+    }
+    return model;
+  };
+  const groups = [...config.groups].sort(compareStrings).map((group) => groupModel({ group, services, modelOf, config }));
+  const backends = Object.fromEntries([...slots].sort(([a], [b]) => compareStrings(a, b)));
+  return { groups, allocations: { backends }, diagnostics };
 }
 
 function previousAllocations(raw: unknown, diagnostics: Diagnostic[]): HaproxySlotAllocations {
@@ -94,8 +125,11 @@ function uniqueBackendNames(services: readonly Service[], diagnostics: Diagnosti
   });
 }
 
-/** The same diagnostic from several groups is reported once. */
-function uniqueDiagnostics(list: Diagnostic[]): Diagnostic[] {
+/**
+ * The same diagnostic from several groups is reported once.
+ * @example uniqueDiagnostics([d, d]) // [d]
+ */
+export function uniqueDiagnostics(list: Diagnostic[]): Diagnostic[] {
   const seen = new Set<string>();
   return list.filter((d) => {
     const key = `${d.level}\u0000${d.code}\u0000${d.subject}\u0000${d.message}`;

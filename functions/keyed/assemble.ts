@@ -9,7 +9,8 @@
  */
 import type { DesiredState, Diagnostic, DnsForwarding, HaproxyBackendSlots, HaproxyGroup, L4Service } from "../../lib/desired/schema.ts";
 import type { NodeAllocation, OverlayNode } from "../../lib/desired/overlay-schema.ts";
-import type { DnsOwnerRecords, DnsZoneHeader, OverlayPeer, OverlaySpaces, ZoneId } from "../../lib/desired/object-values.ts";
+import type { DnsOwnerRecords, DnsZoneHeader, HaproxyServiceObject, OverlayPeer, OverlaySpaces, ZoneId } from "../../lib/desired/object-values.ts";
+import type { ServerModel } from "../../lib/render/haproxy/model.ts";
 import { idOfSegment, keyScope, KeyPrefix, ObjectKeys } from "../../lib/desired/object-keys.ts";
 import type { PreviousNamedVip } from "../../lib/desired/previous-l4lb.ts";
 import { compareStrings } from "../../lib/net/compare.ts";
@@ -17,9 +18,11 @@ import { parseIpValue } from "../../lib/net/cidr.ts";
 import { addTuples } from "../dns-zones/owner-records.ts";
 import { zonesOf } from "../dns-zones/zone-assembly.ts";
 import { serviceSortKey } from "../l4lb/index.ts";
+import { compareNamedVips } from "../l4lb/named-vip-allocation.ts";
 import { nodeServices } from "../l4lb/node-services.ts";
 import { dataplaneFor } from "../../lib/desired/dataplane.ts";
 import { sortDiagnostics } from "./diagnostic-objects.ts";
+import { haproxyGroupsOf, type HaproxyGroupSettings } from "./haproxy-pieces.ts";
 import type { KeyedObjects } from "./object-store.ts";
 
 const ZONE_ORDER: readonly ZoneId[] = ["mesos", "dcos", "l4lb", "spartan", "zk"];
@@ -34,7 +37,7 @@ export function desiredStateOf(objects: KeyedObjects): DesiredState {
     apiVersion: "wayfinder/v1",
     hash: objects.hash(),
     dns: dnsSection(parts),
-    l4lb: { services: parts.services.sort(byServiceOrder), namedVips: parts.namedVips.sort((a, b) => compareStrings(a.name, b.name) || compareStrings(a.ip, b.ip)) },
+    l4lb: { services: parts.l4Services.sort(byServiceOrder), namedVips: parts.namedVips.sort(compareNamedVips) },
     haproxy: { groups: groupsOf(parts), allocations: { backends: Object.fromEntries(parts.slots.sort(([a], [b]) => compareStrings(a, b))) } },
     overlay: {
       allocations: { ...parts.spaces!, nodes: parts.allocations.sort((a, b) => compareIps(a.ip, b.ip)) },
@@ -59,7 +62,7 @@ export function nodeViewOf(objects: KeyedObjects, node: string): DesiredState {
     hash: objects.nodeHash(node),
     node,
     dns: dnsSection(parts),
-    l4lb: { services: nodeServices(parts.services.sort(byServiceOrder), node) },
+    l4lb: { services: nodeServices(parts.l4Services.sort(byServiceOrder), node) },
     haproxy: { groups: groupsOf(parts) },
     overlay: {
       allocations: { ...spaces, nodes: [] },
@@ -76,9 +79,11 @@ interface Parts {
   forwarding: DnsForwarding | undefined;
   agentNetworks: string[][];
   aliases: DesiredState["dns"]["aliases"];
-  services: L4Service[];
+  l4Services: L4Service[];
   namedVips: PreviousNamedVip[];
-  groups: Array<[string, HaproxyGroup]>;
+  groups: HaproxyGroupSettings[];
+  services: HaproxyServiceObject[];
+  servers: Map<string, Array<[number, ServerModel]>>;
   slots: Array<[string, HaproxyBackendSlots]>;
   spaces: OverlaySpaces | undefined;
   peers: Array<[string, OverlayPeer]>;
@@ -95,9 +100,11 @@ function sortedParts(objects: KeyedObjects, node: string | undefined): Parts {
     forwarding: undefined,
     agentNetworks: [],
     aliases: [],
-    services: [],
+    l4Services: [],
     namedVips: [],
     groups: [],
+    services: [],
+    servers: new Map(),
     slots: [],
     spaces: undefined,
     peers: [],
@@ -112,12 +119,19 @@ function sortedParts(objects: KeyedObjects, node: string | undefined): Parts {
     if (scope.scope === "node") {
       if (key.endsWith("/overlay")) parts.nodes.push([scope.node, value as OverlayNode]);
     } else if (key.startsWith(KeyPrefix.dnsRecords)) parts.owners.push(value as DnsOwnerRecords);
-    else if (key.startsWith(KeyPrefix.l4Service)) parts.services.push(value as L4Service);
+    else if (key.startsWith(KeyPrefix.l4Service)) parts.l4Services.push(value as L4Service);
+    else if (key.startsWith(KeyPrefix.haproxyServer)) {
+      const [backend, slot] = key.slice(KeyPrefix.haproxyServer.length).split("/") as [string, string];
+      const list = parts.servers.get(idOfSegment(backend));
+      const entry: [number, ServerModel] = [Number(slot), value as ServerModel];
+      if (list === undefined) parts.servers.set(idOfSegment(backend), [entry]);
+      else list.push(entry);
+    } else if (key.startsWith(KeyPrefix.haproxyService)) parts.services.push(value as HaproxyServiceObject);
     else if (key.startsWith(KeyPrefix.diagnostics)) parts.diagnostics.push(...(value as Diagnostic[]));
     else if (key.startsWith(KeyPrefix.overlayPeer)) parts.peers.push([idOfSegment(key.slice(KeyPrefix.overlayPeer.length)), value as OverlayPeer]);
     else if (key.startsWith(KeyPrefix.dnsForwardingAgent)) parts.agentNetworks.push(value as string[]);
     else if (key.startsWith(KeyPrefix.dnsZone)) parts.headers.push([idOfSegment(key.slice(KeyPrefix.dnsZone.length)) as ZoneId, value as DnsZoneHeader]);
-    else if (key.startsWith(KeyPrefix.haproxyGroup)) parts.groups.push([idOfSegment(key.slice(KeyPrefix.haproxyGroup.length)), value as HaproxyGroup]);
+    else if (key.startsWith(KeyPrefix.haproxyGroup)) parts.groups.push(value as HaproxyGroupSettings);
     else if (key.startsWith(KeyPrefix.namedVipAllocation)) parts.namedVips.push(...(value as PreviousNamedVip[]));
     else if (key.startsWith(KeyPrefix.overlayAllocation)) parts.allocations.push(value as NodeAllocation);
     else if (key.startsWith(KeyPrefix.haproxySlots)) parts.slots.push([idOfSegment(key.slice(KeyPrefix.haproxySlots.length)), value as HaproxyBackendSlots]);
@@ -146,7 +160,7 @@ function dnsSection(parts: Parts): DesiredState["dns"] {
 }
 
 function groupsOf(parts: Parts): Record<string, HaproxyGroup> {
-  return Object.fromEntries(parts.groups.sort(([a], [b]) => compareStrings(a, b)));
+  return haproxyGroupsOf(parts.groups, parts.services, parts.servers);
 }
 
 function byServiceOrder(a: L4Service, b: L4Service): number {

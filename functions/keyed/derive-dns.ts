@@ -19,10 +19,15 @@ import { Part, type DiagnosticObjects } from "./diagnostic-objects.ts";
 import { addAgentDns, addFrameworkDns, addTaskDns, dnsZoneHeaders, mastersDns, OwnerZones, vipDns } from "./dns-owners.ts";
 import type { KeyedObjects } from "./object-store.ts";
 
+/** What the DNS part leaves for the incremental form: the tasks whose records want their agent's IP, with that agent. */
+export interface DnsDerivation {
+  wanting: Map<string, string>;
+}
+
 /**
  * @example deriveDns(snapshot, objects, diagnostics, vipServices); objects.has("dns/zone/mesos") // true
  */
-export function deriveDns(snapshot: ClusterSnapshot, objects: KeyedObjects, diagnostics: DiagnosticObjects, vipServices: ReadonlyMap<string, readonly L4Service[]>): void {
+export function deriveDns(snapshot: ClusterSnapshot, objects: KeyedObjects, diagnostics: DiagnosticObjects, vipServices: ReadonlyMap<string, readonly L4Service[]>): DnsDerivation {
   const settings = mesosSettings(snapshot);
   for (const [id, header] of dnsZoneHeaders(snapshot)) objects.set(ObjectKeys.dnsZone(id), header);
   objects.set(ObjectKeys.dnsAliases, aliasesOf(snapshot));
@@ -49,7 +54,7 @@ export function deriveDns(snapshot: ClusterSnapshot, objects: KeyedObjects, diag
   }
   diagnostics.add(Part.dnsCollision, frameworkCollisionsOf(snapshot.frameworks, settings));
 
-  const wanted = new Set<string>();
+  const wanting = new Map<string, string>();
   const label = labelMemo();
   const sources = snapshot.config.dns.ipSources;
   const taskCopies = repeatedIds(snapshot.tasks);
@@ -60,9 +65,9 @@ export function deriveDns(snapshot: ClusterSnapshot, objects: KeyedObjects, diag
     const own = owners.with({ kind: "task", id: task.id }, taskCopies.get(task.id) ?? 1, (zones) => addTaskDns(zones, task, context));
     diagnostics.add(Part.dnsMesos, own.mesos);
     diagnostics.add(Part.dnsDcos, own.dcos);
-    if (own.wantsAgentIp) wanted.add(task.agentId);
+    if (own.wantsAgentIp) wanting.set(task.id, task.agentId);
   }
-  for (const id of wanted) {
+  for (const id of new Set(wanting.values())) {
     const missing = agentWithoutIp(agents.get(id)!.agent);
     if (missing !== undefined) diagnostics.add(Part.dnsDcosAgent, [missing]);
   }
@@ -75,12 +80,14 @@ export function deriveDns(snapshot: ClusterSnapshot, objects: KeyedObjects, diag
   const forwarding = forwardingBase(snapshot);
   objects.set(ObjectKeys.dnsForwarding, forwarding.forwarding);
   diagnostics.add(Part.forwarding, forwarding.diagnostics);
-  if (!forwarding.agentsAllowed) return;
-  for (const agent of snapshot.agents) {
-    const own = agentForwardingNetworks(agent);
-    objects.set(ObjectKeys.dnsForwardingAgent(agent.id), own.networks.length === 0 ? undefined : own.networks);
-    diagnostics.add(Part.forwardingAgent, own.diagnostics);
+  if (forwarding.agentsAllowed) {
+    for (const agent of snapshot.agents) {
+      const own = agentForwardingNetworks(agent);
+      objects.set(ObjectKeys.dnsForwardingAgent(agent.id), own.networks.length === 0 ? undefined : own.networks);
+      diagnostics.add(Part.forwardingAgent, own.diagnostics);
+    }
   }
+  return { wanting };
 }
 
 /**

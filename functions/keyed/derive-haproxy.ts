@@ -1,21 +1,27 @@
 /**
  * @module
- * The HAProxy part of a whole derivation: each LB group's files (`haproxy/group/<group>`) and
- * each backend's server slots (control). Keyed per group for now, not per section and server
- * slot: the group text is rendered whole.
+ * The HAProxy part of a whole derivation: each LB group's settings, each service's sections,
+ * each server slot (`haproxy-pieces.ts`) and each backend's slot allocation (control).
  */
-import { ObjectKeys } from "../../lib/desired/object-keys.ts";
 import type { ClusterSnapshot } from "../../lib/snapshot/schema.ts";
-import { haproxyGroups } from "../haproxy/index.ts";
+import { haproxyModels } from "../haproxy/index.ts";
 import { Part, type DiagnosticObjects } from "./diagnostic-objects.ts";
+import { haproxyPieces } from "./haproxy-pieces.ts";
 import type { KeyedObjects } from "./object-store.ts";
 
 /**
- * @example deriveHaproxy(snapshot, objects, diagnostics); objects.has("haproxy/group/external") // true
+ * Writes the HAProxy objects; returns their keys and diagnostics (the incremental form starts from them).
+ * @example deriveHaproxy(snapshot, objects, diagnostics).keys.has("haproxy/group/external") // true
  */
-export function deriveHaproxy(snapshot: ClusterSnapshot, objects: KeyedObjects, diagnostics: DiagnosticObjects): void {
-  const result = haproxyGroups(snapshot);
-  for (const [group, files] of Object.entries(result.groups)) objects.set(ObjectKeys.haproxyGroup(group), files);
-  for (const [backend, slots] of Object.entries(result.allocations.backends)) objects.set(ObjectKeys.haproxySlots(backend), slots);
-  diagnostics.add(Part.haproxy, result.diagnostics);
+export function deriveHaproxy(snapshot: ClusterSnapshot, objects: KeyedObjects, diagnostics: DiagnosticObjects): HaproxyDerivation {
+  const pieces = haproxyPieces(haproxyModels(snapshot));
+  for (const [key, value] of pieces.objects) objects.set(key, value);
+  diagnostics.add(Part.haproxy, pieces.diagnostics);
+  return { keys: new Set(pieces.objects.keys()), subjects: new Set(pieces.diagnostics.map((d) => d.subject)) };
+}
+
+/** What the HAProxy part wrote: its keys, and the subjects of its diagnostics. */
+export interface HaproxyDerivation {
+  keys: Set<string>;
+  subjects: Set<string>;
 }

@@ -9,18 +9,31 @@ import { ObjectKeys } from "../../lib/desired/object-keys.ts";
 import type { PreviousNamedVip } from "../../lib/desired/previous-l4lb.ts";
 import type { ClusterSnapshot } from "../../lib/snapshot/schema.ts";
 import { allocateSnapshotVips, namedVipsOf, vipGroupsOf, vipTable } from "../l4lb/index.ts";
-import type { VipKey } from "../l4lb/task-vips.ts";
-import { familyOf } from "../l4lb/vip-groups.ts";
+import { unusedMarathonVips } from "../l4lb/marathon-vips.ts";
+import type { NamedVipAllocation } from "../l4lb/named-vip-allocation.ts";
+import type { VipEntry, VipKey } from "../l4lb/task-vips.ts";
+import { familyOf, type VipGroups } from "../l4lb/vip-groups.ts";
 import { Part, type DiagnosticObjects } from "./diagnostic-objects.ts";
 import type { KeyedObjects } from "./object-store.ts";
 
+/** What the L4 part leaves for the rest of a derivation (and for the incremental form to start from). */
+export interface L4lbDerivation {
+  groups: VipGroups;
+  /** Task id → its offers (tasks with none are left out). */
+  offers: Map<string, VipEntry[]>;
+  allocation: NamedVipAllocation;
+  /** Named VIP → its services, for its DNS records. */
+  servicesByName: Map<string, L4Service[]>;
+}
+
 /**
- * Writes the L4 objects of `snapshot`; returns the services of each named VIP (their DNS records).
- * @example deriveL4lb(snapshot, objects, diagnostics).get("app.marathon")?.length // 2 (tcp and udp)
+ * Writes the L4 objects of `snapshot`.
+ * @example deriveL4lb(snapshot, objects, diagnostics).servicesByName.get("app.marathon")?.length // 2 (tcp and udp)
  */
-export function deriveL4lb(snapshot: ClusterSnapshot, objects: KeyedObjects, diagnostics: DiagnosticObjects): Map<string, L4Service[]> {
-  const { groups, taskDiagnostics } = vipGroupsOf(snapshot);
+export function deriveL4lb(snapshot: ClusterSnapshot, objects: KeyedObjects, diagnostics: DiagnosticObjects): L4lbDerivation {
+  const { groups, offers, taskDiagnostics } = vipGroupsOf(snapshot);
   for (const list of taskDiagnostics.values()) diagnostics.add(Part.l4lbTask, list);
+  diagnostics.add(Part.l4lbMarathon, unusedMarathonVips(snapshot.marathonApps, snapshot.tasks));
   const allocation = allocateSnapshotVips(snapshot, groups);
   diagnostics.add(Part.l4lbAllocation, allocation.diagnostics);
   const table = vipTable(groups, allocation, snapshot.config.l4lb.scheduler);
@@ -34,7 +47,7 @@ export function deriveL4lb(snapshot: ClusterSnapshot, objects: KeyedObjects, dia
     else list.push(service);
   }
   for (const [name, entries] of namedVipsByName(namedVipsOf(allocation))) objects.set(ObjectKeys.namedVipAllocation(name), entries);
-  return byName;
+  return { groups, offers, allocation, servicesByName: byName };
 }
 
 /**

@@ -6,7 +6,7 @@
  */
 import { ObjectKeys } from "../../lib/desired/object-keys.ts";
 import type { ClusterSnapshot } from "../../lib/snapshot/schema.ts";
-import { overlayParts } from "../overlay/index.ts";
+import { overlayParts, type OverlayParts } from "../overlay/index.ts";
 import { overlayPeer } from "../overlay/peer.ts";
 import { recordSpaces } from "../overlay/spaces.ts";
 import { Part, type DiagnosticObjects } from "./diagnostic-objects.ts";
@@ -15,7 +15,7 @@ import type { KeyedObjects } from "./object-store.ts";
 /**
  * @example deriveOverlay(snapshot, objects, diagnostics); objects.has("node/S1/overlay") // true
  */
-export function deriveOverlay(snapshot: ClusterSnapshot, objects: KeyedObjects, diagnostics: DiagnosticObjects): void {
+export function deriveOverlay(snapshot: ClusterSnapshot, objects: KeyedObjects, diagnostics: DiagnosticObjects): OverlayParts {
   const parts = overlayParts(snapshot);
   objects.set(ObjectKeys.overlaySpaces, recordSpaces(parts.spaces));
   for (const node of parts.allocated.nodes) objects.set(ObjectKeys.overlayAllocation(node.ip), node);
@@ -31,4 +31,5 @@ export function deriveOverlay(snapshot: ClusterSnapshot, objects: KeyedObjects, 
   diagnostics.add(Part.overlayExhausted, parts.allocated.exhausted);
   diagnostics.add(Part.overlayAbsent, parts.allocated.absent);
   for (const list of parts.taskDiagnostics.values()) diagnostics.add(Part.overlayTasks, list);
+  return parts;
 }

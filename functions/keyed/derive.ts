@@ -7,9 +7,10 @@
  */
 import type { ClusterSnapshot } from "../../lib/snapshot/schema.ts";
 import { DiagnosticObjects } from "./diagnostic-objects.ts";
-import { deriveDns } from "./derive-dns.ts";
-import { deriveHaproxy } from "./derive-haproxy.ts";
-import { deriveL4lb } from "./derive-l4lb.ts";
+import type { OverlayParts } from "../overlay/index.ts";
+import { deriveDns, type DnsDerivation } from "./derive-dns.ts";
+import { deriveHaproxy, type HaproxyDerivation } from "./derive-haproxy.ts";
+import { deriveL4lb, type L4lbDerivation } from "./derive-l4lb.ts";
 import { deriveOverlay } from "./derive-overlay.ts";
 import { KeyedObjects, type KeyedObjectsOptions } from "./object-store.ts";
 
@@ -17,14 +18,30 @@ import { KeyedObjects, type KeyedObjectsOptions } from "./object-store.ts";
  * @example deriveObjects(snapshot).hash() // "5d1c..." (the DesiredState's hash)
  */
 export function deriveObjects(snapshot: ClusterSnapshot, options: KeyedObjectsOptions = {}): KeyedObjects {
+  return derive(snapshot, options).objects;
+}
+
+/** A whole derivation: the objects, and what its parts worked out on the way (the incremental form starts from them). */
+export interface Derivation {
+  objects: KeyedObjects;
+  l4lb: L4lbDerivation;
+  dns: DnsDerivation;
+  overlay: OverlayParts;
+  haproxy: HaproxyDerivation;
+}
+
+/**
+ * @example derive(snapshot).l4lb.allocation.addresses[4].get("app.marathon") // "11.171.172.79"
+ */
+export function derive(snapshot: ClusterSnapshot, options: KeyedObjectsOptions = {}): Derivation {
   const objects = new KeyedObjects(options);
   const diagnostics = new DiagnosticObjects();
-  const vipServices = deriveL4lb(snapshot, objects, diagnostics);
-  deriveDns(snapshot, objects, diagnostics, vipServices);
-  deriveOverlay(snapshot, objects, diagnostics);
-  deriveHaproxy(snapshot, objects, diagnostics);
+  const l4lb = deriveL4lb(snapshot, objects, diagnostics);
+  const dns = deriveDns(snapshot, objects, diagnostics, l4lb.servicesByName);
+  const overlay = deriveOverlay(snapshot, objects, diagnostics);
+  const haproxy = deriveHaproxy(snapshot, objects, diagnostics);
   diagnostics.writeTo(objects);
   // A fresh derivation is a starting point, not a change.
   objects.takeChanges();
-  return objects;
+  return { objects, l4lb, dns, overlay, haproxy };
 }

@@ -96,6 +96,8 @@ export const Part = {
   forwardingAgent: "dns.forwarding.agent",
   /** A task's VIP labels. */
   l4lbTask: "l4lb.task",
+  /** A Marathon app's VIP labels that none of its Mesos tasks carries. */
+  l4lbMarathon: "l4lb.marathon",
   /** A named VIP's address. */
   l4lbAllocation: "l4lb.allocation",
   /** An IP VIP on a named VIP's address and port. */

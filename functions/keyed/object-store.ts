@@ -20,6 +20,8 @@ export interface StoredObject {
 export interface ObjectChanges {
   upserts: Array<{ key: string; json: string; hash: string }>;
   deletes: string[];
+  /** What each changed key held before the batch (absent: it did not exist). */
+  before: ReadonlyMap<string, StoredObject | undefined>;
 }
 
 export interface KeyedObjectsOptions {
@@ -115,17 +117,21 @@ export class KeyedObjects {
 
   /** The keys changed since the last call (values that ended where they started are left out). */
   takeChanges(): ObjectChanges {
-    const changes: ObjectChanges = { upserts: [], deletes: [] };
+    const upserts: ObjectChanges["upserts"] = [];
+    const deletes: string[] = [];
+    const changed = new Map<string, StoredObject | undefined>();
     for (const [key, before] of this.#before) {
       const now = this.#objects.get(key);
       if (now === undefined) {
-        if (before !== undefined) changes.deletes.push(key);
+        if (before === undefined) continue;
+        deletes.push(key);
       } else if (before?.json !== now.json) {
-        changes.upserts.push({ key, json: now.json, hash: now.hash });
-      }
+        upserts.push({ key, json: now.json, hash: now.hash });
+      } else continue;
+      changed.set(key, before);
     }
     this.#before = new Map();
-    return changes;
+    return { upserts, deletes, before: changed };
   }
 
   #remember(key: string, old: StoredObject | undefined): void {

@@ -15,7 +15,8 @@ import { compareStrings } from "../../lib/net/compare.ts";
 import { ipSortKey } from "../../lib/net/ip-bigint.ts";
 import type { PreviousNamedVip } from "../../lib/desired/previous-l4lb.ts";
 import type { Agent, ClusterSnapshot, Framework, Task } from "../../lib/snapshot/schema.ts";
-import { allocateNamedVips, type NamedVipAllocation } from "./named-vip-allocation.ts";
+import { unusedMarathonVips } from "./marathon-vips.ts";
+import { allocateNamedVips, compareNamedVips, type NamedVipAllocation } from "./named-vip-allocation.ts";
 import { hasBackends, taskVipEntries, type ResolvedLabel, type VipEntry } from "./task-vips.ts";
 import { isVipLabelKey, legacyVipLabel } from "../task-facts/vip-label.ts";
 import { VipGroups, type VipGroup } from "./vip-groups.ts";
@@ -43,26 +44,28 @@ export function l4lbServices(snapshot: ClusterSnapshot): L4lbResult {
   return {
     services,
     namedVips: namedVipsOf(allocation),
-    diagnostics: [...[...taskDiagnostics.values()].flat(), ...allocation.diagnostics, ...table.conflicts],
+    diagnostics: [...[...taskDiagnostics.values()].flat(), ...unusedMarathonVips(snapshot.marathonApps, snapshot.tasks), ...allocation.diagnostics, ...table.conflicts],
   };
 }
 
 /**
- * Every task's offers, grouped by VIP, and each task's diagnostics.
+ * Every task's offers, grouped by VIP, and each task's offers and diagnostics.
  * @example vipGroupsOf(snapshot).groups.namesWithBackends(4) // Set {"app.marathon"}
  */
-export function vipGroupsOf(snapshot: ClusterSnapshot): { groups: VipGroups; taskDiagnostics: Map<string, Diagnostic[]> } {
+export function vipGroupsOf(snapshot: ClusterSnapshot): { groups: VipGroups; offers: Map<string, VipEntry[]>; taskDiagnostics: Map<string, Diagnostic[]> } {
   const agents = new Map(snapshot.agents.map((a) => [a.id, a]));
   const frameworks = new Map(snapshot.frameworks.map((f) => [f.id, f]));
   const labels = new Map<string, ResolvedLabel>();
   const groups = new VipGroups();
   const taskDiagnostics = new Map<string, Diagnostic[]>();
+  const offersOf = new Map<string, VipEntry[]>();
   for (const task of snapshot.tasks) {
     const offers = taskVipOffers(task, agents.get(task.agentId), frameworks.get(task.frameworkId), snapshot.config.l4lb.ipv6, labels);
     for (const entry of offers.entries) groups.add(task.id, entry);
+    if (offers.entries.length > 0) offersOf.set(task.id, [...(offersOf.get(task.id) ?? []), ...offers.entries]);
     if (offers.diagnostics.length > 0) taskDiagnostics.set(task.id, [...(taskDiagnostics.get(task.id) ?? []), ...offers.diagnostics]);
   }
-  return { groups, taskDiagnostics };
+  return { groups, offers: offersOf, taskDiagnostics };
 }
 
 /**
@@ -139,14 +142,15 @@ export function vipTable(groups: VipGroups, allocation: Pick<NamedVipAllocation,
 
 /**
  * The `namedVips` list: every name's address per family and the names kept through their
- * grace period, sorted by name then address.
+ * grace period, sorted (`compareNamedVips`).
  * @example namedVipsOf(allocation) // [{ name: "app.marathon", ip: "11.171.172.79" }]
  */
 export function namedVipsOf(allocation: Pick<NamedVipAllocation, "addresses" | "retained">): PreviousNamedVip[] {
   const namedVips = [...allocation.retained];
   for (const family of [4, 6] as const) for (const [name, ip] of allocation.addresses[family]) namedVips.push({ name, ip });
-  return namedVips.sort((a, b) => compareStrings(a.name, b.name) || compareStrings(a.ip, b.ip));
+  return namedVips.sort(compareNamedVips);
 }
+
 
 /**
  * The order of the VIP table: address, port, protocol.

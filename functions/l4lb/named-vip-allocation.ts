@@ -9,6 +9,7 @@ import type { Diagnostic } from "../../lib/desired/schema.ts";
 import type { IpFamily } from "../../lib/net/ip-literal.ts";
 import type { L4lbConfig } from "../../lib/snapshot/config.ts";
 import type { PreviousNamedVip } from "../../lib/desired/previous-l4lb.ts";
+import { compareStrings } from "../../lib/net/compare.ts";
 import { namedVipAddresses } from "./named-vip-addresses.ts";
 import { familyOf } from "./vip-groups.ts";
 
@@ -66,4 +67,13 @@ export function allocateNamedVips(input: NamedVipAllocationInput): NamedVipAlloc
  */
 export function withinGrace(lastSeen: string, now: string, graceSeconds: number): boolean {
   return graceSeconds > 0 && Date.parse(now) - Date.parse(lastSeen) <= graceSeconds * 1000;
+}
+
+/**
+ * The order of the `namedVips` list: name, address, then the time last seen (a previous list
+ * may name one address twice), so the list never depends on the order it was built in.
+ * @example entries.sort(compareNamedVips)
+ */
+export function compareNamedVips(a: PreviousNamedVip, b: PreviousNamedVip): number {
+  return compareStrings(a.name, b.name) || compareStrings(a.ip, b.ip) || compareStrings(a.lastSeen ?? "", b.lastSeen ?? "");
 }

@@ -46,6 +46,8 @@ export class VipGroups {
   readonly #groups = new Map<string, VipGroup>();
   /** `name` → backends of that name per family (offers, counted with repeats). */
   readonly #names = new Map<string, [number, number]>();
+  /** Named VIP → the ids of its groups (one per protocol and port). */
+  readonly #groupsOfName = new Map<string, Set<string>>();
   /** IP VIP address → its offers. */
   readonly #ipVips = new Map<string, number>();
   /** Group ids and names touched since the last `drainTouched`. */
@@ -57,7 +59,14 @@ export class VipGroups {
   add(taskId: string, entry: VipEntry): void {
     const id = vipGroupId(entry.key);
     let group = this.#groups.get(id);
-    if (group === undefined) this.#groups.set(id, (group = { id, key: entry.key, offers: new Map() }));
+    if (group === undefined) {
+      this.#groups.set(id, (group = { id, key: entry.key, offers: new Map() }));
+      if (entry.key.kind === "named") {
+        const ids = this.#groupsOfName.get(entry.key.name);
+        if (ids === undefined) this.#groupsOfName.set(entry.key.name, new Set([id]));
+        else ids.add(id);
+      }
+    }
     const at = `${entry.backend.ip} ${entry.backend.port}`;
     let byTask = group.offers.get(at);
     if (byTask === undefined) group.offers.set(at, (byTask = new Map()));
@@ -79,7 +88,14 @@ export class VipGroups {
     own.splice(index, 1);
     if (own.length === 0) byTask.delete(taskId);
     if (byTask.size === 0) group.offers.delete(at);
-    if (group.offers.size === 0) this.#groups.delete(id);
+    if (group.offers.size === 0) {
+      this.#groups.delete(id);
+      if (group.key.kind === "named") {
+        const ids = this.#groupsOfName.get(group.key.name)!;
+        ids.delete(id);
+        if (ids.size === 0) this.#groupsOfName.delete(group.key.name);
+      }
+    }
     this.#count(entry, -1);
   }
 
@@ -109,6 +125,11 @@ export class VipGroups {
       .map((b) => [`${ipSortKey(b.ip)} ${String(b.port).padStart(5, "0")}`, b] as const)
       .sort(([a], [b]) => compareStrings(a, b))
       .map(([, b]) => b);
+  }
+
+  /** The groups of a named VIP. */
+  groupsOfName(name: string): VipGroup[] {
+    return [...(this.#groupsOfName.get(name) ?? [])].map((id) => this.#groups.get(id)!);
   }
 
   /** True when the named VIP has a backend of this family on any protocol and port. */

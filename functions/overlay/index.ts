@@ -16,7 +16,7 @@ import { allocateNodes, type Allocated } from "./allocate.ts";
 import { overlayMembers, type Member, type Members } from "./members.ts";
 import { overlayNodeEntry } from "./node-entry.ts";
 import { keptAllocations } from "./release.ts";
-import { effectiveSpaces, recordSpaces, type Spaces } from "./spaces.ts";
+import { effectiveSpaces, HeldCounts, recordSpaces, type Spaces } from "./spaces.ts";
 import { overlayFamilies, taskOutsideSlices } from "./task-addresses.ts";
 
 /**
@@ -67,7 +67,7 @@ export function overlayParts(snapshot: ClusterSnapshot): OverlayParts {
   const members = overlayMembers(snapshot);
   const present = new Set(members.members.map((m) => m.ip));
   const released = keptAllocations(previous?.nodes ?? [], previous?.release ?? [], present);
-  const spaces = effectiveSpaces(config, previous ?? {}, released.kept);
+  const spaces = effectiveSpaces(config, previous ?? {}, HeldCounts.of(released.kept));
   const allocated = allocateNodes({ members: members.members, spaces: spaces.spaces, kept: released.kept, macOui: config.vtep_mac_oui });
 
   const byIp = new Map(allocated.nodes.map((node) => [node.ip, node]));

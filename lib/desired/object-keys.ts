@@ -63,8 +63,12 @@ export const ObjectKeys = {
   l4NamedService: (name: string, protocol: string, port: number, family: 4 | 6) => `l4lb/named/${keySegment(name)}/${protocol}/${port}/ipv${family}`,
   /** An IP VIP's service. */
   l4IpService: (ip: string, protocol: string, port: number) => `l4lb/ip/${keySegment(ip)}/${protocol}/${port}`,
-  /** One LB group's HAProxy files. */
+  /** One LB group's HAProxy settings (its head and shared frontends). */
   haproxyGroup: (group: string) => `haproxy/group/${keySegment(group)}`,
+  /** One HAProxy service (app × service port): its sections and ACLs, and the groups it is in. */
+  haproxyService: (backend: string) => `haproxy/service/${keySegment(backend)}`,
+  /** One server slot of a backend (1-based; with marathon-lb naming, one server in order). */
+  haproxyServer: (backend: string, slot: number) => `haproxy/server/${keySegment(backend)}/${slot}`,
   /** The overlay address spaces (what dataplane rules route from). */
   overlaySpaces: "overlay/spaces",
   /** What every node needs to route to one overlay node. */
@@ -88,6 +92,8 @@ export const KeyPrefix = {
   dnsForwardingAgent: "dns/forwarding/agent/",
   l4Service: "l4lb/",
   haproxyGroup: "haproxy/group/",
+  haproxyService: "haproxy/service/",
+  haproxyServer: "haproxy/server/",
   overlayPeer: "overlay/peer/",
   namedVipAllocation: "control/l4lb/named/",
   overlayAllocation: "control/overlay/allocation/",

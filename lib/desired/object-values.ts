@@ -6,7 +6,7 @@
  * cluster- or node-scoped value.
  */
 import { z } from "zod";
-import { Diagnostic, DnsAlias, DnsForwarding, DnsRecord, HaproxyBackendSlots, HaproxyGroup, L4Service, SoaData } from "./schema.ts";
+import { Diagnostic, DnsAlias, DnsForwarding, DnsRecord, HaproxyBackendSlots, L4Service, SoaData } from "./schema.ts";
 import { NodeAllocation, OverlayAllocations, OverlayNode, Vtep } from "./overlay-schema.ts";
 import { PreviousNamedVip } from "./previous-l4lb.ts";
 
@@ -48,8 +48,19 @@ export const DnsAliases = z.array(DnsAlias);
 
 /** `l4lb/named/...` and `l4lb/ip/...` */
 export const L4ServiceObject = L4Service;
-/** `haproxy/group/<group>` */
-export const HaproxyGroupObject = HaproxyGroup;
+/**
+ * `haproxy/group/<group>`: the group's model (`lib/render/haproxy/model.ts`) without its
+ * services: its head, shared frontends and map settings.
+ */
+export const HaproxyGroupObject = z.looseObject({ group: z.string(), head: z.looseObject({}), frontends: z.looseObject({}), mapMode: z.boolean(), mapFallThrough: z.boolean() });
+/** `haproxy/service/<backend>`: a service's model without its servers, and the groups it is in. */
+export const HaproxyServiceObject = z.object({
+  groups: z.array(z.string()).min(1),
+  model: z.looseObject({ appId: z.string(), backend: z.string(), servicePort: z.number().int() }),
+});
+export type HaproxyServiceObject = z.infer<typeof HaproxyServiceObject>;
+/** `haproxy/server/<backend>/<slot>`: one `server` line's model. */
+export const HaproxyServerObject = z.looseObject({ name: z.string(), id: z.number().int(), host: z.string(), ip: z.string(), port: z.number().int(), disabled: z.boolean() });
 
 /** `overlay/spaces`: the address spaces the allocations were made from. */
 export const OverlaySpaces = OverlayAllocations.pick({ vtep: true, overlays: true });

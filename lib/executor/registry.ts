@@ -8,7 +8,7 @@
  */
 import { join } from "node:path";
 import type { DesiredState } from "../desired/schema.ts";
-import type { Applier } from "./applier.ts";
+import type { Applier, ApplierLog } from "./applier.ts";
 import { createFilesApplier } from "./files/applier.ts";
 import { createHaproxyApplier } from "./haproxy/applier.ts";
 import { createL4Applier, type L4BackendChoice } from "./l4lb/l4-backend.ts";
@@ -30,6 +30,8 @@ export interface ApplierContext {
   netns?: string;
   /** Install CNI configs here instead of the configured `overlay.cni.dir`. */
   cniDir?: string;
+  /** Where appliers say what they decided for the node (the agent's logger). */
+  log?: ApplierLog;
 }
 
 export interface ApplierEntry {
@@ -60,7 +62,11 @@ export const APPLIERS = [
   { name: "l4lb", create: (ctx) => createL4Applier({ backend: ctx.l4Backend, netns: ctx.netns }), takes: (key) => key.startsWith(KeyPrefix.l4Service) },
   // Every file of the whole state, DNS zones included: on the delta path it keeps every value.
   { name: "files", create: (ctx) => createFilesApplier({ name: "files", dir: join(ctx.stateDir, "files"), files: ctx.renderFiles }), takes: () => true },
-  { name: "haproxy", create: (ctx) => createHaproxyApplier({ dir: join(ctx.stateDir, "haproxy") }), takes: (key) => key.startsWith(KeyPrefix.haproxyGroup) },
+  {
+    name: "haproxy",
+    create: (ctx) => createHaproxyApplier({ dir: join(ctx.stateDir, "haproxy"), log: ctx.log, netns: ctx.netns }),
+    takes: (key) => key.startsWith(KeyPrefix.haproxyGroup),
+  },
   // Held back while the VIP rules failed, so names of new VIPs only resolve once they work.
   { name: "dns", requires: ["l4lb"], create: (ctx) => createDnsApplier({ dir: join(ctx.stateDir, "dns") }), takes: (key) => key.startsWith("dns/") },
 ] as const satisfies readonly ApplierEntry[];

@@ -13,7 +13,7 @@
 import type { DesiredState } from "../desired/schema.ts";
 import type { InputIssue } from "../snapshot/issues.ts";
 import type { ClusterSnapshot } from "../snapshot/schema.ts";
-import type { SnapshotChange } from "../store/interim-change.ts";
+import type { SnapshotChange } from "../snapshot/snapshot-change.ts";
 import { KeyedSnapshot, duplicateIdIssues, isEmptyChange, type ClusterFields } from "../store/keyed-snapshot.ts";
 import type { SnapshotPatch } from "../store/snapshot-patch.ts";
 import type { AllocationChanges, SnapshotStore, StoredChange, StoredCluster } from "../store/snapshot-store.ts";
@@ -79,8 +79,23 @@ export class ClusterStates {
     this.#watch = options.watch ?? {};
   }
 
-  /** The cluster's current state, loaded from the store and derived on first use. */
-  current(cluster: string): Promise<ClusterState | undefined> {
+  /**
+   * The cluster's current state, loaded from the store and derived on first use. A write under
+   * way is waited for: its derivation moves before its generation is stored, and nothing that
+   * is not stored yet is served.
+   */
+  async current(cluster: string): Promise<ClusterState | undefined> {
+    for (;;) {
+      const loading = this.#load(cluster);
+      const state = await loading;
+      if (state?.writing === undefined) return state;
+      await state.writing;
+      // A write that failed dropped this state: the next turn loads the cluster again.
+      if (this.#states.get(cluster) === loading) return state;
+    }
+  }
+
+  #load(cluster: string): Promise<LiveCluster | undefined> {
     let loading = this.#states.get(cluster);
     if (loading === undefined) {
       loading = this.#store.get(cluster).then((stored) => (stored === undefined ? undefined : new LiveCluster(stored, deriveCluster(stored), this.#logLimits, this.#watch)));
@@ -100,27 +115,35 @@ export class ClusterStates {
     return this.#serialised(async () => {
       const duplicates = duplicateIdIssues(snapshot);
       if (duplicates.length > 0) return { status: 400, error: "the snapshot lists an id twice with different contents, which a store by id cannot hold", issues: duplicates };
-      const state = await this.current(cluster);
+      const state = await this.#load(cluster);
       const { tasks: _t, marathonApps: _a, agents: _g, frameworks: _f, ...sent } = snapshot;
       const before = state?.stored.snapshot ?? KeyedSnapshot.from({ ...sent, tasks: [], marathonApps: [], agents: [], frameworks: [] });
       const { change, fieldsChanged } = before.diff(snapshot);
       const fields: ClusterFields = state !== undefined && isEmptyChange(change) && !fieldsChanged ? { ...sent, now: before.fields.now } : sent;
-      const live = (state as LiveCluster | undefined) ?? new LiveCluster(emptyRecord(cluster, fields), deriveCluster(emptyRecord(cluster, fields)), this.#logLimits, this.#watch);
-      return this.#write(cluster, live, state === undefined, { fields, change }, (derivation) => derivation.replace({ ...snapshot, ...fields }));
+      if (state === undefined) {
+        // A new cluster: derived whole, all its allocations stored with its first generation.
+        const record = emptyRecord(cluster, fields);
+        const derivation = deriveCluster({ snapshot: KeyedSnapshot.from({ ...snapshot, ...fields }), allocations: new Map() });
+        return this.#write(cluster, new LiveCluster(record, derivation, this.#logLimits, this.#watch), true, { fields, change }, () => ({ upserts: [], deletes: [] }));
+      }
+      // Only objects changed: the change costs what it touches. Otherwise (config, masters, an
+      // explicit previous) everything is derived again.
+      const derive = !fieldsChanged ? (d: Derivation) => d.apply({ ...change, now: fields.now }) : (d: Derivation) => d.replace({ ...snapshot, ...fields });
+      return this.#write(cluster, state, false, { fields, change }, derive);
     });
   }
 
   /** Applies a change if it was computed against the stored generation and names only stored ids to delete. */
   patch(cluster: string, body: SnapshotPatch): Promise<WriteResult | WriteRefusal> {
     return this.#serialised(async () => {
-      const state = (await this.current(cluster)) as LiveCluster | undefined;
+      const state = await this.#load(cluster);
       if (state === undefined) return { status: 404, error: `no snapshot stored for cluster '${cluster}' (PUT /v1/clusters/${cluster}/snapshot first)` };
       if (body.baseGeneration !== state.generation) {
         return { status: 409, error: `the change was computed against generation ${body.baseGeneration}, but the cluster is at generation ${state.generation}; read it again (or PUT the whole snapshot) and resend`, generation: state.generation };
       }
       const { baseGeneration: _base, ...rest } = body;
       const change: SnapshotChange = { ...rest, now: rest.now ?? this.#now().toISOString() };
-      const issues = state.stored.snapshot.changeIssues(change);
+      const issues = state.stored.snapshot.unknownIdIssues(change);
       if (issues.length > 0) return { status: 400, error: `the change cannot apply to generation ${state.generation}: ${issues[0]!.path}: ${issues[0]!.message}`, issues };
       return this.#write(cluster, state, false, { change }, (derivation) => derivation.apply(change));
     });
@@ -152,12 +175,17 @@ export class ClusterStates {
   async #write(cluster: string, state: LiveCluster, created: boolean, written: { fields?: ClusterFields; change: SnapshotChange }, derive: (derivation: Derivation) => ObjectChanges): Promise<WriteResult> {
     let stored: StoredCluster;
     let changes: ObjectChanges;
+    let settle!: () => void;
+    state.writing = new Promise((resolve) => (settle = resolve));
     try {
       changes = derive(state.derivation);
-      const write: StoredChange = { generation: state.generation + 1, storedAt: this.#now().toISOString(), ...written, allocations: allocationChanges(changes, state.derivation) };
+      const allocations = created ? { upserts: state.derivation.allocationObjects(), deletes: [] } : allocationChanges(changes, state.derivation);
+      const write: StoredChange = { generation: state.generation + 1, storedAt: this.#now().toISOString(), ...written, allocations };
       stored = await this.#store.commit(cluster, write);
     } catch (error) {
       this.#drop(cluster, state, created);
+      state.writing = undefined;
+      settle();
       throw error;
     }
     if (created) {
@@ -168,6 +196,8 @@ export class ClusterStates {
       state.advance(stored, lines);
       state.hub.publish(lines, state);
     }
+    state.writing = undefined;
+    settle();
     const waiters = this.#waiters.get(cluster);
     this.#waiters.delete(cluster);
     for (const wake of waiters ?? []) wake();
@@ -194,6 +224,8 @@ class LiveCluster implements ClusterState {
   readonly derivation: Derivation;
   log: ChangeLog;
   readonly hub: WatchHub;
+  /** Settles when the write under way (whose derivation may be ahead of the store) is done. */
+  writing: Promise<void> | undefined;
   readonly #limits: ChangeLogLimits;
   #desired: DesiredState | undefined;
   #views = new Map<string, DesiredState>();

@@ -6,21 +6,15 @@
  * store, the change log and the watch streams are written against this, not against the
  * core's internals.
  */
+import type { ObjectChanges as KeyedChanges, StoredObject } from "../../functions/keyed/object-store.ts";
 import type { DesiredState } from "../desired/schema.ts";
 import type { ClusterSnapshot } from "../snapshot/schema.ts";
-import type { SnapshotChange } from "../store/interim-change.ts";
+import type { SnapshotChange } from "../snapshot/snapshot-change.ts";
 
-/** One key's value: its canonical JSON and that JSON's sha256 (hex). */
-export interface StoredObject {
-  readonly json: string;
-  readonly hash: string;
-}
+export type { StoredObject };
 
 /** The keys one step changed: upserted with their new values, or deleted. */
-export interface ObjectChanges {
-  upserts: Array<{ key: string; json: string; hash: string }>;
-  deletes: string[];
-}
+export type ObjectChanges = Pick<KeyedChanges, "upserts" | "deletes">;
 
 export interface Derivation {
   /** Applies a change whose ids were checked against the snapshot; returns the keys it changed. */
@@ -42,6 +36,8 @@ export interface Derivation {
   nodeView(node: string): DesiredState;
   /** Whether `key` holds a sticky allocation (kept by the store, so a restart derives the same). */
   isAllocationKey(key: string): boolean;
+  /** Every allocation object, as canonical JSON by key (stored whole with a cluster's first generation). */
+  allocationObjects(): Array<[key: string, json: string]>;
 }
 
 export { deriveCluster } from "./keyed-derivation.ts";

@@ -1,20 +1,16 @@
 /**
  * @module
- * The `Derivation` of a cluster on the pure core's keyed objects (`functions/keyed/`): one
- * compact copy of every object (canonical JSON and hash, no parsed values) with the state
- * hash sums. A change is applied by deriving the changed snapshot again, its `previous` the
- * allocations of the derivation before, and keeping the keys whose values differ.
- * TODO(i14-core incremental): take the core's incremental reconciler here, whose work is what
- * the change touches; this whole re-derivation costs the cluster.
+ * The `Derivation` of a cluster on the pure core's incremental reconciler
+ * (`functions/incremental/`): one compact copy of every object (canonical JSON and hash) with
+ * the state hash sums, the snapshot by id and the indexes a change needs. A change costs what
+ * it touches. A whole snapshot that changes cluster-level fields (config, masters) or brings its
+ * own allocations is derived again whole, and the keys that differ are the change.
  */
-import { desiredStateOf, nodeViewOf } from "../../functions/keyed/assemble.ts";
-import { deriveObjects } from "../../functions/keyed/derive.ts";
-import type { KeyedObjects } from "../../functions/keyed/object-store.ts";
+import { IncrementalReconciler } from "../../functions/incremental/reconciler.ts";
 import type { DesiredState } from "../desired/schema.ts";
 import { keyScope } from "../desired/object-keys.ts";
+import type { SnapshotChange } from "../snapshot/snapshot-change.ts";
 import type { ClusterSnapshot } from "../snapshot/schema.ts";
-import type { SnapshotChange } from "../store/interim-change.ts";
-import { KeyedSnapshot } from "../store/keyed-snapshot.ts";
 import type { StoredCluster } from "../store/snapshot-store.ts";
 import { isAllocationKey, previousFromAllocations } from "./allocation-objects.ts";
 import type { Derivation, ObjectChanges, StoredObject } from "./derivation.ts";
@@ -26,47 +22,44 @@ import type { Derivation, ObjectChanges, StoredObject } from "./derivation.ts";
 export function deriveCluster(stored: Pick<StoredCluster, "snapshot" | "allocations">): Derivation {
   const snapshot = stored.snapshot.toSnapshot();
   const previous = stored.allocations.size === 0 ? snapshot.previous : previousFromAllocations(stored.allocations);
-  return new KeyedDerivation(KeyedSnapshot.from(snapshot), { ...snapshot, previous });
+  return new KeyedDerivation(IncrementalReconciler.fromSnapshot({ ...snapshot, previous }));
 }
 
 class KeyedDerivation implements Derivation {
-  readonly #snapshot: KeyedSnapshot;
-  #objects: KeyedObjects;
+  #reconciler: IncrementalReconciler;
 
-  constructor(snapshot: KeyedSnapshot, input: ClusterSnapshot) {
-    this.#snapshot = snapshot;
-    this.#objects = deriveObjects(input);
+  constructor(reconciler: IncrementalReconciler) {
+    this.#reconciler = reconciler;
   }
 
   apply(change: SnapshotChange): ObjectChanges {
-    this.#snapshot.apply(change);
-    return this.#rederive({ ...this.#snapshot.toSnapshot(), previous: this.#allocations() });
+    const { upserts, deletes } = this.#reconciler.apply(change);
+    return { upserts, deletes };
   }
 
   replace(snapshot: ClusterSnapshot): ObjectChanges {
-    const { tasks, marathonApps, agents, frameworks, ...fields } = snapshot;
-    this.#snapshot.fields = fields;
-    const next = KeyedSnapshot.from({ ...fields, tasks, marathonApps, agents, frameworks });
-    for (const kind of ["tasks", "apps", "agents", "frameworks"] as const) {
-      const map = this.#snapshot.objects[kind] as Map<string, unknown>;
-      map.clear();
-      for (const [id, object] of next.objects[kind]) map.set(id, object);
-    }
     const carry = Object.keys(snapshot.previous).length === 0;
-    return this.#rederive(carry ? { ...snapshot, previous: this.#allocations() } : snapshot);
+    const next = IncrementalReconciler.fromSnapshot(carry ? { ...snapshot, previous: this.#reconciler.allocations() } : snapshot);
+    const before = this.#reconciler.objects;
+    const after = next.objects;
+    const changes: ObjectChanges = { upserts: [], deletes: [] };
+    for (const [key, object] of after.entries()) if (before.get(key)?.hash !== object.hash) changes.upserts.push({ key, json: object.json, hash: object.hash });
+    for (const [key] of before.entries()) if (!after.has(key)) changes.deletes.push(key);
+    this.#reconciler = next;
+    return changes;
   }
 
   hash(): string {
-    return this.#objects.hash();
+    return this.#reconciler.objects.hash();
   }
 
   nodeHash(node: string): string {
-    return this.#objects.nodeHash(node);
+    return this.#reconciler.objects.nodeHash(node);
   }
 
   nodeObjects(node: string): Array<[string, StoredObject]> {
     const out: Array<[string, StoredObject]> = [];
-    for (const entry of this.#objects.entries()) {
+    for (const entry of this.#reconciler.objects.entries()) {
       const scope = keyScope(entry[0]);
       if (scope.scope === "cluster" || (scope.scope === "node" && scope.node === node)) out.push(entry);
     }
@@ -74,29 +67,20 @@ class KeyedDerivation implements Derivation {
   }
 
   desired(): DesiredState {
-    return desiredStateOf(this.#objects);
+    return this.#reconciler.desired();
   }
 
   nodeView(node: string): DesiredState {
-    return nodeViewOf(this.#objects, node);
+    return this.#reconciler.nodeView(node);
   }
 
   isAllocationKey(key: string): boolean {
     return isAllocationKey(key);
   }
 
-  #allocations(): ClusterSnapshot["previous"] {
-    const allocations = new Map<string, string>();
-    for (const [key, object] of this.#objects.entries()) if (isAllocationKey(key)) allocations.set(key, object.json);
-    return previousFromAllocations(allocations);
-  }
-
-  #rederive(input: ClusterSnapshot): ObjectChanges {
-    const next = deriveObjects(input);
-    const changes: ObjectChanges = { upserts: [], deletes: [] };
-    for (const [key, object] of next.entries()) if (this.#objects.get(key)?.hash !== object.hash) changes.upserts.push({ key, json: object.json, hash: object.hash });
-    for (const [key] of this.#objects.entries()) if (!next.has(key)) changes.deletes.push(key);
-    this.#objects = next;
-    return changes;
+  allocationObjects(): Array<[string, string]> {
+    const out: Array<[string, string]> = [];
+    for (const [key, object] of this.#reconciler.objects.entries()) if (isAllocationKey(key)) out.push([key, object.json]);
+    return out;
   }
 }

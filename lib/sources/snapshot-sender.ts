@@ -11,8 +11,8 @@
  */
 import { canonicalJson } from "../net/canonical-json.ts";
 import type { ClusterSnapshot } from "../snapshot/schema.ts";
-import type { SnapshotChange } from "../store/interim-change.ts";
-import { KeyedSnapshot, OBJECT_KINDS, isEmptyChange } from "../store/keyed-snapshot.ts";
+import { type SnapshotChange, CHANGE_LISTS } from "../snapshot/snapshot-change.ts";
+import { KeyedSnapshot, isEmptyChange } from "../store/keyed-snapshot.ts";
 import type { SnapshotPatchInput } from "../store/snapshot-patch.ts";
 import { SourceError, describeNetworkError } from "./http-json.ts";
 
@@ -117,7 +117,7 @@ export class SnapshotSender {
   #unique(snapshot: ClusterSnapshot): ClusterSnapshot {
     const fields = { tasks: "tasks", apps: "marathonApps", agents: "agents", frameworks: "frameworks" } as const;
     let out = snapshot;
-    for (const kind of OBJECT_KINDS) {
+    for (const kind of CHANGE_LISTS) {
       const list = snapshot[fields[kind]] as Array<{ id: string }>;
       const seen = new Set<string>();
       const repeated: string[] = [];
@@ -138,7 +138,7 @@ function generationOf(body: string): number {
 
 function counts(change: SnapshotChange): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const kind of OBJECT_KINDS) {
+  for (const kind of CHANGE_LISTS) {
     if (change.upsert[kind].length > 0) out[`upsert.${kind}`] = change.upsert[kind].length;
     if (change.delete[kind].length > 0) out[`delete.${kind}`] = change.delete[kind].length;
   }

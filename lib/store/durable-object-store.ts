@@ -20,7 +20,8 @@
  */
 import { MarathonApp } from "../snapshot/marathon.ts";
 import { Agent, Framework, Task } from "../snapshot/schema.ts";
-import { KeyedSnapshot, OBJECT_KINDS, type ObjectKind } from "./keyed-snapshot.ts";
+import { CHANGE_LISTS, type ChangeList } from "../snapshot/snapshot-change.ts";
+import { KeyedSnapshot } from "./keyed-snapshot.ts";
 import { applyStoredChange, checkNextGeneration, type SnapshotStore, type StoredChange, type StoredCluster } from "./snapshot-store.ts";
 import { ClusterFieldsSchema } from "./stored-schemas.ts";
 import { dropLegacy, legacySnapshot } from "./durable-object-legacy.ts";
@@ -80,7 +81,7 @@ export class DurableObjectSnapshotStore implements SnapshotStore {
     checkNextGeneration(cluster, before, write);
     const puts: Record<string, unknown> = {};
     const deletes: string[] = [];
-    for (const kind of OBJECT_KINDS) {
+    for (const kind of CHANGE_LISTS) {
       for (const object of write.change.upsert[kind]) {
         const old = before?.snapshot.objects[kind].get(object.id);
         if (old !== undefined) deletes.push(...this.#partKeys(kind, object.id, old));
@@ -104,7 +105,7 @@ export class DurableObjectSnapshotStore implements SnapshotStore {
   }
 
   /** The `obj/` (and `part/`) entries of one object. */
-  #entries(kind: ObjectKind, id: string, object: unknown): Record<string, unknown> {
+  #entries(kind: ChangeList, id: string, object: unknown): Record<string, unknown> {
     const json = JSON.stringify(object);
     if (json.length <= this.#valueChars) return { [objectKey(kind, id)]: json };
     const entries: Record<string, unknown> = { [objectKey(kind, id)]: { parts: Math.ceil(json.length / this.#valueChars) } };
@@ -113,7 +114,7 @@ export class DurableObjectSnapshotStore implements SnapshotStore {
   }
 
   /** The `part/` keys an object stored now has (none when it fits one value). */
-  #partKeys(kind: ObjectKind, id: string, object: unknown): string[] {
+  #partKeys(kind: ChangeList, id: string, object: unknown): string[] {
     if (object === undefined) return [];
     const length = JSON.stringify(object).length;
     if (length <= this.#valueChars) return [];
@@ -128,9 +129,9 @@ export class DurableObjectSnapshotStore implements SnapshotStore {
     const snapshot = KeyedSnapshot.from({ ...fields.data, tasks: [], marathonApps: [], agents: [], frameworks: [] });
     for await (const [key, value] of this.#list("obj/")) {
       const slash = key.indexOf("/", 4);
-      const kind = key.slice(4, slash) as ObjectKind;
+      const kind = key.slice(4, slash) as ChangeList;
       const id = key.slice(slash + 1);
-      if (!OBJECT_KINDS.includes(kind)) throw new Error(`storage key '${key}' names no kind of object`);
+      if (!CHANGE_LISTS.includes(kind)) throw new Error(`storage key '${key}' names no kind of object`);
       const json = typeof value === "string" ? value : await this.#joinParts(kind, id, (value as { parts: number }).parts);
       const parsed = OBJECT_SCHEMAS[kind].safeParse(JSON.parse(json));
       if (!parsed.success) throw new Error(`storage key '${key}' does not hold a valid ${kind} object (${parsed.error.issues[0]?.message})`);
@@ -141,7 +142,7 @@ export class DurableObjectSnapshotStore implements SnapshotStore {
     return { cluster: meta.cluster, generation: meta.generation, storedAt: meta.storedAt, snapshot, allocations };
   }
 
-  async #joinParts(kind: ObjectKind, id: string, parts: number): Promise<string> {
+  async #joinParts(kind: ChangeList, id: string, parts: number): Promise<string> {
     const keys = Array.from({ length: parts }, (_, i) => partKey(kind, id, i));
     const values = await this.#storage.get<string>(keys);
     const missing = keys.find((key) => typeof values.get(key) !== "string");
@@ -173,11 +174,11 @@ export class DurableObjectSnapshotStore implements SnapshotStore {
   }
 }
 
-function objectKey(kind: ObjectKind, id: string): string {
+function objectKey(kind: ChangeList, id: string): string {
   return `obj/${kind}/${id}`;
 }
 
-function partKey(kind: ObjectKind, id: string, i: number): string {
+function partKey(kind: ChangeList, id: string, i: number): string {
   return `part/${kind}/${id}/${i}`;
 }
 

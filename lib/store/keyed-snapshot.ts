@@ -12,11 +12,7 @@ import { compareStrings } from "../net/compare.ts";
 import type { InputIssue } from "../snapshot/issues.ts";
 import type { MarathonApp } from "../snapshot/marathon.ts";
 import type { Agent, ClusterSnapshot, Framework, Task } from "../snapshot/schema.ts";
-import type { SnapshotChange } from "./interim-change.ts";
-
-/** The kinds of objects a change upserts or deletes, by the names the PATCH body uses. */
-export const OBJECT_KINDS = ["tasks", "apps", "agents", "frameworks"] as const;
-export type ObjectKind = (typeof OBJECT_KINDS)[number];
+import { CHANGE_LISTS, type ChangeList, type SnapshotChange } from "../snapshot/snapshot-change.ts";
 
 /** The object of each kind, in the snapshot's own shape. */
 export interface ObjectOfKind {
@@ -30,9 +26,9 @@ export interface ObjectOfKind {
 const SNAPSHOT_FIELD = { tasks: "tasks", apps: "marathonApps", agents: "agents", frameworks: "frameworks" } as const;
 
 /** Everything of a snapshot but its four lists of objects. */
-export type ClusterFields = Omit<ClusterSnapshot, (typeof SNAPSHOT_FIELD)[ObjectKind]>;
+export type ClusterFields = Omit<ClusterSnapshot, (typeof SNAPSHOT_FIELD)[ChangeList]>;
 
-type ObjectMaps = { [K in ObjectKind]: Map<string, ObjectOfKind[K]> };
+type ObjectMaps = { [K in ChangeList]: Map<string, ObjectOfKind[K]> };
 
 /**
  * @example
@@ -62,45 +58,35 @@ export class KeyedSnapshot {
 
   /** The whole snapshot, each list sorted by id (so the same objects always give the same document). */
   toSnapshot(): ClusterSnapshot {
-    const list = <K extends ObjectKind>(kind: K): ObjectOfKind[K][] =>
+    const list = <K extends ChangeList>(kind: K): ObjectOfKind[K][] =>
       [...this.objects[kind].entries()].sort(([a], [b]) => compareStrings(a, b)).map(([, value]) => value);
     return { ...this.fields, tasks: list("tasks"), marathonApps: list("apps"), agents: list("agents"), frameworks: list("frameworks") };
   }
 
   /** How many objects of each kind it holds. */
-  counts(): Record<ObjectKind, number> {
+  counts(): Record<ChangeList, number> {
     return { tasks: this.objects.tasks.size, apps: this.objects.apps.size, agents: this.objects.agents.size, frameworks: this.objects.frameworks.size };
   }
 
   /**
-   * What makes `change` inapplicable here, as issues with the paths of the PATCH body: an id
-   * to delete that is not stored, an id both upserted and deleted, an id twice in one list.
+   * The ids `change` deletes that are not stored, as issues with the paths of the PATCH body
+   * (the change's schema refuses the rest: an id upserted twice, or upserted and deleted).
+   * Costs what the change names.
    */
-  changeIssues(change: SnapshotChange): InputIssue[] {
+  unknownIdIssues(change: SnapshotChange): InputIssue[] {
     const issues: InputIssue[] = [];
-    for (const kind of OBJECT_KINDS) {
-      const upserted = new Map<string, number>();
-      change.upsert[kind].forEach((object, i) => {
-        const first = upserted.get(object.id);
-        if (first !== undefined) issues.push({ path: `upsert.${kind}[${i}].id`, message: `'${object.id}' is already upserted at upsert.${kind}[${first}]` });
-        else upserted.set(object.id, i);
-      });
-      const deleted = new Set<string>();
+    for (const kind of CHANGE_LISTS) {
       change.delete[kind].forEach((id, i) => {
-        const path = `delete.${kind}[${i}]`;
-        if (deleted.has(id)) issues.push({ path, message: `'${id}' is deleted twice` });
-        else if (upserted.has(id)) issues.push({ path, message: `'${id}' is also upserted (upsert.${kind}[${upserted.get(id)}]); a change either replaces an object or deletes it` });
-        else if (!this.objects[kind].has(id)) issues.push({ path, message: `no ${singular(kind)} '${id}' is stored, so it cannot be deleted` });
-        deleted.add(id);
+        if (!this.objects[kind].has(id)) issues.push({ path: `delete.${kind}[${i}]`, message: `no ${singular(kind)} '${id}' is stored, so it cannot be deleted` });
       });
     }
     return issues;
   }
 
-  /** Applies a change `changeIssues` found nothing wrong with. */
+  /** Applies a valid change whose deleted ids are stored (`unknownIdIssues`). */
   apply(change: SnapshotChange): void {
-    for (const kind of OBJECT_KINDS) {
-      const map = this.objects[kind] as Map<string, ObjectOfKind[ObjectKind]>;
+    for (const kind of CHANGE_LISTS) {
+      const map = this.objects[kind] as Map<string, ObjectOfKind[ChangeList]>;
       for (const object of change.upsert[kind]) map.set(object.id, object);
       for (const id of change.delete[kind]) map.delete(id);
     }
@@ -115,7 +101,7 @@ export class KeyedSnapshot {
   diff(next: ClusterSnapshot): { change: SnapshotChange; fieldsChanged: boolean } {
     const other = KeyedSnapshot.from(next);
     const change: SnapshotChange = { upsert: { tasks: [], apps: [], agents: [], frameworks: [] }, delete: { tasks: [], apps: [], agents: [], frameworks: [] } };
-    for (const kind of OBJECT_KINDS) {
+    for (const kind of CHANGE_LISTS) {
       diffKind<{ id: string }>(this.objects[kind], other.objects[kind], change.upsert[kind] as { id: string }[], change.delete[kind]);
     }
     const fieldsChanged = canonicalJson({ ...this.fields, now: "" }) !== canonicalJson({ ...other.fields, now: "" });
@@ -130,7 +116,7 @@ export class KeyedSnapshot {
  */
 export function duplicateIdIssues(snapshot: ClusterSnapshot): InputIssue[] {
   const issues: InputIssue[] = [];
-  for (const kind of OBJECT_KINDS) {
+  for (const kind of CHANGE_LISTS) {
     const field = SNAPSHOT_FIELD[kind];
     const seen = new Map<string, number>();
     snapshot[field].forEach((object, i) => {
@@ -147,7 +133,7 @@ export function duplicateIdIssues(snapshot: ClusterSnapshot): InputIssue[] {
  * @example isEmptyChange(keyed.diff(keyed.toSnapshot()).change) // true
  */
 export function isEmptyChange(change: SnapshotChange): boolean {
-  return OBJECT_KINDS.every((kind) => change.upsert[kind].length === 0 && change.delete[kind].length === 0);
+  return CHANGE_LISTS.every((kind) => change.upsert[kind].length === 0 && change.delete[kind].length === 0);
 }
 
 function diffKind<T>(before: Map<string, T>, after: Map<string, T>, upserts: T[], deletes: string[]): void {
@@ -162,6 +148,6 @@ function byId<T extends { id: string }>(list: readonly T[]): Map<string, T> {
   return new Map(list.map((object) => [object.id, object]));
 }
 
-function singular(kind: ObjectKind): string {
+function singular(kind: ChangeList): string {
   return kind === "apps" ? "app" : kind.slice(0, -1);
 }

@@ -19,7 +19,8 @@ import { syncDirectory } from "../executor/files/durable-write.ts";
 import { inputIssues } from "../snapshot/issues.ts";
 import { MarathonApp } from "../snapshot/marathon.ts";
 import { Agent, Framework, Task } from "../snapshot/schema.ts";
-import { KeyedSnapshot, OBJECT_KINDS, type ObjectKind } from "./keyed-snapshot.ts";
+import { CHANGE_LISTS, type ChangeList } from "../snapshot/snapshot-change.ts";
+import { KeyedSnapshot } from "./keyed-snapshot.ts";
 import { readLines } from "./ndjson-file.ts";
 import type { StoredCluster } from "./snapshot-store.ts";
 import { ClusterFieldsSchema } from "./stored-schemas.ts";
@@ -101,7 +102,7 @@ export async function readSnapshotFile(path: string, cluster: string): Promise<S
     else if (problem !== undefined) return { problem: `${path}: line ${number} ${problem}` };
   }
   const counts = { ...snapshot.counts(), allocations: allocations.size };
-  if (!ended || OBJECT_KINDS.some((kind) => counts[kind] !== header.counts[kind]) || counts.allocations !== header.counts.allocations) {
+  if (!ended || CHANGE_LISTS.some((kind) => counts[kind] !== header.counts[kind]) || counts.allocations !== header.counts.allocations) {
     return { problem: `${path}: incomplete (holds ${JSON.stringify(counts)}, its header promises ${JSON.stringify(header.counts)})` };
   }
   const { size } = await stat(path);
@@ -109,7 +110,7 @@ export async function readSnapshotFile(path: string, cluster: string): Promise<S
 }
 
 function* objectLines(record: StoredCluster): Generator<string> {
-  for (const kind of OBJECT_KINDS) for (const object of record.snapshot.objects[kind].values()) yield JSON.stringify({ [kind]: object });
+  for (const kind of CHANGE_LISTS) for (const object of record.snapshot.objects[kind].values()) yield JSON.stringify({ [kind]: object });
   for (const entry of record.allocations) yield JSON.stringify({ allocation: entry });
 }
 
@@ -132,8 +133,8 @@ function readObjectLine(text: string, snapshot: KeyedSnapshot, allocations: Map<
     allocations.set(pair.data[0], pair.data[1]);
     return undefined;
   }
-  if (!(OBJECT_KINDS as readonly string[]).includes(name)) return `names no kind of object ('${name}')`;
-  const kind = name as ObjectKind;
+  if (!(CHANGE_LISTS as readonly string[]).includes(name)) return `names no kind of object ('${name}')`;
+  const kind = name as ChangeList;
   const parsed = OBJECT_SCHEMAS[kind].safeParse(body);
   if (!parsed.success) {
     const issue = inputIssues(parsed.error)[0];

@@ -10,7 +10,7 @@
  * store only ever holds changes that passed validation; a failed write leaves the previous
  * generation in place, in storage and in memory.
  */
-import type { SnapshotChange } from "./interim-change.ts";
+import type { SnapshotChange } from "../snapshot/snapshot-change.ts";
 import { KeyedSnapshot, type ClusterFields } from "./keyed-snapshot.ts";
 
 /** Allocation objects of the derived state that one generation set (canonical JSON) or removed, by key. */

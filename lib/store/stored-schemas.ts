@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { ClusterSnapshot } from "../snapshot/schema.ts";
-import { SnapshotChange } from "./interim-change.ts";
+import { SnapshotChange } from "../snapshot/snapshot-change.ts";
 
 /** The cluster-level fields of a snapshot (everything but its four lists). */
 export const ClusterFieldsSchema = ClusterSnapshot.omit({ tasks: true, marathonApps: true, agents: true, frameworks: true });

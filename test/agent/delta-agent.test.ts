@@ -50,7 +50,7 @@ function recording(name: string, prefix: string) {
 
 async function controlPlane() {
   const states = new ClusterStates(new MemorySnapshotStore());
-  const server: NodeServer = await listenNode(new Hono().route("/v1/clusters", clusterRoutes(states)), { hostname: "127.0.0.1", port: 0 });
+  const server: NodeServer = await listenNode(new Hono().route("/v1/clusters", clusterRoutes(states)), { host: "127.0.0.1", port: 0 });
   cleanup.push(() => server.close());
   let generation = 0;
   const send = async (method: "PUT" | "PATCH", body: unknown) => {

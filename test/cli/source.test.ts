@@ -45,7 +45,7 @@ describe("wayfinder source", () => {
           return app.fetch(request);
         },
       },
-      { hostname: "127.0.0.1", port: 0 },
+      { host: "127.0.0.1", port: 0 },
     );
     servers.push(master, marathon, cp);
     let stderr = "";

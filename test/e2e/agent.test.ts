@@ -13,7 +13,8 @@ import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startProcess, stopProcess, type ServerProcess } from "./server-process.ts";
 import { describeWithTools } from "../support/tools.ts";
-import { FLAGS } from "../../lib/cli/commands/agent.ts";
+import { maxconnProblem } from "../../lib/executor/haproxy/node-fit.ts";
+import { AGENT_COMMAND } from "../../lib/cli/commands/agent-options.ts";
 import { SNAPSHOT_INPUT } from "../http/helpers.ts";
 import { inNs, NetnsLab, waitForLine } from "./support/netns.ts";
 import { environmentFile, execStartArgv } from "./support/systemd-unit.ts";
@@ -115,10 +116,16 @@ describeWithTools(["systemd-analyze"])("deploy/wayfinder-agent.service", () => {
     expect(output).toBe("");
   });
 
+  it("gives HAProxy the open files marathon-lb's maxconn 50000 needs", async () => {
+    const unit = await readFile("deploy/wayfinder-agent.service", "utf8");
+    const limit = Number(/^LimitNOFILE=(\d+)$/m.exec(unit)?.[1]);
+    expect(maxconnProblem("global\n  maxconn 50000\n", limit)).toBeUndefined();
+  });
+
   it("starts the agent with flags it knows, and the example settings give a working dry run", async () => {
     const unit = "deploy/wayfinder-agent.service";
     const flags = execStartArgv(unit, {}).filter((w) => w.startsWith("--")).map((w) => w.slice(2));
-    expect(flags.filter((f) => !(f in FLAGS))).toEqual([]);
+    expect(flags.filter((f) => !(f in AGENT_COMMAND.flags))).toEqual([]);
     const dir = await mkdtemp(join(tmpdir(), "wf-unit-"));
     await writeFile(join(dir, "snapshot.json"), await readFile("state-fixtures/demo/snapshot.json", "utf8"));
     // The example's source is a remote control plane; a dry run reads the demo file instead.
@@ -171,17 +178,23 @@ describeWithTools(["ip", "nft"], { root: true })("wayfinder agent programming VI
     const state = JSON.parse(await readFile(join(dir, "state/agent/state.json"), "utf8")) as { desired: { l4lb: { services: { name?: string; vip: { ip: string } }[] } } };
     const vip = state.desired.l4lb.services.find((s) => s.name === "api.marathon")!.vip.ip;
     expect(connect(vip)).toBe("hello from api");
-    const ruleset = inNs(ns, ["nft", "list", "ruleset"]);
+    // With handles: a table replaced by the same rules would list new ones.
+    const ruleset = inNs(ns, ["nft", "-a", "list", "ruleset"]);
 
     // A restarted agent resumes the same state: the VIP applier, which keeps no record across
-    // processes, replaces its table in one transaction (never flushed in between) with the same
-    // rules, and the files are left alone.
-    daemon = startProcess(process.execPath, agentArgs());
+    // processes, reads its tables back from the kernel and finds them as wanted, so it writes
+    // nothing, and the files are left alone.
+    daemon = startProcess(process.execPath, [...agentArgs(), "--metrics", "127.0.0.1:0"]);
     const running = daemon;
-    await waitFor("the resumed sync", () => (/"msg":"desired state applied".*"files":"unchanged"/.test(running.output()) ? true : undefined), 15_000, () => running.output());
+    const metrics = await waitFor("the metrics endpoint", urlIn(running, /"msg":"metrics and health endpoint listening","url":"(http:[^"]+)"/), 15_000, () => running.output());
+    const text = await waitFor("the resumed sync", async () => {
+      const body = await (await fetch(`${metrics}/metrics`)).text();
+      return /^wayfinder_agent_syncs_total\{result="unchanged"\} [1-9]/m.test(body) ? body : undefined;
+    }, 15_000, () => running.output());
+    expect(text).not.toMatch(/^wayfinder_agent_applier_changes_total\{applier="l4lb",op="\w+"\} [1-9]/m);
     expect(running.output()).toContain("resuming from the remembered desired state");
     expect(await stopProcess(daemon)).toBe(0);
-    expect(inNs(ns, ["nft", "list", "ruleset"])).toBe(ruleset);
+    expect(inNs(ns, ["nft", "-a", "list", "ruleset"])).toBe(ruleset);
     expect(connect(vip)).toBe("hello from api");
   });
 });

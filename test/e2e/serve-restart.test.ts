@@ -10,28 +10,9 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { SNAPSHOT_INPUT } from "../http/helpers.ts";
 import { EventReader, FollowedView } from "../http/cluster-requests.ts";
-import { startProcess, stopProcess, type ServerProcess } from "./server-process.ts";
+import { startServe, stopProcess, type ServerProcess } from "./server-process.ts";
 
-const LISTENING = /listening on (http:\/\/127\.0\.0\.1:\d+)/;
 const task = (id: string) => ({ ...SNAPSHOT_INPUT.tasks[0], id, name: id.split(".")[0]! });
-
-async function startServe(dir: string): Promise<{ server: ServerProcess; base: string }> {
-  const server = startProcess(process.execPath, ["bin/wayfinder.js", "serve", "--listen", "127.0.0.1:0", "--store", dir], { WAYFINDER_TOKEN: "" });
-  const base = await new Promise<string>((resolve, reject) => {
-    const timer = setInterval(() => {
-      const match = LISTENING.exec(server.output());
-      if (match?.[1] !== undefined) {
-        clearInterval(timer);
-        resolve(match[1]);
-      }
-    }, 50);
-    void server.exited.then((code) => {
-      clearInterval(timer);
-      reject(new Error(`wayfinder serve exited (${code}) before listening:\n${server.output()}`));
-    });
-  });
-  return { server, base };
-}
 
 describe("wayfinder serve --store, restarted under its watchers", () => {
   const running: ServerProcess[] = [];
@@ -41,7 +22,7 @@ describe("wayfinder serve --store, restarted under its watchers", () => {
 
   it("keeps its generations, resumes an agent that was current, and makes one that was behind relist once", async () => {
     const dir = await mkdtemp(join(tmpdir(), "wayfinder-restart-e2e-"));
-    let { server, base } = await startServe(dir);
+    let { server, base } = await startServe(["--store", dir], { WAYFINDER_TOKEN: "" });
     running.push(server);
     const cluster = () => `${base}/v1/clusters/test`;
     const write = async (method: "PUT" | "PATCH", body: unknown) => {
@@ -70,7 +51,7 @@ describe("wayfinder serve --store, restarted under its watchers", () => {
     const stopping = Date.now();
     expect(await stopProcess(server)).toBe(0);
     expect(Date.now() - stopping).toBeLessThan(5000);
-    ({ server, base } = await startServe(dir));
+    ({ server, base } = await startServe(["--store", dir], { WAYFINDER_TOKEN: "" }));
     running.push(server);
 
     expect((await fetch(`${cluster()}/snapshot`)).headers.get("x-wayfinder-generation")).toBe("3");
@@ -99,7 +80,7 @@ describe("wayfinder serve --store, restarted under its watchers", () => {
     // A crash that cut the last log line short: the line is dropped with a message, the rest serves.
     expect(await stopProcess(server)).toBe(0);
     await appendFile(join(dir, "test", "changes.ndjson"), '9f00 {"generation":5,"storedAt"');
-    ({ server, base } = await startServe(dir));
+    ({ server, base } = await startServe(["--store", dir], { WAYFINDER_TOKEN: "" }));
     running.push(server);
     expect(server.output()).toMatch(/changes\.ndjson: from byte \d+, its last \d+ bytes end without a newline \(a write cut short, never acknowledged\); dropped .*resumes at generation 4/);
     expect((await fetch(`${cluster()}/snapshot`)).headers.get("x-wayfinder-generation")).toBe("4");

@@ -24,8 +24,23 @@ export function toolAvailable(path: string): boolean {
   return existsSync(path);
 }
 
-/** A TCP port that was free a moment ago (for servers that cannot be told to pick one). */
-export function freePort(): Promise<number> {
+/** Ports this process has handed out: the kernel may give a just-closed port to the next `listen(0)`. */
+const handedOut = new Set<number>();
+
+/**
+ * A TCP port that was free a moment ago (for servers that cannot be told to pick one), never
+ * one this process handed out before, so two listeners of one test never get the same port.
+ */
+export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = await ephemeralPort();
+    if (handedOut.has(port)) continue;
+    handedOut.add(port);
+    return port;
+  }
+}
+
+function ephemeralPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once("error", reject);
@@ -65,6 +80,28 @@ export async function waitForReady(server: ServerProcess, url: string, timeoutMs
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(`server not ready at ${url} after ${timeoutMs} ms:\n${server.output()}`);
+}
+
+/**
+ * Starts `wayfinder serve` on a port the kernel picks (so there is no race for one) with
+ * `args` added, and resolves with the base URL it prints once it listens.
+ */
+export async function startServe(args: string[], env: Record<string, string> = {}): Promise<{ server: ServerProcess; base: string }> {
+  const server = startProcess(process.execPath, ["bin/wayfinder.js", "serve", "--listen", "127.0.0.1:0", ...args], env);
+  const base = await new Promise<string>((resolve, reject) => {
+    const timer = setInterval(() => {
+      const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(server.output());
+      if (match?.[1] !== undefined) {
+        clearInterval(timer);
+        resolve(match[1]);
+      }
+    }, 50);
+    void server.exited.then((code) => {
+      clearInterval(timer);
+      reject(new Error(`wayfinder serve exited (${code}) before listening:\n${server.output()}`));
+    });
+  });
+  return { server, base };
 }
 
 /** Sends SIGTERM to the whole process group, then SIGKILL if it has not exited within `graceMs`. */

@@ -58,10 +58,12 @@ export class EventReader {
     }
   }
 
+  /** The next batch; bookmarks before it (sent while nothing changes) are passed over. */
   async batch(timeoutMs?: number): Promise<WatchBatch> {
-    const event = await this.next(timeoutMs);
-    if (event.type !== "batch") throw new Error(`expected a batch, got ${JSON.stringify(event)}`);
-    return event.batch;
+    for (;;) {
+      const event = await this.next(timeoutMs);
+      if (event.type === "batch") return event.batch;
+    }
   }
 
   async close(): Promise<void> {

@@ -141,6 +141,35 @@ describe("snapshot store routes", () => {
     expect(ClusterSnapshot.parse(await (await get(app, "/v1/clusters/test/snapshot")).json()).tasks).toHaveLength(2);
   });
 
+  it("never serves a change before it is stored: a read waits for the write, and sees the old state when the write fails", async () => {
+    const memory = new MemorySnapshotStore();
+    let release: ((ok: boolean) => void) | undefined;
+    const store: SnapshotStore = {
+      get: (c) => memory.get(c),
+      commit: async (c, w) => {
+        if (w.generation === 1) return memory.commit(c, w);
+        if (!(await new Promise<boolean>((r) => (release = r)))) throw new Error("EIO");
+        return memory.commit(c, w);
+      },
+    };
+    const app = createApp({ store });
+    await put(app, "test", SNAPSHOT_INPUT, {});
+    const before = await (await get(app, "/v1/clusters/test/desired")).text();
+    for (const ok of [false, true]) {
+      const writing = put(app, "test", withTask("api.1"), {});
+      while (release === undefined) await new Promise((r) => setTimeout(r, 5));
+      let read: string | undefined;
+      const reading = Promise.resolve(get(app, "/v1/clusters/test/desired")).then(async (r) => (read = await r.text()));
+      await new Promise((r) => setTimeout(r, 50));
+      expect(read).toBeUndefined();
+      release(ok);
+      release = undefined;
+      expect((await writing).status).toBe(ok ? 200 : 503);
+      await reading;
+      expect(read === before).toBe(!ok);
+    }
+  });
+
   it("describes the store routes in the OpenAPI document only when there is a store", async () => {
     const withStore = (await (await createApp({ store: new MemorySnapshotStore() }).request("/openapi.json")).json()) as { paths: Record<string, unknown> };
     expect(Object.keys(withStore.paths)).toEqual(expect.arrayContaining(["/v1/clusters/{cluster}/snapshot", "/v1/clusters/{cluster}/desired/nodes/{agentId}"]));

@@ -118,9 +118,9 @@ describe("PATCH /v1/clusters/:cluster/snapshot", () => {
     expect(ClusterSnapshot.parse(await (await get(app, "/v1/clusters/test/snapshot")).json()).tasks.map((t) => t.id)).toEqual(["web.1"]);
 
     const both = await send(app, "PATCH", "test", { baseGeneration: 1, upsert: { tasks: [task("web.1")] }, delete: { tasks: ["web.1"] } });
-    expect(await issuePaths(both)).toEqual([{ path: "delete.tasks[0]", message: "'web.1' is also upserted (upsert.tasks[0]); a change either replaces an object or deletes it" }]);
+    expect(await issuePaths(both)).toEqual([{ path: "delete.tasks[0]", message: "'web.1' is both upserted (upsert.tasks[0]) and deleted" }]);
     const twice = await send(app, "PATCH", "test", { baseGeneration: 1, upsert: { apps: [{ id: "/a" }, { id: "/a" }] } });
-    expect(await issuePaths(twice)).toEqual([{ path: "upsert.apps[1].id", message: "'/a' is already upserted at upsert.apps[0]" }]);
+    expect(await issuePaths(twice)).toEqual([{ path: "upsert.apps[1].id", message: "'/a' is upserted twice (also at upsert.apps[0])" }]);
     expect((await get(app, "/v1/clusters/test/snapshot")).headers.get("x-wayfinder-generation")).toBe("1");
   });
 

@@ -38,7 +38,7 @@ afterEach(() => {
 async function serve(tasks: number, options: ClusterStatesOptions & { name?: (i: number) => string } = {}) {
   const states = new ClusterStates(new MemorySnapshotStore(), options);
   const app = new Hono().route("/v1/clusters", clusterRoutes(states));
-  const server = await listenNode(app, { hostname: "127.0.0.1", port: 0 });
+  const server = await listenNode(app, { host: "127.0.0.1", port: 0 });
   servers.push(server);
   const snapshot = { ...SNAPSHOT_INPUT, tasks: Array.from({ length: tasks }, (_, i) => task(i, options.name?.(i))) };
   const put = await fetch(`${server.url}/v1/clusters/test/snapshot`, { method: "PUT", headers: { "Content-Type": "application/json" }, body: JSON.stringify(snapshot) });

@@ -1,16 +1,28 @@
 import { mkdtemp, readFile, readdir, stat, writeFile, appendFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { MemorySnapshotStore, isClusterName, type SnapshotStore, type StoredChange } from "../../lib/store/snapshot-store.ts";
 import { FileSnapshotStore } from "../../lib/store/file-store.ts";
 import { DurableObjectSnapshotStore } from "../../lib/store/durable-object-store.ts";
-import { SnapshotChange } from "../../lib/store/interim-change.ts";
+import { SnapshotChange } from "../../lib/snapshot/snapshot-change.ts";
 import { ClusterSnapshot } from "../../lib/snapshot/schema.ts";
 import { SNAPSHOT_INPUT } from "../http/helpers.ts";
 import { FakeStorage } from "../support/fake-durable-storage.ts";
 
 const NOW = "2026-01-01T00:00:00.000Z";
+
+/** Every file store a test opens, closed after it (their logs are open files). */
+const opened: FileSnapshotStore[] = [];
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((store) => store.close()));
+});
+
+async function openFiles(dir: string, options: Parameters<typeof FileSnapshotStore.open>[1] = {}) {
+  const result = await FileSnapshotStore.open(dir, options);
+  opened.push(result.store);
+  return result;
+}
 const task = (i: number, extra: Record<string, unknown> = {}) => ({ ...SNAPSHOT_INPUT.tasks[0], id: `web.${i}`, ...extra });
 const { tasks: _t, agents: _a, frameworks: _f, ...fieldsInput } = SNAPSHOT_INPUT;
 const FIELDS = (() => {
@@ -36,8 +48,8 @@ const homes: Array<[string, () => Promise<{ store: SnapshotStore; reopen?: () =>
     "file",
     async () => {
       const dir = await mkdtemp(join(tmpdir(), "wf-store-"));
-      const opened = (await FileSnapshotStore.open(dir)).store;
-      return { store: opened, reopen: async () => (await FileSnapshotStore.open(dir)).store };
+      const first = (await openFiles(dir)).store;
+      return { store: first, reopen: async () => (await openFiles(dir)).store };
     },
   ],
   [
@@ -79,7 +91,7 @@ describe.each(homes)("%s store", (_name, open) => {
 describe("FileSnapshotStore", () => {
   it("appends one log line per change, costing what it changes, and compacts once the log outgrows the snapshot", async () => {
     const dir = await mkdtemp(join(tmpdir(), "wf-store-"));
-    const { store } = await FileSnapshotStore.open(dir, { compactMinBytes: 1 });
+    const { store } = await openFiles(dir, { compactMinBytes: 1 });
     await store.commit("prod", first(200));
     const snapshotBytes = (await stat(join(dir, "prod", "snapshot.ndjson"))).size;
     await store.commit("prod", write(2, { upsert: { tasks: [task(1, { state: "TASK_KILLING" })] } }));
@@ -95,35 +107,35 @@ describe("FileSnapshotStore", () => {
     const header = JSON.parse((await readFile(join(dir, "prod", "snapshot.ndjson"), "utf8")).split("\n")[0]!) as { generation: number };
     expect(header.generation).toBeGreaterThan(2);
     expect((await stat(join(dir, "prod", "changes.ndjson"))).size).toBeLessThan(snapshotBytes);
-    const reopened = await FileSnapshotStore.open(dir);
+    const reopened = await openFiles(dir);
     expect((await reopened.store.get("prod"))?.generation).toBe(changes + 2);
     expect(reopened.problems).toEqual([]);
   });
 
   it("drops a log tail cut short by a crash, says so, and truncates the file there", async () => {
     const dir = await mkdtemp(join(tmpdir(), "wf-store-"));
-    const { store } = await FileSnapshotStore.open(dir);
+    const { store } = await openFiles(dir);
     await store.commit("prod", first(2));
     await store.commit("prod", write(2, { upsert: { tasks: [task(5)] } }));
     await store.close();
     const log = join(dir, "prod", "changes.ndjson");
     const good = (await stat(log)).size;
     await appendFile(log, '0123 {"generation":3');
-    const reopened = await FileSnapshotStore.open(dir);
+    const reopened = await openFiles(dir);
     expect(reopened.problems).toEqual([expect.stringMatching(/changes\.ndjson: from byte \d+, its last 20 bytes end without a newline .*the cluster resumes at generation 2$/)]);
     expect((await reopened.store.get("prod"))?.generation).toBe(2);
     expect((await stat(log)).size).toBe(good);
     // The store keeps appending after the cut, and reading again finds nothing wrong.
     await reopened.store.commit("prod", write(3, { delete: { tasks: ["web.5"] } }));
     await reopened.store.close();
-    const again = await FileSnapshotStore.open(dir);
+    const again = await openFiles(dir);
     expect(again.problems).toEqual([]);
     expect((await again.store.get("prod"))?.snapshot.objects.tasks.has("web.5")).toBe(false);
   });
 
   it("drops a line that fails its checksum and everything after it", async () => {
     const dir = await mkdtemp(join(tmpdir(), "wf-store-"));
-    const { store } = await FileSnapshotStore.open(dir);
+    const { store } = await openFiles(dir);
     await store.commit("prod", first(2));
     await store.commit("prod", write(2, { upsert: { tasks: [task(5)] } }));
     await store.commit("prod", write(3, { upsert: { tasks: [task(6)] } }));
@@ -131,21 +143,21 @@ describe("FileSnapshotStore", () => {
     const log = join(dir, "prod", "changes.ndjson");
     const lines = (await readFile(log, "utf8")).split("\n");
     await writeFile(log, [lines[0], lines[1]!.replace("web.6", "web.9"), ""].join("\n"));
-    const reopened = await FileSnapshotStore.open(dir);
+    const reopened = await openFiles(dir);
     expect(reopened.problems).toEqual([expect.stringMatching(/line 2 fails its checksum; dropped .*resumes at generation 2$/)]);
     expect([...(await reopened.store.get("prod"))!.snapshot.objects.tasks.keys()].sort()).toEqual(["web.0", "web.1", "web.5"]);
   });
 
   it("skips a cluster whose snapshot file is damaged, with the reason, and serves the others", async () => {
     const dir = await mkdtemp(join(tmpdir(), "wf-store-"));
-    const { store } = await FileSnapshotStore.open(dir);
+    const { store } = await openFiles(dir);
     await store.commit("prod", first(2));
     await store.commit("qa", first(2));
     await store.close();
     const path = join(dir, "qa", "snapshot.ndjson");
     const text = await readFile(path, "utf8");
     await writeFile(path, text.replace('"state":"TASK_RUNNING"', '"state":7'));
-    const reopened = await FileSnapshotStore.open(dir);
+    const reopened = await openFiles(dir);
     expect(reopened.problems).toEqual([expect.stringMatching(/qa\/snapshot\.ndjson: line \d+ is not a valid tasks object \(state: .*\); cluster 'qa' skipped$/)]);
     expect(await reopened.store.get("qa")).toBeUndefined();
     expect((await reopened.store.get("prod"))?.generation).toBe(1);
@@ -158,7 +170,7 @@ describe("FileSnapshotStore", () => {
     await writeFile(join(dir, "prod.json"), legacy("prod"));
     await writeFile(join(dir, "broken.json"), '{"apiVersion":');
     await writeFile(join(dir, "wrong.json"), legacy("prod"));
-    const { store, problems } = await FileSnapshotStore.open(dir);
+    const { store, problems } = await openFiles(dir);
     expect(problems).toEqual([
       expect.stringMatching(/broken\.json: not valid JSON/),
       expect.stringMatching(/prod\.json: migrated to .*prod\/ \(generation 4\)$/),

@@ -1,16 +1,13 @@
 /**
  * @module
- * `wayfinder agent --node ID (--source URL|FILE | --mesos URLS [--marathon URLS]) [--apply LIST]
- * [--dry-run] [--once] [--state-dir DIR] [--metrics IP:PORT] [--l4-backend B] [--netns NAME]
- * [--cni-dir DIR]`: the on-node executor as a daemon. `--netns` points the kernel appliers at a
- * network namespace instead of the agent's own.
- * It resumes from the state it remembers (applying it again changes nothing the node still
- * runs, so a restart flushes nothing), then follows its feed and applies every new desired
- * state; failures are retried with backoff while the node keeps its last good state. SIGINT or
- * SIGTERM stop it after the apply in progress, leaving the data plane as it is. Against a
- * control plane that streams changes (`wayfinder serve` with a cluster store) it takes the
- * delta path (`lib/agent/delta-agent.ts`): a keyed view followed batch by batch, each applier
- * handed the keys that changed; otherwise it long-polls the node's whole view.
+ * `wayfinder agent`: the on-node executor as a daemon, wired together from `AgentOptions`
+ * (parsed in `agent-options.ts`). It resumes from the state it remembers (applying it again
+ * changes nothing the node still runs, so a restart flushes nothing), then follows its feed and
+ * applies every new desired state; failures are retried with backoff while the node keeps its
+ * last good state. SIGINT or SIGTERM stop it after the apply in progress, leaving the data
+ * plane as it is. Against a control plane that streams changes (`wayfinder serve`'s cluster
+ * store) it takes the delta path (`lib/agent/delta-agent.ts`): a keyed view followed batch by
+ * batch, each applier handed the keys that changed; otherwise it long-polls the node's whole view.
  *
  * `--dry-run` prints what each applier would add, change and delete, and touches nothing.
  * `--once` syncs once and exits 0 when the node runs the desired state, 1 otherwise.
@@ -18,54 +15,26 @@
 import { resolve } from "node:path";
 import type { DesiredState } from "../../desired/schema.ts";
 import { applyDesired, type ApplyReport } from "../../executor/apply-desired.ts";
-import { applierRequirements, createAppliers, createKeyedAppliers } from "../../executor/registry.ts";
+import { applierRequirements, createAppliers, createKeyedAppliers, type ApplierContext } from "../../executor/registry.ts";
 import { runDeltaAgent } from "../../agent/delta-agent.ts";
 import { RemoteFeed } from "../../agent/feeds/remote.ts";
 import type { SyncStatus } from "../../agent/syncer.ts";
 import { renderArtifacts } from "../../render/artifacts.ts";
-import { L4_BACKENDS, type L4BackendChoice } from "../../executor/l4lb/l4-backend.ts";
-import { InputError } from "../../snapshot/issues.ts";
-import { EndpointError } from "../../sources/endpoints.ts";
-import { agentMetrics } from "../../agent/agent-metrics.ts";
+import { agentMetrics, type AgentMetrics } from "../../agent/agent-metrics.ts";
 import { AgentStateStore } from "../../agent/agent-state.ts";
 import { feedFromFlags } from "../../agent/feeds/from-flags.ts";
 import type { DesiredFeed, FeedSink } from "../../agent/feeds/feed.ts";
-import { jsonLogger, type Logger, type LogLevel } from "../../agent/log.ts";
+import { jsonLogger, type Logger } from "../../agent/log.ts";
 import { serveMetrics, type MetricsServer } from "../../agent/metrics-server.ts";
+import { formatListenAddress } from "../../net/listen-address.ts";
 import { terminalProgress } from "../../agent/progress.ts";
 import { Syncer } from "../../agent/syncer.ts";
-import { parseListenAddress } from "../../http/node-server.ts";
-import { parseFlags } from "../args.ts";
 import { readConfig } from "../config-input.ts";
+import { checked } from "../flag-values.ts";
+import { usageError } from "../flags.ts";
 import { nextSignal } from "../signals.ts";
 import { CliUsageError, type CliIo } from "../io.ts";
-
-/** The agent's flags (exported so the systemd unit's command line can be checked against them). */
-export const FLAGS = {
-  node: { type: "string" },
-  source: { type: "string" },
-  mesos: { type: "string" },
-  operator: { type: "string" },
-  marathon: { type: "string" },
-  master: { type: "string", multiple: true },
-  "cluster-name": { type: "string" },
-  config: { type: "string" },
-  apply: { type: "string" },
-  "dry-run": { type: "boolean" },
-  once: { type: "boolean" },
-  "state-dir": { type: "string", default: "/var/lib/wayfinder" },
-  metrics: { type: "string" },
-  "l4-backend": { type: "string", default: "auto" },
-  netns: { type: "string" },
-  "cni-dir": { type: "string" },
-  "poll-interval": { type: "string" },
-  "resync-interval": { type: "string", default: "60" },
-  "event-timeout": { type: "string" },
-  timeout: { type: "string" },
-  "log-level": { type: "string", default: "info" },
-} as const;
-
-const LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error"];
+import { parseAgentOptions, type AgentOptions } from "./agent-options.ts";
 
 /** Hooks for tests: the stop signal and where the progress line goes. */
 export interface AgentRuntime {
@@ -76,128 +45,106 @@ export interface AgentRuntime {
 }
 
 /**
- * @example await run(["--node", "S1", "--source", "http://cp:8080/v1/clusters/prod", "--apply", "files"], processIo)
+ * @example await run(["--node", "S1", "--source", "http://cp:8080/v1/clusters/prod", "--apply", "files"], processIo())
  */
 export async function run(args: string[], io: CliIo, runtime: AgentRuntime = {}): Promise<number> {
-  const { values, positionals } = parseFlags("agent", args, FLAGS);
-  if (positionals.length > 0) throw usage(`unexpected argument '${positionals[0]}'`);
-  const node = values.node;
-  if (node === undefined || node === "") throw usage("--node ID is required (the Mesos agent id this node runs as)");
-  const level = values["log-level"] as LogLevel;
-  if (!LEVELS.includes(level)) throw usage(`--log-level must be one of ${LEVELS.join(", ")}`);
-  const seconds = (flag: keyof typeof values) => {
-    const text = values[flag] as string | undefined;
-    if (text === undefined) return undefined;
-    const n = Number(text);
-    if (!(n >= 0) || text.trim() === "") throw usage(`--${flag}: '${text}' is not a number of seconds`);
-    return n;
-  };
-  const stateDir = resolve(io.cwd, values["state-dir"]);
-  const only = values.apply === undefined ? undefined : values.apply.split(",").map((s) => s.trim()).filter(Boolean);
-  if (only?.length === 0) throw usage("--apply: name at least one applier (or leave --apply out to run them all)");
-  const l4Backend = values["l4-backend"];
-  if (!(L4_BACKENDS as readonly string[]).includes(l4Backend)) throw usage(`--l4-backend must be one of ${L4_BACKENDS.join(", ")}, not '${l4Backend}'`);
+  return runAgent(parseAgentOptions(args, io.cwd), io, runtime);
+}
+
+/**
+ * Wires the agent together from its options and runs it until it is told to stop (or, with
+ * `--once` or `--dry-run`, for one sync).
+ * @example await runAgent(parseAgentOptions(["--node", "S1", "--source", "snap.json", "--once"], cwd), io)
+ */
+export async function runAgent(options: AgentOptions, io: CliIo, runtime: AgentRuntime = {}): Promise<number> {
+  const { node, stateDir } = options;
   const context = {
     stateDir,
     renderFiles: renderArtifacts,
-    l4Backend: l4Backend as L4BackendChoice,
-    ...(values.netns === undefined ? {} : { netns: values.netns }),
-    ...(values["cni-dir"] === undefined ? {} : { cniDir: resolve(io.cwd, values["cni-dir"]) }),
+    l4Backend: options.l4Backend,
+    ...(options.netns === undefined ? {} : { netns: options.netns }),
+    ...(options.cniDir === undefined ? {} : { cniDir: options.cniDir }),
   };
-  const appliers = guard(() => createAppliers(context, only));
-  const requires = applierRequirements();
-  const metricsAddress = values.metrics === undefined ? undefined : guard(() => parseListenAddress(values.metrics!));
   const tty = runtime.tty ?? process.stderr;
   const progress = terminalProgress(tty);
-  const log = jsonLogger({ write: (line) => (tty.isTTY === true ? progress.write(line) : io.stderr(line)), level });
+  const log = jsonLogger({ write: (line) => (tty.isTTY === true ? progress.write(line) : io.stderr(line)), level: options.logLevel });
+  // An applier refuses what it cannot use (a network namespace name with a slash): usage.
+  const appliers = checked("agent", () => createAppliers({ ...context, log }, options.appliers));
+  const requires = applierRequirements();
 
   const stateStore = new AgentStateStore(stateDir);
-  const remembered = values["dry-run"] ? {} : await stateStore.load(node);
+  const remembered = options.mode === "dry-run" ? {} : await stateStore.load(node);
   if (remembered.problem !== undefined) log.error("ignoring the remembered state; waiting for the source", { problem: remembered.problem });
 
   const env = runtime.env ?? process.env;
-  const feed = await guardAsync(() =>
-    feedFromFlags({
-      node,
-      ...pick({ source: values.source, mesos: values.mesos, operator: values.operator, marathon: values.marathon, clusterName: values["cluster-name"] }),
-      ...(values.master === undefined ? {} : { masters: values.master }),
-      ...pick({ pollInterval: seconds("poll-interval"), timeout: seconds("timeout"), eventTimeout: seconds("event-timeout") }),
-      ...(env.WAYFINDER_TOKEN ? { token: env.WAYFINDER_TOKEN } : {}),
-      config: () => configOrUsage(values.config, io),
-      ...(remembered.state === undefined ? {} : { last: remembered.state.desired }),
-      resolvePath: (path) => resolve(io.cwd, path),
-    }),
-  );
-
-  if (values["dry-run"]) return dryRun(feed, appliers, requires, io);
+  const feed = await feedOrUsage(options, io, env.WAYFINDER_TOKEN, remembered.state?.desired);
+  if (options.mode === "dry-run") return dryRun(feed, appliers, requires, io);
 
   const metrics = agentMetrics();
   const stopping = runtime.stopSignal ?? nextSignal();
-  if (feed instanceof RemoteFeed && !values.once) {
-    let status: () => SyncStatus = () => ({ consecutiveFailures: 0 });
-    const server = metricsAddress === undefined ? undefined : await serveMetrics(metricsAddress, metrics, () => status()).catch((error: NodeJS.ErrnoException) => error);
-    if (server instanceof Error) {
-      io.stderr(`wayfinder agent: cannot listen on ${values.metrics}: ${server.code ?? server.message}\n`);
-      return 1;
-    }
-    if (server !== undefined) log.info("metrics and health endpoint listening", { url: server.url });
-    log.info("wayfinder agent starting", { node, source: feed.description, mode: "watch", appliers: appliers.map((a) => a.name), stateDir });
-    const outcome = await runDeltaAgent({
-      node,
-      url: feed.description,
-      ...(env.WAYFINDER_TOKEN ? { token: env.WAYFINDER_TOKEN } : {}),
-      stateDir,
-      appliers: createKeyedAppliers(context, node, only),
-      requires,
-      keepDnsValues: appliers.some((a) => a.name === "files"),
-      metrics,
-      log,
-      resyncIntervalMs: (seconds("resync-interval") ?? 60) * 1000,
-      stop: stopping,
-      onStatus: (read) => (status = read),
-    });
-    await server?.close();
-    if (outcome === "stopped") {
-      log.info("wayfinder agent stopped", { appliedHash: status().appliedHash ?? null });
-      return 0;
-    }
+  if (feed instanceof RemoteFeed && options.mode === "daemon") {
+    const outcome = await runOnWatch({ options, context: { ...context, log }, feed, requires, metrics, log, io, token: env.WAYFINDER_TOKEN, stopping, names: appliers.map((a) => a.name) });
+    if (outcome !== "unsupported") return outcome;
     log.info("the control plane does not stream changes: following its whole view instead (long poll)", { source: feed.description });
   }
-  const syncer = new Syncer({
-    node,
-    appliers,
-    requires,
-    stateStore,
-    metrics,
-    log,
-    progress,
-    resyncIntervalMs: (seconds("resync-interval") ?? 60) * 1000,
-  });
+  const syncer = new Syncer({ node, appliers, requires, stateStore, metrics, log, progress, resyncIntervalMs: options.resyncIntervalMs });
   log.info("wayfinder agent starting", { node, source: feed.description, appliers: appliers.map((a) => a.name), stateDir });
-  if (env.WAYFINDER_TOKEN && sendsTokenInClear(values.source)) {
-    log.warn("the bearer token goes to the control plane unencrypted; use https:// outside a trusted network", { source: values.source });
+  if (env.WAYFINDER_TOKEN && sendsTokenInClear(options.feed.source)) {
+    log.warn("the bearer token goes to the control plane unencrypted; use https:// outside a trusted network", { source: options.feed.source });
   }
   if (remembered.state !== undefined) {
     log.info("resuming from the remembered desired state", { hash: remembered.state.desired.hash, appliedHash: remembered.state.appliedHash });
     syncer.resume(remembered.state.desired, remembered.state.appliedHash);
   }
 
-  if (values.once) return once(feed, syncer, log);
+  if (options.mode === "once") return once(feed, syncer, log);
 
   let server: MetricsServer | undefined;
-  if (metricsAddress !== undefined) {
+  if (options.metrics !== undefined) {
     try {
-      server = await serveMetrics(metricsAddress, metrics, () => syncer.status);
+      server = await serveMetrics(options.metrics, metrics, () => syncer.status);
       log.info("metrics and health endpoint listening", { url: server.url });
     } catch (error) {
-      io.stderr(`wayfinder agent: cannot listen on ${values.metrics}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`);
+      const address = formatListenAddress(options.metrics);
+      io.stderr(`wayfinder agent: cannot listen on ${address}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`);
       await syncer.stop();
       return 1;
     }
   }
 
   const controller = new AbortController();
-  const sink: FeedSink = {
+  const watching = feed.watch(feedSink(syncer, metrics, log, feed), controller.signal, remembered.state?.desired.hash);
+  const reason = await stopping;
+  log.info("stopping: finishing the sync in progress; the data plane stays as it is", { reason });
+  controller.abort();
+  await watching;
+  await syncer.stop();
+  await server?.close();
+  log.info("wayfinder agent stopped", { appliedHash: syncer.status.appliedHash ?? null });
+  return 0;
+}
+
+/** The feed the options name; its complaints (no source, a bad URL, a bad config) are usage errors. */
+async function feedOrUsage(options: AgentOptions, io: CliIo, token: string | undefined, last: DesiredState | undefined): Promise<DesiredFeed> {
+  try {
+    return await feedFromFlags({
+      node: options.node,
+      ...options.feed,
+      ...(token ? { token } : {}),
+      config: () => readConfig(options.configPath, io),
+      ...(last === undefined ? {} : { last }),
+      resolvePath: (path) => resolve(io.cwd, path),
+    });
+  } catch (error) {
+    if (error instanceof CliUsageError) throw error;
+    if (error instanceof Error) throw usageError("agent", error.message);
+    throw error;
+  }
+}
+
+/** Where the feed delivers: desired states to the syncer, errors and stream news to the log and metrics. */
+function feedSink(syncer: Syncer, metrics: AgentMetrics, log: Logger, feed: DesiredFeed): FeedSink {
+  return {
     desired: (desired, delivery) => syncer.offer(desired, delivery.requestedAt),
     error: (error, kind) => {
       metrics.sourceErrors.inc({ kind });
@@ -210,14 +157,54 @@ export async function run(args: string[], io: CliIo, runtime: AgentRuntime = {})
       else log.info(what, fields);
     },
   };
-  const watching = feed.watch(sink, controller.signal, remembered.state?.desired.hash);
-  const reason = await stopping;
-  log.info("stopping: finishing the sync in progress; the data plane stays as it is", { reason });
-  controller.abort();
-  await watching;
-  await syncer.stop();
+}
+
+/**
+ * The delta path (`runDeltaAgent`) with its metrics and health endpoint; "unsupported" when the
+ * control plane does not watch, before anything was applied.
+ */
+async function runOnWatch(wiring: {
+  options: AgentOptions;
+  context: ApplierContext;
+  feed: RemoteFeed;
+  requires: Record<string, readonly string[]>;
+  metrics: AgentMetrics;
+  log: Logger;
+  io: CliIo;
+  token: string | undefined;
+  stopping: Promise<string>;
+  names: readonly string[];
+}): Promise<number | "unsupported"> {
+  const { options, feed, metrics, log, io } = wiring;
+  let status: () => SyncStatus = () => ({ consecutiveFailures: 0 });
+  let server: MetricsServer | undefined;
+  if (options.metrics !== undefined) {
+    try {
+      server = await serveMetrics(options.metrics, metrics, () => status());
+      log.info("metrics and health endpoint listening", { url: server.url });
+    } catch (error) {
+      io.stderr(`wayfinder agent: cannot listen on ${formatListenAddress(options.metrics)}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`);
+      return 1;
+    }
+  }
+  log.info("wayfinder agent starting", { node: options.node, source: feed.description, mode: "watch", appliers: wiring.names, stateDir: options.stateDir });
+  const outcome = await runDeltaAgent({
+    node: options.node,
+    url: feed.description,
+    ...(wiring.token ? { token: wiring.token } : {}),
+    stateDir: options.stateDir,
+    appliers: createKeyedAppliers(wiring.context, options.node, options.appliers),
+    requires: wiring.requires,
+    keepDnsValues: wiring.names.includes("files"),
+    metrics,
+    log,
+    resyncIntervalMs: options.resyncIntervalMs,
+    stop: wiring.stopping,
+    onStatus: (read) => (status = read),
+  });
   await server?.close();
-  log.info("wayfinder agent stopped", { appliedHash: syncer.status.appliedHash ?? null });
+  if (outcome === "unsupported") return outcome;
+  log.info("wayfinder agent stopped", { appliedHash: status().appliedHash ?? null });
   return 0;
 }
 
@@ -272,47 +259,9 @@ export function planText(desired: DesiredState, report: ApplyReport): string {
   return `${lines.join("\n")}\n`;
 }
 
-async function configOrUsage(path: string | undefined, io: CliIo) {
-  try {
-    return await readConfig(path, io);
-  } catch (error) {
-    if (error instanceof InputError) throw usage(error.message);
-    throw error;
-  }
-}
-
 /** True for an `http://` source that is not on loopback. */
 function sendsTokenInClear(source: string | undefined): boolean {
   if (source === undefined || !/^http:\/\//i.test(source)) return false;
   const host = new URL(source).hostname;
   return !(host === "localhost" || host === "[::1]" || host.startsWith("127."));
-}
-
-function usage(message: string): CliUsageError {
-  return new CliUsageError(`wayfinder agent: ${message}`);
-}
-
-/** Flag-parsing errors (unknown applier, bad URL, bad address) as usage errors. */
-function guard<T>(parse: () => T): T {
-  try {
-    return parse();
-  } catch (error) {
-    if (error instanceof CliUsageError) throw error;
-    throw usage((error as Error).message);
-  }
-}
-
-async function guardAsync<T>(parse: () => Promise<T>): Promise<T> {
-  try {
-    return await parse();
-  } catch (error) {
-    if (error instanceof CliUsageError) throw error;
-    if (error instanceof EndpointError || error instanceof InputError || error instanceof Error) throw usage(error.message);
-    throw error;
-  }
-}
-
-/** The entries of `record` that are defined (for exactOptionalPropertyTypes-style spreads). */
-function pick<T extends Record<string, unknown>>(record: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
-  return Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
 }

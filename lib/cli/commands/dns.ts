@@ -8,65 +8,40 @@
  * its directory, where a snapshot and a journal of changes are followed batch by batch), or
  * those of a file (`--desired`: a DesiredState or a `zones.json`; `--snapshot`: a
  * ClusterSnapshot, reconciled here) and forwards the rest. A file is followed and swapped in
- * whole. Either way input that fails validation is logged and the last good zones keep serving. The flags
- * `--upstream`, `--allow` and `--timeout-ms` replace the desired state's forwarding settings.
+ * whole. Either way input that fails validation is logged and the last good zones keep serving.
+ * The flags `--upstream`, `--allow` and `--timeout-ms` replace the desired state's forwarding settings.
  * `WAYFINDER_TOKEN` puts the HTTP endpoints (but `/healthz`) behind a bearer token. Runs until
  * SIGINT or SIGTERM.
  */
-import { resolve } from "node:path";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { createServer } from "node:net";
 import dgram from "node:dgram";
-import { networkText } from "../../net/networks.ts";
-import { parseIp } from "../../net/ip-literal.ts";
-import { formatHostPort, parseUpstream } from "../../net/upstream-address.ts";
-import { listenNode, parseListenAddress, type NodeServer } from "../../http/node-server.ts";
+import { formatListenAddress, type ListenAddress } from "../../net/listen-address.ts";
+import { InputError } from "../../snapshot/issues.ts";
+import { listenNode, type NodeServer } from "../../http/node-server.ts";
 import { startDnsCluster, type DnsCluster, type WorkerConfig } from "../../dns/cluster.ts";
 import { createDnsHttpApp } from "../../dns/http/app.ts";
 import { renderPrometheus } from "../../dns/metrics.ts";
-import { DnsServer, type ListenAddress } from "../../dns/server.ts";
-import { parseFlags } from "../args.ts";
-import { CliUsageError, type CliIo } from "../io.ts";
+import { DnsServer } from "../../dns/server.ts";
+import { usageError } from "../flags.ts";
+import type { CliIo } from "../io.ts";
 import { nextSignal } from "../signals.ts";
-
-const FLAGS = {
-  zones: { type: "string" },
-  snapshot: { type: "string" },
-  desired: { type: "string" },
-  listen: { type: "string", multiple: true },
-  upstream: { type: "string", multiple: true },
-  allow: { type: "string", multiple: true },
-  "timeout-ms": { type: "string" },
-  "max-udp-size": { type: "string" },
-  http: { type: "string" },
-  workers: { type: "string", default: "1" },
-} as const;
+import { parseDnsOptions, type DnsOptions } from "./dns-options.ts";
 
 const VERSION = (JSON.parse(readFileSync(fileURLToPath(new URL("../../../package.json", import.meta.url)), "utf8")) as { version: string }).version;
 
 /**
- * @example await run(["--desired", "zones.json", "--listen", "127.0.0.1:5353"], processIo) // 0 after SIGTERM
+ * @example await run(["--desired", "zones.json", "--listen", "127.0.0.1:5353"], processIo()) // 0 after SIGTERM
  */
 export async function run(args: string[], io: CliIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const { values, positionals } = parseFlags("dns", args, FLAGS);
-  if (positionals.length > 0) throw new CliUsageError(`wayfinder dns: unexpected argument '${positionals[0]}'`);
-  const given = [values.zones, values.snapshot, values.desired].filter((v) => v !== undefined);
-  if (given.length !== 1) throw new CliUsageError("wayfinder dns: give exactly one of --zones DIR, --snapshot F or --desired F");
-  const path = resolve(io.cwd, given[0]!);
-  const source = values.zones === undefined ? { path } : { store: path };
-  const listen = (values.listen ?? []).map((text) => usage(() => toListen(parseListenAddress(text))));
-  if (listen.length === 0) throw new CliUsageError("wayfinder dns: --listen IP:PORT is required");
-  const upstreams = values.upstream?.map((text) => parseUpstream(text) ?? usageError(`--upstream '${text}' is not IP or IP:PORT`));
-  const allowed = values.allow?.map((text) => networkText(text) ?? usageError(`--allow '${text}' is not a CIDR block or an IP`));
-  const timeoutMs = optionalInt(values["timeout-ms"], "--timeout-ms", 50, 30_000);
-  const maxUdpSize = optionalInt(values["max-udp-size"], "--max-udp-size", 512, 65_535) ?? 4096;
-  const workers = optionalInt(values.workers, "--workers", 1, 64)!;
-  const http = values.http === undefined ? undefined : usage(() => parseListenAddress(values.http!));
+  const options = parseDnsOptions(args, io.cwd);
+  const { listen, overrides, maxUdpSize, workers, http } = options;
+  const path = options.source.path;
+  const source = options.source.flag === "--zones" ? { store: path } : { path };
   const token = env["WAYFINDER_TOKEN"] === "" ? undefined : env["WAYFINDER_TOKEN"];
   const log = (line: string) => io.stderr(`${line}\n`);
 
-  const overrides = { upstreams, allowedNetworks: allowed, timeoutMs };
   let server: DnsServer;
   let addresses: readonly ListenAddress[];
   let workerPool: DnsCluster | undefined;
@@ -88,17 +63,18 @@ export async function run(args: string[], io: CliIo, env: NodeJS.ProcessEnv = pr
       }
     }
   } catch (error) {
+    if (isSourceError(error, options)) throw sourceUsageError(error, options);
     io.stderr(`wayfinder dns: ${(error as Error).message}\n`);
     return 1;
   }
-  for (const address of addresses) log(`wayfinder dns: listening on udp+tcp ${formatListen(address)}${workers > 1 ? ` (${workers} workers)` : ""}`);
+  for (const address of addresses) log(`wayfinder dns: listening on udp+tcp ${formatListenAddress(address)}${workers > 1 ? ` (${workers} workers)` : ""}`);
 
   let httpServer: NodeServer | undefined;
   if (http !== undefined) {
     const app = createDnsHttpApp({
       state: () => server.state,
       metrics: async () => renderPrometheus(workerPool === undefined ? [server.metrics.snapshot()] : await workerPool.metrics()),
-      config: () => ({ listen: addresses.map(formatListen), workers, source: path, maxUdpSize, forwarding: server.state.forwarding }),
+      config: () => ({ listen: addresses.map(formatListenAddress), workers, source: path, maxUdpSize, forwarding: server.state.forwarding }),
       version: VERSION,
       token,
       log,
@@ -106,7 +82,7 @@ export async function run(args: string[], io: CliIo, env: NodeJS.ProcessEnv = pr
     try {
       httpServer = await listenNode(app, http);
     } catch (error) {
-      io.stderr(`wayfinder dns: cannot listen on ${values.http}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`);
+      io.stderr(`wayfinder dns: cannot listen on ${formatListenAddress(http)}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`);
       await workerPool?.close();
       await server.close();
       return 1;
@@ -122,34 +98,14 @@ export async function run(args: string[], io: CliIo, env: NodeJS.ProcessEnv = pr
   return 0;
 }
 
-/** A DNS listener binds an address, not a name: resolving one would need DNS. */
-function toListen(address: { hostname: string; port: number }): ListenAddress {
-  const ip = parseIp(address.hostname);
-  if (ip === undefined) throw new Error(`--listen needs an IP address, not '${address.hostname}'`);
-  return { host: ip.address, port: address.port };
+/** The zone source is input: a file that cannot be read or fails validation is a usage error (exit 2), not a failure to serve. */
+function isSourceError(error: unknown, options: DnsOptions): error is Error {
+  return error instanceof InputError || (error as NodeJS.ErrnoException | undefined)?.path === options.source.path;
 }
 
-function formatListen(address: ListenAddress): string {
-  return formatHostPort(address.host, address.port);
-}
-
-function optionalInt(text: string | undefined, flag: string, min: number, max: number): number | undefined {
-  if (text === undefined) return undefined;
-  const value = /^\d+$/.test(text) ? Number(text) : Number.NaN;
-  if (!Number.isSafeInteger(value) || value < min || value > max) usageError(`${flag} must be a whole number from ${min} to ${max} (got '${text}')`);
-  return value;
-}
-
-function usage<T>(parse: () => T): T {
-  try {
-    return parse();
-  } catch (error) {
-    return usageError((error as Error).message);
-  }
-}
-
-function usageError(message: string): never {
-  throw new CliUsageError(`wayfinder dns: ${message}`);
+function sourceUsageError(error: Error, options: DnsOptions): Error {
+  if (error instanceof InputError) return usageError("dns", `${options.source.flag} ${error.message}`);
+  return usageError("dns", `${options.source.flag}: cannot read ${options.source.path}: ${(error as NodeJS.ErrnoException).code ?? error.message}`);
 }
 
 /** A port free for both UDP and TCP on `host` (checked, then released for the workers to bind). */

@@ -4,17 +4,19 @@
  * `haproxy.groups`. Scale events and task replacements become Runtime API commands (no reload,
  * no new worker); anything else is a validated, hitless reload through the master CLI. It
  * keeps counters of what it did, so an operator (and the churn test) can see how many changes
- * needed a reload. On the delta path a batch's changed groups (`haproxy/group/<group>`) are
- * planned and applied alone: one master asked, the others left untouched.
+ * needed a reload. Configs are fitted to the node before they are planned (`node-fit.ts`). On
+ * the delta path a batch's changed groups (`haproxy/group/<group>`) are planned and applied
+ * alone: one master asked, the others left untouched.
  */
 import { idOfSegment, KeyPrefix } from "../../desired/object-keys.ts";
 import type { DesiredState, HaproxyGroup } from "../../desired/schema.ts";
 import { groupFileStem, haproxyGroupFiles } from "../../render/haproxy/group-files.ts";
-import { planIsEmpty, summarisePlan, type Applier, type Plan } from "../applier.ts";
+import { planIsEmpty, summarisePlan, type Applier, type ApplierLog, type Plan } from "../applier.ts";
 import { runApplier } from "../apply-desired.ts";
 import type { ChangeApplier } from "../keyed-applier.ts";
 import { applyHaproxyPlan, type HaproxyCounters } from "./apply.ts";
 import { haproxyLayout } from "./layout.ts";
+import { nodeFiles, type NodeFacts } from "./node-fit.ts";
 import { observeHaproxy, type InstalledHaproxy } from "./observe.ts";
 import { planHaproxy, type GroupAction } from "./plan.ts";
 
@@ -29,6 +31,10 @@ export interface HaproxyApplierOptions {
   timeoutMs?: number;
   /** The applier's name in reports. Default `haproxy`. */
   name?: string;
+  /** Where it says what it decided for the node (a self-signed certificate, the maxconn HAProxy derived). */
+  log?: ApplierLog;
+  /** Run HAProxy in this network namespace instead of the executor's own (tests, container namespaces). */
+  netns?: string;
 }
 
 export type HaproxyApplier = Applier<InstalledHaproxy, GroupAction> & ChangeApplier & { readonly counters: Readonly<HaproxyCounters> };
@@ -42,11 +48,11 @@ export type HaproxyApplier = Applier<InstalledHaproxy, GroupAction> & ChangeAppl
 export function createHaproxyApplier(options: HaproxyApplierOptions): HaproxyApplier {
   const opts = { binary: "haproxy", timeoutMs: 30_000, name: "haproxy", ...options };
   const layout = haproxyLayout(opts.dir);
-  const process = { binary: opts.binary, timeoutMs: opts.timeoutMs };
+  const haproxyProcess = { binary: opts.binary, timeoutMs: opts.timeoutMs, ...(opts.netns === undefined ? {} : { netns: opts.netns }) };
   const counters: HaproxyCounters = { starts: 0, reloads: 0, runtimeUpdates: 0, runtimeCommands: 0, fallbackReloads: 0, rejectedConfigs: 0 };
-  const wanted = (desired: DesiredState) => {
+  const wanted = (desired: DesiredState, node: NodeFacts) => {
     const groups = Object.fromEntries(Object.entries(desired.haproxy.groups).filter(([g]) => opts.groups === undefined || opts.groups.includes(g)));
-    return haproxyGroupFiles(groups);
+    return nodeFiles(haproxyGroupFiles(groups), node);
   };
   let observed: InstalledHaproxy | undefined;
   /** True once a full sync succeeded: the groups a batch did not change are as desired. */
@@ -56,13 +62,16 @@ export function createHaproxyApplier(options: HaproxyApplierOptions): HaproxyApp
     name: opts.name,
     counters,
     observe: async () => (observed = await observeHaproxy(layout)),
-    plan: (desired, installed) => planHaproxy(opts.name, wanted(desired), installed),
+    plan: (desired, installed) => planHaproxy(opts.name, wanted(desired, installed.node), installed),
     apply: async (plan) => {
       const installed = observed ?? (await observeHaproxy(layout));
-      await applyHaproxyPlan({ layout, process, counters, installed }, plan);
+      await applyHaproxyPlan({ layout, process: haproxyProcess, counters, installed, ...(opts.log === undefined ? {} : { log: opts.log }) }, plan);
     },
     // The plan already compares files, processes and every running server with the desired state.
-    verify: async (desired) => driftOf(planHaproxy(opts.name, wanted(desired), await observeHaproxy(layout))),
+    verify: async (desired) => {
+      const installed = await observeHaproxy(layout);
+      return driftOf(planHaproxy(opts.name, wanted(desired, installed.node), installed));
+    },
     async applyChanges(changes) {
       if (!synced) return undefined;
       const groups: Record<string, HaproxyGroup> = {};
@@ -73,9 +82,9 @@ export function createHaproxyApplier(options: HaproxyApplierOptions): HaproxyApp
         if (serves(group)) groups[group] = change.value as HaproxyGroup;
       }
       const installed = (observed = await observeHaproxy(layout, stems));
-      const plan = planHaproxy(opts.name, haproxyGroupFiles(groups), installed);
+      const plan = planHaproxy(opts.name, nodeFiles(haproxyGroupFiles(groups), installed.node), installed);
       if (planIsEmpty(plan)) return { name: opts.name, status: "unchanged" };
-      await applyHaproxyPlan({ layout, process, counters, installed }, plan).catch((error: Error) => {
+      await applyHaproxyPlan({ layout, process: haproxyProcess, counters, installed, ...(opts.log === undefined ? {} : { log: opts.log }) }, plan).catch((error: Error) => {
         synced = false;
         throw error;
       });

@@ -9,7 +9,7 @@
 import { nodeServices } from "../../../functions/l4lb/node-services.ts";
 import type { L4Service } from "../../desired/schema.ts";
 import type { KeyChanges } from "../keyed-applier.ts";
-import { installedService, sameBackends, type InstalledService, type NftServiceChange } from "./installed-service.ts";
+import { installedService, sameInstall, type InstalledService, type NftServiceChange } from "./installed-service.ts";
 import { serviceKey } from "./service-key.ts";
 
 /**
@@ -37,7 +37,7 @@ export function keyedServiceChanges(
     if (next.get(key) !== key2) remove(key);
     next.set(key, key2);
     const before = installed.get(key2);
-    if (before !== undefined && sameBackends(before, service) && !moves.has(key2)) continue;
+    if (before !== undefined && sameInstall(before, service) && !moves.has(key2)) continue;
     moves.set(key2, { key: key2, before, after: installedService(service, key2) });
   }
   // A key removed and another added under the same service in one batch is one change.

@@ -70,5 +70,7 @@ export async function watchResponse(c: Context, states: ClusterStates, query: Wa
     "X-Wayfinder-Generation": String(state.generation),
   };
   if (gzip) headers["Content-Encoding"] = "gzip";
-  return new Response(opened.stream, { status: 200, headers });
+  // Workers would gzip a body sent with Content-Encoding itself (buffering it) unless told it
+  // is encoded already; Node ignores the option.
+  return new Response(opened.stream, { status: 200, headers, encodeBody: "manual" } as ResponseInit);
 }

@@ -76,10 +76,6 @@ export class Watcher {
     return this.#relist !== undefined;
   }
 
-  get closed(): boolean {
-    return this.#closed;
-  }
-
   /** Sends a live frame, after the relist when one is still under way. */
   send(frame: WatchFrame): void {
     if (this.#closed) return;
@@ -119,11 +115,13 @@ export class Watcher {
         await this.#output.write(next.value.chunks, next.value.flush);
         continue;
       }
+      // The waiting frames are all handed over before anything else can run, so a frame sent
+      // from now on (straight to the output) comes after them.
       this.#relist = undefined;
       const waiting = this.#waiting;
       this.#waiting = [];
       this.#waitingBytes = 0;
-      for (const frame of waiting) await this.#output.write(frame.chunks, frame.flush);
+      await Promise.all(waiting.map((frame) => this.#output.write(frame.chunks, frame.flush)));
     }
   }
 

@@ -21,6 +21,8 @@ const SCHEMAS: Array<[string, z.ZodType]> = [
   [KeyPrefix.dnsRecords, Values.DnsOwnerRecords],
   [KeyPrefix.l4Service, Values.L4ServiceObject],
   [KeyPrefix.haproxyGroup, Values.HaproxyGroupObject],
+  [KeyPrefix.haproxyService, Values.HaproxyServiceObject],
+  [KeyPrefix.haproxyServer, Values.HaproxyServerObject],
   [ObjectKeys.overlaySpaces, Values.OverlaySpaces],
   [KeyPrefix.overlayPeer, Values.OverlayPeer],
   [KeyPrefix.namedVipAllocation, Values.NamedVipAllocation],

@@ -36,7 +36,12 @@ describe("KeyedObjects", () => {
       ["d", "[1]"],
     ]);
     expect(changes.deletes).toEqual(["b"]);
-    expect(objects.takeChanges()).toEqual({ upserts: [], deletes: [] });
+    expect([...changes.before].map(([key, before]) => [key, before?.json])).toEqual([
+      ["a", "1"],
+      ["b", "1"],
+      ["d", undefined],
+    ]);
+    expect(objects.takeChanges()).toEqual({ upserts: [], deletes: [], before: new Map() });
   });
 
   it("gives back values as set, or parsed from their JSON", () => {
