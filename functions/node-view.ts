@@ -12,6 +12,7 @@ import type { DesiredState } from "../lib/desired/schema.ts";
 import { withHash } from "./reconcile.ts";
 import { nodeServices } from "./l4lb/node-services.ts";
 import { dataplaneFor } from "../lib/desired/dataplane.ts";
+import { policyNodeView } from "../lib/desired/policy-node-view.ts";
 
 /**
  * Projects `desired` onto one agent. Callers check the agent exists (the snapshot knows).
@@ -34,6 +35,7 @@ export function nodeView(desired: DesiredState, agentId: string): DesiredState {
     l4lb: { ...l4lb, services: nodeServices(desired.l4lb.services, agentId) },
     haproxy,
     overlay: { allocations: { ...desired.overlay.allocations, nodes: [] }, nodes: entry === undefined ? {} : { [agentId]: entry } },
+    ...(desired.policy === undefined ? {} : { policy: policyNodeView(desired.policy, agentId) }),
     diagnostics: [],
   });
 }

@@ -92,12 +92,26 @@ export type HostResolver = (host: string) => string | undefined;
  * @example agentResolver([{ id: "S1", hostname: "a1", ips: ["10.0.1.11"] }])("a1") // "10.0.1.11"
  */
 export function agentResolver(agents: readonly ResolvableAgent[]): HostResolver {
-  const table = new Map<string, string>();
-  for (const agent of [...agents].sort((a, b) => compareStrings(a.hostname, b.hostname) || compareStrings(a.id, b.id))) {
-    const ip = agent.ips.find((a) => ipFamily(a) === 4) ?? agent.ips.find((a) => ipFamily(a) === 6);
-    if (ip !== undefined && !table.has(agent.hostname)) table.set(agent.hostname, ip);
+  const byHost = new Map<string, ResolvableAgent[]>();
+  for (const agent of agents) {
+    const list = byHost.get(agent.hostname);
+    if (list === undefined) byHost.set(agent.hostname, [agent]);
+    else list.push(agent);
   }
+  const table = new Map<string, string | undefined>([...byHost].map(([host, sharing]) => [host, agentAddress(sharing)]));
   return (host) => (ipFamily(host) !== undefined ? host : table.get(host));
+}
+
+/**
+ * The address of a hostname the agents in `sharing` all have: the lowest id's with an IP.
+ * @example agentAddress([{ id: "S2", hostname: "a1", ips: ["10.0.1.12"] }, { id: "S1", hostname: "a1", ips: [] }]) // "10.0.1.12"
+ */
+export function agentAddress(sharing: readonly ResolvableAgent[]): string | undefined {
+  for (const agent of [...sharing].sort((a, b) => compareStrings(a.id, b.id))) {
+    const ip = agent.ips.find((a) => ipFamily(a) === 4) ?? agent.ips.find((a) => ipFamily(a) === 6);
+    if (ip !== undefined) return ip;
+  }
+  return undefined;
 }
 
 /**

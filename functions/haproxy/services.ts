@@ -60,7 +60,7 @@ export interface ServicesInput {
   agents: readonly ResolvableAgent[];
   config: HaproxyConfig;
   /** `backend|ip:port` keys served last time: a task whose health results are missing stays if it was serving. */
-  previouslyServed: ReadonlySet<string>;
+  previouslyServed: Pick<ReadonlySet<string>, "has">;
 }
 
 const EXCLUDED_TASK_STATES = new Set([
@@ -99,9 +99,15 @@ export function marathonServices(input: ServicesInput): { services: Service[]; d
   return { services, diagnostics };
 }
 
-function appServices(
+/**
+ * The services of one app (or one blue/green group, merged), with at least one backend each.
+ * `assigner` gives service ports to an IP-per-task app that declares none; it is shared by
+ * every app of a snapshot, visited in id order.
+ * @example appServices(source, { config, previouslyServed: new Set() }, resolve, undefined, diagnostics)[0].servicePort // 10000
+ */
+export function appServices(
   source: SourceApp,
-  input: ServicesInput,
+  input: Pick<ServicesInput, "config" | "previouslyServed">,
   resolve: HostResolver,
   assigner: ServicePortAssigner | undefined,
   diagnostics: Diagnostic[],

@@ -3,8 +3,8 @@
  * The snapshot an incremental reconciler holds, by id, in one compact copy: tasks and Marathon
  * apps as their JSON text (parsed again only when a change touches them), agents and frameworks
  * (a few thousand) as objects, and the indexes a change needs to find what it touches: the
- * tasks of an agent and of a framework (by the ids the tasks name, known or not), how many
- * Marathon tasks run on each host, and which Marathon apps list a Mesos task.
+ * tasks of an agent and of a framework (by the ids the tasks name, known or not), and which
+ * Marathon apps list a Mesos task.
  */
 import type { MarathonApp } from "../../lib/snapshot/marathon.ts";
 import type { Agent, ClusterSnapshot, Framework, Task } from "../../lib/snapshot/schema.ts";
@@ -21,7 +21,6 @@ export class SnapshotInputs {
   readonly frameworks = new Map<string, Framework>();
   readonly #byAgent = new Map<string, Set<string>>();
   readonly #byFramework = new Map<string, Set<string>>();
-  readonly #hosts = new Map<string, number>();
   /** Mesos task id → the Marathon apps that list it. */
   readonly #appsOfTask = new Map<string, Set<string>>();
 
@@ -65,13 +64,11 @@ export class SnapshotInputs {
   setApp(id: string, app: MarathonApp | undefined): MarathonApp | undefined {
     const old = this.app(id);
     if (old !== undefined) {
-      for (const host of hostsOf(old)) count(this.#hosts, host, -1);
       for (const task of old.tasks ?? []) unindex(this.#appsOfTask, task.id, id);
       this.#apps.delete(id);
     }
     if (app !== undefined) {
       this.#apps.set(id, JSON.stringify(app));
-      for (const host of hostsOf(app)) count(this.#hosts, host, 1);
       for (const task of app.tasks ?? []) index(this.#appsOfTask, task.id, id);
     }
     return old;
@@ -90,11 +87,6 @@ export class SnapshotInputs {
   /** The Marathon apps that list this Mesos task id among their tasks. */
   appsOfTask(id: string): ReadonlySet<string> {
     return this.#appsOfTask.get(id) ?? EMPTY;
-  }
-
-  /** True when a Marathon task runs on this host name. */
-  isMarathonHost(host: string): boolean {
-    return this.#hosts.has(host);
   }
 
   /** Every Marathon app, parsed (for whoever needs them all). */
@@ -132,10 +124,6 @@ export function duplicateIds(snapshot: ClusterSnapshot): Array<{ list: "tasks" |
 
 const EMPTY: ReadonlySet<string> = new Set();
 
-function hostsOf(app: MarathonApp): string[] {
-  return (app.tasks ?? []).flatMap((t) => (t.host === undefined ? [] : [t.host]));
-}
-
 function index(map: Map<string, Set<string>>, key: string, id: string): void {
   const set = map.get(key);
   if (set === undefined) map.set(key, new Set([id]));
@@ -147,10 +135,4 @@ function unindex(map: Map<string, Set<string>>, key: string, id: string): void {
   if (set === undefined) return;
   set.delete(id);
   if (set.size === 0) map.delete(key);
-}
-
-function count(map: Map<string, number>, key: string, delta: number): void {
-  const n = (map.get(key) ?? 0) + delta;
-  if (n === 0) map.delete(key);
-  else map.set(key, n);
 }

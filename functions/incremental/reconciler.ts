@@ -13,7 +13,7 @@
  * snapshot.
  */
 import type { DesiredState } from "../../lib/desired/schema.ts";
-import { idOfSegment, KeyPrefix, ObjectKeys } from "../../lib/desired/object-keys.ts";
+import { idOfSegment, keyScope, KeyPrefix, ObjectKeys } from "../../lib/desired/object-keys.ts";
 import type { PreviousNamedVip } from "../../lib/desired/previous-l4lb.ts";
 import type { HaproxyBackendSlots } from "../../lib/desired/schema.ts";
 import type { NodeAllocation, OverlayNode } from "../../lib/desired/overlay-schema.ts";
@@ -26,7 +26,8 @@ import { desiredStateOf, nodeViewOf } from "../keyed/assemble.ts";
 import { derive } from "../keyed/derive.ts";
 import type { KeyedObjects, ObjectChanges, StoredObject } from "../keyed/object-store.ts";
 import { DnsState } from "./dns-state.ts";
-import { HaproxyState } from "./haproxy-state.ts";
+import { HaproxyState, type AppSource } from "./haproxy-state.ts";
+import { PolicyState } from "./policy-state.ts";
 import { duplicateIds, SnapshotInputs } from "./inputs.ts";
 import { L4lbState } from "./l4lb-state.ts";
 import { OverlayState } from "./overlay-state.ts";
@@ -54,6 +55,9 @@ export class IncrementalReconciler {
   readonly #l4lb: L4lbState;
   readonly #overlay: OverlayState;
   readonly #haproxy: HaproxyState;
+  readonly #policy: PolicyState;
+  /** The Marathon apps as every artifact sees them: without quarantined tasks. */
+  readonly #apps: AppSource;
   /** The allocations the current objects were derived with, as given, until the first change. */
   #initialPrevious: PreviousAllocations | undefined;
   /** What the allocation keys held before the last change (to rebuild its `previous`). */
@@ -71,7 +75,9 @@ export class IncrementalReconciler {
     this.#dns = new DnsState(this.objects, this.#inputs, snapshot, derivation.dns.wanting);
     this.#l4lb = new L4lbState(this.objects, snapshot, derivation.l4lb);
     this.#overlay = new OverlayState(this.objects, snapshot, derivation.overlay);
-    this.#haproxy = new HaproxyState(this.objects, derivation.haproxy);
+    this.#haproxy = new HaproxyState(this.objects, snapshot.config.haproxy, derivation.haproxy);
+    this.#policy = new PolicyState(this.objects, snapshot, this.#inputs);
+    this.#apps = { app: (id) => this.#policy.admittedApp(this.#inputs.app(id)), apps: () => this.#inputs.apps().map((app) => this.#policy.admittedApp(app)!) };
     for (const [key] of this.objects.entries()) if (isAllocationKey(key)) this.#allocationKeys.add(key);
   }
 
@@ -89,12 +95,12 @@ export class IncrementalReconciler {
 
   /** Applies one change (validated: see `SnapshotChange`); returns the keys it changed. */
   apply(change: SnapshotChange): ChangeResult {
-    const first = this.#initialPrevious !== undefined;
     this.#initialPrevious = undefined;
     const base = this.#base as { now: string };
     base.now = change.now ?? base.now;
     const inputs = this.#inputs;
     const tasks = new Set<string>();
+    const apps = new Set<string>();
     const addTasks = (ids: Iterable<string>) => {
       for (const id of ids) tasks.add(id);
     };
@@ -104,48 +110,44 @@ export class IncrementalReconciler {
     for (const id of change.delete.frameworks) this.#setFramework(id, undefined, addTasks);
     for (const agent of change.upsert.agents) this.#setAgent(agent.id, agent, addTasks);
     for (const id of change.delete.agents) this.#setAgent(id, undefined, addTasks);
-    for (const task of change.upsert.tasks) {
-      inputs.setTask(task.id, task);
-      tasks.add(task.id);
-    }
-    for (const id of change.delete.tasks) {
-      inputs.setTask(id, undefined);
+    for (const task of change.upsert.tasks) inputs.setTask(task.id, task);
+    for (const id of change.delete.tasks) inputs.setTask(id, undefined);
+    for (const id of [...change.upsert.tasks.map((t) => t.id), ...change.delete.tasks]) {
       tasks.add(id);
+      for (const app of inputs.appsOfTask(id)) apps.add(app);
     }
-    const apps = new Set<string>();
-    for (const id of tasks) for (const app of inputs.appsOfTask(id)) apps.add(app);
-    for (const app of change.upsert.apps) {
-      inputs.setApp(app.id, app);
-      apps.add(app.id);
-    }
-    for (const id of change.delete.apps) {
-      inputs.setApp(id, undefined);
+    for (const app of change.upsert.apps) inputs.setApp(app.id, app);
+    for (const id of change.delete.apps) inputs.setApp(id, undefined);
+    for (const id of [...change.upsert.apps.map((a) => a.id), ...change.delete.apps]) {
       apps.add(id);
-    }
-    if (change.upsert.apps.length + change.delete.apps.length > 0) this.#haproxy.touch();
-    for (const id of apps) {
-      const app = inputs.app(id);
-      this.#l4lb.setApp(id, app, (app?.tasks ?? []).flatMap((t) => inputs.task(t.id) ?? []));
+      this.#haproxy.setApp(id, this.#apps);
     }
 
     for (const key of this.#overlay.flush()) addTasks(inputs.tasksOfAgent(key));
-    const entries = new Map<string, OverlayNode | undefined>();
-    const entryOf = (key: string) => {
-      if (!entries.has(key)) entries.set(key, this.objects.value<OverlayNode>(ObjectKeys.nodeOverlay(key)));
-      return entries.get(key);
-    };
+    const entryOf = memo((key: string) => this.objects.value<OverlayNode>(ObjectKeys.nodeOverlay(key)));
     for (const id of tasks) {
       const task = inputs.task(id);
-      const agent = task === undefined ? undefined : inputs.agents.get(task.agentId);
-      const framework = task === undefined ? undefined : inputs.frameworks.get(task.frameworkId);
-      this.#dns.setTask(id, task);
-      this.#l4lb.setTask(id, task, agent, framework);
-      this.#overlay.setTask(id, task, entryOf);
+      if (this.#policy.setTask(id, task)) {
+        // Admitted or quarantined now: the Marathon apps listing it see it come or go.
+        for (const app of inputs.appsOfTask(id)) {
+          apps.add(app);
+          this.#haproxy.setApp(app, this.#apps);
+        }
+      }
+      const admitted = task !== undefined && !this.#policy.isQuarantined(id) ? task : undefined;
+      this.#dns.setTask(id, admitted);
+      this.#l4lb.setTask(id, admitted, admitted && inputs.agents.get(admitted.agentId), admitted && inputs.frameworks.get(admitted.frameworkId));
+      this.#overlay.setTask(id, admitted, entryOf);
+    }
+    for (const id of apps) {
+      const app = this.#apps.app(id);
+      this.#l4lb.setApp(id, app, (app?.tasks ?? []).flatMap((t) => (this.#policy.isQuarantined(t.id) ? [] : (inputs.task(t.id) ?? []))));
     }
     this.#dns.flush();
     this.#dns.setNow(this.#base);
     this.#l4lb.flush(this.#base.now);
-    this.#haproxy.flush(this.#base, inputs, first);
+    this.#haproxy.flush(inputs, this.#apps);
+    this.#policy.flush(this.#base, () => this.#nodeEntries());
 
     const changes = this.objects.takeChanges();
     this.#undo = new Map([...changes.before].filter(([key]) => isAllocationKey(key)));
@@ -186,12 +188,23 @@ export class IncrementalReconciler {
 
   #setAgent(id: string, agent: ClusterSnapshot["agents"][number] | undefined, addTasks: (ids: Iterable<string>) => void): void {
     const before = this.#inputs.agents.get(id);
+    addTasks(this.#policy.setAgent(before?.ips, agent?.ips));
     if (agent === undefined) this.#inputs.agents.delete(id);
     else this.#inputs.agents.set(id, agent);
     this.#dns.setAgent(id, agent);
     this.#overlay.setAgent(id, agent);
     addTasks(this.#inputs.tasksOfAgent(id));
-    if ([before, agent].some((a) => a !== undefined && this.#inputs.isMarathonHost(a.hostname))) this.#haproxy.touch();
+    this.#haproxy.setAgent(id, before, agent);
+  }
+
+  /** Every overlay node entry (the policy reads them whole). */
+  #nodeEntries(): Record<string, OverlayNode> {
+    const entries: Record<string, OverlayNode> = {};
+    for (const [key, stored] of this.objects.entries()) {
+      const scope = keyScope(key);
+      if (scope.scope === "node" && key.endsWith("/overlay")) entries[scope.node] = JSON.parse(stored.json) as OverlayNode;
+    }
+    return entries;
   }
 
   /** The allocation objects, with `undo`'s keys as they were before the last change. */
@@ -215,6 +228,15 @@ export class IncrementalReconciler {
       haproxy: { backends: Object.fromEntries(Object.entries(backends).sort(([a], [b]) => compareStrings(a, b))) },
     };
   }
+}
+
+/** `get` remembered per argument, for one change. */
+function memo<T>(get: (key: string) => T): (key: string) => T {
+  const seen = new Map<string, T>();
+  return (key) => {
+    if (!seen.has(key)) seen.set(key, get(key));
+    return seen.get(key)!;
+  };
 }
 
 function isAllocationKey(key: string): boolean {

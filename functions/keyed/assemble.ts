@@ -23,6 +23,9 @@ import { nodeServices } from "../l4lb/node-services.ts";
 import { dataplaneFor } from "../../lib/desired/dataplane.ts";
 import { sortDiagnostics } from "./diagnostic-objects.ts";
 import { haproxyGroupsOf, type HaproxyGroupSettings } from "./haproxy-pieces.ts";
+import { PolicyKeys, policySectionOf, type PolicySettings } from "./policy-pieces.ts";
+import type { NodePolicy, PolicyIdentity, PolicySet } from "../../lib/desired/policy-schema.ts";
+import { policyNodeView } from "../../lib/desired/policy-node-view.ts";
 import type { KeyedObjects } from "./object-store.ts";
 
 const ZONE_ORDER: readonly ZoneId[] = ["mesos", "dcos", "l4lb", "spartan", "zk"];
@@ -43,6 +46,7 @@ export function desiredStateOf(objects: KeyedObjects): DesiredState {
       allocations: { ...parts.spaces!, nodes: parts.allocations.sort((a, b) => compareIps(a.ip, b.ip)) },
       nodes: Object.fromEntries(parts.nodes.sort(([a], [b]) => compareStrings(a, b))),
     },
+    ...(parts.policy === undefined ? {} : { policy: policySectionOf(parts.policy, parts.sets, parts.identities, parts.nodePolicies) }),
     diagnostics: sortDiagnostics(parts.diagnostics),
   };
 }
@@ -68,6 +72,7 @@ export function nodeViewOf(objects: KeyedObjects, node: string): DesiredState {
       allocations: { ...spaces, nodes: [] },
       nodes: own === undefined ? {} : { [node]: { ...own, dataplane: dataplaneFor(own, parts.peers.map(([, peer]) => peer), spaces) } },
     },
+    ...(parts.policy === undefined ? {} : { policy: policyNodeView(policySectionOf(parts.policy, parts.sets, parts.identities, parts.nodePolicies), node) }),
     diagnostics: [],
   };
 }
@@ -89,6 +94,10 @@ interface Parts {
   peers: Array<[string, OverlayPeer]>;
   nodes: Array<[string, OverlayNode]>;
   allocations: NodeAllocation[];
+  policy: PolicySettings | undefined;
+  sets: Array<[string, PolicySet]>;
+  identities: Array<[string, PolicyIdentity]>;
+  nodePolicies: Array<[string, NodePolicy]>;
   diagnostics: Diagnostic[];
 }
 
@@ -110,6 +119,10 @@ function sortedParts(objects: KeyedObjects, node: string | undefined): Parts {
     peers: [],
     nodes: [],
     allocations: [],
+    policy: undefined,
+    sets: [],
+    identities: [],
+    nodePolicies: [],
     diagnostics: [],
   };
   for (const [key] of objects.entries()) {
@@ -118,6 +131,7 @@ function sortedParts(objects: KeyedObjects, node: string | undefined): Parts {
     const value = objects.value(key);
     if (scope.scope === "node") {
       if (key.endsWith("/overlay")) parts.nodes.push([scope.node, value as OverlayNode]);
+      else if (key.endsWith("/policy")) parts.nodePolicies.push([scope.node, value as NodePolicy]);
     } else if (key.startsWith(KeyPrefix.dnsRecords)) parts.owners.push(value as DnsOwnerRecords);
     else if (key.startsWith(KeyPrefix.l4Service)) parts.l4Services.push(value as L4Service);
     else if (key.startsWith(KeyPrefix.haproxyServer)) {
@@ -138,6 +152,9 @@ function sortedParts(objects: KeyedObjects, node: string | undefined): Parts {
     else if (key === ObjectKeys.dnsForwarding) parts.forwarding = value as DnsForwarding;
     else if (key === ObjectKeys.dnsAliases) parts.aliases = value as DesiredState["dns"]["aliases"];
     else if (key === ObjectKeys.overlaySpaces) parts.spaces = value as OverlaySpaces;
+    else if (key.startsWith(PolicyKeys.setPrefix)) parts.sets.push([idOfSegment(key.slice(PolicyKeys.setPrefix.length)), value as PolicySet]);
+    else if (key.startsWith(PolicyKeys.identityPrefix)) parts.identities.push([idOfSegment(key.slice(PolicyKeys.identityPrefix.length)), value as PolicyIdentity]);
+    else if (key === PolicyKeys.settings) parts.policy = value as PolicySettings;
   }
   return parts;
 }

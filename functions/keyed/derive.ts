@@ -1,12 +1,16 @@
 /**
  * @module
  * A whole snapshot → its keyed desired state (docs/delta-path.md §1): every artifact's objects,
- * in the order their data flows (named VIPs are allocated before DNS, because their names land
- * in `l4lb.thisdcos.directory`). `reconcile` assembles its DesiredState from these objects;
+ * in the order their data flows (admission first, every artifact reading the tasks it admits;
+ * named VIPs before DNS, because their names land in `l4lb.thisdcos.directory`; the overlay's
+ * node entries before the policy that reads them). `reconcile` assembles its DesiredState from these objects;
  * the incremental reconciler starts from them.
  */
 import type { ClusterSnapshot } from "../../lib/snapshot/schema.ts";
-import { DiagnosticObjects } from "./diagnostic-objects.ts";
+import { admitTasks } from "../admission/index.ts";
+import { policyState } from "../policy/index.ts";
+import { DiagnosticObjects, Part } from "./diagnostic-objects.ts";
+import { policyPieces } from "./policy-pieces.ts";
 import type { OverlayParts } from "../overlay/index.ts";
 import { deriveDns, type DnsDerivation } from "./derive-dns.ts";
 import { deriveHaproxy, type HaproxyDerivation } from "./derive-haproxy.ts";
@@ -33,13 +37,21 @@ export interface Derivation {
 /**
  * @example derive(snapshot).l4lb.allocation.addresses[4].get("app.marathon") // "11.171.172.79"
  */
-export function derive(snapshot: ClusterSnapshot, options: KeyedObjectsOptions = {}): Derivation {
+export function derive(input: ClusterSnapshot, options: KeyedObjectsOptions = {}): Derivation {
   const objects = new KeyedObjects(options);
   const diagnostics = new DiagnosticObjects();
+  // Every artifact reads the admitted snapshot: a quarantined task gets no name, backend or server.
+  const admission = admitTasks(input);
+  diagnostics.add(Part.admission, admission.diagnostics);
+  const snapshot = admission.snapshot;
   const l4lb = deriveL4lb(snapshot, objects, diagnostics);
   const dns = deriveDns(snapshot, objects, diagnostics, l4lb.servicesByName);
   const overlay = deriveOverlay(snapshot, objects, diagnostics);
   const haproxy = deriveHaproxy(snapshot, objects, diagnostics);
+  const quarantined = new Set(admission.quarantined.map((q) => q.taskId));
+  const policy = policyState({ snapshot, quarantined: input.tasks.filter((t) => quarantined.has(t.id)), overlayNodes: Object.fromEntries(overlay.entries) });
+  if (policy.policy !== undefined) for (const [key, value] of policyPieces(policy.policy)) objects.set(key, value);
+  diagnostics.add(Part.policy, policy.diagnostics);
   diagnostics.writeTo(objects);
   // A fresh derivation is a starting point, not a change.
   objects.takeChanges();

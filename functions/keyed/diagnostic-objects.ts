@@ -120,4 +120,8 @@ export const Part = {
   overlayTasks: "overlay.tasks",
   /** The HAProxy groups. */
   haproxy: "haproxy",
+  /** A task its network's attach ACL refused. */
+  admission: "admission",
+  /** The network policy. */
+  policy: "policy",
 } as const;

@@ -10,9 +10,7 @@ import type { Diagnostic } from "../../lib/desired/schema.ts";
 import type { OverlayNode } from "../../lib/desired/overlay-schema.ts";
 import { contains, formatCidr, parseCidr, parseIpValue } from "../../lib/net/cidr.ts";
 import type { FamilySpace, Spaces } from "./spaces.ts";
-
-/** Mesos states after which a task holds no address (spec §4.2's `terminal`). */
-const TERMINAL = new Set(["TASK_FINISHED", "TASK_FAILED", "TASK_KILLED", "TASK_LOST", "TASK_ERROR", "TASK_DROPPED", "TASK_GONE", "TASK_GONE_BY_OPERATOR"]);
+import { isTerminal } from "../task-facts/task-networks.ts";
 
 /**
  * @example tasksOutsideSlices(snapshot, nodes, spaces) // [{ level: "warning", code: "overlay.task-outside-slice", subject: "task:db.1", ... }]
@@ -47,7 +45,7 @@ export function overlayFamilies(spaces: Spaces): OverlayFamily[] {
  */
 export function taskOutsideSlices(task: Task, entry: OverlayNode | undefined, families: readonly OverlayFamily[]): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
-  if (TERMINAL.has(task.state) || families.length === 0) return diagnostics;
+  if (isTerminal(task) || families.length === 0) return diagnostics;
   for (const text of latestAddresses(task)) {
     const address = parseIpValue(text);
     const family = address && families.find((f) => f.space.cidr.family === address.family && contains(f.space.cidr, address.value));

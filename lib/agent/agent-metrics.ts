@@ -5,7 +5,7 @@
  * carry over: how long syncs take, when the last good one was, what each applier changed,
  * what failed, which desired state the node runs and how far behind a change it is.
  */
-import { Counter, Gauge, Histogram, Registry } from "../metrics/registry.ts";
+import { Counter, ExternalCounter, Gauge, Histogram, Registry } from "../metrics/registry.ts";
 
 /** Keys per batch: one task change is a handful, a relist of 100k tasks ~130k. */
 const KEY_BUCKETS = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144];
@@ -44,6 +44,13 @@ export function agentMetrics() {
     watchRelists: add(new Counter("wayfinder_agent_watch_relists_total", "Relists by reason (start, gone, mismatch, protocol, values)", ["reason"])),
     persistedBytes: add(new Counter("wayfinder_agent_view_persisted_bytes_total", "Bytes appended to the persisted view")),
     appliedGeneration: add(new Gauge("wayfinder_agent_applied_generation", "The generation of the view every applier last took")),
+    policyPackets: add(
+      new ExternalCounter(
+        "wayfinder_policy_packets_total",
+        "Packets the node's policy table decided, by tier, what decided (a rule's name, network:<name>, app:<id>, default) and verdict: first packets of new connections, and every packet of a quarantined task",
+        ["tier", "by", "verdict"],
+      ),
+    ),
   };
 }
 

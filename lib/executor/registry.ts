@@ -3,7 +3,8 @@
  * The appliers, in the order the executor runs them (CoreDNS `plugin.cfg` style): the order is
  * data in this one file, so no applier needs to know its neighbours. Order matters where one
  * artifact uses another: the overlay's VXLAN device must exist before CNI configs naming it
- * are installed, and VIP rules before DNS names pointing at the VIPs. Each entry is checked
+ * are installed, a new task's policy before anything sends it traffic, and VIP rules before
+ * DNS names pointing at the VIPs. Each entry is checked
  * against `ApplierEntry`, so a new applier that does not meet the contract does not compile.
  */
 import { join } from "node:path";
@@ -15,8 +16,9 @@ import { createL4Applier, type L4BackendChoice } from "./l4lb/l4-backend.ts";
 import { createOverlayApplier } from "./overlay/applier.ts";
 import { createCniApplier } from "./cni/applier.ts";
 import { createDnsApplier } from "./dns/applier.ts";
-import { KeyPrefix, ObjectKeys } from "../desired/object-keys.ts";
+import { keySegment, KeyPrefix, ObjectKeys } from "../desired/object-keys.ts";
 import { wholeStateApplier, type ChangeApplier, type KeyedApplier } from "./keyed-applier.ts";
+import { createPolicyApplier } from "./policy/nftables-applier.ts";
 
 /** What appliers are built from on a node. */
 export interface ApplierContext {
@@ -58,6 +60,13 @@ export const APPLIERS = [
     create: (ctx) => createCniApplier({ stateDir: join(ctx.stateDir, "cni"), dir: ctx.cniDir }),
     takes: (key, node) => key === ObjectKeys.nodeOverlay(node),
   },
+  // Before the VIPs, HAProxy and DNS send anything to a new task: until its policy is
+  // programmed its address is closed, so programming it first spares those connections.
+  {
+    name: "policy",
+    create: (ctx) => createPolicyApplier({ netns: ctx.netns }),
+    takes: (key, node) => key.startsWith("policy/") || key === `node/${keySegment(node)}/policy`,
+  },
   // Before DNS: a VIP's name must never resolve before the VIP works (dcos-net#130).
   { name: "l4lb", create: (ctx) => createL4Applier({ backend: ctx.l4Backend, netns: ctx.netns }), takes: (key) => key.startsWith(KeyPrefix.l4Service) },
   // Every file of the whole state, DNS zones included: on the delta path it keeps every value.
@@ -65,7 +74,7 @@ export const APPLIERS = [
   {
     name: "haproxy",
     create: (ctx) => createHaproxyApplier({ dir: join(ctx.stateDir, "haproxy"), log: ctx.log, netns: ctx.netns }),
-    takes: (key) => key.startsWith(KeyPrefix.haproxyGroup),
+    takes: (key) => key.startsWith("haproxy/"),
   },
   // Held back while the VIP rules failed, so names of new VIPs only resolve once they work.
   { name: "dns", requires: ["l4lb"], create: (ctx) => createDnsApplier({ dir: join(ctx.stateDir, "dns") }), takes: (key) => key.startsWith("dns/") },

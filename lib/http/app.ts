@@ -20,6 +20,7 @@ import { healthRoutes } from "./routes/health.ts";
 import { openApiRoutes } from "./routes/openapi.ts";
 import { reconcileRoutes } from "./routes/reconcile.ts";
 import { clusterRoutes } from "./routes/clusters.ts";
+import { policyRoutes } from "./routes/policy.ts";
 import { ClusterStates, type ClusterStatesOptions } from "./cluster-states.ts";
 import type { SnapshotStore } from "../store/snapshot-store.ts";
 
@@ -93,6 +94,7 @@ export function createApp(options: AppOptions = {}): Hono {
     const states = new ClusterStates(opts.store, opts.clusters);
     opts.signal?.addEventListener("abort", () => void states.endWatches(), { once: true });
     app.route("/v1/clusters", clusterRoutes(states));
+    app.route("/v1/clusters", policyRoutes(states));
   }
   return app;
 }

@@ -21,6 +21,7 @@ import { RemoteFeed } from "../../agent/feeds/remote.ts";
 import type { SyncStatus } from "../../agent/syncer.ts";
 import { renderArtifacts } from "../../render/artifacts.ts";
 import { agentMetrics, type AgentMetrics } from "../../agent/agent-metrics.ts";
+import { collectPolicyCounters } from "../../agent/policy-metrics.ts";
 import { AgentStateStore } from "../../agent/agent-state.ts";
 import { feedFromFlags } from "../../agent/feeds/from-flags.ts";
 import type { DesiredFeed, FeedSink } from "../../agent/feeds/feed.ts";
@@ -81,6 +82,7 @@ export async function runAgent(options: AgentOptions, io: CliIo, runtime: AgentR
   if (options.mode === "dry-run") return dryRun(feed, appliers, requires, io);
 
   const metrics = agentMetrics();
+  collectPolicyCounters(metrics, appliers);
   const stopping = runtime.stopSignal ?? nextSignal();
   if (feed instanceof RemoteFeed && options.mode === "daemon") {
     const outcome = await runOnWatch({ options, context: { ...context, log }, feed, requires, metrics, log, io, token: env.WAYFINDER_TOKEN, stopping, names: appliers.map((a) => a.name) });

@@ -5,15 +5,16 @@
  * no new worker); anything else is a validated, hitless reload through the master CLI. It
  * keeps counters of what it did, so an operator (and the churn test) can see how many changes
  * needed a reload. Configs are fitted to the node before they are planned (`node-fit.ts`). On
- * the delta path a batch's changed groups (`haproxy/group/<group>`) are planned and applied
- * alone: one master asked, the others left untouched.
+ * the delta path only the groups a batch's `haproxy/...` keys touch are planned and applied:
+ * their masters asked, the others left untouched.
  */
-import { idOfSegment, KeyPrefix } from "../../desired/object-keys.ts";
-import type { DesiredState, HaproxyGroup } from "../../desired/schema.ts";
+import { idOfSegment, keySegment, KeyPrefix } from "../../desired/object-keys.ts";
+import type { HaproxyServiceObject } from "../../desired/object-values.ts";
+import type { DesiredState } from "../../desired/schema.ts";
 import { groupFileStem, haproxyGroupFiles } from "../../render/haproxy/group-files.ts";
 import { planIsEmpty, summarisePlan, type Applier, type ApplierLog, type Plan } from "../applier.ts";
 import { runApplier } from "../apply-desired.ts";
-import type { ChangeApplier } from "../keyed-applier.ts";
+import type { ChangeApplier, KeyChanges, ViewReader } from "../keyed-applier.ts";
 import { applyHaproxyPlan, type HaproxyCounters } from "./apply.ts";
 import { haproxyLayout } from "./layout.ts";
 import { nodeFiles, type NodeFacts } from "./node-fit.ts";
@@ -57,6 +58,8 @@ export function createHaproxyApplier(options: HaproxyApplierOptions): HaproxyApp
   let observed: InstalledHaproxy | undefined;
   /** True once a full sync succeeded: the groups a batch did not change are as desired. */
   let synced = false;
+  /** The groups (by file stem) the last syncs installed. */
+  let installedStems = new Set<string>();
   const serves = (group: string) => opts.groups === undefined || opts.groups.includes(group);
   const applier: HaproxyApplier = {
     name: opts.name,
@@ -72,17 +75,14 @@ export function createHaproxyApplier(options: HaproxyApplierOptions): HaproxyApp
       const installed = await observeHaproxy(layout);
       return driftOf(planHaproxy(opts.name, wanted(desired, installed.node), installed));
     },
-    async applyChanges(changes) {
+    async applyChanges(changes, view) {
       if (!synced) return undefined;
-      const groups: Record<string, HaproxyGroup> = {};
-      const stems = new Set<string>();
-      for (const key of [...changes.upserts.keys(), ...changes.deletes]) stems.add(groupFileStem(idOfSegment(key.slice(KeyPrefix.haproxyGroup.length))));
-      for (const [key, change] of changes.upserts) {
-        const group = idOfSegment(key.slice(KeyPrefix.haproxyGroup.length));
-        if (serves(group)) groups[group] = change.value as HaproxyGroup;
-      }
+      const stems = affectedStems(changes, view, installedStems);
+      const rendered = view.desired().haproxy.groups;
+      const groups = Object.fromEntries(Object.entries(rendered).filter(([group]) => serves(group) && stems.has(groupFileStem(group))));
       const installed = (observed = await observeHaproxy(layout, stems));
       const plan = planHaproxy(opts.name, nodeFiles(haproxyGroupFiles(groups), installed.node), installed);
+      installedStems = new Set([...installedStems, ...Object.keys(groups).map(groupFileStem)]);
       if (planIsEmpty(plan)) return { name: opts.name, status: "unchanged" };
       await applyHaproxyPlan({ layout, process: haproxyProcess, counters, installed, ...(opts.log === undefined ? {} : { log: opts.log }) }, plan).catch((error: Error) => {
         synced = false;
@@ -92,12 +92,37 @@ export function createHaproxyApplier(options: HaproxyApplierOptions): HaproxyApp
     },
     async syncAll(view) {
       synced = false;
-      const result = await runApplier(view.desired(), applier, false);
+      const desired = view.desired();
+      const result = await runApplier(desired, applier, false);
       synced = result.status !== "failed";
+      installedStems = new Set(Object.keys(desired.haproxy.groups).filter(serves).map(groupFileStem));
       return result;
     },
   };
   return applier;
+}
+
+/**
+ * The groups (file stems) a batch's HAProxy keys touch: a changed group's settings, every group
+ * a changed service is in (and, since a service's old groups are gone from the view, every
+ * group installed when a service changed or left), and the groups of a changed server's
+ * service. Their text is rendered again; the plan still sends server moves through the Runtime
+ * API and reloads only for what else changed.
+ */
+function affectedStems(changes: KeyChanges, view: ViewReader, installed: ReadonlySet<string>): Set<string> {
+  const stems = new Set<string>();
+  const serviceGroups = (backend: string) => view.value<HaproxyServiceObject>(`${KeyPrefix.haproxyService}${keySegment(backend)}`)?.groups ?? [];
+  for (const key of [...changes.upserts.keys(), ...changes.deletes]) {
+    if (key.startsWith(KeyPrefix.haproxyGroup)) stems.add(groupFileStem(idOfSegment(key.slice(KeyPrefix.haproxyGroup.length))));
+    else if (key.startsWith(KeyPrefix.haproxyService)) {
+      for (const group of serviceGroups(idOfSegment(key.slice(KeyPrefix.haproxyService.length)))) stems.add(groupFileStem(group));
+      for (const stem of installed) stems.add(stem);
+    } else if (key.startsWith(KeyPrefix.haproxyServer)) {
+      const backend = idOfSegment(key.slice(KeyPrefix.haproxyServer.length, key.lastIndexOf("/")));
+      for (const group of serviceGroups(backend)) stems.add(groupFileStem(group));
+    }
+  }
+  return stems;
 }
 
 /** A plan that is not empty, as the differences `verify` reports. */

@@ -18,7 +18,7 @@ type AppInput = NonNullable<ClusterSnapshotInput["marathonApps"]>[number];
 export const TASK_IDS = ["web.1", "web.2", "web.3", "db.1", "db.2", "app/x.1", "vip.1", "vip.2", "vip.3", "vip.4", "vip.5", "t%1"];
 export const AGENT_IDS = ["S1", "S2", "S3", "S4", "S5", "bad/id"];
 export const FRAMEWORK_IDS = ["F1", "F2", "F3"];
-export const APP_IDS = ["/web", "/db", "/group/app"];
+export const APP_IDS = ["/web", "/db", "/group/app", "/group_app", "/bg"];
 const HOSTS = ["h1", "h2", "h3"];
 const AGENT_IPS = [["10.0.0.1"], ["10.0.0.2"], ["10.0.0.3"], ["10.0.0.5"], ["10.0.0.6"], ["10.0.0.2"], ["fd00::4"], [], ["nope"], ["10.0.0.4", "fd00::4"]];
 const FRAMEWORK_NAMES = ["marathon", "Marathon", "mara thon", "...", "hello-world", "hello.world"];
@@ -32,7 +32,18 @@ const STATES = ["TASK_RUNNING", "TASK_RUNNING", "TASK_RUNNING", "TASK_RUNNING", 
 export const START = Date.parse("2026-01-01T00:00:00Z");
 
 /** A config that makes pools small: four named-VIP addresses a family, six or two VTEPs, four slices. */
-const config = (grace: number, allowed: boolean, vtep: string) => ({
+/** A network policy: an attach ACL that refuses a framework's tasks on `dcos`, admin rules, an isolated network. */
+const POLICY = {
+  networks: { dcos: { attach: [{ action: "deny", frameworks: ["hello*"] }, { action: "allow" }] }, dcos6: { isolation: "isolated", allowFrom: ["host"] } },
+  rules: [
+    { name: "web-to-db", priority: 10, action: "allow", from: { apps: ["/web"] }, to: { apps: ["/db"] }, ports: [{ protocol: "tcp", port: 5432 }] },
+    { name: "no-outside", priority: 20, action: "deny", from: { ipBlocks: [{ cidr: "0.0.0.0/0", except: ["10.0.0.0/8"] }] } },
+  ],
+  default: "allow",
+};
+
+const config = (grace: number, allowed: boolean, vtep: string, mapMode: boolean, policy: boolean) => ({
+  ...(policy ? { policy: POLICY } : {}),
   l4lb: { ipv4Range: { min: "11.0.0.0", max: "11.0.0.3" }, ipv6Range: { min: "fd01:c::", max: "fd01:c::3" }, namedVipGraceSeconds: grace },
   overlay: {
     vtep_subnet: vtep,
@@ -42,7 +53,7 @@ const config = (grace: number, allowed: boolean, vtep: string) => ({
       { name: "dcos6", subnet6: "fd01:b::/124", prefix6: 126 },
     ],
   },
-  haproxy: { minSlots: 1 },
+  haproxy: { minSlots: 1, servicePortRange: { min: 10050, max: 10051 }, haproxyMap: mapMode },
   dns: allowed ? { allowedNetworks: ["10.0.0.0/8"] } : {},
 });
 
@@ -75,6 +86,7 @@ const vipPort = fc.record({
 
 const anyTask: fc.Arbitrary<TaskInput> = fc.record({
   id: fc.constantFrom(...TASK_IDS),
+  appId: fc.constantFrom(undefined, "/web", "/db"),
   name: fc.constantFrom(...TASK_NAMES),
   frameworkId: fc.constantFrom("F1", "F1", "F2", "F3", "F9"),
   agentId: fc.constantFrom("S1", "S2", "S3", "S4", "S5", "S1", "S2", "bad/id", "S9"),
@@ -86,6 +98,7 @@ const anyTask: fc.Arbitrary<TaskInput> = fc.record({
     fc.record({
       type: fc.constantFrom("DOCKER", "MESOS"),
       portMappings: fc.constantFrom([], [{ hostPort: 31000, containerPort: 80 }]),
+      networkInfos: fc.constantFrom([], [{ name: "dcos" }], [{ name: "dcos6" }]),
     }),
     { nil: undefined },
   ),
@@ -114,32 +127,61 @@ const vipTask: fc.Arbitrary<TaskInput> = fc.record({
 
 export const task: fc.Arbitrary<TaskInput> = fc.oneof({ weight: 3, arbitrary: anyTask }, { weight: 2, arbitrary: vipTask });
 
-export const app: fc.Arbitrary<AppInput> = fc.record({
+const appTask = fc.record({
+  // Mesos task ids: the app's VIP labels are checked against those tasks.
+  id: fc.constantFrom("a.1", "a.2", "web.1", "web.2", "vip.1", "vip.2"),
+  host: fc.constantFrom(...HOSTS, "10.0.0.7", "unknown-host"),
+  ports: fc.constantFrom<number[]>([31000], [31001, 31002]),
+  state: fc.constantFrom("TASK_RUNNING", "TASK_RUNNING", "TASK_STAGING"),
+  ipAddresses: fc.constantFrom<Array<{ ipAddress: string }>>([], [{ ipAddress: "9.0.0.2" }], [{ ipAddress: "9.0.0.6" }]),
+  healthCheckResults: fc.constantFrom<Array<{ alive: boolean }> | undefined>(undefined, [{ alive: true }], [{ alive: false }]),
+  startedAt: fc.constant("2026-01-01T00:00:00Z"),
+});
+
+// Labels that couple apps: blue/green groups, two names one backend, vhosts (wildcards in map
+// mode), per-port templates that fail (the app-id route is skipped by a later port of one app).
+const APP_LABELS: Array<Record<string, string>> = [
+  { HAPROXY_GROUP: "external" },
+  { HAPROXY_GROUP: "external", HAPROXY_0_VHOST: "web.example.com" },
+  { HAPROXY_GROUP: "external", HAPROXY_0_VHOST: "*.example.com,web.example.com" },
+  { HAPROXY_GROUP: "internal" },
+  { HAPROXY_GROUP: "external", HAPROXY_0_MODE: "bogus" },
+  { HAPROXY_GROUP: "external", HAPROXY_0_PORT: "80" },
+  { HAPROXY_GROUP: "external", HAPROXY_0_BACKEND_HTTP_HEALTHCHECK_OPTIONS: "  option httpchk GET {healthCheck[nope]}\n" },
+  { HAPROXY_GROUP: "external", HAPROXY_DEPLOYMENT_GROUP: "bg", HAPROXY_DEPLOYMENT_STARTED_AT: "2026-01-01T00:00:00Z" },
+  { HAPROXY_GROUP: "external", HAPROXY_DEPLOYMENT_GROUP: "bg", HAPROXY_DEPLOYMENT_STARTED_AT: "2026-01-02T00:00:00Z" },
+  { HAPROXY_GROUP: "external", HAPROXY_DEPLOYMENT_GROUP: "bg", HAPROXY_DEPLOYMENT_STARTED_AT: "not a time" },
+];
+
+const plainApp: fc.Arbitrary<AppInput> = fc.record({
   id: fc.constantFrom(...APP_IDS),
-  labels: fc.constantFrom<Record<string, string>>(
-    { HAPROXY_GROUP: "external" },
-    { HAPROXY_GROUP: "external", HAPROXY_0_VHOST: "web.example.com" },
-    { HAPROXY_GROUP: "internal" },
-    { HAPROXY_GROUP: "external", HAPROXY_0_MODE: "bogus" },
-  ),
+  labels: fc.constantFrom(...APP_LABELS),
   instances: fc.constantFrom(1, 3),
-  portDefinitions: fc.constantFrom<Array<{ port: number; labels?: Record<string, string> }>>(
+  portDefinitions: fc.constantFrom<Array<{ port: number; labels?: Record<string, string> }> | undefined>(
     [{ port: 10000 }],
     [{ port: 10001 }, { port: 10002 }],
     [{ port: 10000, labels: { VIP_0: "/app:80" } }],
     [{ port: 10000, labels: { VIP_0: "/db:80", VIP_1: "/other:80" } }],
+    undefined,
   ),
-  tasks: fc.array(
-    fc.record({
-      // Mesos task ids: the app's VIP labels are checked against those tasks.
-      id: fc.constantFrom("a.1", "web.1", "web.2", "vip.1", "vip.2"),
-      host: fc.constantFrom(...HOSTS, "10.0.0.7", "unknown-host"),
-      ports: fc.constantFrom<number[]>([31000], [31001, 31002]),
-      state: fc.constantFrom("TASK_RUNNING", "TASK_STAGING"),
-    }),
-    { maxLength: 4 },
-  ).map((tasks) => tasks.filter((t, i) => tasks.findIndex((u) => u.id === t.id) === i)),
+  // Container networking without declared ports: service ports are assigned, in app id order.
+  networks: fc.constantFrom<Array<{ mode: string; name?: string }> | undefined>(undefined, undefined, [{ mode: "container", name: "dcos" }]),
+  ipAddress: fc.constantFrom<{ discovery: { ports: Array<{ number: number }> } } | undefined>(undefined, { discovery: { ports: [{ number: 8080 }] } }),
+  healthChecks: fc.constantFrom<Array<{ protocol: string; portIndex: number }> | undefined>(undefined, [{ protocol: "HTTP", portIndex: 0 }]),
+  tasks: fc.array(appTask, { maxLength: 4 }).map((tasks) => tasks.filter((t, i) => tasks.findIndex((u) => u.id === t.id) === i)),
 });
+
+/** An IP-per-task app without service ports: the assigner gives it one, from a range of two. */
+const containerApp: fc.Arbitrary<AppInput> = fc.record({
+  id: fc.constantFrom(...APP_IDS),
+  labels: fc.constantFrom<Record<string, string>>({ HAPROXY_GROUP: "external" }, { HAPROXY_GROUP: "internal" }),
+  networks: fc.constant([{ mode: "container", name: "dcos" }]),
+  ipAddress: fc.constantFrom<{ discovery: { ports: Array<{ number: number }> } } | undefined>(undefined, { discovery: { ports: [{ number: 8080 }] } }),
+  container: fc.constant({ portMappings: [{ containerPort: 8080 }] }),
+  tasks: fc.array(appTask, { minLength: 1, maxLength: 2 }).map((tasks) => tasks.filter((t, i) => tasks.findIndex((u) => u.id === t.id) === i)),
+});
+
+export const app: fc.Arbitrary<AppInput> = fc.oneof({ weight: 3, arbitrary: plainApp }, { weight: 2, arbitrary: containerApp });
 
 /** A list of items with unique ids (the first of each id kept). */
 function unique<T extends { id: string }>(items: fc.Arbitrary<T>, maxLength: number, minLength = 0): fc.Arbitrary<T[]> {
@@ -152,11 +194,13 @@ export const bareSnapshot: fc.Arbitrary<ClusterSnapshot> = fc
     grace: fc.constantFrom(0, 600),
     allowed: fc.boolean(),
     vtep: fc.constantFrom("44.128.0.0/29", "44.128.0.0/30"),
+    mapMode: fc.boolean(),
+    policy: fc.boolean(),
     masters: fc.constantFrom([], ["10.0.0.9:5050"], ["10.0.0.1:5050", "10.0.0.8:5050"]),
     agents: unique(agent, 6, 2),
     frameworks: unique(framework, 3, 1),
     tasks: unique(task, 10),
-    apps: unique(app, 2),
+    apps: unique(app, 4),
   })
   .map((s) =>
     ClusterSnapshot.parse({
@@ -168,7 +212,7 @@ export const bareSnapshot: fc.Arbitrary<ClusterSnapshot> = fc
       frameworks: s.frameworks,
       tasks: s.tasks,
       marathonApps: s.apps,
-      config: config(s.grace, s.allowed, s.vtep),
+      config: config(s.grace, s.allowed, s.vtep, s.mapMode, s.policy),
     }),
   );
 
