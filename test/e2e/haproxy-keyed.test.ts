@@ -4,18 +4,16 @@
  * new task answers.
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { reconcile } from "../../functions/reconcile.ts";
 import type { DesiredState } from "../../lib/desired/schema.ts";
 import { createHaproxyApplier, type HaproxyApplier } from "../../lib/executor/haproxy/applier.ts";
-import { stopMaster } from "../../lib/executor/haproxy/haproxy-process.ts";
-import { haproxyLayout } from "../../lib/executor/haproxy/layout.ts";
 import type { KeyChanges, ViewReader } from "../../lib/executor/keyed-applier.ts";
 import { describeWithTools } from "../support/tools.ts";
 import { freePort } from "./server-process.ts";
-import { BackendPool, httpGet, loopbackHaproxy, TestCluster } from "./support/haproxy-harness.ts";
+import { BackendPool, httpGet, loopbackHaproxy, TestCluster, tearDownExternal } from "./support/haproxy-harness.ts";
 
 /** The view of a desired state as the applier reads it on the delta path. */
 const viewOf = (desired: DesiredState): ViewReader => ({ node: "S1", generation: 1, hash: "", dnsHash: "", value: () => undefined, valuesUnder: () => [], desired: () => desired });
@@ -41,14 +39,7 @@ describeWithTools(["haproxy", "openssl"])("HAProxy on changed keys", () => {
     cluster = new TestCluster(listeners, applier);
   });
 
-  afterAll(async () => {
-    try {
-      await stopMaster({ binary: "haproxy", timeoutMs: 10_000 }, haproxyLayout(join(dir, "state")).group("external"), "SIGTERM");
-    } finally {
-      pool?.close();
-      await rm(dir, { recursive: true, force: true });
-    }
-  });
+  afterAll(() => tearDownExternal(dir, pool));
 
   it("applies a replaced task through the Runtime API, after a full sync gave it a record", async () => {
     const first = { id: "web.1", port: await freePort() };
