@@ -1,4 +1,4 @@
-import { appendFile, mkdtemp, readFile, stat, truncate, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, stat, truncate } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
