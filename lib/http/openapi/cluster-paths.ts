@@ -28,6 +28,7 @@ export const CLUSTER_COMPONENTS = {
       description: "Long poll: while If-None-Match still matches, hold the request up to this many seconds (0-55) for a new snapshot",
       schema: { type: "number", minimum: 0, maximum: 55 },
     },
+    Port: { name: "port", in: "query", required: false, description: "PROTO/PORT (tcp, udp, sctp), e.g. tcp/5432; repeatable for the matrix", schema: { type: "string", pattern: "^(tcp|udp|sctp)/[0-9]{1,5}$" } },
     Watch: {
       name: "watch",
       in: "query",
@@ -42,16 +43,8 @@ export const CLUSTER_COMPONENTS = {
       description: "With watch: the generation the client has applied; the stream starts with every generation after it. Absent: a relist (reset ... commit). 410 when the change log no longer holds it or it is newer than the cluster's.",
       schema: generation,
     },
-    Port: { name: "port", in: "query", required: false, description: "PROTO/PORT (tcp, udp, sctp), e.g. tcp/5432; repeatable for the matrix", schema: { type: "string", pattern: "^(tcp|udp|sctp)/[0-9]{1,5}$" } },
   },
   schemas: {
-    SnapshotPatch: componentSchema(SnapshotPatch, "input"),
-    WatchLine: componentSchema(WatchLine, "output"),
-    PatchSnapshotResult: {
-      type: "object",
-      required: ["cluster", "generation", "storedAt", "hash"],
-      properties: { cluster: { type: "string" }, generation: { type: "integer", minimum: 1 }, storedAt: { type: "string", format: "date-time" }, hash: { type: "string" } },
-    },
     PolicyExplanation: {
       type: "object",
       required: ["from", "to", "protocol", "port", "verdict", "by", "tier", "mixed", "pairs"],
@@ -82,6 +75,13 @@ export const CLUSTER_COMPONENTS = {
         ports: { type: "array", items: { type: "object", properties: { protocol: { type: "string" }, port: { type: "integer" } } } },
         changes: { type: "array", items: { type: "object", required: ["from", "to", "protocol", "port", "before", "after", "by"], properties: { from: { type: "string" }, to: { type: "string" }, protocol: { type: "string" }, port: { type: "integer" }, before: { type: "string", enum: ["allow", "deny", "mixed", "absent"] }, after: { type: "string", enum: ["allow", "deny", "mixed", "absent"] }, by: { type: "array", items: { type: "string" } } } } },
       },
+    },
+    SnapshotPatch: componentSchema(SnapshotPatch, "input"),
+    WatchLine: componentSchema(WatchLine, "output"),
+    PatchSnapshotResult: {
+      type: "object",
+      required: ["cluster", "generation", "storedAt", "hash"],
+      properties: { cluster: { type: "string" }, generation: { type: "integer", minimum: 1 }, storedAt: { type: "string", format: "date-time" }, hash: { type: "string" } },
     },
     PutSnapshotResult: {
       type: "object",

@@ -9,7 +9,7 @@
  * - `POST /v1/clusters/:cluster/policy/matrix` with a candidate ClusterSnapshot: only the cells
  *   it would open or close against the stored one, before anything is stored or applied.
  *
- * Answers are computed once per stored generation and reused until the next PUT.
+ * Answers are computed once per stored generation and reused until the next write.
  */
 import { Hono, type Context } from "hono";
 import { reconcile } from "../../../functions/reconcile.ts";
@@ -26,14 +26,14 @@ import { jsonBody } from "../middleware/json-body.ts";
  * @example app.route("/v1/clusters", policyRoutes(states))
  */
 export function policyRoutes(states: ClusterStates): Hono {
-  // A cluster's state is updated in place generation after generation: answers are kept per generation.
-  const questions = new WeakMap<ClusterState, { generation: number; questions: PolicyQuestions }>();
+  // A cluster's state lives across generations, so the answers are kept with the generation they were built from.
+  const questions = new WeakMap<ClusterState, { generation: number; answers: PolicyQuestions }>();
   const questionsOf = (state: ClusterState) => {
     const cached = questions.get(state);
-    if (cached?.generation === state.generation) return cached.questions;
-    const fresh = policyQuestions(state.stored.snapshot.toSnapshot(), state.desired());
-    questions.set(state, { generation: state.generation, questions: fresh });
-    return fresh;
+    if (cached?.generation === state.generation) return cached.answers;
+    const answers = policyQuestions(state.stored.snapshot.toSnapshot(), state.desired());
+    questions.set(state, { generation: state.generation, answers });
+    return answers;
   };
   const current = async (c: Context) => {
     const cluster = c.req.param("cluster") ?? "";
