@@ -87,7 +87,7 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 function measure(tasks: number): Measurement {
   tuneHeapForReconcile();
   const size: SyntheticSize = RECONCILE_SIZES.find((s) => s.tasks === tasks)!;
-  let snapshot = withMarathonApps(syntheticSnapshot(size));
+  const snapshot = withMarathonApps(syntheticSnapshot(size));
   const gc = (globalThis as { gc?: () => void }).gc!;
   const node = snapshot.agents[1]!.id;
 
@@ -105,28 +105,9 @@ function measure(tasks: number): Measurement {
   const peerNodeViewMs = cpuMs(() => (peerNodeBytes = JSON.stringify(nodeView(desired, node)).length));
 
   const rounds = tasks >= 100_000 ? 9 : 21;
-  let now = Date.parse(snapshot.now);
-  let serial = 0;
+  const series: Series = { snapshot, now: Date.parse(snapshot.now), serial: 0 };
   const kinds = {} as Record<Kind, KindFigures>;
-  for (const kind of KINDS) {
-    const cpu: number[] = [];
-    const keys: number[] = [];
-    const bytes: number[] = [];
-    const nodeBytes: number[] = [];
-    for (let round = 0; round < rounds; round++) {
-      now += 1000;
-      const input = changeOf(kind, snapshot, round, serial++, now);
-      const change = SnapshotChange.parse(input);
-      snapshot = applySnapshotChange(snapshot, change);
-      let result: ReturnType<IncrementalReconciler["apply"]> | undefined;
-      cpu.push(cpuMs(() => (result = r.apply(change))));
-      const all = [...result!.upserts.map((u) => [u.key, u.key.length + u.json.length] as const), ...result!.deletes.map((k) => [k, k.length] as const)];
-      keys.push(all.length);
-      bytes.push(all.reduce((n, [, b]) => n + b, 0));
-      nodeBytes.push(all.filter(([key]) => forNode(key, node)).reduce((n, [, b]) => n + b, 0));
-    }
-    kinds[kind] = { cpuMs: median(cpu), keys: median(keys), bytes: median(bytes), nodeBytes: median(nodeBytes) };
-  }
+  for (const kind of KINDS) kinds[kind] = changeSeries(r, series, kind, rounds, node);
   return { deriveMs, retainedMiB, peakRssMiB: process.resourceUsage().maxRSS / 1024, objects: r.objects.size, peerReconcileMs, peerNodeViewMs, peerNodeBytes, kinds };
 }
 
@@ -141,33 +122,50 @@ interface PolicyMeasurement extends KindFigures {
 function measurePolicy(tasks: number): PolicyMeasurement {
   tuneHeapForReconcile();
   const size: SyntheticSize = RECONCILE_SIZES.find((s) => s.tasks === tasks)!;
-  let snapshot = withPolicy(withMarathonApps(syntheticSnapshot(size)));
+  const snapshot = withPolicy(withMarathonApps(syntheticSnapshot(size)));
   const node = snapshot.agents[1]!.id;
   let reconciler: IncrementalReconciler | undefined;
   const deriveMs = cpuMs(() => (reconciler = IncrementalReconciler.fromSnapshot(snapshot)));
   const r = reconciler!;
   const entries = overlayEntries(r.objects);
-  const rounds = tasks >= 100_000 ? 9 : 21;
-  let now = Date.parse(snapshot.now);
+  const peer: number[] = [];
+  let peerObjects = 0;
+  const series: Series = { snapshot, now: Date.parse(snapshot.now), serial: 0 };
+  const figures = changeSeries(r, series, "task replaced", tasks >= 100_000 ? 9 : 21, node, (changed, round) => {
+    if (round < 5) peer.push(cpuMs(() => (peerObjects = wholePolicy(changed, entries))));
+  });
+  return { deriveMs, objects: r.objects.size, ...figures, peerMs: median(peer), peerObjects };
+}
+
+/** The snapshot a series of changes has reached, its clock and its change counter. */
+interface Series {
+  snapshot: ClusterSnapshot;
+  now: number;
+  serial: number;
+}
+
+/**
+ * Applies `rounds` changes of one kind, a second apart, and answers the medians of their
+ * figures; `after(snapshot, round)` runs after each change, outside its timing.
+ */
+function changeSeries(r: IncrementalReconciler, series: Series, kind: Kind, rounds: number, node: string, after?: (snapshot: ClusterSnapshot, round: number) => void): KindFigures {
   const cpu: number[] = [];
   const keys: number[] = [];
   const bytes: number[] = [];
   const nodeBytes: number[] = [];
-  const peer: number[] = [];
-  let peerObjects = 0;
   for (let round = 0; round < rounds; round++) {
-    now += 1000;
-    const change = SnapshotChange.parse(changeOf("task replaced", snapshot, round, round, now));
-    snapshot = applySnapshotChange(snapshot, change);
+    series.now += 1000;
+    const change = SnapshotChange.parse(changeOf(kind, series.snapshot, round, series.serial++, series.now));
+    series.snapshot = applySnapshotChange(series.snapshot, change);
     let result: ReturnType<IncrementalReconciler["apply"]> | undefined;
     cpu.push(cpuMs(() => (result = r.apply(change))));
     const all = [...result!.upserts.map((u) => [u.key, u.key.length + u.json.length] as const), ...result!.deletes.map((k) => [k, k.length] as const)];
     keys.push(all.length);
     bytes.push(all.reduce((n, [, b]) => n + b, 0));
     nodeBytes.push(all.filter(([key]) => forNode(key, node)).reduce((n, [, b]) => n + b, 0));
-    if (round < 5) peer.push(cpuMs(() => (peerObjects = wholePolicy(snapshot, entries))));
+    after?.(series.snapshot, round);
   }
-  return { deriveMs, objects: r.objects.size, cpuMs: median(cpu), keys: median(keys), bytes: median(bytes), nodeBytes: median(nodeBytes), peerMs: median(peer), peerObjects };
+  return { cpuMs: median(cpu), keys: median(keys), bytes: median(bytes), nodeBytes: median(nodeBytes) };
 }
 
 function forNode(key: string, node: string): boolean {
