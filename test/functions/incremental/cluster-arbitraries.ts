@@ -61,7 +61,7 @@ const POLICIES = [
     ],
     default: "deny",
     logDrops: true,
-    maxRulesPerNode: 150,
+    maxRulesPerNode: 130,
   },
 ];
 
@@ -110,7 +110,7 @@ const vipPort = fc.record({
 
 const anyTask: fc.Arbitrary<TaskInput> = fc.record({
   id: fc.constantFrom(...TASK_IDS),
-  appId: fc.constantFrom(undefined, "/web", "/db"),
+  appId: fc.constantFrom(undefined, "/web", "/db", "/web", "/db", "/bg"),
   name: fc.constantFrom(...TASK_NAMES),
   frameworkId: fc.constantFrom("F1", "F1", "F2", "F3", "F9"),
   agentId: fc.constantFrom("S1", "S2", "S3", "S4", "S5", "S1", "S2", "bad/id", "S9"),
@@ -206,7 +206,7 @@ const plainApp: fc.Arbitrary<AppInput> = fc.record({
 /** An IP-per-task app without service ports: the assigner gives it one, from a range of two. */
 const containerApp: fc.Arbitrary<AppInput> = fc.record({
   id: fc.constantFrom(...APP_IDS),
-  labels: fc.constantFrom<Record<string, string>>({ HAPROXY_GROUP: "external" }, { HAPROXY_GROUP: "internal" }),
+  labels: fc.constantFrom<Record<string, string>>({ HAPROXY_GROUP: "external" }, { HAPROXY_GROUP: "internal" }, { HAPROXY_GROUP: "external", WAYFINDER_POLICY_ALLOW_FROM_8080: "/db, network:dcos" }),
   networks: fc.constant([{ mode: "container", name: "dcos" }]),
   ipAddress: fc.constantFrom<{ discovery: { ports: Array<{ number: number }> } } | undefined>(undefined, { discovery: { ports: [{ number: 8080 }] } }),
   container: fc.constant({ portMappings: [{ containerPort: 8080 }] }),
