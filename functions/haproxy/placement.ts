@@ -1,0 +1,36 @@
+/**
+ * @module
+ * Which LB groups an agent runs (`haproxy.placement`, `lib/snapshot/haproxy-placement-config.ts`):
+ * a group runs on the agents any of its selectors takes, and a group the config does not place
+ * runs where marathon-lb's did (`internal` on private agents, any other on public ones). Pure:
+ * the agent's `public` flag and attributes come from the snapshot.
+ */
+import { compareStrings } from "../../lib/net/compare.ts";
+import type { HaproxyConfig } from "../../lib/snapshot/config.ts";
+import { defaultPlacement, type AgentSelector } from "../../lib/snapshot/haproxy-placement-config.ts";
+import type { Agent } from "../../lib/snapshot/schema.ts";
+
+/** What placement reads of an agent. */
+export type PlacedAgent = Pick<Agent, "public" | "attributes">;
+
+/**
+ * The groups `agent` runs, sorted.
+ * @example placedGroups({ public: true, attributes: {} }, config) // ["external"]
+ * @example placedGroups({ public: false, attributes: { rack: "r1" } }, { groups: ["external", "internal"], placement: {} }) // ["internal"]
+ */
+export function placedGroups(agent: PlacedAgent, config: Pick<HaproxyConfig, "groups" | "placement">): string[] {
+  return config.groups.filter((group) => (config.placement[group] ?? defaultPlacement(group)).some((selector) => selects(selector, agent))).sort(compareStrings);
+}
+
+/**
+ * Whether a selector takes the agent: its public flag matches when given, and so does every attribute it names.
+ * @example selects({ attributes: { rack: ["r1", "r2"] } }, { public: false, attributes: { rack: "r2" } }) // true
+ */
+export function selects(selector: AgentSelector, agent: PlacedAgent): boolean {
+  if (selector.public !== undefined && selector.public !== agent.public) return false;
+  for (const [name, wanted] of Object.entries(selector.attributes ?? {})) {
+    const value = Object.hasOwn(agent.attributes, name) ? agent.attributes[name] : undefined;
+    if (value === undefined || !(typeof wanted === "string" ? wanted === value : wanted.includes(value))) return false;
+  }
+  return true;
+}
