@@ -34,7 +34,7 @@ export function groupListenersOf(groups: readonly HaproxyGroupModel[]): GroupLis
 
 /**
  * One error per two groups placed on the agent that share a port.
- * @example clashDiagnostics("S1", ["*", "external"], table)[0].message // "groups * and external are both placed on this agent and both listen on port 80: ..."
+ * @example clashDiagnostics("S1", ["*", "external"], table)[0].message // "groups * and external are both placed on agent S1 and both listen on port 80: ..."
  */
 export function clashDiagnostics(agentId: string, placed: readonly string[], table: GroupListeners): Diagnostic[] {
   const out: Diagnostic[] = [];
@@ -46,7 +46,7 @@ export function clashDiagnostics(agentId: string, placed: readonly string[], tab
         level: "error",
         code: "haproxy.group-clash",
         subject: `agent:${agentId}`,
-        message: `groups ${placed[i]} and ${placed[j]} are both placed on this agent and both listen on port ${port}: HAProxy would share its connections between them, so the agent keeps what it runs of both and starts neither's new config; place them apart (haproxy.placement) or give one its own ports (haproxy.groupPorts)`,
+        message: `groups ${placed[i]} and ${placed[j]} are both placed on agent ${agentId} and both listen on port ${port}: HAProxy would share its connections between them, so the agent keeps what it runs of both and starts neither's new config; place them apart (haproxy.placement) or give one its own ports (haproxy.groupPorts)`,
       });
     }
   }
@@ -63,6 +63,6 @@ export function unplacedDiagnostic(group: string, config: Pick<HaproxyConfig, "p
     level: "warning",
     code: "haproxy.group-unplaced",
     subject: `group:${group}`,
-    message: `group ${group} has services but no agent runs it: ${where} and the snapshot has none of those; set haproxy.placement, or name it in an agent's --haproxy-groups`,
+    message: `group ${group} has services but no agent runs it: ${where} and the snapshot has none of those; set haproxy.placement to agents the cluster has`,
   };
 }

@@ -11,23 +11,24 @@ import { defaultPlacement, type AgentSelector } from "../../lib/snapshot/haproxy
 import type { Agent } from "../../lib/snapshot/schema.ts";
 
 /** What placement reads of an agent. */
-export type PlacedAgent = Pick<Agent, "public" | "attributes">;
+export type PlacedAgent = Pick<Agent, "id" | "public" | "attributes">;
 
 /**
  * The groups `agent` runs, sorted.
- * @example placedGroups({ public: true, attributes: {} }, config) // ["external"]
- * @example placedGroups({ public: false, attributes: { rack: "r1" } }, { groups: ["external", "internal"], placement: {} }) // ["internal"]
+ * @example placedGroups({ id: "S3", public: true, attributes: {} }, config) // ["external"]
+ * @example placedGroups({ id: "S1", public: false, attributes: { rack: "r1" } }, { groups: ["external", "internal"], placement: {} }) // ["internal"]
  */
 export function placedGroups(agent: PlacedAgent, config: Pick<HaproxyConfig, "groups" | "placement">): string[] {
   return config.groups.filter((group) => (config.placement[group] ?? defaultPlacement(group)).some((selector) => selects(selector, agent))).sort(compareStrings);
 }
 
 /**
- * Whether a selector takes the agent: its public flag matches when given, and so does every attribute it names.
- * @example selects({ attributes: { rack: ["r1", "r2"] } }, { public: false, attributes: { rack: "r2" } }) // true
+ * Whether a selector takes the agent: its public flag and id match when given, and so does every attribute it names.
+ * @example selects({ attributes: { rack: ["r1", "r2"] } }, { id: "S1", public: false, attributes: { rack: "r2" } }) // true
  */
 export function selects(selector: AgentSelector, agent: PlacedAgent): boolean {
   if (selector.public !== undefined && selector.public !== agent.public) return false;
+  if (selector.ids !== undefined && !selector.ids.includes(agent.id)) return false;
   for (const [name, wanted] of Object.entries(selector.attributes ?? {})) {
     const value = Object.hasOwn(agent.attributes, name) ? agent.attributes[name] : undefined;
     if (value === undefined || !(typeof wanted === "string" ? wanted === value : wanted.includes(value))) return false;

@@ -18,11 +18,14 @@ const AttributeName = z.string().regex(/^[A-Za-z0-9_.-]+$/, "an attribute name i
 /**
  * Agents a selector takes: every condition it names must hold; `{}` takes every agent.
  * @example AgentSelector.parse({ public: false, attributes: { rack: ["r1", "r2"] } })
+ * @example AgentSelector.parse({ ids: ["c620b0f5-ce56-472b-814a-aa36b40206af-S1"] })
  */
 export const AgentSelector = z
   .object({
     /** true: public agents (role `slave_public`) only; false: private agents only; absent: both. */
     public: z.boolean().optional(),
+    /** The agent's id is one of these (Mesos agent ids, `...-S3`). */
+    ids: z.array(z.string().min(1, "an agent id is not empty")).min(1).optional(),
     /** Attributes the agent must have, each with the value given or one of the values listed. */
     attributes: z.record(AttributeName, z.union([z.string(), z.array(z.string()).min(1)])).optional(),
   })
@@ -30,10 +33,21 @@ export const AgentSelector = z
 export type AgentSelector = z.infer<typeof AgentSelector>;
 
 /**
- * A group's placement: the agents any of its selectors takes (`[]`: none, the group runs only
- * where an agent's `--haproxy-groups` names it). One selector may be written without the list.
+ * A group's placement: the agents any of its selectors takes (`[]`: none, the group is not
+ * run). One selector may be written without the list. An agent's `--haproxy-groups` can only
+ * narrow what is placed on it, so the control plane sees every clash.
  */
-export const GroupPlacement = z.union([AgentSelector, z.array(AgentSelector)]).transform((p) => (Array.isArray(p) ? p : [p]));
+export const GroupPlacement = z.unknown().transform((value, ctx): AgentSelector[] => {
+  // Not a union: a union's error is "Invalid input" at the group; this one names the selector's key.
+  const parsed = Array.isArray(value) ? z.array(AgentSelector).safeParse(value) : AgentSelector.safeParse(value);
+  if (parsed.success) return Array.isArray(parsed.data) ? parsed.data : [parsed.data];
+  for (const issue of parsed.error.issues) {
+    // A bad attribute name: say what a name is rather than "Invalid key in record".
+    const message = issue.code === "invalid_key" ? (issue.issues[0]?.message ?? issue.message) : issue.message;
+    ctx.addIssue({ ...issue, message });
+  }
+  return z.NEVER;
+});
 export type GroupPlacement = z.infer<typeof GroupPlacement>;
 
 /**

@@ -46,13 +46,13 @@ const POLICY = {
 
 /**
  * LB groups, where they run and their ports: the defaults (public and private agents), groups
- * placed by attribute that meet on some agents, `*` beside `external` on public agents, and
+ * placed by attribute and id that meet on some agents, `*` beside `external` on public agents, and
  * `internal` on its own ports, where only a service in both groups' port is shared.
  */
 const PLACEMENTS = [
   { groups: ["external"] },
   { groups: ["external", "internal"] },
-  { groups: ["external", "internal"], placement: { external: { attributes: { lb: "edge" } }, internal: [{ public: false }, { attributes: { rack: ["r1", "r3"] } }] } },
+  { groups: ["external", "internal"], placement: { external: [{ attributes: { lb: "edge" } }, { ids: ["S2", "bad/id"] }], internal: [{ public: false }, { attributes: { rack: ["r1", "r3"] } }] } },
   { groups: ["*", "external", "internal"], groupPorts: { internal: { httpPort: 8080, httpsPort: 8443, appIdPort: 9191, statsPort: 9190 } } },
   { groups: ["external", "internal"], placement: { external: {}, internal: {} }, groupPorts: { internal: { httpPort: 8080, httpsPort: 8443, appIdPort: 9191, statsPort: 9190 } } },
 ];
