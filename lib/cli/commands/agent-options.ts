@@ -158,8 +158,8 @@ function applierList(text: string): ApplierName[] {
 
 /** `--haproxy-groups external,internal`: names as `haproxy.groups` spells them, each once. */
 function groupList(text: string): string[] {
-  const names = text.split(",").map((s) => s.trim());
-  if (names.every((name) => name === "")) throw usageError("agent", "--haproxy-groups: name at least one LB group (or leave the flag out to run every group placed on this node)");
+  const names = text.split(",").map((s) => s.trim()).filter(Boolean);
+  if (names.length === 0) throw usageError("agent", "--haproxy-groups: name at least one LB group (or leave the flag out to run every group placed on this node)");
   const bad = names.find((name) => !/^(?:\*|[A-Za-z0-9][A-Za-z0-9_.-]*)$/.test(name));
   if (bad !== undefined) throw usageError("agent", `--haproxy-groups: '${bad}' is not an LB group name (letters, digits, '_', '.', '-', or '*')`);
   const repeated = names.find((name, i) => names.indexOf(name) !== i);
