@@ -3,7 +3,8 @@
  * Which LB groups an agent runs (`haproxy.placement`, `lib/snapshot/haproxy-placement-config.ts`):
  * a group runs on the agents any of its selectors takes, and a group the config does not place
  * runs where marathon-lb's did (`internal` on private agents, any other on public ones). Pure:
- * the agent's `public` flag and attributes come from the snapshot.
+ * the agent's id, `public` flag and attributes come from the snapshot. `explainPlacement` says
+ * which rule decided each group, for `wayfinder plan --node`.
  */
 import { compareStrings } from "../../lib/net/compare.ts";
 import type { HaproxyConfig } from "../../lib/snapshot/config.ts";
@@ -34,4 +35,30 @@ export function selects(selector: AgentSelector, agent: PlacedAgent): boolean {
     if (value === undefined || !(typeof wanted === "string" ? wanted === value : wanted.includes(value))) return false;
   }
   return true;
+}
+
+/** Whether a group runs on an agent, and why, for `wayfinder plan --node`. */
+export interface PlacementReason {
+  group: string;
+  placed: boolean;
+  why: string;
+}
+
+/**
+ * Each group of the config, whether it runs on `agent`, and the rule that decided it.
+ * @example explainPlacement({ id: "S1", public: false, attributes: {} }, config)
+ * // [{ group: "external", placed: false, why: "by default on public agents; S1 is private" }]
+ */
+export function explainPlacement(agent: PlacedAgent, config: Pick<HaproxyConfig, "groups" | "placement">): PlacementReason[] {
+  return [...config.groups].sort(compareStrings).map((group) => {
+    const selectors = config.placement[group];
+    if (selectors === undefined) {
+      const wanted = defaultPlacement(group)[0]!.public === true;
+      const where = wanted ? "public" : "private";
+      return { group, placed: agent.public === wanted, why: `by default on ${where} agents; ${agent.id} is ${agent.public ? "public" : "private"}` };
+    }
+    const index = selectors.findIndex((selector) => selects(selector, agent));
+    if (index >= 0) return { group, placed: true, why: `haproxy.placement.${group}[${index}] ${JSON.stringify(selectors[index])} takes ${agent.id}` };
+    return { group, placed: false, why: selectors.length === 0 ? `haproxy.placement.${group} is empty` : `no selector of haproxy.placement.${group} takes ${agent.id}` };
+  });
 }
