@@ -4,7 +4,8 @@
  * HAProxy serves only its own group's frontends. Then `internal` is placed on the public agent
  * as well, on the same ports: the control plane reports the clash and the node keeps serving
  * what it ran (`external`'s last good config) and starts neither's new config; with its own
- * ports `internal` starts there too.
+ * ports `internal` starts there too. On the delta path, a change of the node's placement key
+ * alone stops one group and starts the other.
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -12,7 +13,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { reconcile } from "../../functions/reconcile.ts";
 import { nodeView } from "../../functions/node-view.ts";
+import { ObjectKeys } from "../../lib/desired/object-keys.ts";
 import type { DesiredState } from "../../lib/desired/schema.ts";
+import type { KeyChanges, ViewReader } from "../../lib/executor/keyed-applier.ts";
 import { applyDesired } from "../../lib/executor/apply-desired.ts";
 import { createHaproxyApplier, type HaproxyApplier } from "../../lib/executor/haproxy/applier.ts";
 import { stopMaster } from "../../lib/executor/haproxy/haproxy-process.ts";
@@ -87,7 +90,7 @@ describeWithTools(["haproxy", "openssl", "ip"], { root: true })("HAProxy groups 
 
   afterAll(async () => {
     try {
-      for (const [node, group] of [["edge", "external"], ["edge", "internal"], ["inner", "internal"]] as const) {
+      for (const [node, group] of [["edge", "external"], ["edge", "internal"], ["inner", "external"], ["inner", "internal"]] as const) {
         await stopMaster({ binary: "haproxy", timeoutMs: 10_000 }, haproxyLayout(join(dir, node)).group(group), "SIGTERM").catch(() => undefined);
       }
     } finally {
@@ -133,5 +136,22 @@ describeWithTools(["haproxy", "openssl", "ip"], { root: true })("HAProxy groups 
     expect(get(edge, DB_PORT)).toBe(`200 edge:${DB_BACKEND}`);
     expect(get(edge, WEB_PORT)).toBe(`200 edge:${WEB_BACKEND}`);
     expect(get(edge, SHARED.httpPort, "web.test")).toBe(`200 edge:${WEB_BACKEND}`);
+  });
+
+  it("on the delta path, moves the groups when the node's placement key changes", async () => {
+    const viewOf = (desired: DesiredState): ViewReader => ({ node: "S1", generation: 1, hash: "", dnsHash: "", value: () => undefined, valuesUnder: () => [], desired: () => nodeView(desired, "S1") });
+    const placementChange = (desired: DesiredState): KeyChanges => ({
+      upserts: new Map([[ObjectKeys.nodeHaproxy("S1"), { hash: "h", json: "{}", value: desired.haproxy.nodes?.S1 }]]),
+      deletes: new Set(),
+      complete: false,
+    });
+    const before = desiredOf({});
+    expect(await innerApplier.syncAll(viewOf(before))).toMatchObject({ status: expect.stringMatching(/^(applied|unchanged)$/) });
+    // S1 becomes an edge node: external only.
+    const after = desiredOf({ placement: { external: {}, internal: [] } });
+    expect(after.haproxy.nodes?.S1).toEqual({ groups: ["external"] });
+    expect(await innerApplier.applyChanges(placementChange(after), viewOf(after))).toMatchObject({ status: "applied", plan: { adds: ["external"], deletes: ["internal"] } });
+    expect(get(inner, WEB_PORT)).toBe(`200 inner:${WEB_BACKEND}`);
+    expect(get(inner, DB_PORT)).toBe("refused");
   });
 });
