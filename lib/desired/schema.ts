@@ -142,7 +142,7 @@ export type HaproxyGroup = z.infer<typeof HaproxyGroup>;
  * What one agent's HAProxy runs: the LB groups placed on it (`haproxy.placement`), sorted. The
  * agent checks their configs for shared ports before it runs them (`lib/render/haproxy/listeners.ts`).
  */
-export const HaproxyNode = z.object({ groups: z.array(z.string()) }).strict();
+export const HaproxyNode = z.object({ groups: z.array(z.string()) }).loose();
 export type HaproxyNode = z.infer<typeof HaproxyNode>;
 
 /** One backend's server slots: how many, and which address (`ip:port`) holds which (1-based). */
