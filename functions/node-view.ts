@@ -3,8 +3,9 @@
  * A node's view projected from a whole DesiredState, for holders of nothing else (a desired
  * state read from a file): the cluster-wide artifacts (DNS zones, VIPs, HAProxy groups), VIP
  * backends on this node at their container address (`nodeServices`), only its own entry of
- * the HAProxy groups it runs, and only its own overlay entry, completed with its data plane (routes to every peer). Diagnostics and allocation
- * bookkeeping are the control plane's and are left out. The view is the same as the keyed
+ * the HAProxy groups it runs (`haproxy.nodes`), and only its own overlay entry, completed with
+ * its data plane (routes to every peer). Diagnostics and allocation bookkeeping are the
+ * control plane's and are left out. The view is the same as the keyed
  * view of `keyed/assemble.ts` (`nodeViewOf`) but for its hash, which is a content hash here
  * (`withHash`): without the keyed objects the state hash cannot be known.
  */
