@@ -33,6 +33,9 @@ let up = 0;
 for (const port of ports) http.createServer((req, res) => res.end(node + ":" + port)).listen(Number(port), "127.0.0.1", () => ++up === ports.length && process.stdout.write("ready\\n"));
 `;
 
+/** A node's view as the applier reads it on the delta path (the agent's path from a control plane). */
+const viewOf = (node: string, desired: DesiredState): ViewReader => ({ node, generation: 1, hash: "", dnsHash: "", value: () => undefined, valuesUnder: () => [], desired: () => nodeView(desired, node) });
+
 /** One GET inside a namespace: `<status> <body>`, or `refused`. */
 const GET = `
 const req = require("node:http").get({ host: "127.0.0.1", port: Number(process.argv[1]), headers: { host: process.argv[2] }, agent: false }, (res) => {
@@ -56,6 +59,7 @@ describeWithTools(["haproxy", "openssl", "ip"], { root: true })("HAProxy groups 
   let edgeApplier: HaproxyApplier;
   let innerApplier: HaproxyApplier;
   let haproxy: Record<string, unknown>;
+  const warnings: string[] = [];
 
   const get = (ns: string, port: number, host = "x.test") => inNs(ns, [process.execPath, "-e", GET, String(port), host]);
 
@@ -84,7 +88,7 @@ describeWithTools(["haproxy", "openssl", "ip"], { root: true })("HAProxy groups 
     for (const [ns, name] of [[edge, "edge"], [inner, "inner"]] as const) {
       await waitForLine(lab.spawn(ns, [process.execPath, "-e", BACKENDS, name, String(WEB_BACKEND), String(DB_BACKEND)]), /^ready$/);
     }
-    edgeApplier = createHaproxyApplier({ dir: join(dir, "edge"), netns: edge, timeoutMs: 20_000 });
+    edgeApplier = createHaproxyApplier({ dir: join(dir, "edge"), netns: edge, timeoutMs: 20_000, log: { info: () => undefined, warn: (message) => warnings.push(message) } });
     innerApplier = createHaproxyApplier({ dir: join(dir, "inner"), netns: inner, timeoutMs: 20_000 });
   });
 
@@ -121,7 +125,8 @@ describeWithTools(["haproxy", "openssl", "ip"], { root: true })("HAProxy groups 
     expect(desired.diagnostics.filter((d) => d.code === "haproxy.group-clash")).toEqual([
       expect.objectContaining({ level: "error", subject: "agent:S3", message: expect.stringContaining("groups external and internal are both placed on agent S3 and both listen on port 8080") }),
     ]);
-    expect((await applyDesired(nodeView(desired, "S3"), [edgeApplier])).ok).toBe(true);
+    expect(await edgeApplier.syncAll(viewOf("S3", desired))).toMatchObject({ status: "unchanged" });
+    expect(warnings).toEqual([expect.stringMatching(/^groups external and internal both bind port 8080 on this node/)]);
     expect(get(edge, WEB_PORT)).toBe(`200 edge:${WEB_BACKEND}`);
     expect(get(edge, DB_PORT)).toBe("refused");
     // The private agent is not touched by the clash on S3.
@@ -139,18 +144,17 @@ describeWithTools(["haproxy", "openssl", "ip"], { root: true })("HAProxy groups 
   });
 
   it("on the delta path, moves the groups when the node's placement key changes", async () => {
-    const viewOf = (desired: DesiredState): ViewReader => ({ node: "S1", generation: 1, hash: "", dnsHash: "", value: () => undefined, valuesUnder: () => [], desired: () => nodeView(desired, "S1") });
     const placementChange = (desired: DesiredState): KeyChanges => ({
       upserts: new Map([[ObjectKeys.nodeHaproxy("S1"), { hash: "h", json: "{}", value: desired.haproxy.nodes?.S1 }]]),
       deletes: new Set(),
       complete: false,
     });
     const before = desiredOf({});
-    expect(await innerApplier.syncAll(viewOf(before))).toMatchObject({ status: expect.stringMatching(/^(applied|unchanged)$/) });
+    expect(await innerApplier.syncAll(viewOf("S1", before))).toMatchObject({ status: expect.stringMatching(/^(applied|unchanged)$/) });
     // S1 becomes an edge node: external only.
     const after = desiredOf({ placement: { external: {}, internal: [] } });
     expect(after.haproxy.nodes?.S1).toEqual({ groups: ["external"] });
-    expect(await innerApplier.applyChanges(placementChange(after), viewOf(after))).toMatchObject({ status: "applied", plan: { adds: ["external"], deletes: ["internal"] } });
+    expect(await innerApplier.applyChanges(placementChange(after), viewOf("S1", after))).toMatchObject({ status: "applied", plan: { adds: ["external"], deletes: ["internal"] } });
     expect(get(inner, WEB_PORT)).toBe(`200 inner:${WEB_BACKEND}`);
     expect(get(inner, DB_PORT)).toBe("refused");
   });

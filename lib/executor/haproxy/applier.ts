@@ -57,7 +57,11 @@ export function createHaproxyApplier(options: HaproxyApplierOptions): HaproxyApp
   const choose = (desired: DesiredState) => groupChoice(desired, opts.groups);
   const wanted = (choice: GroupChoice, node: NodeFacts) => nodeFiles(haproxyGroupFiles(choice.run), node);
   const heldStems = (choice: GroupChoice) => new Set([...choice.held].map(groupFileStem));
-  /** The clashes last said, so that each is logged when it appears, not at every sync. */
+  /**
+   * The clashes last said, so that each is logged when it appears, not at every sync. Said when
+   * a plan is applied, and at every delta-path sync; a whole-state sync with nothing to apply
+   * leaves it to the control plane's `haproxy.group-clash` diagnostic.
+   */
   let said = "";
   const sayClashes = (choice: GroupChoice) => {
     const now = choice.clashes.map(clashMessage).join("\n");
@@ -118,6 +122,8 @@ export function createHaproxyApplier(options: HaproxyApplierOptions): HaproxyApp
       const result = await runApplier(desired, applier, false);
       synced = result.status !== "failed";
       const choice = choose(desired);
+      // Said here too: a sync whose plan was empty (the clash changed nothing the node runs) has no apply.
+      sayClashes(choice);
       installedStems = new Set([...Object.keys(choice.run), ...choice.held].map(groupFileStem));
       heldBefore = heldStems(choice);
       return result;
