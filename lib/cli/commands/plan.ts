@@ -13,7 +13,7 @@ import { DIAGNOSTICS_SHOWN_PER_CODE, diagnosticLines, failOnMessage } from "../d
 import { CliUsageError, type CliIo } from "../io.ts";
 import { loadSnapshot } from "../snapshot-input.ts";
 import type { ClusterSnapshot } from "../../snapshot/schema.ts";
-import { parsePlanOptions, type PlanOptions } from "./plan-options.ts";
+import { ITEMS_SHOWN, parsePlanOptions, type PlanOptions } from "./plan-options.ts";
 
 /** @example await run(["--json", "snap.json"], io) // 0 */
 export async function run(args: string[], io: CliIo): Promise<number> {
@@ -61,14 +61,14 @@ function summary(snapshot: ClusterSnapshot, desired: DesiredState, source: strin
   const services = desired.l4lb.services;
   const backends = services.reduce((n, s) => n + s.backends.length, 0);
   out.push("", `L4 virtual IPs      ${services.length} services, ${backends} backends`);
-  for (const s of services) {
+  for (const s of shown(services, options, out)) {
     const live = s.backends.filter((b) => b.weight > 0).length;
     const vip = s.vip.ip.includes(":") ? `[${s.vip.ip}]:${s.vip.port}` : `${s.vip.ip}:${s.vip.port}`;
     out.push(`  ${s.vip.protocol} ${vip}${s.dnsName ? ` ${s.dnsName}` : ""}  ${live}/${s.backends.length} backends serving`);
   }
   out.push(...haproxyLines(snapshot, desired));
   out.push("", `Overlay nodes       ${Object.keys(desired.overlay.nodes).length}`);
-  for (const [key, node] of Object.entries(desired.overlay.nodes)) {
+  for (const [key, node] of shown(Object.entries(desired.overlay.nodes), options, out)) {
     const slices = node.overlays.map((o) => [o.name, o.subnet, o.subnet6].filter((x) => x !== undefined).join(" ")).join(", ");
     out.push(`  ${key}  ${node.ip}  vtep ${node.vtep.ip}  ${slices}`);
   }
@@ -99,4 +99,14 @@ function haproxyLines(snapshot: ClusterSnapshot, desired: DesiredState): string[
     out.push(`  ${reason.group.padEnd(18)} ${reason.placed ? `runs here, ${lines} config lines` : "not here"}: ${reason.why}`);
   }
   return out;
+}
+
+/**
+ * The items the summary lists one per line: all with `--list all`, else the first few; once the
+ * caller has taken them, a line counting the rest.
+ */
+function* shown<T>(items: readonly T[], options: PlanOptions, out: string[]): Generator<T> {
+  const limit = options.list === "all" ? items.length : Math.min(ITEMS_SHOWN, items.length);
+  for (let i = 0; i < limit; i++) yield items[i]!;
+  if (limit < items.length) out.push(`  ... and ${items.length - limit} more (--list all lists them)`);
 }
