@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { damageOf, policyCanaryBatch, policyDamage } from "../../../lib/executor/policy/policy-canary.ts";
-import type { NftBatches } from "../../../lib/executor/nft-batches.ts";
+import { nftChecker } from "../../support/nft-checker.ts";
 import { policyTable, BASE_CHAINS } from "../../../lib/render/policy-table.ts";
 import { renderPolicyTable } from "../../../lib/render/policy-nftables.ts";
 import { reconcile } from "../../../functions/reconcile.ts";
@@ -13,18 +13,11 @@ const refused = (...lines: Array<[number, string]>) =>
 const BUSY = "Device or resource busy";
 const MISSING = "No such file or directory";
 
-function checker(answer: string | undefined): NftBatches & { batches: string[] } {
-  const batches: string[] = [];
-  return {
-    batches,
-    apply: async () => {},
-    close: async () => {},
-    check: async (batch) => {
-      batches.push(batch);
-      if (answer !== undefined) throw new Error(answer);
-    },
-  };
-}
+/** A checking nft that answers every check with `answer` (undefined: accepted). */
+const checker = (answer: string | undefined) =>
+  nftChecker(() => {
+    if (answer !== undefined) throw new Error(answer);
+  });
 
 describe("the policy table's canary", () => {
   it("asks once, one aborted transaction for both checked base chains, and finds an intact table intact", async () => {
