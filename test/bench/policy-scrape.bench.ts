@@ -46,19 +46,33 @@ function collectEveryScrape(metrics: AgentMetrics, policy: PolicyApplier): void 
   metrics.registry.addCollector(async () => metrics.policyPackets.replace(policySeries(await policy.readCounters())));
 }
 
-/** Rounds of `COLLECTORS` concurrent scrapes, `SCRAPE_INTERVAL_MS` apart on `clock`: median round time and reads per round. */
-async function scrapeRounds(metrics: AgentMetrics, count: { reads: number }, clock: { now: number }, collectors = COLLECTORS): Promise<{ ms: number; reads: number; series: number }> {
-  const times: number[] = [];
-  const readsBefore = count.reads;
-  let text = "";
+/** One side of the comparison: a registry with its collector, and its counted reads. */
+interface Side {
+  metrics: AgentMetrics;
+  count: { reads: number };
+}
+
+/**
+ * Rounds of `collectors` concurrent scrapes, `SCRAPE_INTERVAL_MS` apart on `clock`, before and
+ * after taking turns within each round so both meet the same load: median round time and reads
+ * per round of each.
+ */
+async function scrapeRounds(sides: { before: Side; after: Side }, clock: { now: number }, collectors: number) {
+  const result = { before: { times: [] as number[], reads: 0, series: [] as string[] }, after: { times: [] as number[], reads: 0, series: [] as string[] } };
   for (let round = 0; round < ROUNDS; round++) {
     clock.now += SCRAPE_INTERVAL_MS;
-    const start = process.hrtime.bigint();
-    const texts = await Promise.all(Array.from({ length: collectors }, async () => (await metrics.registry.collect(), metrics.registry.render())));
-    times.push(ms(start));
-    text = texts[0]!;
+    for (const name of ["before", "after"] as const) {
+      const { metrics, count } = sides[name];
+      const reads = count.reads;
+      const start = process.hrtime.bigint();
+      const texts = await Promise.all(Array.from({ length: collectors }, async () => (await metrics.registry.collect(), metrics.registry.render())));
+      result[name].times.push(ms(start));
+      result[name].reads += (count.reads - reads) / ROUNDS;
+      result[name].series = texts[0]!.split("\n").filter((l) => l.startsWith("wayfinder_policy_packets_total{"));
+    }
   }
-  return { ms: median(times), reads: (count.reads - readsBefore) / ROUNDS, series: text.split("\n").filter((l) => l.startsWith("wayfinder_policy_packets_total{")).length };
+  const summary = (r: (typeof result)["before"]) => ({ ms: median(r.times), reads: r.reads, series: r.series });
+  return { before: summary(result.before), after: summary(result.after) };
 }
 
 async function measure(policy: PolicyApplier, label: string): Promise<BenchRow[]> {
@@ -73,9 +87,11 @@ async function measure(policy: PolicyApplier, label: string): Promise<BenchRow[]
   await beforeMetrics.registry.collect();
   await afterMetrics.registry.collect();
 
-  const single = { before: await scrapeRounds(beforeMetrics, before.count, clock, 1), after: await scrapeRounds(afterMetrics, after.count, clock, 1) };
-  const burst = { before: await scrapeRounds(beforeMetrics, before.count, clock), after: await scrapeRounds(afterMetrics, after.count, clock) };
-  if (burst.after.series !== burst.before.series || burst.after.series === 0) throw new Error(`series differ: ${burst.after.series} after, ${burst.before.series} before`);
+  const sides = { before: { metrics: beforeMetrics, count: before.count }, after: { metrics: afterMetrics, count: after.count } };
+  const single = await scrapeRounds(sides, clock, 1);
+  const burst = await scrapeRounds(sides, clock, COLLECTORS);
+  // The same values either way (no traffic in the namespace: the counters stand still).
+  if (burst.after.series.join("\n") !== burst.before.series.join("\n") || burst.after.series.length === 0) throw new Error(`the series differ: ${burst.after.series.length} after, ${burst.before.series.length} before`);
   // A scrape within 5 s of the last read (a second collector a few seconds later): served from the reading.
   clock.now += 1_000;
   const start = process.hrtime.bigint();
@@ -83,7 +99,7 @@ async function measure(policy: PolicyApplier, label: string): Promise<BenchRow[]
   afterMetrics.registry.render();
   const warm = ms(start);
   return [
-    { case: `${label}: one scrape`, ours: single.after.ms, peer: single.before.ms, unit: "ms", peerSource: "before, measured", extra: `${single.after.reads} nft read per scrape either way; ${burst.after.series} series` },
+    { case: `${label}: one scrape`, ours: single.after.ms, peer: single.before.ms, unit: "ms", peerSource: "before, measured", extra: `${single.after.reads} nft read per scrape either way; ${burst.after.series.length} series, the same values` },
     { case: `${label}: ${COLLECTORS} scrapes at once`, ours: burst.after.ms, peer: burst.before.ms, unit: "ms", peerSource: "before, measured", extra: `nft reads per round: ${burst.after.reads} (before ${burst.before.reads})` },
     { case: `${label}: a scrape 1 s later`, ours: warm, peer: single.before.ms, unit: "ms", peerSource: "before: a read", extra: "served from the reading (at most 5 s old)" },
   ];
