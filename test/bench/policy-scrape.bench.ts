@@ -67,11 +67,11 @@ async function scrapeRounds(sides: { before: Side; after: Side }, clock: { now: 
       const start = process.hrtime.bigint();
       const texts = await Promise.all(Array.from({ length: collectors }, async () => (await metrics.registry.collect(), metrics.registry.render())));
       result[name].times.push(ms(start));
-      result[name].reads += (count.reads - reads) / ROUNDS;
+      result[name].reads += count.reads - reads;
       result[name].series = texts[0]!.split("\n").filter((l) => l.startsWith("wayfinder_policy_packets_total{"));
     }
   }
-  const summary = (r: (typeof result)["before"]) => ({ ms: median(r.times), reads: r.reads, series: r.series });
+  const summary = (r: (typeof result)["before"]) => ({ ms: median(r.times), reads: r.reads / ROUNDS, series: r.series });
   return { before: summary(result.before), after: summary(result.after) };
 }
 
