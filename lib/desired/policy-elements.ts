@@ -130,6 +130,36 @@ function mergeRanges(list: ElementRange[], key: (r: ElementRange) => [bigint, bi
   return out;
 }
 
+/**
+ * A normalised set of single addresses (a `hosts` set: nothing in it merges) after removing
+ * `removed` and adding `added` (canonical texts), found by bisection: costs the change and one
+ * copy, not a normalisation of the set.
+ * @example sortedElementsAfter(["9.0.0.2", "9.0.0.7"], ["9.0.0.2"], ["9.0.0.5"]) // ["9.0.0.5", "9.0.0.7"]
+ */
+export function sortedElementsAfter(sorted: readonly string[], removed: readonly string[], added: readonly string[]): string[] {
+  const out = [...sorted];
+  const place = (range: ElementRange) => {
+    let lo = 0;
+    let hi = out.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (compareRanges(parseElement(out[mid]!)!, range) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  for (const text of removed) {
+    const at = place(parseElement(text)!);
+    if (out[at] === text) out.splice(at, 1);
+  }
+  for (const text of added) {
+    const range = parseElement(text)!;
+    const at = place(range);
+    if (out[at] !== text) out.splice(at, 0, formatElement(range));
+  }
+  return out;
+}
+
 function compareRanges(a: ElementRange, b: ElementRange): number {
   return a.family - b.family || cmp(a.lo, b.lo) || a.portLo - b.portLo;
 }
