@@ -131,13 +131,21 @@ function mergeRanges(list: ElementRange[], key: (r: ElementRange) => [bigint, bi
 }
 
 /**
- * A normalised set of single addresses (a `hosts` set: nothing in it merges) after removing
- * `removed` and adding `added` (canonical texts), found by bisection: costs the change and one
- * copy, not a normalisation of the set.
- * @example sortedElementsAfter(["9.0.0.2", "9.0.0.7"], ["9.0.0.2"], ["9.0.0.5"]) // ["9.0.0.5", "9.0.0.7"]
+ * A normalised set after removing `removed` and adding `added` (canonical texts no other member
+ * still puts there), found by bisection, when that needs no normalising: each is a single
+ * address (every port) that overlaps nothing else in the set, and a removed one stood for
+ * itself alone (`portedAt`: whether the set holds an element with ports on that address, which
+ * the address hid). Undefined otherwise: the caller normalises the set again
+ * (`normalizeElements`). Costs the change and one copy of the list.
+ * @example elementsAfter(["9.0.0.2", "9.0.0.7"], ["9.0.0.2"], ["9.0.0.5"], () => false) // ["9.0.0.5", "9.0.0.7"]
+ * @example elementsAfter(["9.0.0.0/24"], [], ["9.0.0.5"], () => false) // undefined: it merges
  */
-export function sortedElementsAfter(sorted: readonly string[], removed: readonly string[], added: readonly string[]): string[] {
+export function elementsAfter(sorted: readonly string[], removed: readonly string[], added: readonly string[], portedAt: (address: string) => boolean): string[] | undefined {
   const out = [...sorted];
+  const single = (text: string) => {
+    const range = parseElement(text);
+    return range !== undefined && range.lo === range.hi && range.portLo === 0 && range.portHi === 65535 ? range : undefined;
+  };
   const place = (range: ElementRange) => {
     let lo = 0;
     let hi = out.length;
@@ -148,14 +156,22 @@ export function sortedElementsAfter(sorted: readonly string[], removed: readonly
     }
     return lo;
   };
+  const overlaps = (a: ElementRange | undefined, b: ElementRange) => a !== undefined && a.family === b.family && a.lo <= b.hi && b.lo <= a.hi;
   for (const text of removed) {
-    const at = place(parseElement(text)!);
-    if (out[at] === text) out.splice(at, 1);
+    const range = single(text);
+    if (range === undefined || portedAt(text)) return undefined;
+    const at = place(range);
+    if (out[at] !== text) return undefined;
+    out.splice(at, 1);
   }
   for (const text of added) {
-    const range = parseElement(text)!;
+    const range = single(text);
+    if (range === undefined) return undefined;
     const at = place(range);
-    if (out[at] !== text) out.splice(at, 0, formatElement(range));
+    // Sorted by address, and what lies inside a whole range was merged into it: only the
+    // neighbours can overlap (every element on the same address sorts at or after `at`).
+    if (overlaps(out[at] === undefined ? undefined : parseElement(out[at]!), range) || overlaps(at > 0 ? parseElement(out[at - 1]!) : undefined, range)) return undefined;
+    out.splice(at, 0, text);
   }
   return out;
 }

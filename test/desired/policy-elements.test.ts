@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { elementIndex, normalizeElements, parseElement } from "../../lib/desired/policy-elements.ts";
+import { elementIndex, elementsAfter, normalizeElements, parseElement } from "../../lib/desired/policy-elements.ts";
 
 describe("policy set elements", () => {
   it.each([
@@ -63,5 +63,26 @@ describe("policy set elements", () => {
     expect(index.has("192.0.2.1")).toBe(false);
     expect(index.has("fd01:b::9", 5)).toBe(true);
     expect(index.has("11.0.0.1", 80)).toBe(false);
+  });
+
+  describe("elementsAfter, a normalised set moved without normalising it", () => {
+    const none = () => false;
+    it("inserts and removes lone addresses in order, as normalising would", () => {
+      const set = ["9.0.0.2", "9.0.0.9", "10.0.0.0/8", "fd01:a::2"];
+      const after = elementsAfter(set, ["9.0.0.9"], ["9.0.0.5", "9.1.0.1", "fd01:a::1"], none);
+      expect(after).toEqual(normalizeElements(["9.0.0.2", "9.0.0.5", "9.1.0.1", "10.0.0.0/8", "fd01:a::1", "fd01:a::2"]));
+      expect(set).toHaveLength(4);
+    });
+    it.each([
+      ["an address inside a block", ["10.0.0.0/8"], [], ["10.1.2.3"], none],
+      ["an address at a block's start", ["9.0.0.2", "10.0.0.0/8"], [], ["10.0.0.0"], none],
+      ["an address with ports held on it", ["10.0.0.11 7000"], [], ["10.0.0.11"], none],
+      ["a block", ["9.0.0.2"], [], ["9.0.0.0/24"], none],
+      ["an element with ports", ["9.0.0.2"], [], ["10.0.0.11 80"], none],
+      ["an address merged away", ["10.0.0.0/8"], ["10.1.2.3"], [], none],
+      ["an address that hid ports on it", ["10.0.0.11"], ["10.0.0.11"], [], (a: string) => a === "10.0.0.11"],
+    ])("leaves %s to normalising", (_what, set, removed, added, portedAt) => {
+      expect(elementsAfter(set, removed, added, portedAt)).toBeUndefined();
+    });
   });
 });

@@ -22,7 +22,7 @@
  * the record it is given (which the caller drops when anything is refused or fails).
  */
 import type { PolicyMembership, PolicySection, PolicySet } from "../../desired/policy-schema.ts";
-import { formatElement, normalizeElements, parseElement, sortedElementsAfter } from "../../desired/policy-elements.ts";
+import { elementsAfter, formatElement, normalizeElements, parseElement } from "../../desired/policy-elements.ts";
 import { elementLines } from "../../render/policy-nftables.ts";
 import { appMapElementsOf, POLICY_FAMILIES, tableSetOf, type PolicyTable, type TableSet } from "../../render/policy-table.ts";
 import { compareStrings } from "../../net/compare.ts";
@@ -38,6 +38,8 @@ export interface MembershipRecord {
   members: Map<string, PolicyMembership>;
   /** Set key → element (canonical text) → how many put it there; only the node's sets. */
   counts: Map<string, Map<string, number>>;
+  /** Set key → address → how many elements with ports on it the set counts (a whole address hides them). */
+  ported: Map<string, Map<string, number>>;
   /** Set keys written into rules (sources' address blocks): a change to them changes chains. */
   inlined: ReadonlySet<string>;
 }
@@ -52,24 +54,24 @@ export type MembershipDelta = { batch: string; table: PolicyTable; sets: string[
  */
 export function membershipRecord(policy: PolicySection, ownElements: (setKey: string) => readonly string[], memberships: Iterable<[string, PolicyMembership]>): MembershipRecord {
   const counts = new Map<string, Map<string, number>>();
+  const ported = new Map<string, Map<string, number>>();
   for (const key of Object.keys(policy.sets)) {
-    const count = new Map<string, number>();
-    for (const element of ownElements(key)) bump(count, canonical(element), 1);
-    counts.set(key, count);
+    counts.set(key, new Map());
+    ported.set(key, new Map());
+    for (const element of ownElements(key)) count(counts, ported, key, canonical(element), 1);
   }
   const members = new Map<string, PolicyMembership>();
   for (const [key, membership] of memberships) {
     members.set(key, membership);
     for (const [set, elements] of Object.entries(membership)) {
-      const count = counts.get(set);
-      if (count !== undefined) for (const element of elements) bump(count, canonical(element), 1);
+      if (counts.has(set)) for (const element of elements) count(counts, ported, set, canonical(element), 1);
     }
   }
   const inlined = new Set<string>();
   for (const identity of Object.values(policy.identities)) {
     for (const checked of [...identity.rules, ...identity.grants]) if (checked.from !== undefined) inlined.add(checked.from);
   }
-  return { policy, members, counts, inlined };
+  return { policy, members, counts, ported, inlined };
 }
 
 /**
@@ -82,14 +84,14 @@ export function membershipDelta(record: MembershipRecord, table: PolicyTable, ch
   const moved = new Map<string, Map<string, number>>();
   const move = (membership: PolicyMembership | undefined, sign: 1 | -1) => {
     for (const [set, elements] of Object.entries(membership ?? {})) {
-      const count = record.counts.get(set);
-      if (count === undefined) continue;
+      const counted = record.counts.get(set);
+      if (counted === undefined) continue;
       let before = moved.get(set);
       if (before === undefined) moved.set(set, (before = new Map()));
       for (const element of elements) {
         const text = canonical(element);
-        if (!before.has(text)) before.set(text, count.get(text) ?? 0);
-        bump(count, text, sign);
+        if (!before.has(text)) before.set(text, counted.get(text) ?? 0);
+        count(record.counts, record.ported, set, text, sign);
       }
     }
   };
@@ -116,7 +118,9 @@ export function membershipDelta(record: MembershipRecord, table: PolicyTable, ch
     if (came.length === 0 && went.length === 0) continue;
     if (record.inlined.has(key)) return { refused: `set ${key} is written into rules` };
     const old = record.policy.sets[key]!;
-    const set: PolicySet = { ...old, elements: old.kind === "hosts" ? sortedElementsAfter(old.elements, went, came) : normalizeElements(count.keys()) };
+    // Most changes are single addresses that touch nothing else in the set; the rest normalise it again.
+    const portedAt = (address: string) => record.ported.get(key)!.has(address);
+    const set: PolicySet = { ...old, elements: elementsAfter(old.elements, went, came, portedAt) ?? normalizeElements(count.keys()) };
     for (const family of POLICY_FAMILIES) {
       if (hasFamily(old.elements, family) !== hasFamily(set.elements, family)) return { refused: `set ${key} ${hasFamily(set.elements, family) ? "gains its first" : "loses its last"} ${family} element` };
       const before = tableSetOf(key, old, family);
@@ -162,6 +166,13 @@ function canonical(element: string): string {
   const range = parseElement(element);
   if (range === undefined) throw new Error(`not a policy set element: ${JSON.stringify(element)}`);
   return formatElement(range);
+}
+
+/** Counts one element of a set in or out, and an element with ports on its address too. */
+function count(counts: Map<string, Map<string, number>>, ported: Map<string, Map<string, number>>, set: string, text: string, by: 1 | -1): void {
+  bump(counts.get(set)!, text, by);
+  const space = text.indexOf(" ");
+  if (space > 0) bump(ported.get(set)!, text.slice(0, space), by);
 }
 
 function bump(count: Map<string, number>, text: string, by: 1 | -1): void {
