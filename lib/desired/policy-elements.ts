@@ -133,12 +133,15 @@ function mergeRanges(list: ElementRange[], key: (r: ElementRange) => [bigint, bi
 /**
  * A normalised set after removing `removed` and adding `added` (canonical texts no other member
  * still puts there), found by bisection, when that needs no normalising: each is a single
- * address (every port) that overlaps nothing else in the set, and a removed one stood for
- * itself alone (`portedAt`: whether the set holds an element with ports on that address, which
- * the address hid). Undefined otherwise: the caller normalises the set again
- * (`normalizeElements`). Costs the change and one copy of the list.
+ * address (every port) that either lies inside a larger whole range of the set (which then
+ * stays as it is: only ranges that overlap merge, so another element holds that address too)
+ * or overlaps nothing else, a removed one having stood for itself alone (`portedAt`: whether
+ * the set holds an element with ports on that address, which the address hid). Undefined
+ * otherwise: the caller normalises the set again (`normalizeElements`). Costs the change and
+ * one copy of the list.
  * @example elementsAfter(["9.0.0.2", "9.0.0.7"], ["9.0.0.2"], ["9.0.0.5"], () => false) // ["9.0.0.5", "9.0.0.7"]
- * @example elementsAfter(["9.0.0.0/24"], [], ["9.0.0.5"], () => false) // undefined: it merges
+ * @example elementsAfter(["9.0.0.0/24"], [], ["9.0.0.5"], () => false) // ["9.0.0.0/24"]: inside a block
+ * @example elementsAfter(["10.0.0.11 7000"], [], ["10.0.0.11"], () => false) // undefined: it hides the ports
  */
 export function elementsAfter(sorted: readonly string[], removed: readonly string[], added: readonly string[], portedAt: (address: string) => boolean): string[] | undefined {
   const out = [...sorted];
@@ -157,20 +160,26 @@ export function elementsAfter(sorted: readonly string[], removed: readonly strin
     return lo;
   };
   const overlaps = (a: ElementRange | undefined, b: ElementRange) => a !== undefined && a.family === b.family && a.lo <= b.hi && b.lo <= a.hi;
+  const widerWhole = (a: ElementRange | undefined, b: ElementRange) => overlaps(a, b) && a!.portLo === 0 && a!.portHi === 65535 && a!.lo <= b.lo && b.hi <= a!.hi && a!.hi - a!.lo > b.hi - b.lo;
+  /** Sorted by address, and what lies inside a whole range was merged into it: only the neighbours can overlap (every element on the same address sorts at or after `at`). */
+  const neighbours = (range: ElementRange) => {
+    const at = place(range);
+    return { at, next: out[at] === undefined ? undefined : parseElement(out[at]!), previous: at > 0 ? parseElement(out[at - 1]!) : undefined };
+  };
   for (const text of removed) {
     const range = single(text);
-    if (range === undefined || portedAt(text)) return undefined;
-    const at = place(range);
-    if (out[at] !== text) return undefined;
+    if (range === undefined) return undefined;
+    const { at, next, previous } = neighbours(range);
+    if (widerWhole(previous, range) || widerWhole(next, range)) continue;
+    if (out[at] !== text || portedAt(text)) return undefined;
     out.splice(at, 1);
   }
   for (const text of added) {
     const range = single(text);
     if (range === undefined) return undefined;
-    const at = place(range);
-    // Sorted by address, and what lies inside a whole range was merged into it: only the
-    // neighbours can overlap (every element on the same address sorts at or after `at`).
-    if (overlaps(out[at] === undefined ? undefined : parseElement(out[at]!), range) || overlaps(at > 0 ? parseElement(out[at - 1]!) : undefined, range)) return undefined;
+    const { at, next, previous } = neighbours(range);
+    if (widerWhole(previous, range) || widerWhole(next, range)) continue;
+    if (overlaps(next, range) || overlaps(previous, range)) return undefined;
     out.splice(at, 0, text);
   }
   return out;
