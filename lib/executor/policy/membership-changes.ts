@@ -121,6 +121,7 @@ export function membershipDelta(record: MembershipRecord, table: PolicyTable, ch
     // Most changes are single addresses that touch nothing else in the set; the rest normalise it again.
     const portedAt = (address: string) => record.ported.get(key)!.has(address);
     const set: PolicySet = { ...old, elements: elementsAfter(old.elements, went, came, portedAt) ?? normalizeElements(count.keys()) };
+    const linesBefore = lines.length;
     for (const family of POLICY_FAMILIES) {
       if (hasFamily(old.elements, family) !== hasFamily(set.elements, family)) return { refused: `set ${key} ${hasFamily(set.elements, family) ? "gains its first" : "loses its last"} ${family} element` };
       const before = tableSetOf(key, old, family);
@@ -133,7 +134,8 @@ export function membershipDelta(record: MembershipRecord, table: PolicyTable, ch
       }
     }
     record.policy = { ...record.policy, sets: { ...record.policy.sets, [key]: set } };
-    changedSets.push(key);
+    // Addresses inside a block the set already has change nothing the kernel holds.
+    if (lines.length > linesBefore) changedSets.push(key);
   }
   const batch = lines.length === 0 ? "" : `${lines.join("\n")}\n`;
   return { batch, table: { ...table, sets: table.sets.map((s) => replaced.get(s.name) ?? s) }, sets: changedSets };
