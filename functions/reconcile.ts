@@ -13,6 +13,12 @@ import { dnsForwarding } from "./dns-forwarding.ts";
 import { haproxyGroups } from "./haproxy/index.ts";
 import { l4lbServices } from "./l4lb/index.ts";
 import { overlayState } from "./overlay/index.ts";
+import type { Provenance } from "./provenance.ts";
+
+export interface ReconcileOptions {
+  /** Told where each piece came from while it is built (`explain`); the output is the same without. */
+  provenance?: Provenance;
+}
 
 /**
  * Computes the desired state of the whole cluster.
@@ -20,12 +26,13 @@ import { overlayState } from "./overlay/index.ts";
  * const desired = reconcile(ClusterSnapshot.parse(json));
  * desired.dns.zones.map((z) => z.origin); // ["dcos.thisdcos.directory", "mesos", ...]
  */
-export function reconcile(snapshot: ClusterSnapshot): DesiredState {
-  const l4lb = l4lbServices(snapshot);
-  const dns = dnsZones(snapshot, { l4lbServices: l4lb.services });
+export function reconcile(snapshot: ClusterSnapshot, options: ReconcileOptions = {}): DesiredState {
+  const { provenance } = options;
+  const l4lb = l4lbServices(snapshot, provenance);
+  const dns = dnsZones(snapshot, { l4lbServices: l4lb.services, ...(provenance === undefined ? {} : { provenance }) });
   const forwarding = dnsForwarding(snapshot);
-  const { diagnostics: overlayDiagnostics, ...overlay } = overlayState(snapshot);
-  const l7 = haproxyGroups(snapshot);
+  const { diagnostics: overlayDiagnostics, ...overlay } = overlayState(snapshot, provenance);
+  const l7 = haproxyGroups(snapshot, provenance);
   return withHash({
     apiVersion: "wayfinder/v1",
     dns: { zones: dns.zones, forwarding: forwarding.forwarding, aliases: dns.aliases },

@@ -5,6 +5,7 @@
  */
 import type { IpLiteral } from "../../lib/snapshot/adapters/mesos-state-address.ts";
 import type { ZoneBuilder } from "./zone-builder.ts";
+import type { Provenance } from "../provenance.ts";
 
 /** The first address of the `spartan` dummy interface, where every node's resolver listens. */
 export const SPARTAN_NS_IP = "198.51.100.1";
@@ -16,9 +17,11 @@ const ZK_NAMES = 5;
  * `ready.spartan` (a liveness probe name) and `ns.spartan`.
  * @example addSpartanRecords(zone); zone.values("ready.spartan", "A") // Set {"127.0.0.1"}
  */
-export function addSpartanRecords(zone: ZoneBuilder): void {
-  zone.add(`ready.${zone.origin}`, "A", "127.0.0.1");
-  zone.add(`ns.${zone.origin}`, "A", SPARTAN_NS_IP);
+export function addSpartanRecords(zone: ZoneBuilder, provenance?: Provenance): void {
+  for (const [name, ip] of [[`ready.${zone.origin}`, "127.0.0.1"], [`ns.${zone.origin}`, SPARTAN_NS_IP]] as const) {
+    zone.add(name, "A", ip);
+    provenance?.dnsRecord(`zone:${zone.origin}`, name, "A", ip);
+  }
 }
 
 /**
@@ -26,10 +29,13 @@ export function addSpartanRecords(zone: ZoneBuilder): void {
  * No masters, no records.
  * @example addZkRecords(zone, [m1, m2, m3]); zone.values("zk-4.zk", "A") // Set {m1.address}
  */
-export function addZkRecords(zone: ZoneBuilder, masters: readonly IpLiteral[]): void {
+export function addZkRecords(zone: ZoneBuilder, masters: readonly IpLiteral[], provenance?: Provenance): void {
   if (masters.length === 0) return;
   for (let i = 0; i < ZK_NAMES; i++) {
     const ip = masters[i % masters.length]!;
-    zone.add(`zk-${i + 1}.${zone.origin}`, ip.family === 4 ? "A" : "AAAA", ip.address);
+    const name = `zk-${i + 1}.${zone.origin}`;
+    const type = ip.family === 4 ? "A" : "AAAA";
+    zone.add(name, type, ip.address);
+    provenance?.dnsRecord(`master:${ip.address}`, name, type, ip.address);
   }
 }

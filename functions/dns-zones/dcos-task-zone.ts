@@ -10,6 +10,7 @@ import { parseIp, type IpLiteral } from "../../lib/snapshot/adapters/mesos-state
 import { dnsLabel } from "../../lib/net/dns-labels.ts";
 import type { ZoneBuilder, ZoneName } from "./zone-builder.ts";
 import type { MasterIps } from "./master-ips.ts";
+import type { Provenance } from "../provenance.ts";
 import { hasHostPort, latestStatus, taskIps } from "./task-network.ts";
 
 /** dcos-dns counts a task only in this state (not staging, not killing). */
@@ -22,12 +23,16 @@ const SKIPPED = ", so it gets no dcos-dns records";
  * addDcosTaskRecords(zone, snapshot, masterIps(snapshot));
  * zone.values("ucr-on-bridge.marathon.autoip.dcos.thisdcos.directory", "A") // Set {"172.17.0.3"}
  */
-export function addDcosTaskRecords(zone: ZoneBuilder, snapshot: ClusterSnapshot, masters: MasterIps): Diagnostic[] {
+export function addDcosTaskRecords(zone: ZoneBuilder, snapshot: ClusterSnapshot, masters: MasterIps, provenance?: Provenance): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   const agents = new Map(snapshot.agents.map((a) => [a.id, a]));
   const frameworks = new Map(snapshot.frameworks.map((f) => [f.id, f]));
   const agentIps = new Map<string, IpLiteral | undefined>();
-  const add = (name: string, ip: IpLiteral) => zone.add(`${name}.${zone.origin}`, ip.family === 4 ? "A" : "AAAA", ip.address);
+  const add = (name: string, ip: IpLiteral) => {
+    const type = ip.family === 4 ? "A" : "AAAA";
+    zone.add(`${name}.${zone.origin}`, type, ip.address);
+    provenance?.dnsRecord(`master:${ip.address}`, `${name}.${zone.origin}`, type, ip.address);
+  };
   // Tasks of one app share their names: label and look each one up once per app, not per task.
   const labels = new Map<string, string>();
   const label = (raw: string) => {
@@ -38,7 +43,10 @@ export function addDcosTaskRecords(zone: ZoneBuilder, snapshot: ClusterSnapshot,
   const names = new Map<string, TaskNames>();
 
   for (const task of snapshot.tasks) {
-    if (task.state !== RUNNING) continue;
+    if (task.state !== RUNNING) {
+      provenance?.skipped(`task:${task.id}`, "dns", `${task.state}: only TASK_RUNNING tasks get dcos-dns records`);
+      continue;
+    }
     const framework = frameworks.get(task.frameworkId);
     const agent = agents.get(task.agentId);
     if (framework === undefined) {
@@ -84,11 +92,12 @@ export function addDcosTaskRecords(zone: ZoneBuilder, snapshot: ClusterSnapshot,
       own = { agentip: zone.name(`${suffix}agentip.${zone.origin}`), containerip: zone.name(`${suffix}containerip.${zone.origin}`), autoip: zone.name(`${suffix}autoip.${zone.origin}`) };
       names.set(base, own);
     }
-    if (agentIp !== undefined) addAddress(own.agentip, agentIp);
-    for (const ip of ips) addAddress(own.containerip, ip);
+    const owner = `task:${task.id}`;
+    if (agentIp !== undefined) addAddress(own.agentip, agentIp, owner, provenance);
+    for (const ip of ips) addAddress(own.containerip, ip, owner, provenance);
     // A published port is only reachable on the agent; otherwise the task's own IPs, if any.
     const auto = hasHostPort(task, latest) || ips.length === 0 ? (agentIp === undefined ? [] : [agentIp]) : ips;
-    for (const ip of auto) addAddress(own.autoip, ip);
+    for (const ip of auto) addAddress(own.autoip, ip, owner, provenance);
   }
 
   if (masters.leader !== undefined) add("leader", masters.leader);
@@ -102,8 +111,10 @@ interface TaskNames {
   autoip: ZoneName;
 }
 
-function addAddress(name: ZoneName, ip: IpLiteral): void {
-  name.add(ip.family === 4 ? "A" : "AAAA", ip.address);
+function addAddress(name: ZoneName, ip: IpLiteral, owner: string, provenance: Provenance | undefined): void {
+  const type = ip.family === 4 ? "A" : "AAAA";
+  name.add(type, ip.address);
+  provenance?.dnsRecord(owner, name.name, type, ip.address);
 }
 
 /** The agent IP dcos-dns used: its hostname resolved to IPv4; IPv6 only when there is no IPv4. */

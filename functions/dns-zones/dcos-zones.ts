@@ -12,6 +12,7 @@ import { ZoneBuilder } from "./zone-builder.ts";
 import { masterIps } from "./master-ips.ts";
 import { addDcosTaskRecords } from "./dcos-task-zone.ts";
 import { addSpartanRecords, addZkRecords } from "./dcos-static-zones.ts";
+import type { Provenance } from "../provenance.ts";
 
 export const DCOS_ZONE = "dcos.thisdcos.directory";
 /** dcos-dns's mirror of the Mesos-DNS zone; served as an alias of it. */
@@ -37,6 +38,8 @@ export const DCOS_NS_TTL = 3600;
 
 export interface DcosZonesInput {
   l4lbServices: readonly L4Service[];
+  /** Told which owner put each record in (`explain`). */
+  provenance?: Provenance;
 }
 
 export interface DcosZonesResult {
@@ -54,20 +57,23 @@ export function dcosZones(snapshot: ClusterSnapshot, input: DcosZonesInput): Dco
   const ttl = snapshot.config.dns.dcosTtl;
   const masters = masterIps(snapshot);
 
+  const { provenance } = input;
   const dcos = new ZoneBuilder(DCOS_ZONE, ttl);
-  const taskDiagnostics = addDcosTaskRecords(dcos, snapshot, masters);
+  const taskDiagnostics = addDcosTaskRecords(dcos, snapshot, masters, provenance);
 
   const l4lb = new ZoneBuilder(L4LB_ZONE, ttl);
-  const l4lbDiagnostics = addL4lbRecords(l4lb, input.l4lbServices);
+  const l4lbDiagnostics = addL4lbRecords(l4lb, input.l4lbServices, provenance);
 
   const spartan = new ZoneBuilder(SPARTAN_ZONE, ttl);
-  addSpartanRecords(spartan);
+  addSpartanRecords(spartan, provenance);
 
   const zk = new ZoneBuilder(ZK_ZONE, ttl);
-  addZkRecords(zk, masters.masters);
+  addZkRecords(zk, masters.masters, provenance);
 
+  const zones = [dcos, l4lb, spartan, zk];
+  for (const zone of zones) provenance?.dnsRecord(`zone:${zone.origin}`, zone.origin, "NS", DCOS_NS);
   return {
-    zones: [dcos, l4lb, spartan, zk].map(withApex),
+    zones: zones.map(withApex),
     diagnostics: [...masters.diagnostics, ...taskDiagnostics, ...l4lbDiagnostics],
   };
 }
@@ -82,7 +88,7 @@ function withApex(zone: ZoneBuilder): DnsZone {
  * Named VIPs: `dnsName` → the VIP address (A or AAAA). A name given relative to the zone
  * (`app.marathon`) is completed; IP VIPs carry no `dnsName` and get no record.
  */
-function addL4lbRecords(zone: ZoneBuilder, services: readonly L4Service[]): Diagnostic[] {
+function addL4lbRecords(zone: ZoneBuilder, services: readonly L4Service[], provenance: Provenance | undefined): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   const suffix = `.${zone.origin}`;
   for (const service of services) {
@@ -99,7 +105,9 @@ function addL4lbRecords(zone: ZoneBuilder, services: readonly L4Service[]): Diag
       });
       continue;
     }
-    zone.add(name, ip.family === 4 ? "A" : "AAAA", ip.address);
+    const type = ip.family === 4 ? "A" : "AAAA";
+    zone.add(name, type, ip.address);
+    provenance?.dnsRecord(`vip:${service.name ?? service.dnsName}`, name, type, ip.address);
   }
   return diagnostics;
 }

@@ -8,10 +8,13 @@ import type { ClusterSnapshot } from "../../lib/snapshot/schema.ts";
 import type { Diagnostic, DnsAlias, DnsZone, L4Service } from "../../lib/desired/schema.ts";
 import { mesosZone } from "./mesos-zone.ts";
 import { dcosZones, MESOS_MIRROR_ZONE } from "./dcos-zones.ts";
+import type { Provenance } from "../provenance.ts";
 
 export interface DnsZonesInput {
   /** Named VIPs from the L4 reconciler: their names go into `l4lb.thisdcos.directory`. */
   l4lbServices: readonly L4Service[];
+  /** Told which owner put each record in (`explain`). */
+  provenance?: Provenance;
 }
 
 export interface DnsZonesResult {
@@ -26,8 +29,8 @@ export interface DnsZonesResult {
  * // ["dcos.thisdcos.directory", "l4lb.thisdcos.directory", "mesos", "spartan", "zk"]
  */
 export function dnsZones(snapshot: ClusterSnapshot, input: DnsZonesInput): DnsZonesResult {
-  const mesos = mesosZone(snapshot);
-  const dcos = dcosZones(snapshot, { l4lbServices: input.l4lbServices });
+  const mesos = mesosZone(snapshot, input.provenance);
+  const dcos = dcosZones(snapshot, input);
   const zones = [mesos.zone, ...dcos.zones].sort((a, b) => (a.origin < b.origin ? -1 : a.origin > b.origin ? 1 : 0));
   // dcos-dns copied the Mesos-DNS zone into `mesos.thisdcos.directory` every 30 s; an alias
   // answers the same names from the one zone, always current, without doubling the records.

@@ -31,7 +31,7 @@ export function addAgentRecords(ctx: MesosZoneContext, agents: readonly Agent[])
     const addresses = ctx.addressesOf(agent.ips, subject, "agent IP");
     const resolved = addresses.a.length + addresses.aaaa.length > 0;
     if (resolved) {
-      ctx.addAddresses(slave, addresses);
+      ctx.addAddresses(slave, addresses, subject);
     } else {
       ctx.report(
         "warning",
@@ -48,7 +48,7 @@ export function addAgentRecords(ctx: MesosZoneContext, agents: readonly Agent[])
         ctx.report("warning", MesosDnsCode.invalidPort, subject, `agent PID ${agent.pid} has port 0; no _slave._tcp record`);
       } else if (resolved) {
         // The target must resolve, so only agents that contributed an address add their port.
-        ctx.zone.addSrv(`_slave._tcp.${ctx.domain}`, ctx.srv(slave, pid.port));
+        ctx.addSrv(`_slave._tcp.${ctx.domain}`, ctx.srv(slave, pid.port), subject);
       }
     }
     byId.set(agent.id, { tail: agentTail(agent.id), addresses });

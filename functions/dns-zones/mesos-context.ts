@@ -6,6 +6,7 @@
 import type { Diagnostic, SrvData } from "../../lib/desired/schema.ts";
 import type { LabelMode } from "../../lib/net/dns-labels.ts";
 import { parseIp } from "../../lib/snapshot/adapters/mesos-state-address.ts";
+import type { Provenance } from "../provenance.ts";
 import type { ZoneBuilder, ZoneName } from "./zone-builder.ts";
 
 /**
@@ -69,14 +70,33 @@ export class MesosZoneContext {
     readonly domain: string,
     readonly mode: LabelMode,
     readonly srvWeight: number,
+    /** Told which owner put each record in (`explain`); absent in a plain reconcile. */
+    readonly provenance?: Provenance,
   ) {}
 
-  /** Adds every address of `addresses` to `name`. */
-  addAddresses(name: string | ZoneName, addresses: Addresses): void {
+  /** Adds every address of `addresses` to `name`, on behalf of `owner`. */
+  addAddresses(name: string | ZoneName, addresses: Addresses, owner: string): void {
     if (addresses.a.length + addresses.aaaa.length === 0) return;
     const entry = typeof name === "string" ? this.zone.name(name) : name;
     for (const ip of addresses.a) entry.add("A", ip);
     for (const ip of addresses.aaaa) entry.add("AAAA", ip);
+    const provenance = this.provenance;
+    if (provenance === undefined) return;
+    for (const ip of addresses.a) provenance.dnsRecord(owner, entry.name, "A", ip);
+    for (const ip of addresses.aaaa) provenance.dnsRecord(owner, entry.name, "AAAA", ip);
+  }
+
+  /** Adds one address record to `name`, on behalf of `owner`. */
+  addAddress(name: string, type: "A" | "AAAA", address: string, owner: string): void {
+    this.zone.add(name, type, address);
+    this.provenance?.dnsRecord(owner, name, type, address);
+  }
+
+  /** Adds an SRV record to `name`, on behalf of `owner`. */
+  addSrv(name: string | ZoneName, data: SrvData, owner: string): void {
+    const entry = typeof name === "string" ? this.zone.name(name) : name;
+    entry.addSrv(data);
+    this.provenance?.dnsRecord(owner, entry.name, "SRV", data);
   }
 
   /**

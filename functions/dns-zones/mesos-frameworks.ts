@@ -77,7 +77,7 @@ export function addFrameworkRecords(
     const addresses = ctx.addressesOf(framework.ips, subject, "framework IP");
     const resolved = addresses.a.length + addresses.aaaa.length > 0;
     if (resolved) {
-      ctx.addAddresses(name, addresses);
+      ctx.addAddresses(name, addresses, subject);
     } else {
       ctx.report("info", MesosDnsCode.unresolved, subject, `framework ${JSON.stringify(framework.name)} has no IP address; no ${name} records`);
     }
@@ -88,7 +88,7 @@ export function addFrameworkRecords(
       } else if (pid.port === 0) {
         ctx.report("warning", MesosDnsCode.invalidPort, subject, `framework PID ${framework.pid} has port 0; no _framework._tcp record`);
       } else if (resolved) {
-        ctx.zone.addSrv(`_framework._tcp.${name}`, ctx.srv(name, pid.port));
+        ctx.addSrv(`_framework._tcp.${name}`, ctx.srv(name, pid.port), subject);
       }
     }
   }

@@ -33,18 +33,19 @@ export function addMasterRecords(ctx: MesosZoneContext, leader: string, masters:
   }
   const d = ctx.domain;
   const type = leaderIp.family === 4 ? "A" : "AAAA";
-  ctx.zone.add(`leader.${d}`, type, leaderIp.address);
+  const leaderOwner = `master:${leaderIp.address}`;
+  ctx.addAddress(`leader.${d}`, type, leaderIp.address, leaderOwner);
   const leaderSrv = ctx.srv(`leader.${d}`, pid.port);
-  ctx.zone.addSrv(`_leader._tcp.${d}`, leaderSrv);
-  ctx.zone.addSrv(`_leader._udp.${d}`, leaderSrv);
+  ctx.addSrv(`_leader._tcp.${d}`, leaderSrv, leaderOwner);
+  ctx.addSrv(`_leader._udp.${d}`, leaderSrv, leaderOwner);
 
   const seen = new Set<string>([leaderIp.address]);
   const all: AddressList = { a: [], aaaa: [] };
-  const addMaster = (ip: IpLiteral): void => {
-    ctx.zone.add(`master.${d}`, ip.family === 4 ? "A" : "AAAA", ip.address);
+  const addMaster = (ip: IpLiteral, owner: string): void => {
+    ctx.addAddress(`master.${d}`, ip.family === 4 ? "A" : "AAAA", ip.address, owner);
     (ip.family === 4 ? all.a : all.aaaa).push(ip.address);
   };
-  addMaster(leaderIp);
+  addMaster(leaderIp, leaderOwner);
 
   let index = 0;
   let leaderIndexed = false;
@@ -63,11 +64,11 @@ export function addMasterRecords(ctx: MesosZoneContext, leader: string, masters:
     } else {
       if (seen.has(ip.address)) continue;
       seen.add(ip.address);
-      addMaster(ip);
+      addMaster(ip, `master:${ip.address}`);
     }
-    ctx.zone.add(`master${index}.${d}`, ip.family === 4 ? "A" : "AAAA", ip.address);
+    ctx.addAddress(`master${index}.${d}`, ip.family === 4 ? "A" : "AAAA", ip.address, `master:${ip.address}`);
     index++;
   }
-  if (!leaderIndexed) ctx.zone.add(`master${index}.${d}`, type, leaderIp.address);
+  if (!leaderIndexed) ctx.addAddress(`master${index}.${d}`, type, leaderIp.address, leaderOwner);
   return all;
 }

@@ -81,11 +81,24 @@ export class TaskNameSet {
     if (plain.length === 0) return;
     // When every instance lacked DiscoveryInfo the lists hold the same records.
     const sorted = plain.length === slave.length ? slave : plain.sort(compareTargetPort);
-    const label = this.label;
-    const suffix = this.framework.suffix;
-    for (const name of [this.zone.name(`_${label}._tcp${suffix}`), this.zone.name(`_${label}._udp${suffix}`)]) {
-      for (const data of sorted) name.addSrv(data);
+    for (const name of this.#plainSrvNames()) {
+      const entry = this.zone.name(name);
+      for (const data of sorted) entry.addSrv(data);
     }
+  }
+
+  /**
+   * The names a resource-port SRV record of one instance lands on at `flush`, for provenance.
+   * @example set.resourceSrvNames(true) // ["_web._tcp.marathon.slave.mesos", "_web._udp.marathon.slave.mesos", "_web._tcp.marathon.mesos", "_web._udp.marathon.mesos"]
+   */
+  resourceSrvNames(withoutDiscovery: boolean): string[] {
+    const slave = this.slaveSrv.map((name) => name.name);
+    return withoutDiscovery ? [...slave, ...this.#plainSrvNames()] : slave;
+  }
+
+  #plainSrvNames(): [string, string] {
+    const suffix = this.framework.suffix;
+    return [`_${this.label}._tcp${suffix}`, `_${this.label}._udp${suffix}`];
   }
 
   /**

@@ -30,7 +30,10 @@ export function addTaskRecords(
   sources: readonly IpSource[],
 ): void {
   for (const task of tasks) {
-    if (task.state !== "TASK_RUNNING") continue;
+    if (task.state !== "TASK_RUNNING") {
+      ctx.provenance?.skipped(`task:${task.id}`, "dns", `${task.state}: only TASK_RUNNING tasks get Mesos-DNS records`);
+      continue;
+    }
     const agent = agents.get(task.agentId);
     if (agent === undefined) {
       ctx.report("warning", MesosDnsCode.unknownAgent, `task:${task.id}`, `agent ${task.agentId} is not in the snapshot; no records`);
@@ -61,8 +64,9 @@ export function addTaskRecords(
     const discoveryPorts = withDiscovery ? validDiscoveryPorts(ctx, task) : undefined;
     const addresses = taskAddresses(ctx, task, agent.addresses, sources);
     const tag = `-${taskHash(task.id)}-${agent.tail}`;
-    addNameSetRecords(ctx, framework, names, tag, addresses, agent.addresses, ports, discoveryPorts);
-    if (app.raw !== undefined) addNameSetRecords(ctx, framework, app.raw, tag, addresses, agent.addresses, ports, discoveryPorts);
+    const owner = `task:${task.id}`;
+    addNameSetRecords(ctx, owner, framework, names, tag, addresses, agent.addresses, ports, discoveryPorts);
+    if (app.raw !== undefined) addNameSetRecords(ctx, owner, framework, app.raw, tag, addresses, agent.addresses, ports, discoveryPorts);
   }
   const flushed = new Set<FrameworkInfo>();
   for (const framework of frameworks.values()) {
@@ -95,6 +99,7 @@ function appNamesOf(ctx: MesosZoneContext, framework: FrameworkInfo, name: strin
  */
 function addNameSetRecords(
   ctx: MesosZoneContext,
+  owner: string,
   framework: FrameworkInfo,
   names: TaskNameSet,
   tag: string,
@@ -108,18 +113,24 @@ function addNameSetRecords(
   // flattened again by every comparison of the final sort.
   const canonicalName = [canonical, framework.suffix].join("");
   const canonicalSlave = [canonical, framework.slaveSuffix].join("");
-  ctx.addAddresses(names.plain, task);
-  ctx.addAddresses(names.slave, agent);
+  ctx.addAddresses(names.plain, task, owner);
+  ctx.addAddresses(names.slave, agent, owner);
   // Canonical names are per task, so they skip the zone's name index (see ZoneBuilder.newName).
-  if (task.a.length + task.aaaa.length > 0) ctx.addAddresses(ctx.zone.newName(canonicalName), task);
-  if (agent.a.length + agent.aaaa.length > 0) ctx.addAddresses(ctx.zone.newName(canonicalSlave), agent);
+  if (task.a.length + task.aaaa.length > 0) ctx.addAddresses(ctx.zone.newName(canonicalName), task, owner);
+  if (agent.a.length + agent.aaaa.length > 0) ctx.addAddresses(ctx.zone.newName(canonicalSlave), agent, owner);
   // One SrvData per (target, port), shared by the two or four names that carry it.
-  for (const port of ports) names.addResourceSrv(ctx.srv(canonicalSlave, port), discovery === undefined);
+  const provenance = ctx.provenance;
+  const srvNames = provenance === undefined || ports.length === 0 ? [] : names.resourceSrvNames(discovery === undefined);
+  for (const port of ports) {
+    const data = ctx.srv(canonicalSlave, port);
+    names.addResourceSrv(data, discovery === undefined);
+    for (const name of srvNames) provenance!.dnsRecord(owner, name, "SRV", data);
+  }
   if (discovery === undefined) return;
   for (let i = 0; i < discovery.length; i++) {
     const port = discovery[i]!;
     const data = ctx.srv(canonicalName, port.number);
-    for (const name of names.discoverySrv(port, i)) name.addSrv(data);
+    for (const name of names.discoverySrv(port, i)) ctx.addSrv(name, data, owner);
   }
 }
 

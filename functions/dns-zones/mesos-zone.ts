@@ -14,6 +14,7 @@ import { addFrameworkRecords } from "./mesos-frameworks.ts";
 import { addMasterRecords } from "./mesos-masters.ts";
 import { addTaskRecords } from "./mesos-tasks.ts";
 import { ZoneBuilder } from "./zone-builder.ts";
+import type { Provenance } from "../provenance.ts";
 
 export interface MesosZoneResult {
   zone: DnsZone;
@@ -26,16 +27,17 @@ export interface MesosZoneResult {
  * const { zone } = mesosZone(snapshot);
  * zone.records.filter((r) => r.name === "leader.mesos"); // [{ name: "leader.mesos", type: "A", ttl: 60, data: "10.0.0.1" }]
  */
-export function mesosZone(snapshot: ClusterSnapshot): MesosZoneResult {
+export function mesosZone(snapshot: ClusterSnapshot, provenance?: Provenance): MesosZoneResult {
   const dns = snapshot.config.dns;
   const domain = dns.domain;
-  const ctx = new MesosZoneContext(new ZoneBuilder(domain, dns.ttl), domain, dns.rfc952 ? "rfc952" : "rfc1123", dns.srvWeight);
+  const ctx = new MesosZoneContext(new ZoneBuilder(domain, dns.ttl), domain, dns.rfc952 ? "rfc952" : "rfc1123", dns.srvWeight, provenance);
   const masters = addMasterRecords(ctx, snapshot.leader, snapshot.masters);
   const agents = addAgentRecords(ctx, snapshot.agents);
   const frameworks = addFrameworkRecords(ctx, snapshot.frameworks);
   addTaskRecords(ctx, snapshot.tasks, agents, frameworks, dns.ipSources);
   const soa = soaOf(snapshot);
   addNameServerAddresses(ctx, soa.mname, dns.nsAddresses, masters);
+  provenance?.dnsRecord(`zone:${domain}`, domain, "NS", soa.mname);
   return { zone: ctx.zone.build(soa, [soa.mname]), diagnostics: ctx.diagnostics };
 }
 
@@ -75,5 +77,5 @@ function addNameServerAddresses(ctx: MesosZoneContext, mname: string, configured
     }
     return;
   }
-  ctx.addAddresses(mname, addresses);
+  ctx.addAddresses(mname, addresses, `zone:${ctx.domain}`);
 }

@@ -13,6 +13,7 @@ import { renderGroup } from "./render-group.ts";
 import { marathonServices, type Service } from "./services.ts";
 import { allocateSlots, slotKey, type BackendSlots } from "./slots.ts";
 import { createTemplater } from "./templater.ts";
+import type { Provenance } from "../provenance.ts";
 
 export interface HaproxyGroupsResult {
   /** Group name (as configured, `*` included) → its files. */
@@ -26,14 +27,14 @@ export interface HaproxyGroupsResult {
  * const { groups } = haproxyGroups(snapshot);
  * groups.external.config // "global\n  log /dev/log local0\n..."
  */
-export function haproxyGroups(snapshot: ClusterSnapshot): HaproxyGroupsResult {
+export function haproxyGroups(snapshot: ClusterSnapshot, provenance?: Provenance): HaproxyGroupsResult {
   const config = snapshot.config.haproxy;
   const diagnostics: Diagnostic[] = [];
   const previous = previousAllocations(snapshot.previous.haproxy, diagnostics);
   const previouslyServed = new Set<string>();
   for (const [backend, slots] of Object.entries(previous.backends)) for (const key of Object.keys(slots.servers)) previouslyServed.add(`${backend}|${key}`);
 
-  const normalised = marathonServices({ apps: snapshot.marathonApps, agents: snapshot.agents, config, previouslyServed });
+  const normalised = marathonServices({ apps: snapshot.marathonApps, agents: snapshot.agents, config, previouslyServed, provenance });
   diagnostics.push(...normalised.diagnostics);
   const services = uniqueBackendNames(normalised.services, diagnostics);
 
@@ -50,7 +51,7 @@ export function haproxyGroups(snapshot: ClusterSnapshot): HaproxyGroupsResult {
   const templater = createTemplater(config.templates);
   const groups: Record<string, HaproxyGroup> = {};
   for (const group of [...config.groups].sort()) {
-    const result = renderGroup({ group, services, siblings, slots, config, templater });
+    const result = renderGroup({ group, services, siblings, slots, config, templater, provenance });
     groups[group] = result.rendered;
     diagnostics.push(...result.diagnostics);
   }

@@ -22,6 +22,8 @@ import { groupFileStem } from "../../lib/render/haproxy/group-files.ts";
 import { backendName, sanitizedName } from "./names.ts";
 import { reqSniMatch, type GroupedVhost } from "./vhost-acls.ts";
 import { serviceSections, type SharedState } from "./service-sections.ts";
+import { serviceFact } from "./service-fact.ts";
+import type { Provenance } from "../provenance.ts";
 
 
 export interface GroupInput {
@@ -32,6 +34,8 @@ export interface GroupInput {
   readonly slots: ReadonlyMap<string, BackendSlots>;
   readonly config: HaproxyConfig;
   readonly templater: Templater;
+  /** Told which services (and so which tasks' servers) the group renders (`explain`). */
+  readonly provenance?: Provenance | undefined;
 }
 
 type Block = [weight: number, text: string];
@@ -65,10 +69,12 @@ export function renderGroup(input: GroupInput): { rendered: HaproxyGroup; diagno
     }
     const undo = checkpoint(shared, service.appId);
     try {
+      const backend = backendName(service.appId, service.servicePort);
+      const slots = input.slots.get(backend)!;
       const sections = serviceSections({
         service,
         siblings: input.siblings.get(service.appId) ?? [service],
-        slots: input.slots.get(backendName(service.appId, service.servicePort))!,
+        slots,
         templater,
         bindHttpHttps: config.bindHttpHttps,
         mapMode: config.haproxyMap,
@@ -87,6 +93,7 @@ export function renderGroup(input: GroupInput): { rendered: HaproxyGroup; diagno
         httpsBlocks.push([sections.vhost.weight, sections.vhost.https]);
         for (const [host, entry] of sections.vhost.grouped) mergeGrouped(grouped, host, entry);
       }
+      input.provenance?.haproxyService(group, serviceFact(service, backend, slots, config.serverNaming));
     } catch (error) {
       if (!(error instanceof TemplateError)) throw error;
       undo();

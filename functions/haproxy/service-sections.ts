@@ -55,7 +55,7 @@ export function serviceSections(input: SectionsInput): ServiceSections {
   const perPort = settings.templates;
   const appId = service.appId;
   const backend = backendName(appId, service.servicePort);
-  const mode = service.mode ?? (settings.vhosts !== undefined ? "http" : "tcp");
+  const mode = serviceMode(service);
   const diagnostics: Diagnostic[] = [];
   const out: ServiceSections = { userlist: "", frontend: "", backend: "", appIdAcl: "", diagnostics };
 
@@ -117,6 +117,14 @@ export function serviceSections(input: SectionsInput): ServiceSections {
   backendText += backendServers({ service, mode, siblings: input.siblings, templater, naming: input.naming, slots: input.slots });
   out.backend = backendText;
   return out;
+}
+
+/**
+ * The mode a service renders in: the explicit one, else `http` when it has vhosts.
+ * @example serviceMode(service) // "http"
+ */
+export function serviceMode(service: Service): "tcp" | "http" {
+  return service.mode ?? (service.settings.vhosts !== undefined ? "http" : "tcp");
 }
 
 /**

@@ -15,6 +15,7 @@ import { ServicePortAssigner } from "./service-port-assigner.ts";
 import { backendName } from "./names.ts";
 import { slotKey } from "./slots.ts";
 import { matchesGroups } from "./groups.ts";
+import type { Provenance } from "../provenance.ts";
 
 /** A Marathon health check with the members marathon-lb reads filled in. */
 export interface HealthCheck {
@@ -60,6 +61,8 @@ export interface ServicesInput {
   config: HaproxyConfig;
   /** `backend|ip:port` keys served last time: a task whose health results are missing stays if it was serving. */
   previouslyServed: ReadonlySet<string>;
+  /** Told why an app or task gets no server where no diagnostic says so (`explain`). */
+  provenance?: Provenance | undefined;
 }
 
 const EXCLUDED_TASK_STATES = new Set([
@@ -91,7 +94,10 @@ export function marathonServices(input: ServicesInput): { services: Service[]; d
   const assigner = config.servicePortRange === null ? undefined : new ServicePortAssigner(config.servicePortRange);
   const services: Service[] = [];
   for (const source of merged.apps) {
-    if (config.frameworkName !== undefined && source.id.slice(1) === config.frameworkName) continue;
+    if (config.frameworkName !== undefined && source.id.slice(1) === config.frameworkName) {
+      input.provenance?.skipped(`app:${source.id}`, "haproxy", `it is the framework itself (haproxy.frameworkName ${config.frameworkName})`);
+      continue;
+    }
     services.push(...appServices(source, input, resolve, assigner, diagnostics));
   }
   services.sort((a, b) => (a.appId < b.appId ? -1 : a.appId > b.appId ? 1 : a.servicePort - b.servicePort));
@@ -120,7 +126,13 @@ function appServices(
   const parsed = servicePorts.map((_, i) => serviceLabels(labels, i, { strictMode: config.strictMode, mapMode: config.haproxyMap }));
   const groupsOf = (settings: ServiceSettings) => (settings.groups !== undefined && settings.groups.length > 0 ? settings.groups : groups);
   const relevant = parsed.some(({ settings }) => matchesGroups(config.groups, groupsOf(settings)));
-  if (!relevant) return [];
+  if (!relevant) {
+    const asked = [...new Set(parsed.flatMap(({ settings }) => groupsOf(settings)))];
+    const configured = config.groups.join(", ");
+    const why = asked.length === 0 ? `it has no HAPROXY_GROUP label (LB groups configured: ${configured})` : `its groups (${asked.join(", ")}) are none of the LB groups configured (${configured})`;
+    input.provenance?.skipped(`app:${id}`, "haproxy", why);
+    return [];
+  }
 
   const errors = parsed.flatMap((p) => p.errors);
   if (!APP_ID.test(id)) errors.unshift(`the app id ${JSON.stringify(id)} has characters HAProxy names cannot hold`);
@@ -142,9 +154,16 @@ function appServices(
   });
 
   const checked = config.healthCheck && (app.healthChecks ?? []).length > 0;
+  const skip = (taskId: string, reason: string) => input.provenance?.skipped(`task:${taskId}`, "haproxy", reason);
   for (const { task, draining } of source.tasks) {
-    if (task.host === undefined || task.host === "") continue; // Marathon 0.7.6 workaround
-    if (task.state !== undefined && EXCLUDED_TASK_STATES.has(task.state)) continue;
+    if (task.host === undefined || task.host === "") {
+      skip(task.id, "Marathon reports no host for it yet"); // Marathon 0.7.6 workaround
+      continue;
+    }
+    if (task.state !== undefined && EXCLUDED_TASK_STATES.has(task.state)) {
+      skip(task.id, `${task.state}: Marathon-LB serves only running tasks`);
+      continue;
+    }
     const ip = taskAddress(mode, task, resolve);
     if (ip === undefined) {
       diagnostics.push({
@@ -163,7 +182,10 @@ function appServices(
         results !== undefined
           ? results.some((r) => r.alive === true)
           : pairs.some(({ service, port }) => input.previouslyServed.has(`${backendName(id, service.servicePort)}|${slotKey({ ip, port })}`));
-      if (!alive) continue;
+      if (!alive) {
+        skip(task.id, results === undefined ? "no Marathon health result yet, and it was not serving before" : "its Marathon health checks report it not alive");
+        continue;
+      }
     }
     for (const { service, port } of pairs) service.backends.push({ host: task.host, ip, port, draining, taskId: task.id });
   }

@@ -14,6 +14,11 @@ import { L4LB_ZONE } from "../dns-zones/dcos-zones.ts";
 import { namedVipAddresses } from "./named-vip-addresses.ts";
 import { hasBackends, taskVipEntries, type ResolvedLabel, type VipKey } from "./task-vips.ts";
 import { isVipLabelKey, legacyVipLabel } from "./vip-label.ts";
+import { addressForPort } from "../../lib/net/ip-literal.ts";
+import type { Provenance } from "../provenance.ts";
+
+/** The reason most tasks have no VIP backend, one string for all of them. */
+const NO_VIP_LABEL = "no VIP label on any of its ports (DiscoveryInfo port labels VIP_*, or VIP_PORT<n> task labels)";
 
 export interface L4lbResult {
   /** Sorted by VIP address, port, protocol. */
@@ -35,7 +40,7 @@ interface Group {
  * // { vip: { ip: "11.171.172.79", port: 80, protocol: "tcp" }, name: "app.marathon",
  * //   dnsName: "app.marathon.l4lb.thisdcos.directory", scheduler: "wlc", backends: [...] }
  */
-export function l4lbServices(snapshot: ClusterSnapshot): L4lbResult {
+export function l4lbServices(snapshot: ClusterSnapshot, provenance?: Provenance): L4lbResult {
   const config = snapshot.config.l4lb;
   const diagnostics: Diagnostic[] = [];
   const agents = new Map(snapshot.agents.map((a) => [a.id, a]));
@@ -45,7 +50,13 @@ export function l4lbServices(snapshot: ClusterSnapshot): L4lbResult {
 
   for (const task of snapshot.tasks) {
     // Most tasks carry no VIP label at all; they cost one look at their labels.
-    if (!hasBackends(task) || !carriesVips(task)) continue;
+    if (!hasBackends(task) || !carriesVips(task)) {
+      if (provenance !== undefined) {
+        const reason = carriesVips(task) ? `${task.state}: only TASK_RUNNING and TASK_KILLING tasks are VIP backends` : NO_VIP_LABEL;
+        provenance.skipped(`task:${task.id}`, "l4lb", reason);
+      }
+      continue;
+    }
     const agent = agents.get(task.agentId);
     const framework = frameworks.get(task.frameworkId);
     if (agent === undefined || framework === undefined) {
@@ -55,7 +66,10 @@ export function l4lbServices(snapshot: ClusterSnapshot): L4lbResult {
     }
     const result = taskVipEntries(task, { agent, framework, ipv6: config.ipv6, labels });
     diagnostics.push(...result.diagnostics);
-    for (const { key, backend } of result.entries) addBackend(groups, key, backend);
+    if (provenance !== undefined && result.entries.some((e) => e.backend.weight === 0)) {
+      provenance.skipped(`task:${task.id}`, "l4lb", `weight 0 on its VIPs: ${task.state === "TASK_KILLING" ? "TASK_KILLING" : "its health check has not passed"} (it keeps its connections, gets no new ones)`);
+    }
+    for (const { key, backend } of result.entries) addBackend(groups, key, backend, provenance);
   }
 
   const { addresses, retained } = allocate(snapshot, groups, diagnostics);
@@ -102,15 +116,18 @@ function carriesVips(task: ClusterSnapshot["tasks"][number]): boolean {
 }
 
 /** One backend per address and port: a re-used host port keeps the serving (higher-weight) task. */
-function addBackend(groups: Map<string, Group>, key: VipKey, backend: L4Backend): void {
+function addBackend(groups: Map<string, Group>, key: VipKey, backend: L4Backend, provenance: Provenance | undefined): void {
   const id = key.kind === "named" ? `n ${key.name} ${key.protocol} ${key.port}` : `i ${key.ip} ${key.protocol} ${key.port}`;
   let group = groups.get(id);
   if (group === undefined) groups.set(id, (group = { key, backends: new Map() }));
   const at = `${backend.ip} ${backend.port}`;
   const existing = group.backends.get(at);
-  if (existing === undefined || backend.weight > existing.weight || (backend.weight === existing.weight && backend.taskId < existing.taskId)) {
-    group.backends.set(at, backend);
-  }
+  const wins = existing === undefined || backend.weight > existing.weight || (backend.weight === existing.weight && backend.taskId < existing.taskId);
+  if (wins) group.backends.set(at, backend);
+  if (provenance === undefined || existing === undefined) return;
+  const [loser, winner] = wins ? [existing, backend] : [backend, existing];
+  const vip = key.kind === "named" ? `${key.name}:${key.port}/${key.protocol}` : `${key.ip}:${key.port}/${key.protocol}`;
+  provenance.skipped(`task:${loser.taskId}`, "l4lb", `its backend ${addressForPort(loser.ip)}:${loser.port} of VIP ${vip} is served by task ${winner.taskId} (same address and port)`);
 }
 
 /**

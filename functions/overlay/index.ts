@@ -17,13 +17,14 @@ import { overlayNodeEntry } from "./node-entry.ts";
 import { keptAllocations } from "./release.ts";
 import { effectiveSpaces, recordSpaces } from "./spaces.ts";
 import { tasksOutsideSlices } from "./task-addresses.ts";
+import type { Provenance } from "../provenance.ts";
 
 /**
  * @example
  * const { allocations, nodes } = overlayState(snapshot);
  * nodes["S1"].overlays[0] // { name: "dcos", subnet: "9.0.1.0/24", mesosBridge: {...}, dockerBridge: {...} }
  */
-export function overlayState(snapshot: ClusterSnapshot): OverlaySection & { diagnostics: Diagnostic[] } {
+export function overlayState(snapshot: ClusterSnapshot, provenance?: Provenance): OverlaySection & { diagnostics: Diagnostic[] } {
   const config = snapshot.config.overlay;
   const previous = snapshot.previous.overlay;
   const members = overlayMembers(snapshot);
@@ -52,7 +53,7 @@ export function overlayState(snapshot: ClusterSnapshot): OverlaySection & { diag
       ...released.diagnostics,
       ...spaces.diagnostics,
       ...allocated.diagnostics,
-      ...tasksOutsideSlices(snapshot, nodes, spaces.spaces),
+      ...tasksOutsideSlices(snapshot, nodes, spaces.spaces, provenance),
     ],
   };
 }

@@ -10,6 +10,7 @@ import type { Diagnostic } from "../../lib/desired/schema.ts";
 import type { OverlayNode } from "../../lib/desired/overlay-schema.ts";
 import { contains, formatCidr, parseCidr, parseIp } from "../../lib/net/cidr.ts";
 import type { Spaces } from "./spaces.ts";
+import type { Provenance } from "../provenance.ts";
 
 /** Mesos states after which a task holds no address (spec §4.2's `terminal`). */
 const TERMINAL = new Set(["TASK_FINISHED", "TASK_FAILED", "TASK_KILLED", "TASK_LOST", "TASK_ERROR", "TASK_DROPPED", "TASK_GONE", "TASK_GONE_BY_OPERATOR"]);
@@ -17,27 +18,39 @@ const TERMINAL = new Set(["TASK_FINISHED", "TASK_FAILED", "TASK_KILLED", "TASK_L
 /**
  * @example tasksOutsideSlices(snapshot, nodes, spaces) // [{ level: "warning", code: "overlay.task-outside-slice", subject: "task:db.1", ... }]
  */
-export function tasksOutsideSlices(snapshot: ClusterSnapshot, nodes: Readonly<Record<string, OverlayNode>>, spaces: Spaces): Diagnostic[] {
+export function tasksOutsideSlices(snapshot: ClusterSnapshot, nodes: Readonly<Record<string, OverlayNode>>, spaces: Spaces, provenance?: Provenance): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   const families = spaces.overlays.flatMap((o) =>
     ([["subnet", o.v4], ["subnet6", o.v6]] as const).flatMap(([key, space]) => (space === undefined ? [] : [{ name: o.name, key, space }])),
   );
   if (families.length === 0) return diagnostics;
   for (const task of snapshot.tasks) {
-    if (TERMINAL.has(task.state)) continue;
-    for (const text of latestAddresses(task)) {
+    if (TERMINAL.has(task.state)) {
+      provenance?.skipped(`task:${task.id}`, "overlay", `${task.state}: a finished task holds no overlay address`);
+      continue;
+    }
+    const addresses = latestAddresses(task);
+    let inOverlay = false;
+    for (const text of addresses) {
       const address = parseIp(text);
       const family = address && families.find((f) => f.space.cidr.family === address.family && contains(f.space.cidr, address.value));
       if (address === undefined || family === undefined) continue;
+      inOverlay = true;
       const slice = nodes[task.agentId]?.overlays.find((o) => o.name === family.name)?.[family.key];
       const sliceCidr = slice === undefined ? undefined : parseCidr(slice);
-      if (sliceCidr !== undefined && contains(sliceCidr, address.value)) continue;
+      const routed = sliceCidr !== undefined && contains(sliceCidr, address.value);
+      provenance?.overlayAddress(task.id, { overlay: family.name, address: text, space: formatCidr(family.space.cidr), ...(slice === undefined ? {} : { slice }), routed });
+      if (routed) continue;
       diagnostics.push({
         level: "warning",
         code: "overlay.task-outside-slice",
         subject: `task:${task.id}`,
         message: `its address ${text} is in overlay '${family.name}' (${formatCidr(family.space.cidr)}), but its agent ${task.agentId} holds ${slice ?? "no slice of it"}: every node routes that address elsewhere (lost allocations? import DC/OS's overlay master state with wayfinder snapshot --previous)`,
       });
+    }
+    if (!inOverlay && provenance !== undefined) {
+      const which = addresses.length === 0 ? "its latest status reports no address" : `none of its addresses (${addresses.join(", ")}) is in an overlay`;
+      provenance.skipped(`task:${task.id}`, "overlay", which);
     }
   }
   return diagnostics;
