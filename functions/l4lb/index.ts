@@ -67,7 +67,7 @@ export function l4lbServices(snapshot: ClusterSnapshot, provenance?: Provenance)
     const result = taskVipEntries(task, { agent, framework, ipv6: config.ipv6, labels });
     diagnostics.push(...result.diagnostics);
     if (provenance !== undefined && result.entries.some((e) => e.backend.weight === 0)) {
-      provenance.skipped(`task:${task.id}`, "l4lb", `weight 0 on its VIPs: ${task.state === "TASK_KILLING" ? "TASK_KILLING" : "its health check has not passed"} (it keeps its connections, gets no new ones)`);
+      provenance.skipped(`task:${task.id}`, "l4lb", `weight 0 on its VIPs: ${task.state === "TASK_KILLING" ? "TASK_KILLING" : "its health check fails (or has not passed yet)"} (it keeps its connections, gets no new ones)`);
     }
     for (const { key, backend } of result.entries) addBackend(groups, key, backend, provenance);
   }

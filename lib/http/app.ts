@@ -21,6 +21,9 @@ import { openApiRoutes } from "./routes/openapi.ts";
 import { reconcileRoutes } from "./routes/reconcile.ts";
 import { clusterRoutes } from "./routes/clusters.ts";
 import { ClusterStates } from "./cluster-states.ts";
+import { ExplainContext } from "../../functions/explain/context.ts";
+import { OperatorView } from "./operator-view.ts";
+import { explainRoutes } from "./routes/explain.ts";
 import type { SnapshotStore } from "../store/snapshot-store.ts";
 
 /** 32 MiB: a 10,000-task snapshot is a few MiB of JSON; this leaves room without inviting abuse. */
@@ -82,7 +85,11 @@ export function createApp(options: AppOptions = {}): Hono {
   });
   app.route("/openapi.json", openApiRoutes(document));
   app.route("/v1/reconcile", reconcileRoutes());
-  if (opts.snapshot !== undefined) app.route("/v1/desired", desiredRoutes(opts.snapshot));
+  if (opts.snapshot !== undefined) {
+    const view = new OperatorView(ExplainContext.reconcile(opts.snapshot));
+    app.route("/v1/desired", desiredRoutes(view.snapshot, view.desired));
+    app.route("/v1/explain", explainRoutes(async () => view));
+  }
   if (opts.store !== undefined) app.route("/v1/clusters", clusterRoutes(new ClusterStates(opts.store)));
   return app;
 }

@@ -1,18 +1,20 @@
 /**
  * @module
- * The live side of the snapshot store: each cluster's stored snapshot with its desired state
- * and node views computed once per generation (every executor poll would otherwise pay for a
- * full reconcile), and the long-poll waiters woken when a new snapshot arrives. One instance
+ * The live side of the snapshot store: each cluster's stored snapshot with its desired state,
+ * node views and explanations computed once per generation (every executor poll would
+ * otherwise pay for a full reconcile), and the long-poll waiters woken when a new snapshot
+ * arrives. One instance
  * per process on Node and per Durable Object on Workers; either is the only writer of its
  * store, so what it caches is what is stored.
  */
+import { ExplainContext } from "../../functions/explain/context.ts";
 import { nodeView } from "../../functions/node-view.ts";
-import { reconcile } from "../../functions/reconcile.ts";
 import type { DesiredState } from "../desired/schema.ts";
 import { previousFromDocument } from "../snapshot/previous.ts";
 import type { ClusterSnapshot } from "../snapshot/schema.ts";
 import type { SnapshotStore, StoredSnapshot } from "../store/snapshot-store.ts";
 import { withStableNow } from "../sources/stable-now.ts";
+import { OperatorView } from "./operator-view.ts";
 
 /** A stored snapshot with what is derived from it. */
 export interface ClusterState {
@@ -20,6 +22,8 @@ export interface ClusterState {
   desired: DesiredState;
   /** The node view of `agentId`, computed on first use; undefined for an agent the snapshot does not list. */
   view(agentId: string): DesiredState | undefined;
+  /** Explanations and DNS answers of this generation (provenance was reported by its one reconcile). */
+  operator: OperatorView;
 }
 
 /**
@@ -93,7 +97,8 @@ export class ClusterStates {
   }
 
   #remember(stored: StoredSnapshot): ClusterState {
-    const desired = reconcile(stored.snapshot);
+    const context = ExplainContext.reconcile(stored.snapshot);
+    const desired = context.desired;
     const agents = new Set(stored.snapshot.agents.map((a) => a.id));
     const views = new Map<string, DesiredState>();
     const state: ClusterState = {
@@ -105,6 +110,7 @@ export class ClusterStates {
         if (view === undefined) views.set(agentId, (view = nodeView(desired, agentId)));
         return view;
       },
+      operator: new OperatorView(context),
     };
     this.#states.set(stored.cluster, state);
     return state;

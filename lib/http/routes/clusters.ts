@@ -9,6 +9,7 @@
  *   with issue paths and the stored one keeps serving).
  * - `GET /v1/clusters/:cluster/snapshot`: the stored snapshot.
  * - `GET /v1/clusters/:cluster/desired[/nodes/:agentId][?wait=S]`: 200 with ETag, or 304.
+ * - `GET /v1/clusters/:cluster/explain/:subject/:query`: `explain` from the stored generation.
  */
 import { Hono, type Context } from "hono";
 import type { DesiredState } from "../../desired/schema.ts";
@@ -19,6 +20,7 @@ import type { ClusterState, ClusterStates } from "../cluster-states.ts";
 import { desiredResponse, etagOf, ifNoneMatchHits } from "../desired-response.ts";
 import { jsonError } from "../errors.ts";
 import { jsonBody } from "../middleware/json-body.ts";
+import { explainRoutes } from "./explain.ts";
 
 /** The longest `?wait=` honoured, in seconds: under the 60 s idle timeout of common proxies. */
 export const MAX_WAIT_SECONDS = 55;
@@ -79,6 +81,10 @@ export function clusterRoutes(states: ClusterStates): Hono {
     return c.body(canonicalJson(state.stored.snapshot), 200, { "Content-Type": "application/json", "X-Wayfinder-Generation": String(state.stored.generation) });
   });
 
+  routes.route(
+    "/:cluster/explain",
+    explainRoutes(async (c) => (await states.current(c.req.param("cluster") ?? ""))?.operator ?? noSnapshot(c)),
+  );
   routes.get("/:cluster/desired", (c) => longPoll(c, states, (state) => state.desired));
   routes.get("/:cluster/desired/nodes/:agentId", (c) => longPoll(c, states, (state) => state.view(c.req.param("agentId"))));
   return routes;

@@ -5,7 +5,6 @@
  * Only mounted when the server has a snapshot (`wayfinder serve --snapshot F`).
  */
 import { Hono } from "hono";
-import { reconcile } from "../../../functions/reconcile.ts";
 import { nodeView } from "../../../functions/node-view.ts";
 import type { DesiredState } from "../../desired/schema.ts";
 import type { ClusterSnapshot } from "../../snapshot/schema.ts";
@@ -13,12 +12,11 @@ import { desiredResponse } from "../desired-response.ts";
 import { hasAgent, unknownAgent } from "../agent-view.ts";
 
 /**
- * @example app.route("/v1/desired", desiredRoutes(ClusterSnapshot.parse(json)))
+ * `desired` is the snapshot's, reconciled once by the caller: the snapshot never changes for
+ * the life of the app, and every poll would otherwise pay for a full reconcile.
+ * @example app.route("/v1/desired", desiredRoutes(snapshot, reconcile(snapshot)))
  */
-export function desiredRoutes(snapshot: ClusterSnapshot): Hono {
-  // Reconciled once: the snapshot never changes for the life of the app, and every poll
-  // would otherwise pay for a full reconcile.
-  const desired = reconcile(snapshot);
+export function desiredRoutes(snapshot: ClusterSnapshot, desired: DesiredState): Hono {
   const views = new Map<string, DesiredState>();
   const viewOf = (agentId: string): DesiredState => {
     let view = views.get(agentId);

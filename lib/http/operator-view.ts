@@ -1,0 +1,61 @@
+/**
+ * @module
+ * One generation of one cluster as an operator looks at it: the explanations of the pure
+ * core, and the answers the DNS server gives, built from the desired state the store already
+ * holds. The DNS server's lookup structure is built on first use and kept with the
+ * generation, so a page or an explanation costs a lookup, not a reconcile or an index build.
+ */
+import { explain, type ExplainContext } from "../../functions/explain/index.ts";
+import type { ExplainSubject, Explanation } from "../../functions/explain/schema.ts";
+import type { DesiredState } from "../desired/schema.ts";
+import { answerView, type AnswerType, type DnsAnswerView } from "../dns/answer-view.ts";
+import { ServingState } from "../dns/serving-state.ts";
+import { keyText, nameKey } from "../dns/wire/names.ts";
+import type { ClusterSnapshot } from "../snapshot/schema.ts";
+
+/**
+ * @example
+ * const view = new OperatorView(ExplainContext.reconcile(snapshot));
+ * view.explain("name", "web.marathon.dclb.thisdcos.global").kind // "name" (answered as web.marathon.l4lb.thisdcos.directory)
+ */
+export class OperatorView {
+  #serving: ServingState | undefined;
+
+  constructor(readonly context: ExplainContext) {}
+
+  get snapshot(): ClusterSnapshot {
+    return this.context.snapshot;
+  }
+
+  get desired(): DesiredState {
+    return this.context.desired;
+  }
+
+  /** The DNS server's state for this generation's zones (built once). */
+  get serving(): ServingState {
+    if (this.#serving === undefined) {
+      const dns = this.desired.dns;
+      this.#serving = ServingState.build({ version: this.desired.hash, zones: dns.zones, forwarding: dns.forwarding, aliases: dns.aliases }, {}, 0).state;
+    }
+    return this.#serving;
+  }
+
+  /**
+   * Explains one subject. A name is first routed as the DNS server routes it, so a renamed
+   * form (`.dclb.`, `.thisdcos.global`, the `mesos.thisdcos.directory` mirror) is explained as
+   * the stored name it is answered from.
+   */
+  explain(subject: ExplainSubject, query: string, options: { limit?: number } = {}): Explanation {
+    if (subject !== "name") return explain(this.context, subject, query, options);
+    const key = nameKey(query.trim());
+    const route = key === undefined ? undefined : this.serving.router.route(key);
+    const stored = route?.kind === "local" && route.alias !== undefined ? keyText(route.key) : query;
+    const explained = explain(this.context, "name", stored);
+    return explained.kind === "not-found" ? { ...explained, query } : explained;
+  }
+
+  /** What the DNS server answers to (`name`, `type`); undefined for a text that is no domain name. */
+  answer(name: string, type: AnswerType): DnsAnswerView | undefined {
+    return answerView(this.serving, name, type);
+  }
+}
