@@ -9,7 +9,7 @@
 import type { DesiredState } from "../lib/desired/schema.ts";
 import { withHash } from "./reconcile.ts";
 import { nodeServices } from "./l4lb/node-services.ts";
-import { dataplaneFor } from "./overlay/dataplane.ts";
+import { dataplaneFor } from "../lib/desired/dataplane.ts";
 
 /**
  * Projects `desired` onto one agent. Callers check the agent exists (the snapshot knows).

@@ -13,7 +13,7 @@ import { dnsForwarding } from "./dns-forwarding.ts";
 import { haproxyGroups } from "./haproxy/index.ts";
 import { l4lbServices } from "./l4lb/index.ts";
 import { overlayState } from "./overlay/index.ts";
-import type { Provenance } from "./provenance.ts";
+import type { Provenance } from "../lib/desired/provenance.ts";
 
 export interface ReconcileOptions {
   /** Told where each piece came from while it is built (`explain`); the output is the same without. */

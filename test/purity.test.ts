@@ -1,6 +1,6 @@
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { importSpecifiers, importTarget, sourceFiles } from "./support/import-graph.ts";
 
 // DESIGN principle 1: functions/ and lib/render/ are pure. They may import each other, the
 // schemas and the pure helpers of lib/net, zod, ipaddr.js and node:crypto's synchronous hashes; nothing
@@ -12,13 +12,6 @@ const ALLOWED_DIRS = ["functions", "lib/render", "lib/desired", "lib/net", "lib/
 const IMPURE_FILES = new Set(["lib/snapshot/config-file.ts"]);
 const FORBIDDEN_CALLS = [/\bDate\.now\(/, /\bnew Date\(\)/, /\bMath\.random\(/, /\bprocess\./, /\bperformance\.now\(/, /\bsetTimeout\(/, /\bfetch\(/];
 
-function sources(dir: string): string[] {
-  return readdirSync(dir).flatMap((entry) => {
-    const path = join(dir, entry);
-    return statSync(path).isDirectory() ? sources(path) : path.endsWith(".ts") ? [path] : [];
-  });
-}
-
 /** Every module a file imports, transitively within the repository. */
 function closure(start: string[]): Map<string, string[]> {
   const seen = new Map<string, string[]>();
@@ -26,22 +19,22 @@ function closure(start: string[]): Map<string, string[]> {
   while (queue.length > 0) {
     const file = queue.pop()!;
     if (seen.has(file)) continue;
-    const specifiers = [...readFileSync(file, "utf8").matchAll(/^(?:import|export)[^;]*?from\s+"([^"]+)"/gms)].map((m) => m[1]!);
+    const specifiers = importSpecifiers(file);
     seen.set(file, specifiers);
-    for (const s of specifiers) if (s.startsWith(".")) queue.push(relative(process.cwd(), resolve(dirname(file), s)));
+    for (const s of specifiers) if (s.startsWith(".")) queue.push(importTarget(file, s));
   }
   return seen;
 }
 
 describe("the pure core", () => {
-  const graph = closure(PURE_ROOTS.flatMap(sources));
+  const graph = closure(PURE_ROOTS.flatMap(sourceFiles));
 
   it("imports only pure modules, transitively", () => {
     const offending: string[] = [];
     for (const [file, specifiers] of graph) {
       for (const s of specifiers) {
         if (s.startsWith(".")) {
-          const target = relative(process.cwd(), resolve(dirname(file), s));
+          const target = importTarget(file, s);
           if (!ALLOWED_DIRS.some((d) => target.startsWith(`${d}/`)) || IMPURE_FILES.has(target)) offending.push(`${file} → ${target}`);
         } else if (!ALLOWED_PACKAGES.has(s)) offending.push(`${file} → ${s}`);
       }

@@ -3,9 +3,9 @@
  * The two zones every dcos-dns node serves without any cluster state: `spartan` (the resolver's
  * own names) and `zk` (the ZooKeeper ensemble, which runs on the masters).
  */
-import type { IpLiteral } from "../../lib/snapshot/adapters/mesos-state-address.ts";
+import type { IpLiteral } from "../../lib/net/ip-literal.ts";
 import type { ZoneBuilder } from "./zone-builder.ts";
-import type { Provenance } from "../provenance.ts";
+import type { Provenance } from "../../lib/desired/provenance.ts";
 
 /** The first address of the `spartan` dummy interface, where every node's resolver listens. */
 export const SPARTAN_NS_IP = "198.51.100.1";

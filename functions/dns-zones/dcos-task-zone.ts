@@ -6,12 +6,12 @@
  */
 import type { ClusterSnapshot, Task } from "../../lib/snapshot/schema.ts";
 import type { Diagnostic } from "../../lib/desired/schema.ts";
-import { parseIp, type IpLiteral } from "../../lib/snapshot/adapters/mesos-state-address.ts";
+import { parseIp, type IpLiteral } from "../../lib/net/ip-literal.ts";
 import { dnsLabel } from "../../lib/net/dns-labels.ts";
 import type { ZoneBuilder, ZoneName } from "./zone-builder.ts";
 import type { MasterIps } from "./master-ips.ts";
-import type { Provenance } from "../provenance.ts";
-import { hasHostPort, latestStatus, taskIps } from "./task-network.ts";
+import type { Provenance } from "../../lib/desired/provenance.ts";
+import { hasHostPort, latestStatus, taskIps } from "../task-facts/task-network.ts";
 
 /** dcos-dns counts a task only in this state (not staging, not killing). */
 const RUNNING = "TASK_RUNNING";

@@ -6,18 +6,17 @@
  * leader and gossiped them, here every node computes the same zones from the same snapshot.
  */
 import type { ClusterSnapshot } from "../../lib/snapshot/schema.ts";
-import type { Diagnostic, DnsZone, L4Service, SoaData } from "../../lib/desired/schema.ts";
-import { parseIp } from "../../lib/snapshot/adapters/mesos-state-address.ts";
+import { L4LB_ZONE, type Diagnostic, type DnsZone, type L4Service, type SoaData } from "../../lib/desired/schema.ts";
+import { parseIp } from "../../lib/net/ip-literal.ts";
 import { ZoneBuilder } from "./zone-builder.ts";
 import { masterIps } from "./master-ips.ts";
 import { addDcosTaskRecords } from "./dcos-task-zone.ts";
 import { addSpartanRecords, addZkRecords } from "./dcos-static-zones.ts";
-import type { Provenance } from "../provenance.ts";
+import type { Provenance } from "../../lib/desired/provenance.ts";
 
 export const DCOS_ZONE = "dcos.thisdcos.directory";
 /** dcos-dns's mirror of the Mesos-DNS zone; served as an alias of it. */
 export const MESOS_MIRROR_ZONE = "mesos.thisdcos.directory";
-export const L4LB_ZONE = "l4lb.thisdcos.directory";
 export const SPARTAN_ZONE = "spartan";
 export const ZK_ZONE = "zk";
 

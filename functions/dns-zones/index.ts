@@ -8,7 +8,7 @@ import type { ClusterSnapshot } from "../../lib/snapshot/schema.ts";
 import type { Diagnostic, DnsAlias, DnsZone, L4Service } from "../../lib/desired/schema.ts";
 import { mesosZone } from "./mesos-zone.ts";
 import { dcosZones, MESOS_MIRROR_ZONE } from "./dcos-zones.ts";
-import type { Provenance } from "../provenance.ts";
+import type { Provenance } from "../../lib/desired/provenance.ts";
 
 export interface DnsZonesInput {
   /** Named VIPs from the L4 reconciler: their names go into `l4lb.thisdcos.directory`. */

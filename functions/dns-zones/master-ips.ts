@@ -6,7 +6,8 @@
  */
 import type { ClusterSnapshot } from "../../lib/snapshot/schema.ts";
 import type { Diagnostic } from "../../lib/desired/schema.ts";
-import { parseIp, parsePid, splitHostPort, type IpLiteral } from "../../lib/snapshot/adapters/mesos-state-address.ts";
+import { parseIp, type IpLiteral } from "../../lib/net/ip-literal.ts";
+import { parsePid, splitHostPort } from "../../lib/net/host-port.ts";
 
 export interface MasterIps {
   /** The leader's IP; absent when no leader is known or its address is not an IP. */

@@ -4,7 +4,7 @@
  * records reuse (addresses, ID tail) so they are worked out once per agent, not per task.
  */
 import type { Agent } from "../../lib/snapshot/schema.ts";
-import { parsePid } from "../../lib/snapshot/adapters/mesos-state-address.ts";
+import { parsePid } from "../../lib/net/host-port.ts";
 import { agentTail } from "../../lib/net/task-hash.ts";
 import { MesosDnsCode } from "./mesos-context.ts";
 import type { Addresses, MesosZoneContext } from "./mesos-context.ts";

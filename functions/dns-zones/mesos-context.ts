@@ -5,8 +5,8 @@
  */
 import type { Diagnostic, SrvData } from "../../lib/desired/schema.ts";
 import type { LabelMode } from "../../lib/net/dns-labels.ts";
-import { parseIp } from "../../lib/snapshot/adapters/mesos-state-address.ts";
-import type { Provenance } from "../provenance.ts";
+import { parseIp } from "../../lib/net/ip-literal.ts";
+import type { Provenance } from "../../lib/desired/provenance.ts";
 import type { ZoneBuilder, ZoneName } from "./zone-builder.ts";
 
 /**

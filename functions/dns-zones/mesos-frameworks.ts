@@ -5,7 +5,7 @@
  */
 import type { Framework } from "../../lib/snapshot/schema.ts";
 import { domainFragment } from "../../lib/net/dns-labels.ts";
-import { parsePid } from "../../lib/snapshot/adapters/mesos-state-address.ts";
+import { parsePid } from "../../lib/net/host-port.ts";
 import { MesosDnsCode } from "./mesos-context.ts";
 import type { MesosZoneContext } from "./mesos-context.ts";
 import type { AppNames, TaskNameSet } from "./mesos-task-names.ts";

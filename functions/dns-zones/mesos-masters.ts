@@ -5,8 +5,8 @@
  * it always named: masters in list order, a duplicate IP skipped without using an index, and
  * the leader appended at the next free index when the list does not contain it.
  */
-import { parseIp, parsePid, splitHostPort } from "../../lib/snapshot/adapters/mesos-state-address.ts";
-import type { IpLiteral } from "../../lib/snapshot/adapters/mesos-state-address.ts";
+import { parseIp, type IpLiteral } from "../../lib/net/ip-literal.ts";
+import { parsePid, splitHostPort } from "../../lib/net/host-port.ts";
 import { MesosDnsCode } from "./mesos-context.ts";
 import type { AddressList, Addresses, MesosZoneContext } from "./mesos-context.ts";
 

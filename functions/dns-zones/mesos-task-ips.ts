@@ -7,7 +7,7 @@
  */
 import type { IpSource } from "../../lib/snapshot/config.ts";
 import type { Task, TaskStatus } from "../../lib/snapshot/schema.ts";
-import { isDottedQuad } from "../../lib/snapshot/adapters/mesos-state-address.ts";
+import { isDottedQuad } from "../../lib/net/ip-literal.ts";
 import { NO_ADDRESSES } from "./mesos-context.ts";
 import type { AddressList, Addresses, MesosZoneContext } from "./mesos-context.ts";
 

@@ -14,7 +14,7 @@ import { addFrameworkRecords } from "./mesos-frameworks.ts";
 import { addMasterRecords } from "./mesos-masters.ts";
 import { addTaskRecords } from "./mesos-tasks.ts";
 import { ZoneBuilder } from "./zone-builder.ts";
-import type { Provenance } from "../provenance.ts";
+import type { Provenance } from "../../lib/desired/provenance.ts";
 
 export interface MesosZoneResult {
   zone: DnsZone;

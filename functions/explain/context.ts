@@ -10,9 +10,8 @@ import type { DesiredState, Diagnostic, DnsRecordType, DnsZone, L4Backend, L4Ser
 import { compareStrings } from "../../lib/net/compare.ts";
 import type { MarathonApp } from "../../lib/snapshot/marathon.ts";
 import type { Agent, ClusterSnapshot, Framework, Task } from "../../lib/snapshot/schema.ts";
-import { reconcile } from "../reconcile.ts";
-import type { HaproxyServiceFact } from "../provenance.ts";
-import { ProvenanceLedger } from "./ledger.ts";
+import type { HaproxyServiceFact } from "../../lib/desired/provenance.ts";
+import type { ProvenanceLedger } from "./ledger.ts";
 
 /** A record an owner put in, as the name index keeps it. */
 export interface NamedRecord {
@@ -28,7 +27,8 @@ export interface HaproxyPlacement {
 
 /**
  * @example
- * const context = ExplainContext.reconcile(snapshot);
+ * const ledger = new ProvenanceLedger();
+ * const context = new ExplainContext(snapshot, reconcile(snapshot, { provenance: ledger }), ledger);
  * explainTask(context, "web.1").kind // "task"
  */
 export class ExplainContext {
@@ -47,15 +47,6 @@ export class ExplainContext {
     readonly desired: DesiredState,
     readonly ledger: ProvenanceLedger,
   ) {}
-
-  /**
-   * Reconciles `snapshot` with provenance on: the one reconcile explaining needs.
-   * @example ExplainContext.reconcile(snapshot).desired.hash === reconcile(snapshot).hash // true
-   */
-  static reconcile(snapshot: ClusterSnapshot): ExplainContext {
-    const ledger = new ProvenanceLedger();
-    return new ExplainContext(snapshot, reconcile(snapshot, { provenance: ledger }), ledger);
-  }
 
   get tasks(): ReadonlyMap<string, Task> {
     return (this.#tasks ??= new Map(this.snapshot.tasks.map((t) => [t.id, t])));

@@ -5,7 +5,7 @@
  * facts and the diagnostics about the task (and, for HAProxy, about its app).
  */
 import { compareStrings } from "../../lib/net/compare.ts";
-import { latestStatus, taskHealthy, taskIps } from "../dns-zones/task-network.ts";
+import { latestStatus, taskHealthy, taskIps } from "../task-facts/task-network.ts";
 import { closestMatches } from "./closest.ts";
 import type { ExplainContext } from "./context.ts";
 import { reasonsFor } from "./reasons.ts";

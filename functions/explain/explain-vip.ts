@@ -8,8 +8,9 @@
 import type { L4Service } from "../../lib/desired/schema.ts";
 import { compareStrings } from "../../lib/net/compare.ts";
 import { addressForPort } from "../../lib/net/ip-literal.ts";
-import { parseIp, splitHostPort } from "../../lib/snapshot/adapters/mesos-state-address.ts";
-import { latestStatus, taskHealthy } from "../dns-zones/task-network.ts";
+import { parseIp } from "../../lib/net/ip-literal.ts";
+import { splitHostPort } from "../../lib/net/host-port.ts";
+import { latestStatus, taskHealthy } from "../task-facts/task-network.ts";
 import { closestMatches } from "./closest.ts";
 import type { ExplainContext } from "./context.ts";
 import type { ExplainedBackend, ExplainedVip, NotFound, VipExplanation } from "./schema.ts";

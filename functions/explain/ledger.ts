@@ -6,7 +6,7 @@
  * reverse direction (name → owners) is derived on first use by `ExplainContext`.
  */
 import type { DnsRecordType, SrvData } from "../../lib/desired/schema.ts";
-import type { HaproxyServiceFact, OverlayAddressFact, Provenance, ProvenanceArtifact } from "../provenance.ts";
+import type { HaproxyServiceFact, OverlayAddressFact, Provenance, ProvenanceArtifact } from "../../lib/desired/provenance.ts";
 
 /** One DNS record an owner put in. */
 export interface OwnedRecord {

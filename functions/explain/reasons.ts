@@ -4,7 +4,7 @@
  * (provenance skips) and the diagnostics about it whose code belongs to that artifact
  * (`dns.*`, `l4lb.*`, `haproxy.*`, `overlay.*`), in that order.
  */
-import type { ProvenanceArtifact } from "../provenance.ts";
+import type { ProvenanceArtifact } from "../../lib/desired/provenance.ts";
 import type { ExplainContext } from "./context.ts";
 import type { Owner, Reason } from "./schema.ts";
 

@@ -48,10 +48,12 @@ export function declaredServicePorts(app: MarathonApp, mode: NetworkingMode): nu
 }
 
 /**
- * The ports a task serves its service ports on, in service-port order.
- * @example taskPorts({ id: "/web" }, "host", { id: "t1", ports: [31000] }) // [31000]
+ * The ports a task serves its service ports on, in service-port order, from Marathon's app
+ * and task records (the Mesos task model's ports, with their VIPs, are `taskPorts` in
+ * `functions/task-facts/task-ports.ts`).
+ * @example marathonTaskPorts({ id: "/web" }, "host", { id: "t1", ports: [31000] }) // [31000]
  */
-export function taskPorts(app: MarathonApp, mode: NetworkingMode, task: MarathonTask): readonly number[] {
+export function marathonTaskPorts(app: MarathonApp, mode: NetworkingMode, task: MarathonTask): readonly number[] {
   if (mode === "container") {
     const discovery = (app.ipAddress?.discovery?.ports ?? []).flatMap((p) => (typeof p.number === "number" ? [p.number] : []));
     return discovery.length > 0 ? discovery : containerPorts(app);

@@ -13,7 +13,7 @@ import { renderGroup } from "./render-group.ts";
 import { marathonServices, type Service } from "./services.ts";
 import { allocateSlots, slotKey, type BackendSlots } from "./slots.ts";
 import { createTemplater } from "./templater.ts";
-import type { Provenance } from "../provenance.ts";
+import type { Provenance } from "../../lib/desired/provenance.ts";
 
 export interface HaproxyGroupsResult {
   /** Group name (as configured, `*` included) → its files. */

@@ -23,7 +23,7 @@ import { backendName, sanitizedName } from "./names.ts";
 import { reqSniMatch, type GroupedVhost } from "./vhost-acls.ts";
 import { serviceSections, type SharedState } from "./service-sections.ts";
 import { serviceFact } from "./service-fact.ts";
-import type { Provenance } from "../provenance.ts";
+import type { Provenance } from "../../lib/desired/provenance.ts";
 
 
 export interface GroupInput {

@@ -3,7 +3,7 @@
  * What one rendered service is, as data (for `explain` and the dashboard): its backend, mode,
  * vhosts and the server each task fills, named exactly as the config names them.
  */
-import type { HaproxyServiceFact } from "../provenance.ts";
+import type { HaproxyServiceFact } from "../../lib/desired/provenance.ts";
 import { serverName } from "./names.ts";
 import { slotName } from "./servers.ts";
 import { serviceMode } from "./service-sections.ts";

@@ -8,14 +8,14 @@
 import type { Diagnostic } from "../../lib/desired/schema.ts";
 import type { MarathonApp } from "../../lib/snapshot/marathon.ts";
 import type { HaproxyConfig } from "../../lib/snapshot/config.ts";
-import { agentResolver, declaredServicePorts, networkingMode, taskAddress, taskPorts, type HostResolver } from "./app-network.ts";
+import { agentResolver, declaredServicePorts, networkingMode, taskAddress, marathonTaskPorts, type HostResolver } from "./app-network.ts";
 import { mergeDeploymentGroups, type SourceApp } from "./deployment-groups.ts";
 import { appGroups, serviceLabels, type ServiceSettings } from "./service-labels.ts";
 import { ServicePortAssigner } from "./service-port-assigner.ts";
 import { backendName } from "./names.ts";
 import { slotKey } from "./slots.ts";
 import { matchesGroups } from "./groups.ts";
-import type { Provenance } from "../provenance.ts";
+import type { Provenance } from "../../lib/desired/provenance.ts";
 
 /** A Marathon health check with the members marathon-lb reads filled in. */
 export interface HealthCheck {
@@ -120,7 +120,7 @@ function appServices(
 
   let servicePorts: (number | undefined)[] = declaredServicePorts(app, mode);
   if (servicePorts.length === 0 && mode === "container" && assigner !== undefined && source.tasks.length > 0) {
-    servicePorts = taskPorts(app, mode, source.tasks[0]!.task).map((port) => assigner.assign(id, port));
+    servicePorts = marathonTaskPorts(app, mode, source.tasks[0]!.task).map((port) => assigner.assign(id, port));
   }
 
   const parsed = servicePorts.map((_, i) => serviceLabels(labels, i, { strictMode: config.strictMode, mapMode: config.haproxyMap }));
@@ -174,7 +174,7 @@ function appServices(
       });
       continue;
     }
-    const ports = taskPorts(app, mode, task);
+    const ports = marathonTaskPorts(app, mode, task);
     const pairs = ports.slice(0, built.length).flatMap((port, i) => (built[i] === undefined ? [] : [{ service: built[i], port }]));
     if (checked) {
       const results = task.healthCheckResults;

@@ -6,16 +6,16 @@
  * `<label>.<framework>.l4lb.thisdcos.directory`. Where dcos-l4lb gossiped each agent's local
  * backends, every node here computes the whole table from the same snapshot.
  */
-import type { Diagnostic, L4Backend, L4Service } from "../../lib/desired/schema.ts";
-import { ipSortKey, type IpFamily } from "../../lib/net/ip-bigint.ts";
-import type { PreviousNamedVip } from "../../lib/snapshot/previous-l4lb.ts";
+import { L4LB_ZONE, type Diagnostic, type L4Backend, type L4Service } from "../../lib/desired/schema.ts";
+import { ipSortKey } from "../../lib/net/ip-bigint.ts";
+import type { IpFamily } from "../../lib/net/ip-literal.ts";
+import type { PreviousNamedVip } from "../../lib/desired/previous-l4lb.ts";
 import type { ClusterSnapshot } from "../../lib/snapshot/schema.ts";
-import { L4LB_ZONE } from "../dns-zones/dcos-zones.ts";
 import { namedVipAddresses } from "./named-vip-addresses.ts";
 import { hasBackends, taskVipEntries, type ResolvedLabel, type VipKey } from "./task-vips.ts";
-import { isVipLabelKey, legacyVipLabel } from "./vip-label.ts";
+import { isVipLabelKey, legacyVipLabel } from "../task-facts/vip-label.ts";
 import { addressForPort } from "../../lib/net/ip-literal.ts";
-import type { Provenance } from "../provenance.ts";
+import type { Provenance } from "../../lib/desired/provenance.ts";
 
 /** The reason most tasks have no VIP backend, one string for all of them. */
 const NO_VIP_LABEL = "no VIP label on any of its ports (DiscoveryInfo port labels VIP_*, or VIP_PORT<n> task labels)";

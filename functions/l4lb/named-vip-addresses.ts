@@ -12,9 +12,9 @@
  */
 import type { Diagnostic } from "../../lib/desired/schema.ts";
 import { sha1Bytes } from "../../lib/net/digest.ts";
-import { bigIntToIp, ipToBigInt, type IpFamily } from "../../lib/net/ip-bigint.ts";
+import { bigIntToIp, ipToBigInt } from "../../lib/net/ip-bigint.ts";
+import { parseIp, type IpFamily } from "../../lib/net/ip-literal.ts";
 import { phash2 } from "../../lib/net/phash2.ts";
-import { parseIp } from "../../lib/snapshot/adapters/mesos-state-address.ts";
 
 /** An inclusive address range of one family. */
 export interface VipRange {

@@ -5,15 +5,13 @@
  * running and killing tasks count; weight 1 for running tasks, 0 for unhealthy or killing ones
  * (they keep their connections but get no new ones).
  */
-import type { Diagnostic, L4Backend } from "../../lib/desired/schema.ts";
+import { L4LB_ZONE, type Diagnostic, type L4Backend } from "../../lib/desired/schema.ts";
 import { domainFragment } from "../../lib/net/dns-labels.ts";
-import type { IpLiteral } from "../../lib/snapshot/adapters/mesos-state-address.ts";
-import { parseIp } from "../../lib/snapshot/adapters/mesos-state-address.ts";
+import { parseIp, type IpLiteral } from "../../lib/net/ip-literal.ts";
 import type { Agent, Framework, Task } from "../../lib/snapshot/schema.ts";
-import { L4LB_ZONE } from "../dns-zones/dcos-zones.ts";
-import { latestStatus, taskHealthy, taskIps } from "../dns-zones/task-network.ts";
-import { taskPorts, type TaskPort, type TaskPortsResult } from "./task-ports.ts";
-import { parseVipLabel, type L4Protocol, type VipRef } from "./vip-label.ts";
+import { latestStatus, taskHealthy, taskIps } from "../task-facts/task-network.ts";
+import { taskPorts, type TaskPort, type TaskPortsResult } from "../task-facts/task-ports.ts";
+import { parseVipLabel, type L4Protocol, type VipRef } from "../task-facts/vip-label.ts";
 
 const RUNNING = "TASK_RUNNING";
 const KILLING = "TASK_KILLING";

@@ -13,7 +13,7 @@
  */
 import type { Diagnostic } from "../../lib/desired/schema.ts";
 import type { NodeAllocation, OverlaySlice } from "../../lib/desired/overlay-schema.ts";
-import { addressAt, blockCount, blockIndex, contains, formatCidr, formatIp, nthBlock, parseCidr, parseIp, type Cidr } from "../../lib/net/cidr.ts";
+import { addressAt, blockCount, blockIndex, contains, formatCidr, formatIp, nthBlock, parseCidr, parseIpValue, type Cidr } from "../../lib/net/cidr.ts";
 import type { Member } from "./members.ts";
 import { slotPool, type SlotPool } from "./slot-pool.ts";
 import type { FamilySpace, OverlayDefinition, Spaces } from "./spaces.ts";
@@ -102,7 +102,7 @@ export function allocateNodes(input: AllocationInput): { nodes: NodeAllocation[]
 /**
  * The VTEP MAC: the OUI's three bytes, then the VTEP IPv4's low three bytes (DC/OS's rule, so
  * a MAC is unique as long as the VTEP subnet is /8 or longer).
- * @example vtepMac("70:B3:D5:00:00:00", parseIp("44.128.0.2")!.value) // "70:b3:d5:80:00:02"
+ * @example vtepMac("70:B3:D5:00:00:00", parseIpValue("44.128.0.2")!.value) // "70:b3:d5:80:00:02"
  */
 export function vtepMac(oui: string, vtepIp: bigint): string {
   const low = [16n, 8n, 0n].map((shift) => Number((vtepIp >> shift) & 0xffn).toString(16).padStart(2, "0"));
@@ -134,7 +134,7 @@ function reserve(node: NodeAllocation, spaces: Spaces, pools: Pools, diagnostics
     invalid(`its VTEP ${node.vtep.ip} is outside vtep_subnet ${formatCidr(spaces.vtep4)} or held by another node; the node is allocated afresh`);
     return undefined;
   }
-  const holding: Holding = { ip: node.ip, value: parseIp(node.ip)!.value, vtep4, mac: node.vtep.mac, overlays: new Map() };
+  const holding: Holding = { ip: node.ip, value: parseIpValue(node.ip)!.value, vtep4, mac: node.vtep.mac, overlays: new Map() };
   if (spaces.vtep6 !== undefined && node.vtep.ip6 !== undefined) {
     const vtep6 = slotOf(spaces.vtep6, node.vtep.ip6);
     if (vtep6 !== undefined && pools.vtep6!.reserve(vtep6)) holding.vtep6 = vtep6;
@@ -205,7 +205,7 @@ function formatHolding(holding: Holding, spaces: Spaces): NodeAllocation {
 }
 
 function slotOf(space: Cidr, ip: string): bigint | undefined {
-  const address = parseIp(ip);
+  const address = parseIpValue(ip);
   if (address === undefined || address.family !== space.family || !contains(space, address.value)) return undefined;
   return address.value - space.base;
 }

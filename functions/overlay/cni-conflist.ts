@@ -12,7 +12,7 @@
 import type { Bridge, Conflist } from "../../lib/desired/overlay-schema.ts";
 import type { CniConfig } from "../../lib/snapshot/overlay-config.ts";
 import { bridgePlugin } from "./bridge-plugin.ts";
-import { CNI_VERSION } from "./constants.ts";
+import { CNI_VERSION } from "../../lib/desired/overlay-constants.ts";
 
 /** The default route each family's range gets inside the container. */
 const DEFAULT_ROUTE = { subnet: "0.0.0.0/0", subnet6: "::/0" } as const;

@@ -17,7 +17,7 @@ import { overlayNodeEntry } from "./node-entry.ts";
 import { keptAllocations } from "./release.ts";
 import { effectiveSpaces, recordSpaces } from "./spaces.ts";
 import { tasksOutsideSlices } from "./task-addresses.ts";
-import type { Provenance } from "../provenance.ts";
+import type { Provenance } from "../../lib/desired/provenance.ts";
 
 /**
  * @example

@@ -8,9 +8,9 @@
  */
 import type { ClusterSnapshot } from "../../lib/snapshot/schema.ts";
 import type { Diagnostic } from "../../lib/desired/schema.ts";
-import { splitHostPort } from "../../lib/snapshot/adapters/mesos-state-address.ts";
-import { formatIp, parseIp } from "../../lib/net/cidr.ts";
-import { masterNodeKey } from "./constants.ts";
+import { splitHostPort } from "../../lib/net/host-port.ts";
+import { formatIp, parseIpValue } from "../../lib/net/cidr.ts";
+import { masterNodeKey } from "../../lib/desired/overlay-constants.ts";
 
 const SAFE_ID = /^[A-Za-z0-9._:@-]+$/;
 
@@ -45,7 +45,7 @@ export function overlayMembers(snapshot: ClusterSnapshot): Members {
       diagnostics.push({ level: "warning", code: "overlay.unsafe-agent-id", subject: `agent:${agent.id}`, message: "the agent id is not a safe file name (letters, digits, '.', '_', '-', ':', '@'); it gets no overlay" });
       continue;
     }
-    const address = agent.ips.map(parseIp).find((ip) => ip?.family === 4);
+    const address = agent.ips.map(parseIpValue).find((ip) => ip?.family === 4);
     if (address === undefined) {
       diagnostics.push({
         level: "warning",
@@ -62,7 +62,7 @@ export function overlayMembers(snapshot: ClusterSnapshot): Members {
   }
   const masters = new Map<string, bigint>();
   for (const entry of snapshot.masters) {
-    const address = parseIp(splitHostPort(entry)?.host ?? entry);
+    const address = parseIpValue(splitHostPort(entry)?.host ?? entry);
     if (address?.family !== 4) {
       diagnostics.push({
         level: "warning",

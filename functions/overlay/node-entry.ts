@@ -11,7 +11,7 @@ import type { NodeAllocation, NodeOverlay, OverlayNode } from "../../lib/desired
 import type { OverlayConfig } from "../../lib/snapshot/overlay-config.ts";
 import { formatCidr, parseCidr, splitInHalves } from "../../lib/net/cidr.ts";
 import { cniConflist } from "./cni-conflist.ts";
-import { DOCKER_BRIDGE_PREFIX, MESOS_BRIDGE_PREFIX, VTEP_NAME, VTEP_PORT, VTEP_VNI } from "./constants.ts";
+import { DOCKER_BRIDGE_PREFIX, MESOS_BRIDGE_PREFIX, VTEP_NAME, VTEP_PORT, VTEP_VNI } from "../../lib/desired/overlay-constants.ts";
 import { dockerNetwork } from "./docker-network.ts";
 import { mesosCniConf } from "./mesos-cni-conf.ts";
 import type { Member } from "./members.ts";

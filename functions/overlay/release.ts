@@ -8,7 +8,7 @@
  */
 import type { Diagnostic } from "../../lib/desired/schema.ts";
 import type { NodeAllocation } from "../../lib/desired/overlay-schema.ts";
-import { parseIp } from "../../lib/net/cidr.ts";
+import { parseIpValue } from "../../lib/net/cidr.ts";
 
 /**
  * The previous nodes that stay allocated, sorted by IP, one per IP.
@@ -61,7 +61,7 @@ export function keptAllocations(
   }
   // The schema admits only strict dotted quads, so equal text is equal address.
   const kept = [...byIp.values()]
-    .map((node) => ({ node, value: parseIp(node.ip)!.value }))
+    .map((node) => ({ node, value: parseIpValue(node.ip)!.value }))
     .sort((a, b) => (a.value < b.value ? -1 : 1))
     .map((entry) => entry.node);
   return { kept, diagnostics };

@@ -11,7 +11,8 @@
 import type { Diagnostic } from "../../lib/desired/schema.ts";
 import type { NodeAllocation, OverlayAllocations, OverlaySpace } from "../../lib/desired/overlay-schema.ts";
 import type { OverlayConfig } from "../../lib/snapshot/overlay-config.ts";
-import { formatCidr, parseCidr, type Cidr, type IpFamily } from "../../lib/net/cidr.ts";
+import { formatCidr, parseCidr, type Cidr } from "../../lib/net/cidr.ts";
+import type { IpFamily } from "../../lib/net/ip-literal.ts";
 
 /** One family of an overlay: its address space and the length of a node's slice. */
 export interface FamilySpace {

@@ -8,9 +8,9 @@
 import type { ClusterSnapshot, Task } from "../../lib/snapshot/schema.ts";
 import type { Diagnostic } from "../../lib/desired/schema.ts";
 import type { OverlayNode } from "../../lib/desired/overlay-schema.ts";
-import { contains, formatCidr, parseCidr, parseIp } from "../../lib/net/cidr.ts";
+import { contains, formatCidr, parseCidr, parseIpValue } from "../../lib/net/cidr.ts";
 import type { Spaces } from "./spaces.ts";
-import type { Provenance } from "../provenance.ts";
+import type { Provenance } from "../../lib/desired/provenance.ts";
 
 /** Mesos states after which a task holds no address (spec §4.2's `terminal`). */
 const TERMINAL = new Set(["TASK_FINISHED", "TASK_FAILED", "TASK_KILLED", "TASK_LOST", "TASK_ERROR", "TASK_DROPPED", "TASK_GONE", "TASK_GONE_BY_OPERATOR"]);
@@ -32,7 +32,7 @@ export function tasksOutsideSlices(snapshot: ClusterSnapshot, nodes: Readonly<Re
     const addresses = latestAddresses(task);
     let inOverlay = false;
     for (const text of addresses) {
-      const address = parseIp(text);
+      const address = parseIpValue(text);
       const family = address && families.find((f) => f.space.cidr.family === address.family && contains(f.space.cidr, address.value));
       if (address === undefined || family === undefined) continue;
       inOverlay = true;

@@ -7,11 +7,12 @@
  * keeps them from ever moving while their owner exists.
  */
 import { z } from "zod";
-import { parseCidr, parseIp, type IpFamily } from "../net/cidr.ts";
-import { AbsolutePath, OverlayName } from "../snapshot/overlay-config.ts";
+import { parseCidr, parseIpValue } from "../net/cidr.ts";
+import type { IpFamily } from "../net/ip-literal.ts";
+import { AbsolutePath, OverlayName } from "./overlay-fields.ts";
 
 function address(family: IpFamily) {
-  return z.string().refine((text) => parseIp(text)?.family === family, `expected an IPv${family} address`);
+  return z.string().refine((text) => parseIpValue(text)?.family === family, `expected an IPv${family} address`);
 }
 
 function prefix(family: IpFamily) {
@@ -26,7 +27,7 @@ function interfaceAddress(family: IpFamily) {
   return z.string().refine((text) => parseCidr(text)?.family === family, `expected an IPv${family} address/length`);
 }
 
-const AnyAddress = z.string().refine((text) => parseIp(text) !== undefined, "expected an IPv4 or IPv6 address");
+const AnyAddress = z.string().refine((text) => parseIpValue(text) !== undefined, "expected an IPv4 or IPv6 address");
 const AnyPrefix = z.string().refine((text) => {
   const cidr = parseCidr(text);
   return cidr !== undefined && cidr.address === cidr.base;

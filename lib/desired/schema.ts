@@ -5,8 +5,8 @@
  * node and over HTTP (the hash doubles as the ETag).
  */
 import { z } from "zod";
-import { PreviousNamedVip } from "../snapshot/previous-l4lb.ts";
-import { parseIp } from "../snapshot/adapters/mesos-state-address.ts";
+import { PreviousNamedVip } from "./previous-l4lb.ts";
+import { parseIp } from "../net/ip-literal.ts";
 import { OverlaySection } from "./overlay-schema.ts";
 
 export const Diagnostic = z.object({
@@ -108,6 +108,12 @@ export const L4Backend = z.object({
   local: HostPort.optional(),
 });
 export type L4Backend = z.infer<typeof L4Backend>;
+
+/**
+ * The zone of named VIPs: the L4 reconciler writes `dnsName`s under it and the dcos-dns zones
+ * serve them, so both read it from here.
+ */
+export const L4LB_ZONE = "l4lb.thisdcos.directory";
 
 export const L4Service = z.object({
   vip: z.object({ ip: IpText, port: z.number().int().min(1).max(65535), protocol: z.enum(["tcp", "udp"]) }),

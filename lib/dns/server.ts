@@ -11,7 +11,7 @@ import { ServingState, type ForwardingOverrides, type ZoneSet } from "./serving-
 import { DEFAULT_TCP_LIMITS, listenTcp, type TcpLimits, type TcpListener } from "./tcp-server.ts";
 import { listenUdp, type UdpListener } from "./udp-server.ts";
 import { fileIdentity, watchZoneFile, type ZoneWatcher } from "./zone-watcher.ts";
-import { readZoneSet } from "./zone-file.ts";
+import { readZoneSet } from "./zone-set-reader.ts";
 
 export interface ListenAddress {
   host: string;

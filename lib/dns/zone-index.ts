@@ -9,7 +9,7 @@
  */
 import ipaddr from "ipaddr.js";
 import type { DnsRecord, DnsZone, SoaData } from "../desired/schema.ts";
-import { isDottedQuad } from "../snapshot/adapters/mesos-state-address.ts";
+import { isDottedQuad } from "../net/ip-literal.ts";
 import { isInZone, nameKey, parentKey } from "./wire/names.ts";
 
 export type RecordOf<T extends DnsRecord["type"]> = Extract<DnsRecord, { type: T }>;

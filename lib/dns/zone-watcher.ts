@@ -10,7 +10,7 @@ import { watch, type FSWatcher } from "node:fs";
 import { stat } from "node:fs/promises";
 import { basename, dirname } from "node:path";
 import type { ZoneSet } from "./serving-state.ts";
-import { readZoneSet } from "./zone-file.ts";
+import { readZoneSet } from "./zone-set-reader.ts";
 
 export interface ZoneWatcherOptions {
   path: string;

@@ -21,7 +21,6 @@ import { openApiRoutes } from "./routes/openapi.ts";
 import { reconcileRoutes } from "./routes/reconcile.ts";
 import { clusterRoutes } from "./routes/clusters.ts";
 import { ClusterStates } from "./cluster-states.ts";
-import { ExplainContext } from "../../functions/explain/context.ts";
 import { OperatorView } from "./operator-view.ts";
 import { explainRoutes } from "./routes/explain.ts";
 import type { SnapshotStore } from "../store/snapshot-store.ts";
@@ -86,7 +85,7 @@ export function createApp(options: AppOptions = {}): Hono {
   app.route("/openapi.json", openApiRoutes(document));
   app.route("/v1/reconcile", reconcileRoutes());
   if (opts.snapshot !== undefined) {
-    const view = new OperatorView(ExplainContext.reconcile(opts.snapshot));
+    const view = OperatorView.reconcile(opts.snapshot);
     app.route("/v1/desired", desiredRoutes(view.snapshot, view.desired));
     app.route("/v1/explain", explainRoutes(async () => view));
   }

@@ -7,7 +7,6 @@
  * per process on Node and per Durable Object on Workers; either is the only writer of its
  * store, so what it caches is what is stored.
  */
-import { ExplainContext } from "../../functions/explain/context.ts";
 import { nodeView } from "../../functions/node-view.ts";
 import type { DesiredState } from "../desired/schema.ts";
 import { previousFromDocument } from "../snapshot/previous.ts";
@@ -97,8 +96,8 @@ export class ClusterStates {
   }
 
   #remember(stored: StoredSnapshot): ClusterState {
-    const context = ExplainContext.reconcile(stored.snapshot);
-    const desired = context.desired;
+    const operator = OperatorView.reconcile(stored.snapshot);
+    const desired = operator.desired;
     const agents = new Set(stored.snapshot.agents.map((a) => a.id));
     const views = new Map<string, DesiredState>();
     const state: ClusterState = {
@@ -110,7 +109,7 @@ export class ClusterStates {
         if (view === undefined) views.set(agentId, (view = nodeView(desired, agentId)));
         return view;
       },
-      operator: new OperatorView(context),
+      operator,
     };
     this.#states.set(stored.cluster, state);
     return state;

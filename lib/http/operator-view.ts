@@ -5,7 +5,9 @@
  * holds. The DNS server's lookup structure is built on first use and kept with the
  * generation, so a page or an explanation costs a lookup, not a reconcile or an index build.
  */
-import { explain, type ExplainContext } from "../../functions/explain/index.ts";
+import { ExplainContext, explain } from "../../functions/explain/index.ts";
+import { ProvenanceLedger } from "../../functions/explain/ledger.ts";
+import { reconcile } from "../../functions/reconcile.ts";
 import type { ExplainSubject, Explanation } from "../../functions/explain/schema.ts";
 import type { DesiredState } from "../desired/schema.ts";
 import { answerView, type AnswerType, type DnsAnswerView } from "../dns/answer-view.ts";
@@ -15,13 +17,22 @@ import type { ClusterSnapshot } from "../snapshot/schema.ts";
 
 /**
  * @example
- * const view = new OperatorView(ExplainContext.reconcile(snapshot));
+ * const view = OperatorView.reconcile(snapshot);
  * view.explain("name", "web.marathon.dclb.thisdcos.global").kind // "name" (answered as web.marathon.l4lb.thisdcos.directory)
  */
 export class OperatorView {
   #serving: ServingState | undefined;
 
   constructor(readonly context: ExplainContext) {}
+
+  /**
+   * Reconciles `snapshot` with provenance on: the one reconcile a generation needs.
+   * @example OperatorView.reconcile(snapshot).desired.hash === reconcile(snapshot).hash // true
+   */
+  static reconcile(snapshot: ClusterSnapshot): OperatorView {
+    const ledger = new ProvenanceLedger();
+    return new OperatorView(new ExplainContext(snapshot, reconcile(snapshot, { provenance: ledger }), ledger));
+  }
 
   get snapshot(): ClusterSnapshot {
     return this.context.snapshot;

@@ -9,7 +9,7 @@
  * Text out is canonical (RFC 5952 for IPv6, as `inet_ntop` and `ip -json` print it), so an
  * address we render compares equal to the one iproute2 reports back.
  */
-export type IpFamily = 4 | 6;
+import { ipv4Number, type IpFamily } from "./ip-literal.ts";
 
 /** An address as a number: 32 bits (IPv4) or 128 bits (IPv6). */
 export interface IpAddress {
@@ -27,15 +27,15 @@ export interface Cidr {
 /** Address width per family. */
 export const FAMILY_BITS: Readonly<Record<IpFamily, number>> = { 4: 32, 6: 128 };
 
-
 /**
- * Parses a dotted-quad IPv4 or an IPv6 address (with `::`, or an embedded IPv4 tail). Strict:
- * no zone ids, no leading-zero octets, no shortened IPv4 forms such as `10.1`.
- * @example parseIp("10.0.0.1") // { family: 4, value: 167772161n }
- * @example parseIp("fd01:b::1") // { family: 6, value: 0xfd01000b000000000000000000000001n }
- * @example parseIp("10.1") // undefined
+ * Parses a dotted-quad IPv4 or an IPv6 address (with `::`, or an embedded IPv4 tail) into its
+ * number (`ip-literal.ts`'s `parseIp` gives its normalised text instead). Strict: no zone ids,
+ * no leading-zero octets, no shortened IPv4 forms such as `10.1`.
+ * @example parseIpValue("10.0.0.1") // { family: 4, value: 167772161n }
+ * @example parseIpValue("fd01:b::1") // { family: 6, value: 0xfd01000b000000000000000000000001n }
+ * @example parseIpValue("10.1") // undefined
  */
-export function parseIp(text: string): IpAddress | undefined {
+export function parseIpValue(text: string): IpAddress | undefined {
   const v4 = ipv4Number(text);
   if (v4 !== undefined) return { family: 4, value: BigInt(v4) };
   return text.includes(":") ? parseIpv6(text) : undefined;
@@ -49,7 +49,7 @@ export function parseIp(text: string): IpAddress | undefined {
 export function parseCidr(text: string): (Cidr & { address: bigint }) | undefined {
   const slash = text.indexOf("/");
   if (slash < 0) return undefined;
-  const address = parseIp(text.slice(0, slash));
+  const address = parseIpValue(text.slice(0, slash));
   const lengthText = text.slice(slash + 1);
   if (address === undefined || !/^(0|[1-9]\d{0,2})$/.test(lengthText)) return undefined;
   const length = Number(lengthText);
@@ -119,7 +119,7 @@ export function canonicalIp(text: string, asPrefix = false): string | undefined 
     const cidr = parseCidr(text);
     return cidr === undefined ? undefined : `${formatIp({ family: cidr.family, value: cidr.address })}/${cidr.length}`;
   }
-  const address = parseIp(text);
+  const address = parseIpValue(text);
   if (address === undefined) return undefined;
   return asPrefix ? `${formatIp(address)}/${FAMILY_BITS[address.family]}` : formatIp(address);
 }
@@ -160,7 +160,7 @@ export function addressAt(cidr: Cidr, offset: bigint): IpAddress {
 }
 
 /**
- * @example contains(parseCidr("9.0.0.0/8")!, parseIp("9.1.2.3")!.value) // true
+ * @example contains(parseCidr("9.0.0.0/8")!, parseIpValue("9.1.2.3")!.value) // true
  */
 export function contains(cidr: Cidr, value: bigint): boolean {
   return value >= cidr.base && value <= cidr.base + hostMask(cidr.family, cidr.length);
@@ -185,32 +185,6 @@ export function splitInHalves(cidr: Cidr): [Cidr, Cidr] {
 /** Bits of the host part of a `/length` prefix, as a mask. */
 function hostMask(family: IpFamily, length: number): bigint {
   return (1n << BigInt(FAMILY_BITS[family] - length)) - 1n;
-}
-
-/**
- * A strict dotted quad as a number: four decimal parts 0–255 without leading zeros (which
- * some parsers read as octal). Hand-rolled: allocation parses tens of thousands of them.
- */
-function ipv4Number(text: string): number | undefined {
-  let value = 0;
-  let part = 0;
-  let digits = 0;
-  let dots = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 46) {
-      if (digits === 0 || ++dots > 3) return undefined;
-      value = value * 256 + part;
-      part = 0;
-      digits = 0;
-    } else if (c >= 48 && c <= 57) {
-      if (digits > 0 && part === 0) return undefined;
-      part = part * 10 + (c - 48);
-      if (part > 255) return undefined;
-      digits++;
-    } else return undefined;
-  }
-  return dots === 3 && digits > 0 ? value * 256 + part : undefined;
 }
 
 /** Hextets of an IPv6 address (`::` and an IPv4 tail allowed; no zone id), as one BigInt. */

@@ -4,10 +4,8 @@
  * after `min`". IPv4 and IPv6 share one code path; the family is a parameter.
  */
 import ipaddr from "ipaddr.js";
-
-export type IpFamily = 4 | 6;
-
-const BITS: Record<IpFamily, number> = { 4: 32, 6: 128 };
+import { FAMILY_BITS } from "./cidr.ts";
+import type { IpFamily } from "./ip-literal.ts";
 
 /**
  * The address as an integer.
@@ -26,7 +24,7 @@ export function ipToBigInt(address: string): bigint {
  */
 export function bigIntToIp(value: bigint, family: IpFamily): string {
   const bytes: number[] = [];
-  for (let i = BITS[family] / 8 - 1; i >= 0; i--) bytes.push(Number((value >> BigInt(i * 8)) & 0xffn));
+  for (let i = FAMILY_BITS[family] / 8 - 1; i >= 0; i--) bytes.push(Number((value >> BigInt(i * 8)) & 0xffn));
   if (family === 4) return bytes.join(".");
   return (ipaddr.fromByteArray(bytes) as ipaddr.IPv6).toRFC5952String();
 }

@@ -4,7 +4,7 @@
  * and whether a client address falls in one. Built on `cidr.ts`'s exact arithmetic; the
  * family is part of each block, never a second copy of the code.
  */
-import { contains, formatCidr, parseCidr, parseIp, type Cidr } from "./cidr.ts";
+import { contains, formatCidr, parseCidr, parseIpValue, type Cidr } from "./cidr.ts";
 
 /**
  * A network with its host bits cleared; `undefined` for anything else.
@@ -17,7 +17,7 @@ export function parseNetwork(text: string): Cidr | undefined {
     const cidr = parseCidr(text);
     return cidr === undefined ? undefined : { family: cidr.family, base: cidr.base, length: cidr.length };
   }
-  const ip = parseIp(text);
+  const ip = parseIpValue(text);
   return ip === undefined ? undefined : { family: ip.family, base: ip.value, length: ip.family === 4 ? 32 : 128 };
 }
 
@@ -40,7 +40,7 @@ const V4_MAPPED = 0xffffn << 32n;
  * @example networkContains([parseNetwork("127.0.0.0/8")!], "::ffff:127.0.0.2") // true
  */
 export function networkContains(networks: readonly Cidr[], address: string): boolean {
-  let ip = parseIp(address);
+  let ip = parseIpValue(address);
   if (ip === undefined) return false;
   if (ip.family === 6 && ip.value >> 32n === V4_MAPPED >> 32n) ip = { family: 4, value: ip.value & 0xffffffffn };
   const { family, value } = ip;

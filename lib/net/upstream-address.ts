@@ -5,7 +5,8 @@
  * `parse_ipv4_address_with_port`, extended to IPv6). Only IP literals: a resolver named by a
  * hostname would need a resolver to find it.
  */
-import { parseIp, splitHostPort } from "../snapshot/adapters/mesos-state-address.ts";
+import { parseIp } from "./ip-literal.ts";
+import { splitHostPort } from "./host-port.ts";
 
 /** A resolver's address: a normalised IP literal and a port. */
 export interface UpstreamAddress {

@@ -9,7 +9,7 @@
 import type { DesiredState } from "../desired/schema.ts";
 import type { Conflist, MesosCniConf } from "../desired/overlay-schema.ts";
 import { canonicalJsonPretty } from "../net/canonical-json.ts";
-import { dataplaneFor } from "../../functions/overlay/dataplane.ts";
+import { dataplaneFor } from "../desired/dataplane.ts";
 
 /**
  * The text of a CNI config file: canonical JSON, so one conflist always gives the same bytes.

@@ -9,7 +9,7 @@ import { z } from "zod";
 import { parseNetwork } from "../net/networks.ts";
 import { parseUpstream } from "../net/upstream-address.ts";
 import { ipToBigInt } from "../net/ip-bigint.ts";
-import { parseIp } from "./adapters/mesos-state-address.ts";
+import { parseIp, type IpFamily } from "../net/ip-literal.ts";
 import { OverlayConfig } from "./overlay-config.ts";
 import { HaproxyConfig } from "./haproxy-config.ts";
 
@@ -85,11 +85,11 @@ export const DnsConfig = z
   .strict();
 export type DnsConfig = z.infer<typeof DnsConfig>;
 
-const IpLiteralText = (family: 4 | 6) =>
+const IpLiteralText = (family: IpFamily) =>
   z.string().refine((ip) => parseIp(ip)?.family === family, `must be an IPv${family} address`);
 
 /** An inclusive named-VIP range of one family, `min` ≤ `max`. */
-const VipRange = (family: 4 | 6) =>
+const VipRange = (family: IpFamily) =>
   z
     .object({ min: IpLiteralText(family), max: IpLiteralText(family) })
     .strict()

@@ -12,7 +12,7 @@ import { OverlayAllocations } from "../desired/overlay-schema.ts";
 import { InputError, inputIssues } from "./issues.ts";
 import { allocationsFromDcosOverlayState, isDcosOverlayMasterState } from "./adapters/dcos-overlay-state.ts";
 import { PreviousAllocations } from "./schema.ts";
-import { PreviousNamedVip } from "./previous-l4lb.ts";
+import { PreviousNamedVip } from "../desired/previous-l4lb.ts";
 
 const API_VERSION = "wayfinder/v1";
 

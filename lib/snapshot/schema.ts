@@ -8,7 +8,7 @@
 import { z } from "zod";
 import { Config } from "./config.ts";
 import { MarathonApp } from "./marathon.ts";
-import { PreviousL4lb } from "./previous-l4lb.ts";
+import { PreviousL4lb } from "../desired/previous-l4lb.ts";
 import { PreviousOverlay } from "../desired/overlay-schema.ts";
 
 /** A Mesos label (`{key, value}`); order is kept because some rules take the first match. */

@@ -14,7 +14,7 @@
  * Any failure moves on to the next master; when all fail, one error lists every reason, and
  * the caller keeps serving the previous state.
  */
-import { parsePid } from "../snapshot/adapters/mesos-state-address.ts";
+import { parsePid } from "../net/host-port.ts";
 import { fetchJson, SourceError, type JsonResponse } from "./http-json.ts";
 
 /** Which Mesos API to read. */

@@ -7,7 +7,8 @@
 import { lookup } from "node:dns/promises";
 import type { MesosSource } from "../snapshot/build.ts";
 import type { ResolveHost } from "../snapshot/adapters/operator-state.ts";
-import { parseIp, parsePid } from "../snapshot/adapters/mesos-state-address.ts";
+import { parseIp } from "../net/ip-literal.ts";
+import { parsePid } from "../net/host-port.ts";
 
 /**
  * Looks every name up; a name that does not resolve maps to `[]` (the adapters and reconcilers

@@ -21,7 +21,7 @@ import type { OverlayAllocations } from "../../lib/desired/overlay-schema.ts";
 import { ClusterSnapshot } from "../../lib/snapshot/schema.ts";
 import { describeWithTools } from "../support/tools.ts";
 import { cniAdd, cniAddMesosDelegate } from "../support/cni-exec.ts";
-import { createNetns, deleteNetns, inNetns, pings, sh, startEchoServer, tcpEcho, uniqueNetnsPrefix } from "../support/netns.ts";
+import { createNetns, deleteNetns, inNs, pings, sh, startEchoServer, tcpEcho, uniqueNetnsPrefix } from "./support/netns.ts";
 
 const prefix = uniqueNetnsPrefix();
 const created: string[] = [];
@@ -129,8 +129,8 @@ describeWithTools(["ip", "bridge", "nft", "ping", "sysctl", "/usr/lib/cni/bridge
       // The server sees the container's own address: IP-per-container, no NAT between overlays.
       expect(tcpEcho(`${prefix}ca1`, "9.0.1.2", server.port, "over-vxlan")).toBe("echo over-vxlan from 9.0.0.2");
       // Overlay-sourced traffic to another agent's underlay IP takes table 42, through the tunnel.
-      expect(inNetns(agent("a1").netns, ["ip", "route", "get", "192.0.2.12", "from", "9.0.0.2", "iif", "m-dcos"])).toContain("via 44.128.0.2 dev vtep1024 table 42");
-      expect(inNetns(agent("a1").netns, ["ip", "route", "get", "192.0.2.12"])).toContain("dev eth0");
+      expect(inNs(agent("a1").netns, ["ip", "route", "get", "192.0.2.12", "from", "9.0.0.2", "iif", "m-dcos"])).toContain("via 44.128.0.2 dev vtep1024 table 42");
+      expect(inNs(agent("a1").netns, ["ip", "route", "get", "192.0.2.12"])).toContain("dev eth0");
     });
 
     it("DC/OS's dcos.conf for Mesos containers attaches through the same bridge and slice", async () => {
@@ -203,7 +203,7 @@ describeWithTools(["ip", "bridge", "nft", "ping", "sysctl", "/usr/lib/cni/bridge
       expect(report.appliers.map((r) => r.status)).toEqual(["applied", "applied"]);
       expect(sh(["ip", "-n", agent("a2").netns, "link", "show"])).not.toContain("vtep1024");
       expect(sh(["ip", "-n", agent("a2").netns, "rule", "show"])).not.toContain("lookup 42");
-      expect(inNetns(agent("a2").netns, ["nft", "list", "tables"])).not.toContain("wayfinder_overlay");
+      expect(inNs(agent("a2").netns, ["nft", "list", "tables"])).not.toContain("wayfinder_overlay");
     });
   },
 );

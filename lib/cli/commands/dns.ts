@@ -18,7 +18,7 @@ import { fileURLToPath } from "node:url";
 import { createServer } from "node:net";
 import dgram from "node:dgram";
 import { networkText } from "../../net/networks.ts";
-import { parseIp } from "../../snapshot/adapters/mesos-state-address.ts";
+import { parseIp } from "../../net/ip-literal.ts";
 import { formatHostPort, parseUpstream } from "../../net/upstream-address.ts";
 import { listenNode, parseListenAddress, type NodeServer } from "../../http/node-server.ts";
 import { startDnsCluster, type DnsCluster, type WorkerConfig } from "../../dns/cluster.ts";

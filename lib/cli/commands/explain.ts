@@ -6,7 +6,6 @@
  * control plane's stored generation. Exit 0 when the subject is found, 1 when it is not (the
  * closest matches are printed), 2 for bad usage or input.
  */
-import { ExplainContext } from "../../../functions/explain/context.ts";
 import { Explanation, ExplainSubject } from "../../../functions/explain/schema.ts";
 import { OperatorView } from "../../http/operator-view.ts";
 import { canonicalJsonPretty } from "../../net/canonical-json.ts";
@@ -48,7 +47,7 @@ export async function run(args: string[], io: CliIo, env: NodeJS.ProcessEnv = pr
 
 async function fromSnapshot(subject: ExplainSubject, query: string, file: string | undefined, limit: number | undefined, io: CliIo): Promise<Explanation> {
   const snapshot = validate(ClusterSnapshot, await readJson(file ?? DEMO_SNAPSHOT_PATH, io), file ?? "demo snapshot");
-  const view = new OperatorView(ExplainContext.reconcile(snapshot));
+  const view = OperatorView.reconcile(snapshot);
   return view.explain(subject, query, limit === undefined ? {} : { limit });
 }
 

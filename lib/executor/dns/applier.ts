@@ -1,13 +1,13 @@
 /**
  * @module
- * The DNS applier: installs a node's zones as `<dir>/zones.json` (`lib/dns/zone-file.ts`),
+ * The DNS applier: installs a node's zones as `<dir>/zones.json` (`lib/desired/dns-zones-file.ts`),
  * through the files applier, so the file is replaced atomically (rename) and untouched when
  * the zones have not changed. A `wayfinder dns --desired <dir>/zones.json` server follows the
  * file and swaps its whole zone set when it changes; after a restart it serves the last file
  * installed, so DNS keeps working while the control plane is away (static stability).
  */
 import type { DesiredState } from "../../desired/schema.ts";
-import { renderDnsZonesFile } from "../../dns/zone-file.ts";
+import { renderDnsZonesFile } from "../../render/dns-zones-file.ts";
 import type { Applier } from "../applier.ts";
 import { createFilesApplier } from "../files/applier.ts";
 import type { InstalledFiles } from "../files/observe.ts";

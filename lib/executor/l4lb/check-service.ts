@@ -6,7 +6,7 @@
  * kind (an "address" with a brace or a newline in it) is refused before any command runs.
  */
 import type { L4Service } from "../../desired/schema.ts";
-import { parseIp } from "../../snapshot/adapters/mesos-state-address.ts";
+import { parseIp } from "../../net/ip-literal.ts";
 
 /**
  * Why `service` cannot be installed, or undefined when it can.

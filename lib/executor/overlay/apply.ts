@@ -11,7 +11,7 @@
  * Every key part and value is checked before anything runs: one with a space or a newline
  * would otherwise add words or whole commands to a batch.
  */
-import { VTEP_NAME } from "../../../functions/overlay/constants.ts";
+import { VTEP_NAME } from "../../desired/overlay-constants.ts";
 import type { Plan } from "../applier.ts";
 import type { CommandRunner } from "../run-command.ts";
 import { ENTRY_KINDS, kindOf, parseNatValue, restOf, type EntryKind } from "./entries.ts";

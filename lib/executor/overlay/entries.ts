@@ -9,7 +9,7 @@
  * `fdb 70:b3:d5:80:00:03`, `route 254 9.0.2.0/24`, `route 42 10.0.0.12/32`, `rule 9.0.0.0/8`,
  * `nat wayfinder_overlay` (the masquerade table; its value lists the overlay spaces).
  */
-import { VTEP_NAME, OVERLAY_TABLE } from "../../../functions/overlay/constants.ts";
+import { VTEP_NAME, OVERLAY_TABLE } from "../../desired/overlay-constants.ts";
 
 /** The nftables table of the overlay's masquerade rules (one per node, `inet`: both families). */
 export const NAT_TABLE = "wayfinder_overlay";

@@ -9,7 +9,7 @@
  * The parsers are pure and take the tools' JSON, so they are tested on recorded output; the
  * kernel is read only by `observeDataplane`.
  */
-import { MAIN_TABLE, OVERLAY_TABLE, VTEP_NAME } from "../../../functions/overlay/constants.ts";
+import { MAIN_TABLE, OVERLAY_TABLE, VTEP_NAME } from "../../desired/overlay-constants.ts";
 import { canonicalIp } from "../../net/cidr.ts";
 import type { CommandRunner } from "../run-command.ts";
 import { NAT_RULES, NAT_TABLE, linkValue, natValue } from "./entries.ts";

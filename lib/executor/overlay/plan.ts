@@ -7,7 +7,7 @@
  * one, and are all added again after a recreate).
  */
 import type { OverlayNode } from "../../desired/overlay-schema.ts";
-import { VTEP_NAME } from "../../../functions/overlay/constants.ts";
+import { VTEP_NAME } from "../../desired/overlay-constants.ts";
 import { diffKeyed, type Plan } from "../applier.ts";
 import { ENTRY_KINDS, NAT_TABLE, kindOf, linkValue, natValue } from "./entries.ts";
 import { installedLinkValue, type InstalledDataplane } from "./observe.ts";

@@ -6,7 +6,8 @@
  */
 import type { Agent, ClusterSnapshot, Container, Framework, Label, NetworkInfo, PortMapping, Task } from "../schema.ts";
 import { InputError, inputIssues } from "../issues.ts";
-import { parseIp, parsePid } from "./mesos-state-address.ts";
+import { parseIp } from "../../net/ip-literal.ts";
+import { parsePid } from "../../net/host-port.ts";
 import { RawMesosState } from "./mesos-state-schema.ts";
 import type { RawAgent, RawFramework, RawNetworkInfo, RawPortMapping, RawTask } from "./mesos-state-schema.ts";
 

@@ -6,7 +6,8 @@
  * every port mapping, labels as written) and leaves the interpretation to the reconcilers.
  */
 import type { Agent, Framework, Label, NetworkInfo, PortMapping, PortRange, Task, TaskStatus } from "../schema.ts";
-import { parseIp, parsePid } from "./mesos-state-address.ts";
+import { parseIp } from "../../net/ip-literal.ts";
+import { parsePid } from "../../net/host-port.ts";
 import type {
   RawAgent,
   RawAgentInfo,

@@ -3,8 +3,16 @@ import { ExplainContext, explain, explainApp, explainName, explainTask, explainV
 import { ClusterSnapshot } from "../../../lib/snapshot/schema.ts";
 import { Explanation } from "../../../functions/explain/schema.ts";
 import { readSnapshot } from "../../golden/fixtures.ts";
+import { ProvenanceLedger } from "../../../functions/explain/ledger.ts";
+import { reconcile } from "../../../functions/reconcile.ts";
 
-const demo = ExplainContext.reconcile(readSnapshot("state-fixtures/demo/snapshot.json"));
+/** What a generation of the store holds: the snapshot, its desired state and the provenance of its one reconcile. */
+function contextOf(snapshot: ClusterSnapshot): ExplainContext {
+  const ledger = new ProvenanceLedger();
+  return new ExplainContext(snapshot, reconcile(snapshot, { provenance: ledger }), ledger);
+}
+
+const demo = contextOf(readSnapshot("state-fixtures/demo/snapshot.json"));
 const WEB = ["web.0f1e2d3c-aaaa-11ef-9c1b-0242ac110002", "web.1a2b3c4d-aaaa-11ef-9c1b-0242ac110002"];
 const KILLING = "backend_api.7a8b9c0d-bbbb-11ef-9c1b-0242ac110002";
 const FINISHED = "backup_nightly.6d7e8f9a-4444-11ef-9c1b-0242ac110002";
@@ -137,7 +145,7 @@ describe("explain task", () => {
         discovery: { name: "web", ports: [{ number: 31000, protocol: "tcp", labels: [{ key: "VIP_0", value: "/web:80" }, { key: "network-scope", value: "host" }] }] },
       })),
     });
-    const context = ExplainContext.reconcile(snapshot);
+    const context = contextOf(snapshot);
     expect(found(explainTask(context, "a"), "task").vips.memberships).toHaveLength(1);
     const loser = found(explainTask(context, "b"), "task");
     expect(loser.vips.memberships).toEqual([]);

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { overlayState } from "../../../functions/overlay/index.ts";
-import { dataplaneFor } from "../../../functions/overlay/dataplane.ts";
+import { dataplaneFor } from "../../../lib/desired/dataplane.ts";
 import { nodeView } from "../../../functions/node-view.ts";
 import { reconcile } from "../../../functions/reconcile.ts";
 import { canonicalJson } from "../../../lib/net/canonical-json.ts";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { overlayState } from "../../../functions/overlay/index.ts";
 import { vtepMac } from "../../../functions/overlay/allocate.ts";
-import { parseIp } from "../../../lib/net/cidr.ts";
+import { parseIpValue } from "../../../lib/net/cidr.ts";
 import { ClusterSnapshot } from "../../../lib/snapshot/schema.ts";
 import { c, cluster, nodeAt, rerun, type ClusterSpec } from "./helpers.ts";
 
@@ -63,8 +63,8 @@ describe("several overlays, IPv6 arithmetic", () => {
   });
 
   it("derives the VTEP MAC from the OUI and the VTEP IPv4's low three bytes", () => {
-    expect(vtepMac("70:B3:D5:00:00:00", parseIp("44.128.15.254")!.value)).toBe("70:b3:d5:80:0f:fe");
-    expect(vtepMac("02:42:AC:00:00:00", parseIp("10.1.2.3")!.value)).toBe("02:42:ac:01:02:03");
+    expect(vtepMac("70:B3:D5:00:00:00", parseIpValue("44.128.15.254")!.value)).toBe("70:b3:d5:80:0f:fe");
+    expect(vtepMac("02:42:AC:00:00:00", parseIpValue("10.1.2.3")!.value)).toBe("02:42:ac:01:02:03");
   });
 });
 

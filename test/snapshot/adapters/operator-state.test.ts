@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { fromOperatorState, type MesosPart } from "../../../lib/snapshot/adapters/operator-state.ts";
 import { InputError } from "../../../lib/snapshot/issues.ts";
 import { ClusterSnapshot } from "../../../lib/snapshot/schema.ts";
-import { hasHostPort, latestStatus, taskHealthy, taskIps } from "../../../functions/dns-zones/task-network.ts";
+import { hasHostPort, latestStatus, taskHealthy, taskIps } from "../../../functions/task-facts/task-network.ts";
 import { operatorFixture, operatorPayload } from "../../support/upstream-fixtures.ts";
 
 const FIXTURES = [

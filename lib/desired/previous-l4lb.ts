@@ -1,7 +1,9 @@
 /**
  * @module
  * `previous.l4lb`: the named-VIP addresses the last desired state handed out, so that a named
- * VIP keeps its address while it exists, whatever VIPs come and go around it.
+ * VIP keeps its address while it exists, whatever VIPs come and go around it. It is the desired
+ * state's `l4lb.namedVips` fed back, so it lives with the desired state's schemas (as
+ * `PreviousOverlay` does) and the snapshot schema imports it from here.
  */
 import { z } from "zod";
 

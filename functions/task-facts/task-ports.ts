@@ -7,7 +7,7 @@
  */
 import type { Diagnostic } from "../../lib/desired/schema.ts";
 import type { Task, TaskStatus } from "../../lib/snapshot/schema.ts";
-import { containerPortMappings } from "../dns-zones/task-network.ts";
+import { containerPortMappings } from "./task-network.ts";
 import { isVipLabelKey, l4Protocol, legacyVipLabel, type L4Protocol } from "./vip-label.ts";
 
 /** One port of a task: where it listens (`port`), where the agent publishes it (`hostPort`), its VIPs. */

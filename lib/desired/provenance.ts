@@ -11,7 +11,7 @@
  * site; the output is the same bytes either way (a test holds it). The sink is the only
  * module artifact folders share for it, so none of them imports another.
  */
-import type { DnsRecordType, SrvData } from "../lib/desired/schema.ts";
+import type { DnsRecordType, SrvData } from "./schema.ts";
 
 /** The artifacts a fact is about. */
 export type ProvenanceArtifact = "dns" | "l4lb" | "haproxy" | "overlay";

@@ -7,10 +7,12 @@
  * per IPv4 overlay. Peers are the node entries of the desired state, so a node that left the
  * snapshot is simply absent and the applier deletes what pointed at it (dcos-net never did).
  * IPv4 and IPv6 share one code path: the family picks the slice key and the VTEP address.
+ * It reads only the desired state, so the node view and the renderer of a whole cluster's
+ * files derive it alike, from here.
  */
-import type { Dataplane, OverlayAllocations, OverlayNode } from "../../lib/desired/overlay-schema.ts";
-import { parseIp } from "../../lib/net/cidr.ts";
-import { MAIN_TABLE, OVERLAY_TABLE } from "./constants.ts";
+import type { Dataplane, OverlayAllocations, OverlayNode } from "./overlay-schema.ts";
+import { parseIpValue } from "../net/cidr.ts";
+import { MAIN_TABLE, OVERLAY_TABLE } from "./overlay-constants.ts";
 
 const FAMILIES = [
   { slice: "subnet", vtep: "ip" },
@@ -58,7 +60,7 @@ function peersOf(node: OverlayNode, all: Iterable<OverlayNode>): OverlayNode[] {
   const byIp = new Map<string, OverlayNode>();
   for (const peer of all) if (peer.ip !== node.ip && !byIp.has(peer.ip)) byIp.set(peer.ip, peer);
   return [...byIp.values()]
-    .map((peer) => ({ peer, value: parseIp(peer.ip)!.value }))
+    .map((peer) => ({ peer, value: parseIpValue(peer.ip)!.value }))
     .sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0))
     .map((entry) => entry.peer);
 }

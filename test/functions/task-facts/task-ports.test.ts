@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { taskPorts } from "../../../functions/l4lb/task-ports.ts";
-import { latestStatus } from "../../../functions/dns-zones/task-network.ts";
+import { taskPorts } from "../../../functions/task-facts/task-ports.ts";
+import { latestStatus } from "../../../functions/task-facts/task-network.ts";
 import { Task } from "../../../lib/snapshot/schema.ts";
 import { operatorFixture } from "../../support/upstream-fixtures.ts";
 

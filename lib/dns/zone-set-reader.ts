@@ -1,39 +1,19 @@
 /**
  * @module
- * The documents a DNS server loads its zones from, and the one the DNS applier installs:
+ * Reads the documents a DNS server loads its zones from into a zone set:
  * - a DesiredState (`wayfinder plan --json`, `GET /v1/desired/nodes/:id`);
  * - a ClusterSnapshot, reconciled here;
- * - the applier's `dns/zones.json` (`kind: DnsZones`): the `dns` part of a node's desired
- *   state with its hash, so the file changes exactly when the node's DNS does.
+ * - the DNS applier's `dns/zones.json` (`lib/desired/dns-zones-file.ts`).
  * Every failure names the file and the JSON path.
  */
 import { readFile } from "node:fs/promises";
 import { z } from "zod";
 import { DesiredState } from "../desired/schema.ts";
+import { DnsZonesFile } from "../desired/dns-zones-file.ts";
 import { ClusterSnapshot } from "../snapshot/schema.ts";
 import { InputError, inputIssues } from "../snapshot/issues.ts";
-import { canonicalJsonPretty } from "../net/canonical-json.ts";
 import { reconcile } from "../../functions/reconcile.ts";
 import type { ZoneSet } from "./serving-state.ts";
-
-/** `dns/zones.json`: what the DNS applier installs and the server watches. */
-export const DnsZonesFile = z.object({
-  apiVersion: z.literal("wayfinder/v1"),
-  kind: z.literal("DnsZones"),
-  /** The hash of the desired state the zones were taken from. */
-  hash: z.string(),
-  dns: DesiredState.shape.dns,
-});
-export type DnsZonesFile = z.infer<typeof DnsZonesFile>;
-
-/**
- * The applier's file for a desired state, as canonical JSON.
- * @example renderDnsZonesFile(nodeView(desired, "S1")) // '{\n  "apiVersion": "wayfinder/v1", ...'
- */
-export function renderDnsZonesFile(desired: DesiredState): string {
-  const file: DnsZonesFile = { apiVersion: "wayfinder/v1", kind: "DnsZones", hash: desired.hash, dns: desired.dns };
-  return canonicalJsonPretty(file);
-}
 
 /**
  * Reads any of the three documents into a zone set; throws an `InputError` (or an I/O

@@ -5,7 +5,7 @@
  * agent (a host port). dcos-dns's `autoip` names and the L4 backends both rest on these facts.
  */
 import type { PortMapping, Task, TaskStatus } from "../../lib/snapshot/schema.ts";
-import { parseIp, type IpLiteral } from "../../lib/snapshot/adapters/mesos-state-address.ts";
+import { parseIp, type IpLiteral } from "../../lib/net/ip-literal.ts";
 
 /**
  * The status with the greatest timestamp; on a tie the later one in the list (the later update).

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { legacyVipLabel, parseVipLabel } from "../../../functions/l4lb/vip-label.ts";
+import { legacyVipLabel, parseVipLabel } from "../../../functions/task-facts/vip-label.ts";
 
 describe("parseVipLabel", () => {
   it.each([

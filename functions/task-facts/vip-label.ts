@@ -4,7 +4,7 @@
  * `name:port` (named VIPs), `1.2.3.4:port` and `fd01::1:port` (IP VIPs; IPv6 without brackets,
  * split at the last colon), and the legacy Minuteman task label `VIP_PORT<n>: tcp://<vip>`.
  */
-import { parseIp, type IpLiteral } from "../../lib/snapshot/adapters/mesos-state-address.ts";
+import { parseIp, type IpLiteral } from "../../lib/net/ip-literal.ts";
 
 export type L4Protocol = "tcp" | "udp";
 
