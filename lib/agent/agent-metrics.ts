@@ -32,6 +32,7 @@ export function agentMetrics() {
     sourceEvents: add(new Counter("wayfinder_agent_source_events_total", "Marathon events that asked for a read, by type")),
     streamDisconnects: add(new Counter("wayfinder_agent_event_stream_disconnects_total", "Event-stream disconnects, kind=silent (idle timeout) or other")),
     convergence: add(new Histogram("wayfinder_agent_convergence_seconds", "From the event that asked for a read to the node running the result", DURATION_BUCKETS)),
+    statusReports: add(new Counter("wayfinder_agent_status_reports_total", "Status reports sent to the control plane, by result: ok or failed")),
   };
 }
 

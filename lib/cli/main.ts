@@ -18,6 +18,7 @@ const COMMANDS: Record<string, { summary: string; usage?: string; load: () => Pr
   dns: { summary: "serve a desired state's DNS zones on UDP and TCP, forwarding the rest", load: async () => (await import("./commands/dns.ts")).run },
   source: { summary: "follow the live cluster and PUT each changed snapshot to the control plane", load: async () => (await import("./commands/source.ts")).run },
   agent: { summary: "the on-node executor: follow a desired state and apply it", load: async () => (await import("./commands/agent.ts")).run },
+  status: { summary: "which node runs what: nodes converged, laggards and failing appliers, from the control plane", load: async () => (await import("./commands/status.ts")).run },
   explain: { summary: "where a name, VIP, task or app's answers come from, and why something is missing", load: async () => (await import("./commands/explain.ts")).run },
 };
 
@@ -38,6 +39,7 @@ const SYNOPSES: Record<string, string> = {
   agent:
     "wayfinder agent --node ID (--source URL|FILE | --mesos URLS|--operator URLS [--marathon URLS]) [--apply LIST] [--dry-run] [--once]\n" +
     "                [--state-dir DIR] [--metrics IP:PORT] [--l4-backend auto|nftables|ipvs] [--netns NAME] [--poll-interval S] [--resync-interval S] [--event-timeout S] [--timeout S] [--log-level L]",
+  status: "wayfinder status --source http://HOST:PORT/v1/clusters/NAME [--json] [--limit N]      (exit 1 unless every node converged and nothing fails)",
   explain:
     "wayfinder explain name FQDN|vip IP:PORT|NAME|task ID|app ID [SNAPSHOT] [--json] [--limit N] [--source http://HOST:PORT/v1/clusters/NAME]\n" +
     "                  (no SNAPSHOT: the embedded demo cluster; exit 1 when nothing matches, with the closest matches)",

@@ -23,6 +23,7 @@ import { clusterRoutes } from "./routes/clusters.ts";
 import { ClusterStates } from "./cluster-states.ts";
 import { OperatorView } from "./operator-view.ts";
 import { explainRoutes } from "./routes/explain.ts";
+import { metricsRoutes } from "./routes/metrics.ts";
 import type { SnapshotStore } from "../store/snapshot-store.ts";
 
 /** 32 MiB: a 10,000-task snapshot is a few MiB of JSON; this leaves room without inviting abuse. */
@@ -30,7 +31,7 @@ export const DEFAULT_BODY_LIMIT = 32 * 1024 * 1024;
 
 export interface AppOptions {
   /**
-   * When set (non-empty), every `/v1/*` request needs `Authorization: Bearer <token>`.
+   * When set (non-empty), every `/v1/*` and `/metrics` request needs `Authorization: Bearer <token>`.
    * `/healthz` and `/openapi.json` stay open: probes carry no credentials and neither reveals
    * anything about the cluster. Default: no authentication.
    */
@@ -67,7 +68,11 @@ export function createApp(options: AppOptions = {}): Hono {
   app.onError(errorHandler(opts.log));
   app.notFound(notFound);
   app.use(methodNotAllowed({ app, onMethodNotAllowed: methodNotAllowedResponse }));
-  if (opts.token !== undefined) app.use("/v1/*", bearerToken({ token: opts.token }));
+  if (opts.token !== undefined) {
+    const guard = bearerToken({ token: opts.token });
+    app.use("/v1/*", guard);
+    app.use("/metrics", guard);
+  }
   app.use(
     bodyLimit({
       maxSize: opts.bodyLimit,
@@ -89,7 +94,11 @@ export function createApp(options: AppOptions = {}): Hono {
     app.route("/v1/desired", desiredRoutes(view.snapshot, view.desired));
     app.route("/v1/explain", explainRoutes(async () => view));
   }
-  if (opts.store !== undefined) app.route("/v1/clusters", clusterRoutes(new ClusterStates(opts.store)));
+  if (opts.store !== undefined) {
+    const states = new ClusterStates(opts.store);
+    app.route("/v1/clusters", clusterRoutes(states));
+    app.route("/metrics", metricsRoutes(states));
+  }
   return app;
 }
 

@@ -12,6 +12,7 @@ import type { DesiredState } from "../desired/schema.ts";
 import { previousFromDocument } from "../snapshot/previous.ts";
 import type { ClusterSnapshot } from "../snapshot/schema.ts";
 import type { SnapshotStore, StoredSnapshot } from "../store/snapshot-store.ts";
+import type { NodeStatusReport, StoredNodeStatus } from "../store/node-status.ts";
 import { withStableNow } from "../sources/stable-now.ts";
 import { OperatorView } from "./operator-view.ts";
 
@@ -21,9 +22,17 @@ export interface ClusterState {
   desired: DesiredState;
   /** The node view of `agentId`, computed on first use; undefined for an agent the snapshot does not list. */
   view(agentId: string): DesiredState | undefined;
+  /** True when the snapshot lists `agentId` (without computing its view). */
+  hasAgent(agentId: string): boolean;
   /** Explanations and DNS answers of this generation (provenance was reported by its one reconcile). */
   operator: OperatorView;
 }
+
+/** What changed in a cluster: a new generation, or a node's report. */
+export type ClusterEvent = { kind: "snapshot"; generation: number } | { kind: "node"; agentId: string };
+
+/** Why a report was not kept. */
+export type NodeStatusRefusal = "no-snapshot" | "unknown-agent";
 
 /**
  * @example
@@ -36,6 +45,7 @@ export class ClusterStates {
   readonly #now: () => Date;
   readonly #states = new Map<string, ClusterState>();
   readonly #waiters = new Map<string, Set<() => void>>();
+  readonly #listeners = new Map<string, Set<(event: ClusterEvent) => void>>();
   /** One write at a time per cluster, so generations and `previous` chain in order. */
   #writing: Promise<unknown> = Promise.resolve();
 
@@ -71,10 +81,58 @@ export class ClusterStates {
       const waiters = this.#waiters.get(cluster);
       this.#waiters.delete(cluster);
       for (const wake of waiters ?? []) wake();
+      this.#emit(cluster, { kind: "snapshot", generation: stored.generation });
       return state;
     });
     this.#writing = write.catch(() => {});
     return write;
+  }
+
+  /** The time by this instance's clock. */
+  now(): Date {
+    return this.#now();
+  }
+
+  /** The clusters with a stored snapshot. */
+  clusters(): Promise<string[]> {
+    return this.#store.clusters();
+  }
+
+  /** The latest report of every node of `cluster` that reported. */
+  nodeStatuses(cluster: string): Promise<ReadonlyMap<string, StoredNodeStatus>> {
+    return this.#store.nodeStatuses(cluster);
+  }
+
+  /**
+   * Keeps a node's report, stamped with when it arrived. Refused for a cluster with no
+   * snapshot, or an agent its current snapshot does not list.
+   */
+  async putNodeStatus(cluster: string, agentId: string, report: NodeStatusReport): Promise<{ state: ClusterState; status: StoredNodeStatus } | NodeStatusRefusal> {
+    const state = await this.current(cluster);
+    if (state === undefined) return "no-snapshot";
+    if (!state.hasAgent(agentId)) return "unknown-agent";
+    const status: StoredNodeStatus = { ...report, agentId, receivedAt: this.#now().toISOString() };
+    await this.#store.putNodeStatus(cluster, status);
+    this.#emit(cluster, { kind: "node", agentId });
+    return { state, status };
+  }
+
+  /**
+   * Calls `listener` on every change of `cluster` until the returned function is called
+   * (the dashboard's live pages).
+   */
+  subscribe(cluster: string, listener: (event: ClusterEvent) => void): () => void {
+    let set = this.#listeners.get(cluster);
+    if (set === undefined) this.#listeners.set(cluster, (set = new Set()));
+    set.add(listener);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0 && this.#listeners.get(cluster) === set) this.#listeners.delete(cluster);
+    };
+  }
+
+  #emit(cluster: string, event: ClusterEvent): void {
+    for (const listener of this.#listeners.get(cluster) ?? []) listener(event);
   }
 
   /** Resolves at the cluster's next `put`, after `timeoutMs`, or when `signal` aborts. */
@@ -109,6 +167,7 @@ export class ClusterStates {
         if (view === undefined) views.set(agentId, (view = nodeView(desired, agentId)));
         return view;
       },
+      hasAgent: (agentId) => agents.has(agentId),
       operator,
     };
     this.#states.set(stored.cluster, state);

@@ -5,10 +5,11 @@
  * is cut into chunks stored under keys of their generation (`snapshot:<gen>:<i>`), and the
  * `head` key naming the generation is written last: a reader sees the old generation or the
  * new one whole, even if a write dies halfway. Chunks of replaced generations are deleted
- * after the head moves.
+ * after the head moves. Node reports are one key each (`node:<cluster>/<agentId>`).
  */
 import { ClusterSnapshot } from "../snapshot/schema.ts";
 import { type SnapshotStore, type StoredSnapshot } from "./snapshot-store.ts";
+import { StoredNodeStatus } from "./node-status.ts";
 
 /** The part of `DurableObjectStorage` this store uses (declared here so Node code typechecks without Workers types). */
 export interface DurableStorage {
@@ -16,6 +17,7 @@ export interface DurableStorage {
   get<T = unknown>(keys: string[]): Promise<Map<string, T>>;
   put(entries: Record<string, unknown>): Promise<void>;
   delete(keys: string[]): Promise<number>;
+  list<T = unknown>(options: { prefix: string }): Promise<Map<string, T>>;
 }
 
 interface Head {
@@ -38,9 +40,37 @@ export class DurableObjectSnapshotStore implements SnapshotStore {
   readonly #storage: DurableStorage;
   /** The last record read or written: one object is the only writer of its storage. */
   #cached: StoredSnapshot | undefined;
+  /** Node reports by cluster, listed from storage once and then written through. */
+  readonly #statuses = new Map<string, Map<string, StoredNodeStatus>>();
 
   constructor(storage: DurableStorage, private readonly chunkChars = CHUNK_CHARS) {
     this.#storage = storage;
+  }
+
+  async clusters(): Promise<string[]> {
+    const head = await this.#storage.get<Head>(HEAD);
+    return head === undefined ? [] : [head.cluster];
+  }
+
+  async nodeStatuses(cluster: string): Promise<ReadonlyMap<string, StoredNodeStatus>> {
+    let nodes = this.#statuses.get(cluster);
+    if (nodes === undefined) {
+      nodes = new Map();
+      for (const value of (await this.#storage.list<unknown>({ prefix: nodeKeyPrefix(cluster) })).values()) {
+        // Written by this store after validation; a value that no longer parses is left out.
+        const parsed = StoredNodeStatus.safeParse(value);
+        if (parsed.success) nodes.set(parsed.data.agentId, parsed.data);
+      }
+      this.#statuses.set(cluster, nodes);
+    }
+    return nodes;
+  }
+
+  /** One storage key per node, so a report never rewrites the others. */
+  async putNodeStatus(cluster: string, status: StoredNodeStatus): Promise<void> {
+    const nodes = await this.nodeStatuses(cluster);
+    await this.#storage.put({ [`${nodeKeyPrefix(cluster)}${status.agentId}`]: status });
+    (nodes as Map<string, StoredNodeStatus>).set(status.agentId, status);
   }
 
   async get(cluster: string): Promise<StoredSnapshot | undefined> {
@@ -79,6 +109,11 @@ export class DurableObjectSnapshotStore implements SnapshotStore {
     if (previous !== undefined) await this.#storage.delete(chunkKeys(previous.generation, previous.chunks)).catch(() => 0);
     return record;
   }
+}
+
+/** Cluster names hold no `/`, so the prefix of one cluster is never another's. */
+function nodeKeyPrefix(cluster: string): string {
+  return `node:${cluster}/`;
 }
 
 function chunkKeys(generation: number, count: number): string[] {

@@ -1,6 +1,7 @@
 /**
  * @module
- * Snapshots in a directory, one `<cluster>.json` each (Node: `wayfinder serve --store DIR`).
+ * Snapshots in a directory, one `<cluster>.json` each (Node: `wayfinder serve --store DIR`),
+ * and each node's latest status under `<cluster>.nodes/` (`file-node-statuses.ts`).
  * Every write goes through a temporary file, fsync and rename, so a crash leaves the old file
  * or the new one; the memory copy changes only after the file did. On start every file is
  * read and validated again: one that fails is reported and skipped (and left on disk for the
@@ -14,6 +15,9 @@ import { writeFileDurably } from "../executor/files/durable-write.ts";
 import { inputIssues } from "../snapshot/issues.ts";
 import { ClusterSnapshot } from "../snapshot/schema.ts";
 import { isClusterName, nextRecord, type SnapshotStore, type StoredSnapshot } from "./snapshot-store.ts";
+import { FileNodeStatuses } from "./file-node-statuses.ts";
+import type { StoredNodeStatus } from "./node-status.ts";
+import { compareStrings } from "../net/compare.ts";
 
 const StoredFile = z.object({
   apiVersion: z.literal("wayfinder/v1"),
@@ -32,10 +36,12 @@ const StoredFile = z.object({
 export class FileSnapshotStore implements SnapshotStore {
   readonly #dir: string;
   readonly #records: Map<string, StoredSnapshot>;
+  readonly #statuses: FileNodeStatuses;
 
-  private constructor(dir: string, records: Map<string, StoredSnapshot>) {
+  private constructor(dir: string, records: Map<string, StoredSnapshot>, statuses: FileNodeStatuses) {
     this.#dir = dir;
     this.#records = records;
+    this.#statuses = statuses;
   }
 
   /** Opens (creating) `dir` and loads every stored snapshot; `problems` names each file skipped and why. */
@@ -67,7 +73,20 @@ export class FileSnapshotStore implements SnapshotStore {
       const { generation, storedAt, snapshot } = parsed.data;
       records.set(cluster, { cluster, generation, storedAt, snapshot });
     }
-    return { store: new FileSnapshotStore(dir, records), problems };
+    const nodes = await FileNodeStatuses.open(dir, isClusterName);
+    return { store: new FileSnapshotStore(dir, records, nodes.statuses), problems: [...problems, ...nodes.problems] };
+  }
+
+  async clusters(): Promise<string[]> {
+    return [...this.#records.keys()].sort(compareStrings);
+  }
+
+  nodeStatuses(cluster: string): Promise<ReadonlyMap<string, StoredNodeStatus>> {
+    return this.#statuses.nodeStatuses(cluster);
+  }
+
+  putNodeStatus(cluster: string, status: StoredNodeStatus): Promise<void> {
+    return this.#statuses.putNodeStatus(cluster, status);
   }
 
   async get(cluster: string): Promise<StoredSnapshot | undefined> {

@@ -1,12 +1,15 @@
 /**
  * @module
  * Where the control plane keeps each cluster's latest ClusterSnapshot: a source or a client
- * PUTs it, executors read the desired state derived from it. One narrow interface, three
+ * PUTs it, executors read the desired state derived from it, and each node's latest status
+ * report (`node-status.ts`). One narrow interface, three
  * homes: memory (tests, `wayfinder serve` without a directory), a directory of files (Node,
  * survives restarts) and a Durable Object's storage (Workers). A store only ever holds
  * snapshots that passed validation; a failed write leaves the previous one in place.
  */
 import type { ClusterSnapshot } from "../snapshot/schema.ts";
+import { compareStrings } from "../net/compare.ts";
+import { MemoryNodeStatuses, type NodeStatusStore, type StoredNodeStatus } from "./node-status.ts";
 
 /** A cluster's stored snapshot and its bookkeeping. */
 export interface StoredSnapshot {
@@ -18,7 +21,10 @@ export interface StoredSnapshot {
   snapshot: ClusterSnapshot;
 }
 
-export interface SnapshotStore {
+/** A store also keeps each node's latest status report (`node-status.ts`). */
+export interface SnapshotStore extends NodeStatusStore {
+  /** The clusters with a stored snapshot. */
+  clusters(): Promise<string[]>;
   /** The stored snapshot of `cluster`, if any. */
   get(cluster: string): Promise<StoredSnapshot | undefined>;
   /**
@@ -56,6 +62,19 @@ export function nextRecord(previous: StoredSnapshot | undefined, cluster: string
  */
 export class MemorySnapshotStore implements SnapshotStore {
   readonly #records = new Map<string, StoredSnapshot>();
+  readonly #statuses = new MemoryNodeStatuses();
+
+  async clusters(): Promise<string[]> {
+    return [...this.#records.keys()].sort(compareStrings);
+  }
+
+  nodeStatuses(cluster: string): Promise<ReadonlyMap<string, StoredNodeStatus>> {
+    return this.#statuses.nodeStatuses(cluster);
+  }
+
+  putNodeStatus(cluster: string, status: StoredNodeStatus): Promise<void> {
+    return this.#statuses.putNodeStatus(cluster, status);
+  }
 
   async get(cluster: string): Promise<StoredSnapshot | undefined> {
     return this.#records.get(cluster);

@@ -19,6 +19,17 @@ function put(app: ReturnType<typeof createApp>, cluster: string, body: unknown, 
 const get = (app: ReturnType<typeof createApp>, path: string, headers: Record<string, string> = {}) =>
   app.request(path, { headers: { ...auth, ...headers } });
 
+/** `memory` with its `put` replaced (to watch or fail writes). */
+function withPut(memory: MemorySnapshotStore, put: SnapshotStore["put"]): SnapshotStore {
+  return {
+    clusters: () => memory.clusters(),
+    get: (c) => memory.get(c),
+    put,
+    nodeStatuses: (c) => memory.nodeStatuses(c),
+    putNodeStatus: (c, s) => memory.putNodeStatus(c, s),
+  };
+}
+
 const withTask = (id: string) => ({ ...SNAPSHOT_INPUT, tasks: [...SNAPSHOT_INPUT.tasks, { ...SNAPSHOT_INPUT.tasks[0], id, name: id.split(".")[0]! }] });
 
 describe("snapshot store routes", () => {
@@ -111,7 +122,7 @@ describe("snapshot store routes", () => {
   it("carries allocations over from the stored desired state when a PUT has no previous", async () => {
     const puts: ClusterSnapshot[] = [];
     const memory = new MemorySnapshotStore();
-    const store: SnapshotStore = { get: (c) => memory.get(c), put: (c, s, t) => (puts.push(s), memory.put(c, s, t)) };
+    const store = withPut(memory, (c, s, t) => (puts.push(s), memory.put(c, s, t)));
     const app = createApp({ store });
     await put(app, "test", SNAPSHOT_INPUT, {});
     expect(puts[0]!.previous).toEqual({});
@@ -129,7 +140,7 @@ describe("snapshot store routes", () => {
   it("answers 503 and keeps the stored snapshot when the store cannot write", async () => {
     const memory = new MemorySnapshotStore();
     let fail = false;
-    const store: SnapshotStore = { get: (c) => memory.get(c), put: (c, s, t) => (fail ? Promise.reject(new Error("ENOSPC")) : memory.put(c, s, t)) };
+    const store = withPut(memory, (c, s, t) => (fail ? Promise.reject(new Error("ENOSPC")) : memory.put(c, s, t)));
     const app = createApp({ store });
     await put(app, "test", SNAPSHOT_INPUT, {});
     fail = true;

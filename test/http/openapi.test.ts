@@ -6,6 +6,7 @@ import { DesiredState } from "../../lib/desired/schema.ts";
 import { SNAPSHOT } from "./helpers.ts";
 import { Explanation } from "../../functions/explain/schema.ts";
 import { MemorySnapshotStore } from "../../lib/store/snapshot-store.ts";
+import { NodeStatusReport } from "../../lib/store/node-status.ts";
 
 type Json = Record<string, any>;
 
@@ -119,6 +120,16 @@ describe("GET /openapi.json", () => {
       expect(op.responses["404"].content["application/json"].schema).toEqual({ $ref: "#/components/schemas/ExplainNotFound" });
     }
     expect(doc.components.parameters.ExplainSubject.schema.enum).toEqual(["name", "vip", "task", "app"]);
+  });
+
+  it("documents which node runs what when the server has a store", async () => {
+    const doc = await documentOf(createApp({ token: "t", store: new MemorySnapshotStore() }));
+    expect(doc.components.schemas.NodeStatusReport).toEqual(withoutDialect(z.toJSONSchema(NodeStatusReport, { io: "input" }) as Json));
+    const put = doc.paths["/v1/clusters/{cluster}/nodes/{agentId}/status"].put;
+    expect(Object.keys(put.responses).sort()).toEqual(["200", "400", "401", "404", "413", "415", "500", "503"]);
+    expect(put.security).toEqual([{ bearerAuth: [] }]);
+    expect(doc.paths["/v1/clusters/{cluster}/nodes"].get.responses["200"].content["application/json"].schema).toEqual({ $ref: "#/components/schemas/NodesSummary" });
+    expect(doc.paths["/metrics"].get.responses["200"].content).toHaveProperty("text/plain");
   });
 
   it("declares bearer auth on /v1 operations only when a token is configured", async () => {

@@ -20,6 +20,10 @@ export class FakeStorage implements DurableStorage {
     if (this.failPutsOf?.(Object.keys(entries))) throw new Error("storage unavailable");
     for (const [k, v] of Object.entries(entries)) this.data.set(k, structuredClone(v));
   }
+  async list<T>(options: { prefix: string }): Promise<Map<string, T>> {
+    const keys = [...this.data.keys()].filter((k) => k.startsWith(options.prefix)).sort();
+    return new Map(keys.map((k) => [k, structuredClone(this.data.get(k)) as T]));
+  }
   async delete(keys: string[]): Promise<number> {
     return keys.filter((k) => this.data.delete(k)).length;
   }

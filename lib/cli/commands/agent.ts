@@ -23,11 +23,13 @@ import { EndpointError } from "../../sources/endpoints.ts";
 import { agentMetrics } from "../../agent/agent-metrics.ts";
 import { AgentStateStore } from "../../agent/agent-state.ts";
 import { feedFromFlags } from "../../agent/feeds/from-flags.ts";
-import type { DesiredFeed, FeedSink } from "../../agent/feeds/feed.ts";
+import type { DesiredFeed, FeedSink, Fetched } from "../../agent/feeds/feed.ts";
 import { jsonLogger, type Logger, type LogLevel } from "../../agent/log.ts";
 import { serveMetrics, type MetricsServer } from "../../agent/metrics-server.ts";
 import { terminalProgress } from "../../agent/progress.ts";
 import { Syncer } from "../../agent/syncer.ts";
+import { StatusReporter, statusUrl } from "../../agent/status-reporter.ts";
+import type { NodeStatusReport } from "../../store/node-status.ts";
 import { parseListenAddress } from "../../http/node-server.ts";
 import { parseFlags } from "../args.ts";
 import { readConfig } from "../config-input.ts";
@@ -126,6 +128,9 @@ export async function run(args: string[], io: CliIo, runtime: AgentRuntime = {})
   if (values["dry-run"]) return dryRun(feed, appliers, requires, io);
 
   const metrics = agentMetrics();
+  const reportTo = values.source === undefined ? undefined : statusUrl(values.source, node);
+  const token = env.WAYFINDER_TOKEN ? env.WAYFINDER_TOKEN : undefined;
+  const reporter = reportTo === undefined ? undefined : new StatusReporter({ url: reportTo, ...(token === undefined ? {} : { token }), log, reports: metrics.statusReports });
   const syncer = new Syncer({
     node,
     appliers,
@@ -135,8 +140,9 @@ export async function run(args: string[], io: CliIo, runtime: AgentRuntime = {})
     log,
     progress,
     resyncIntervalMs: (seconds("resync-interval") ?? 60) * 1000,
+    ...(reporter === undefined ? {} : { onSynced: (status: NodeStatusReport) => reporter.report(status) }),
   });
-  log.info("wayfinder agent starting", { node, source: feed.description, appliers: appliers.map((a) => a.name), stateDir });
+  log.info("wayfinder agent starting", { node, source: feed.description, appliers: appliers.map((a) => a.name), stateDir, ...(reportTo === undefined ? {} : { statusTo: reportTo }) });
   if (env.WAYFINDER_TOKEN && sendsTokenInClear(values.source)) {
     log.warn("the bearer token goes to the control plane unencrypted; use https:// outside a trusted network", { source: values.source });
   }
@@ -145,7 +151,11 @@ export async function run(args: string[], io: CliIo, runtime: AgentRuntime = {})
     syncer.resume(remembered.state.desired, remembered.state.appliedHash);
   }
 
-  if (values.once) return once(feed, syncer, log);
+  if (values.once) {
+    const code = await once(feed, syncer, log);
+    await reporter?.idle();
+    return code;
+  }
 
   let server: MetricsServer | undefined;
   if (metricsAddress !== undefined) {
@@ -161,7 +171,7 @@ export async function run(args: string[], io: CliIo, runtime: AgentRuntime = {})
 
   const controller = new AbortController();
   const sink: FeedSink = {
-    desired: (desired, delivery) => syncer.offer(desired, delivery.requestedAt),
+    desired: (desired, delivery) => syncer.offer(desired, delivery.requestedAt, delivery.generation),
     error: (error, kind) => {
       metrics.sourceErrors.inc({ kind });
       log.error(kind === "invalid" ? "desired state rejected; keeping the last good one" : "cannot read the desired state; keeping the last good one", { source: feed.description, error });
@@ -179,32 +189,33 @@ export async function run(args: string[], io: CliIo, runtime: AgentRuntime = {})
   controller.abort();
   await watching;
   await syncer.stop();
+  await reporter?.idle();
   await server?.close();
   log.info("wayfinder agent stopped", { appliedHash: syncer.status.appliedHash ?? null });
   return 0;
 }
 
 async function once(feed: DesiredFeed, syncer: Syncer, log: Logger): Promise<number> {
-  let desired: DesiredState;
+  let fetched: Fetched;
   try {
-    desired = await feed.fetch();
+    fetched = await feed.fetch();
   } catch (error) {
     log.error("cannot get the desired state", { source: feed.description, error: error as Error });
     await syncer.idle();
     await syncer.stop();
     return 1;
   }
-  syncer.offer(desired);
+  syncer.offer(fetched.desired, undefined, fetched.generation);
   await syncer.idle();
   await syncer.stop();
   const status = syncer.status;
-  return status.appliedHash === desired.hash ? 0 : 1;
+  return status.appliedHash === fetched.desired.hash ? 0 : 1;
 }
 
 async function dryRun(feed: DesiredFeed, appliers: ReturnType<typeof createAppliers>, requires: Record<string, readonly string[]>, io: CliIo): Promise<number> {
   let desired: DesiredState;
   try {
-    desired = await feed.fetch();
+    desired = (await feed.fetch()).desired;
   } catch (error) {
     io.stderr(`wayfinder agent --dry-run: ${(error as Error).message}\n`);
     return 1;

@@ -12,6 +12,7 @@ import { HealthBody } from "../routes/health.ts";
 import { CLUSTER_COMPONENTS, clusterPaths } from "./cluster-paths.ts";
 import { componentSchema } from "./component-schema.ts";
 import { explainComponents, explainPath } from "./explain-paths.ts";
+import { nodeComponents, nodePaths } from "./node-paths.ts";
 
 export interface OpenApiOptions {
   /** A bearer token is configured: `/v1/*` operations require it. */
@@ -109,6 +110,7 @@ export function openApiDocument(options: OpenApiOptions): OpenApiDocument {
   if (options.clusters === true) {
     Object.assign(paths, clusterPaths({ v1, denied }));
     Object.assign(paths, explainPath({ prefix: "/v1/clusters/{cluster}", operationId: "clusterExplain", v1, denied, extraParameters: [ref("parameters", "Cluster")] }));
+    Object.assign(paths, nodePaths({ v1, denied }));
   }
   const explaining = options.desired || options.clusters === true;
   const explainParts = explaining ? explainComponents() : { schemas: {}, parameters: {} };
@@ -132,6 +134,7 @@ export function openApiDocument(options: OpenApiOptions): OpenApiDocument {
         Health: componentSchema(HealthBody, "output"),
         ...(options.clusters === true ? CLUSTER_COMPONENTS.schemas : {}),
         ...explainParts.schemas,
+        ...(options.clusters === true ? nodeComponents().schemas : {}),
       },
       parameters: {
         AgentId: { name: "agentId", in: "path", required: true, description: "A Mesos agent id from snapshot.agents[].id", schema: { type: "string" } },
