@@ -26,6 +26,8 @@ export const MesosDnsCode = {
   invalidPort: "dns.invalid-port",
   /** The leader PID does not parse as `name@ip:port`; no leader/master records. */
   invalidLeader: "dns.invalid-leader",
+  /** The snapshot names no leader (Marathon-only and operator-API inputs have none); no leader/master records. */
+  noLeader: "dns.no-leader",
   /** A masters entry is not `ip:port`; it is skipped. */
   invalidMaster: "dns.invalid-master",
   /** An agent or framework PID does not parse; no SRV record for it. */

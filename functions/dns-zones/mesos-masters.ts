@@ -14,12 +14,22 @@ const CLUSTER = "cluster";
 
 /**
  * Adds the leader and master records; returns the addresses of `master.D` (empty when the
- * leader PID is invalid, since mesos-dns then made no master records at all).
+ * leader PID is absent or invalid, since mesos-dns then made no master records at all).
  * @example
  * addMasterRecords(ctx, "master@10.0.0.1:5050", ["10.0.0.2:5050", "10.0.0.1:5050"]);
  * // leader=10.0.0.1, master={10.0.0.1,10.0.0.2}, master0=10.0.0.2, master1=10.0.0.1
  */
 export function addMasterRecords(ctx: MesosZoneContext, leader: string, masters: readonly string[]): Addresses {
+  if (leader === "") {
+    // Not an error: the input had no leader to give. Say how to get the records.
+    ctx.report(
+      "info",
+      MesosDnsCode.noLeader,
+      CLUSTER,
+      "the snapshot names no leader (Marathon-only and operator-API inputs have none), so there are no leader or master records; give `wayfinder snapshot --master HOST:PORT` (the first is taken as the leader)",
+    );
+    return { a: [], aaaa: [] };
+  }
   const pid = parsePid(leader);
   const leaderIp = pid && parseIp(pid.host);
   if (!pid || !leaderIp || pid.port === 0) {

@@ -12,6 +12,7 @@ import type { IpFamily } from "../../lib/net/ip-literal.ts";
 import type { PreviousNamedVip } from "../../lib/desired/previous-l4lb.ts";
 import type { ClusterSnapshot } from "../../lib/snapshot/schema.ts";
 import { namedVipAddresses } from "./named-vip-addresses.ts";
+import { unusedMarathonVips } from "./marathon-vips.ts";
 import { hasBackends, taskVipEntries, type ResolvedLabel, type VipKey } from "./task-vips.ts";
 import { isVipLabelKey, legacyVipLabel } from "../task-facts/vip-label.ts";
 import { addressForPort } from "../../lib/net/ip-literal.ts";
@@ -71,6 +72,7 @@ export function l4lbServices(snapshot: ClusterSnapshot, provenance?: Provenance)
     }
     for (const { key, backend } of result.entries) addBackend(groups, key, backend, provenance);
   }
+  diagnostics.push(...unusedMarathonVips(snapshot.marathonApps, snapshot.tasks));
 
   const { addresses, retained } = allocate(snapshot, groups, diagnostics);
   const services = new Map<string, L4Service>();

@@ -54,6 +54,11 @@ export class StatusReporter {
     this.#opts = options;
   }
 
+  /** Where reports go. */
+  get url(): string {
+    return this.#opts.url;
+  }
+
   /** Queues `status` to be sent; returns at once and never throws. */
   report(status: NodeStatusReport): void {
     this.#pending = status;

@@ -188,7 +188,13 @@ export class Syncer {
     metrics.syncDuration.observe(seconds);
     metrics.lastAttempt.set(ended / 1000);
     const changed = report.appliers.filter((r) => r.status === "applied");
-    for (const result of report.appliers) countResult(metrics, result);
+    for (const result of report.appliers) {
+      countResult(metrics, result);
+      // Damage someone else did (a flushed table, an unreadable record) is an error worth an
+      // operator's look even when this sync repaired it.
+      const repairs = "plan" in result ? (result.plan?.repairs ?? []) : [];
+      for (const problem of repairs) log.error("found the node damaged", { applier: result.name, problem, repaired: result.status === "applied" });
+    }
     this.#status.lastReport = report;
     if (report.ok) {
       const firstTime = this.#status.appliedHash !== target.hash;

@@ -6,7 +6,7 @@
  * an answer here, not a failure. A server that cannot be reached is a usage error naming it.
  */
 import { describeNetworkError } from "../sources/http-json.ts";
-import { CliUsageError } from "./io.ts";
+import { usageError } from "./flags.ts";
 
 export interface ControlPlaneAnswer {
   status: number;
@@ -22,11 +22,11 @@ export function clusterBase(source: string, command: string): string {
   try {
     url = new URL(source);
   } catch {
-    throw new CliUsageError(`wayfinder ${command}: --source '${source}' is not a URL (give http://HOST:PORT/v1/clusters/NAME)`);
+    throw usageError(command, `--source '${source}' is not a URL (give http://HOST:PORT/v1/clusters/NAME)`);
   }
   const path = url.pathname.replace(/\/+$/, "");
   if (!/^https?:$/.test(url.protocol) || !/^\/v1\/clusters\/[^/]+$/.test(path) || url.username !== "" || url.password !== "") {
-    throw new CliUsageError(`wayfinder ${command}: --source '${source}' is not a cluster URL (give http://HOST:PORT/v1/clusters/NAME; the token goes in WAYFINDER_TOKEN)`);
+    throw usageError(command, `--source '${source}' is not a cluster URL (give http://HOST:PORT/v1/clusters/NAME; the token goes in WAYFINDER_TOKEN)`);
   }
   return `${url.origin}${path}`;
 }
@@ -43,13 +43,13 @@ export async function getFromControlPlane(url: string, command: string, token: s
       signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (error) {
-    throw new CliUsageError(`wayfinder ${command}: cannot reach ${url}: ${describeNetworkError(error)}`);
+    throw usageError(command, `cannot reach ${url}: ${describeNetworkError(error)}`);
   }
   const text = await response.text();
   try {
     return { status: response.status, value: JSON.parse(text) };
   } catch {
-    throw new CliUsageError(`wayfinder ${command}: ${url} answered HTTP ${response.status} with something that is not JSON`);
+    throw usageError(command, `${url} answered HTTP ${response.status} with something that is not JSON`);
   }
 }
 

@@ -14,9 +14,3 @@ export interface CliIo {
 export class CliUsageError extends Error {
   override readonly name = "CliUsageError";
 }
-
-export const processIo: CliIo = {
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
-  cwd: process.cwd(),
-};

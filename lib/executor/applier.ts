@@ -21,6 +21,11 @@ export interface Plan<Value> {
   readonly changes: ReadonlyMap<string, Value>;
   /** Keys the applier installed earlier that are no longer desired. */
   readonly deletes: readonly string[];
+  /**
+   * Damage observed on the node that this plan repairs, for the operator: a table someone
+   * flushed, a record of the applier's that no longer reads. The agent logs each as an error.
+   */
+  readonly repairs?: readonly string[];
 }
 
 /**
@@ -49,13 +54,17 @@ export interface PlanSummary {
   adds: string[];
   changes: string[];
   deletes: string[];
+  /** The plan's `repairs`, when it has any. */
+  repairs?: string[];
 }
 
 /**
  * @example summarisePlan(plan) // { adds: ["dns/mesos.zone"], changes: [], deletes: [] }
  */
 export function summarisePlan(plan: Plan<unknown>): PlanSummary {
-  return { adds: [...plan.adds.keys()], changes: [...plan.changes.keys()], deletes: [...plan.deletes] };
+  const summary: PlanSummary = { adds: [...plan.adds.keys()], changes: [...plan.changes.keys()], deletes: [...plan.deletes] };
+  if (plan.repairs !== undefined && plan.repairs.length > 0) summary.repairs = [...plan.repairs];
+  return summary;
 }
 
 /**

@@ -95,6 +95,12 @@ const VipRange = (family: IpFamily) =>
     .strict()
     .refine((r) => ipToBigInt(r.min) <= ipToBigInt(r.max), { message: "min must not be above max", path: ["max"] });
 
+/**
+ * The IPVS schedulers of the Linux kernel (`ip_vs_<name>` modules, ipvsadm(8) `-s`): a name
+ * outside this list would only fail later, on the node, when ipvsadm loads the ruleset.
+ */
+export const IPVS_SCHEDULERS = ["rr", "wrr", "lc", "wlc", "lblc", "lblcr", "dh", "sh", "sed", "nq", "fo", "ovf", "mh", "twos"] as const;
+
 export const L4lbConfig = z
   .object({
     /** Named-VIP address range (inclusive), IPv4 (dcos-l4lb `min_named_ip`/`max_named_ip`). */
@@ -109,7 +115,7 @@ export const L4lbConfig = z
     /** IPv6 VIPs and backends (DC/OS `enable_ipv6`); off, IPv6 backends are left out. */
     ipv6: z.boolean().default(true),
     /** The IPVS scheduler (`wlc` = weighted least connections); the nftables backend always picks at random by weight. */
-    scheduler: z.string().regex(/^[a-z]{2,8}$/, "an IPVS scheduler name such as wlc, rr or sh").default("wlc"),
+    scheduler: z.enum(IPVS_SCHEDULERS, { error: (issue) => `${JSON.stringify(issue.input)} is not an IPVS scheduler; one of ${IPVS_SCHEDULERS.join(", ")}` }).default("wlc"),
     backend: z.enum(["auto", "nftables", "ipvs"]).default("auto"),
   })
   .strict();

@@ -181,4 +181,16 @@ describe("Syncer", () => {
     expect(restarted.syncer.status.appliedHash).toBe(desired.hash);
     await restarted.syncer.stop();
   });
+
+  it("logs the damage an applier's plan repairs as an error naming the applier", async () => {
+    const { syncer, lines, l4lb } = harness();
+    const plan = l4lb.applier.plan.bind(l4lb.applier);
+    l4lb.applier.plan = (desired, installed) => ({ ...plan(desired, installed), repairs: ["table ip wayfinder_l4lb is missing"] });
+    syncer.offer(desiredWith(1));
+    await syncer.idle();
+    expect(lines.filter((l) => l.level === "error")).toEqual([
+      expect.objectContaining({ msg: "found the node damaged", applier: "l4lb", problem: "table ip wayfinder_l4lb is missing", repaired: true }),
+    ]);
+    await syncer.stop();
+  });
 });

@@ -22,7 +22,10 @@ describe("wayfinder dns (usage errors, exit 2)", () => {
     [[...desired, "--listen", "127.0.0.1:0", "--allow", "10.0.0.0/40"], /--allow '10.0.0.0\/40' is not a CIDR block/],
     [[...desired, "--listen", "127.0.0.1:0", "--workers", "0"], /--workers must be a whole number from 1 to 64/],
     [[...desired, "--listen", "127.0.0.1:0", "--timeout-ms", "5s"], /--timeout-ms must be a whole number/],
-    [[...desired, "--listen", "127.0.0.1:0", "--bogus"], /Unknown option '--bogus'/],
+    [[...desired, "--listen", "127.0.0.1:0", "--bogus"], /unknown flag '--bogus'; 'wayfinder dns --help' lists the flags/],
+    [[...desired, "--listen", "127.0.0.1:0", "--upstrem", "10.0.0.53"], /unknown flag '--upstrem' \(did you mean --upstream\?\)/],
+    [[...desired, "--listen", "127.0.0.1:0", "--max-udp-size", "100"], /--max-udp-size must be a whole number from 512 to 65535 \(got '100'\)/],
+    [[...desired, "--listen", "127.0.0.1:0", "--http", "localhost"], /listen address must be HOST:PORT/],
   ])("%j", async (args, message) => {
     const io = recordingIo();
     expect(await main(["dns", ...args], io)).toBe(2);
@@ -38,7 +41,7 @@ describe("wayfinder dns --help", () => {
   });
 });
 
-describe("wayfinder dns (start failures, exit 1)", () => {
+describe("wayfinder dns (a zone source that cannot be used: exit 2, the flag, file and JSON path named)", () => {
   const dirs: string[] = [];
   afterAll(async () => {
     await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
@@ -50,13 +53,26 @@ describe("wayfinder dns (start failures, exit 1)", () => {
     const file = join(dir, "zones.json");
     await writeFile(file, JSON.stringify({ apiVersion: "wayfinder/v1", kind: "DnsZones", hash: "h", dns: { zones: "none" } }));
     const io = recordingIo();
-    expect(await main(["dns", "--desired", file, "--listen", "127.0.0.1:0"], io)).toBe(1);
-    expect(io.err.join("")).toContain(`${file}: dns.zones`);
+    expect(await main(["dns", "--desired", file, "--listen", "127.0.0.1:0"], io)).toBe(2);
+    expect(io.err.join("")).toContain(`wayfinder dns: --desired ${file}: dns.zones`);
+  });
+
+  it.each([
+    ["a snapshot of the wrong shape", JSON.stringify({ cluster: { name: "x" }, now: "2026-01-01T00:00:00Z", agents: "none" }), ": agents:"],
+    ["a snapshot that is not JSON", "{ not json", ": (document): not valid JSON"],
+  ])("--snapshot with %s", async (_what, text, path) => {
+    const dir = await mkdtemp(join(tmpdir(), "wayfinder-dns-cli-"));
+    dirs.push(dir);
+    const file = join(dir, "snap.json");
+    await writeFile(file, text);
+    const io = recordingIo();
+    expect(await main(["dns", "--snapshot", file, "--listen", "127.0.0.1:0"], io)).toBe(2);
+    expect(io.err.join("")).toContain(`wayfinder dns: --snapshot ${file}${path}`);
   });
 
   it("says so when the source file is missing", async () => {
     const io = recordingIo();
-    expect(await main(["dns", "--desired", "/nonexistent/zones.json", "--listen", "127.0.0.1:0"], io)).toBe(1);
-    expect(io.err.join("")).toMatch(/ENOENT.*\/nonexistent\/zones\.json/);
+    expect(await main(["dns", "--snapshot", "/nonexistent/snap.json", "--listen", "127.0.0.1:0"], io)).toBe(2);
+    expect(io.err.join("")).toContain("wayfinder dns: --snapshot: cannot read /nonexistent/snap.json: ENOENT");
   });
 });

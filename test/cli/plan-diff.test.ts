@@ -37,7 +37,10 @@ describe("wayfinder plan", () => {
   });
 
   it.each([
-    [["plan", "--jsn"], "Unknown option '--jsn'"],
+    [["plan", "--jsn"], "wayfinder plan: unknown flag '--jsn' (did you mean --json?); 'wayfinder plan --help' lists the flags"],
+    [["plan", "--fail-on", "fatal"], "--fail-on must be one of error, warning, not 'fatal'"],
+    [["plan", "--diagnostics", "some"], "--diagnostics must be one of summary, all, not 'some'"],
+    [["diff", "only-one.json"], "wayfinder diff: give two files: OLD NEW"],
     [["plan", "missing.json"], "cannot read missing.json: ENOENT"],
     [["plan", "a.json", "b.json"], "at most one SNAPSHOT"],
     [["frobnicate"], "unknown command 'frobnicate'"],
@@ -85,7 +88,8 @@ describe("wayfinder --help", () => {
   it("prints a command's synopsis and exits 0", async () => {
     const { code, stdout } = await runCli(["render", "--help"]);
     expect(code).toBe(0);
-    expect(stdout).toContain("usage: wayfinder render [SNAPSHOT] --out DIR [--node ID]");
+    expect(stdout).toContain("usage: wayfinder render [SNAPSHOT] --out DIR [flags]");
+    expect(stdout).toMatch(/^ {6}--node ID +only what one node/m);
   });
 
   it("lists the commands without arguments (exit 2) and with help (exit 0)", async () => {

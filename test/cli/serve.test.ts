@@ -12,7 +12,8 @@ function recordingIo(): CliIo & { err: string[] } {
 
 describe("wayfinder serve (usage errors, exit 2)", () => {
   it.each([
-    [["--bogus"], /Unknown option '--bogus'/],
+    [["--bogus"], /unknown flag '--bogus'/],
+    [["--lisen", "127.0.0.1:0"], /unknown flag '--lisen' \(did you mean --listen\?\)/],
     [["extra"], /unexpected argument 'extra'/],
     [["--listen", "8080"], /HOST:PORT/],
     [["--body-limit", "10MB"], /--body-limit must be a positive whole number/],

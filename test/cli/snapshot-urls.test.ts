@@ -14,7 +14,7 @@ describe("wayfinder snapshot from live URLs", () => {
     const marathon = await track(startFakeMarathon());
     const dead = await deadUrl();
     const { code, stdout, stderr } = await runCli(["snapshot", "--mesos-state", `${dead},${master.url}/master/state`, "--marathon-apps", `${dead},${marathon.url}`, ...NOW]);
-    expect(stderr).toBe("");
+    expect(stderr).toBe("wayfinder snapshot: 4 agents, 4 frameworks, 10 tasks, 1 Marathon app; written to stdout\n");
     expect(code).toBe(0);
     const snapshot = ClusterSnapshot.parse(JSON.parse(stdout));
     expect(snapshot.leader).toBe(`master@127.0.0.1:${master.port}`);

@@ -31,7 +31,7 @@ describe("wayfinder snapshot", () => {
       "--cluster-name", "lab",
       "-o", "snap.json",
     ]);
-    expect(result).toEqual({ code: 0, stdout: "", stderr: "" });
+    expect(result).toEqual({ code: 0, stdout: "", stderr: "wayfinder snapshot: 2 agents, 2 frameworks, 12 tasks, 2 Marathon apps; written to snap.json\n" });
     const text = read("snap.json");
     const snap = ClusterSnapshot.parse(JSON.parse(text));
     expect(text).toBe(canonicalJsonPretty(JSON.parse(text)));
@@ -56,6 +56,23 @@ describe("wayfinder snapshot", () => {
     expect(snap.tasks[0]?.hasHealthCheck).toBe(true);
   });
 
+  it("takes the masters and leader of a Marathon-only input from --master, and without it says so at info level only", async () => {
+    const withMasters = await snapshot(["--marathon-apps", "apps.json", "--master", "10.0.0.1:5050", "--master", "10.0.0.2:5050", "-o", "m.json"]);
+    expect(withMasters.code).toBe(0);
+    const snap = ClusterSnapshot.parse(JSON.parse(read("m.json")));
+    expect([snap.leader, snap.masters]).toEqual(["master@10.0.0.1:5050", ["10.0.0.1:5050", "10.0.0.2:5050"]]);
+    const planned = await runCli(["plan", "m.json", "--json"], dir);
+    expect(JSON.parse(planned.stdout).diagnostics.filter((d: { code: string }) => d.code.includes("leader"))).toEqual([]);
+
+    for (const input of [["--marathon-apps", "apps.json"], ["--operator-state", "operator-api.json"]]) {
+      expect((await snapshot([...input, "-o", "bare.json"])).code).toBe(0);
+      const { code, stdout } = await runCli(["plan", "bare.json", "--json", "--fail-on", "error"], dir);
+      expect(code).toBe(0);
+      const leader = JSON.parse(stdout).diagnostics.filter((d: { code: string }) => d.code.includes("leader"));
+      expect(leader).toEqual([expect.objectContaining({ level: "info", code: "dns.no-leader", message: expect.stringContaining("--master HOST:PORT") })]);
+    }
+  });
+
   it("resolves agent hostnames and --master hostnames in the shell", async () => {
     const { code, stdout } = await snapshot(["--operator-state", "dns-hostname.json", "--master", "localhost:5050"]);
     expect(code).toBe(0);
@@ -74,7 +91,7 @@ describe("wayfinder snapshot", () => {
       }),
     );
     const { code, stdout, stderr } = await snapshot(["--mesos-state", "state.json"]);
-    expect(stderr).toBe("");
+    expect(stderr).toBe("wayfinder snapshot: 1 agent, 1 framework, 1 task, 0 Marathon apps; written to stdout\n");
     expect(code).toBe(0);
     const snap = ClusterSnapshot.parse(JSON.parse(stdout));
     expect(snap.leader).toBe("master@10.0.0.1:5050");
@@ -106,7 +123,7 @@ describe("wayfinder snapshot", () => {
         diagnostics: [],
       }),
     );
-    const fromDesired = await snapshot(["--previous", "desired.json"]);
+    const fromDesired = await snapshot(["--empty", "--previous", "desired.json"]);
     expect(fromDesired.code).toBe(0);
     expect(JSON.parse(fromDesired.stdout).previous).toEqual({
       overlay: ALLOCATIONS,
@@ -115,13 +132,21 @@ describe("wayfinder snapshot", () => {
       },
     });
     write("alloc.json", JSON.stringify({ overlay: { nodes: [], release: ["10.0.0.12"] } }));
-    const fromFile = await snapshot(["--previous", "alloc.json"]);
+    const fromFile = await snapshot(["--empty", "--previous", "alloc.json"]);
     expect(JSON.parse(fromFile.stdout).previous).toEqual({ overlay: { nodes: [], release: ["10.0.0.12"] } });
+  });
+
+  it("writes an empty cluster only when --empty asks for one, and says what it wrote", async () => {
+    const { code, stdout, stderr } = await snapshot(["--empty", "--cluster-name", "blank"]);
+    expect(code).toBe(0);
+    const snap = ClusterSnapshot.parse(JSON.parse(stdout));
+    expect([snap.cluster.name, snap.agents.length, snap.tasks.length, snap.marathonApps.length]).toEqual(["blank", 0, 0, 0]);
+    expect(stderr).toBe("wayfinder snapshot: 0 agents, 0 frameworks, 0 tasks, 0 Marathon apps; written to stdout\n");
   });
 
   it("adds --overlay-release IPs to the previous overlay allocations", async () => {
     write("alloc.json", JSON.stringify({ overlay: { nodes: [], release: ["10.0.0.12"] } }));
-    const { code, stdout } = await snapshot(["--previous", "alloc.json", "--overlay-release", "10.0.0.13", "--overlay-release", "10.0.0.12"]);
+    const { code, stdout } = await snapshot(["--empty", "--previous", "alloc.json", "--overlay-release", "10.0.0.13", "--overlay-release", "10.0.0.12"]);
     expect(code).toBe(0);
     expect(JSON.parse(stdout).previous).toEqual({ overlay: { nodes: [], release: ["10.0.0.12", "10.0.0.13"] } });
   });
@@ -158,24 +183,29 @@ describe("wayfinder snapshot failures: exit 2, the file and JSON path named, not
 
   it("a bad config, named with its line", async () => {
     write("conf.yaml", "dns:\n  ttl: soon\n");
-    await fails(["--config", "conf.yaml"], "conf.yaml: dns.ttl:", "(line 2)");
+    await fails(["--marathon-apps", "apps.json", "--config", "conf.yaml"], "conf.yaml: dns.ttl:", "(line 2)");
+  });
+
+  it("an IPVS scheduler the kernel does not have", async () => {
+    write("conf.yaml", "l4lb:\n  scheduler: bogus\n");
+    await fails(["--marathon-apps", "apps.json", "--config", "conf.yaml"], 'conf.yaml: l4lb.scheduler: "bogus" is not an IPVS scheduler', "(line 2)");
   });
 
   it("a bad wayfinder.yaml found in the working directory", async () => {
     write("wayfinder.yaml", "haproxy:\n  groups: [a\n");
-    await fails([], "wayfinder.yaml: (document): YAML syntax error at line");
+    await fails(["--marathon-apps", "apps.json"], "wayfinder.yaml: (document): YAML syntax error at line");
   });
 
   it("a missing file and a file that is not JSON", async () => {
     await fails(["--marathon-apps", "nope.json"], "cannot read nope.json: ENOENT");
-    await fails(["--config", "nope.yaml"], "cannot read nope.yaml: ENOENT");
+    await fails(["--marathon-apps", "apps.json", "--config", "nope.yaml"], "cannot read nope.yaml: ENOENT");
     write("garbage.json", "{ nope");
-    await fails(["--previous", "garbage.json"], "garbage.json: not valid JSON");
+    await fails(["--marathon-apps", "apps.json", "--previous", "garbage.json"], "garbage.json: not valid JSON");
   });
 
   it("a previous desired state of the wrong shape", async () => {
     write("old.json", JSON.stringify({ apiVersion: "wayfinder/v1", l4lb: { services: [{ vip: {} }] } }));
-    await fails(["--previous", "old.json"], "old.json: l4lb.services[0].vip.ip:");
+    await fails(["--empty", "--previous", "old.json"], "old.json: l4lb.services[0].vip.ip:");
   });
 
   it.each([
@@ -186,14 +216,20 @@ describe("wayfinder snapshot failures: exit 2, the file and JSON path named, not
     [["--now", "yesterday"], "--now: 'yesterday' is not an ISO 8601 time"],
     [["--master", "10.0.0.1"], "--master: '10.0.0.1' is not host:port"],
     [["state.json"], "unexpected argument 'state.json'"],
-    [["--mesos"], "Unknown option '--mesos'"],
+    [["--mesos"], "unknown flag '--mesos' (did you mean --mesos-state?)"],
+    [[], "no cluster to read: give --mesos-state, --operator-state or --marathon-apps (files or URLs), or --empty"],
+    [["--config", "wayfinder.yaml", "--previous", "old.json"], "no cluster to read"],
+    [["--empty", "--marathon-apps", "apps.json"], "--empty reads no input"],
+    [["--marathon-apps"], "--marathon-apps needs a value (F|URLS)"],
+    [["--marathon-apps", "--empty"], "--marathon-apps needs a value (F|URLS), not the flag '--empty'"],
+    [["--empty", "--empty=yes"], "--empty is a switch and takes no value (got 'yes')"],
     [["--overlay-release", "a2.cluster"], "--overlay-release: 'a2.cluster' is not an IPv4 address"],
   ])("usage error for %j", async (cli, message) => {
     await fails(cli, message);
   });
 
   it("an output directory that does not exist", async () => {
-    const { code, stderr } = await snapshot(["-o", join("missing", "snap.json")]);
+    const { code, stderr } = await snapshot(["--marathon-apps", "apps.json", "-o", join("missing", "snap.json")]);
     expect(code).toBe(2);
     expect(stderr).toContain("cannot write missing/snap.json: ENOENT");
     expect(existsSync(join(dir, "missing"))).toBe(false);

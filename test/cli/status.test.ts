@@ -54,7 +54,7 @@ describe("wayfinder status against a control plane, after an agent reports", () 
     [[], /--source http:\/\/HOST:PORT\/v1\/clusters\/NAME is required/],
     [["--source", "http://cp/v1/desired"], /is not a cluster URL/],
     [["--source", "http://127.0.0.1:47/v1/clusters/x"], /cannot reach http:\/\/127\.0\.0\.1:47\/v1\/clusters\/x\/nodes\?limit=20: ECONNREFUSED/],
-    [["--source", "http://cp/v1/clusters/x", "--limit", "all"], /--limit: 'all' is not a whole number/],
+    [["--source", "http://cp/v1/clusters/x", "--limit", "all"], /--limit must be a whole number from 0 to 10000 \(got 'all'\)/],
     [["extra"], /unexpected argument 'extra'/],
   ])("usage error (exit 2) for %j", async (args, message) => {
     const { code, stderr } = await runCli(["status", ...args]);

@@ -12,21 +12,13 @@ import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startProcess, stopProcess, type ServerProcess } from "./server-process.ts";
 import { describeWithTools } from "../support/tools.ts";
-import { FLAGS } from "../../lib/cli/commands/agent.ts";
+import { AGENT_COMMAND } from "../../lib/cli/commands/agent-options.ts";
 import { SNAPSHOT_INPUT } from "../http/helpers.ts";
 import { inNs, NetnsLab, waitForLine } from "./support/netns.ts";
+import { environmentFile, execStartArgv } from "./support/systemd-unit.ts";
+import { waitFor } from "./support/wait.ts";
 
 const BIN = "bin/wayfinder.js";
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000, context: () => string = () => ""): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${context()}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 const urlIn = (server: ServerProcess, pattern: RegExp) => () => pattern.exec(server.output())?.[1];
 
@@ -123,21 +115,14 @@ describeWithTools(["systemd-analyze"])("deploy/wayfinder-agent.service", () => {
   });
 
   it("starts the agent with flags it knows, and the example settings give a working dry run", async () => {
-    const unit = await readFile("deploy/wayfinder-agent.service", "utf8");
-    const exec = /^ExecStart=(.*)$/m.exec(unit)![1]!;
-    const flags = exec.split(/\s+/).filter((w) => w.startsWith("--")).map((w) => w.slice(2));
-    expect(flags.filter((f) => !(f in FLAGS))).toEqual([]);
-    const env = Object.fromEntries(
-      (await readFile("deploy/agent.env.example", "utf8")).split("\n").filter((l) => /^[A-Z_]+=/.test(l)).map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
-    );
+    const unit = "deploy/wayfinder-agent.service";
+    const flags = execStartArgv(unit, {}).filter((w) => w.startsWith("--")).map((w) => w.slice(2));
+    expect(flags.filter((f) => !(f in AGENT_COMMAND.flags))).toEqual([]);
     const dir = await mkdtemp(join(tmpdir(), "wf-unit-"));
     await writeFile(join(dir, "snapshot.json"), await readFile("state-fixtures/demo/snapshot.json", "utf8"));
     // The example's source is a remote control plane; a dry run reads the demo file instead.
-    const vars: Record<string, string> = { ...env, WAYFINDER_SOURCE: join(dir, "snapshot.json"), STATE_DIRECTORY: join(dir, "state") };
-    const args = exec
-      .split(/\s+/)
-      .slice(1)
-      .flatMap((w) => (w.startsWith("$") && !w.startsWith("${") ? (vars[w.slice(1)] ?? "").split(/\s+/).filter(Boolean) : [w.replace(/\$\{(\w+)\}/g, (_, k: string) => vars[k] ?? "")]));
+    const vars: Record<string, string> = { ...environmentFile("deploy/agent.env.example"), WAYFINDER_SOURCE: join(dir, "snapshot.json"), STATE_DIRECTORY: join(dir, "state") };
+    const args = execStartArgv(unit, vars).slice(1);
     const out = execFileSync(process.execPath, [BIN, ...args, "--dry-run"], { encoding: "utf8" });
     expect(out).toMatch(/\(node 7c1f2a58-3b0e-4d7e-9a51-0c6e5f1d2a10-S1\): dry run, nothing is changed\nfiles: \d+ to add/);
   });

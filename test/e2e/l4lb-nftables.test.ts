@@ -155,10 +155,25 @@ describeWithTools(["ip", "nft", "nsenter", "conntrack"], { root: true })("nftabl
     expect(seen.b2).toBeGreaterThan(0);
   });
 
-  it("repairs a flushed rule set: the next change falls back to a full sync at once", async () => {
+  it.each([
+    ["nft flush table", ["flush", "table"], "was flushed (its rules are gone)"],
+    ["nft delete table", ["delete", "table"], "is missing"],
+  ])("repairs its tables after `%s` by someone else on the next sync, with nothing changed in the desired state", async (_what, verb, damage) => {
+    const services = [svc(VIP6, 80, "tcp", [[B1.v6, HTTP, 1], [B2.v6, HTTP, 1]])];
+    for (const family of ["ip", "ip6"]) inNs(node, ["nft", ...verb, family, "wayfinder_l4lb"]);
+    // The fault is real: the VIP no longer answers.
+    expect(counts("http", VIP6, 80, 2)).not.toHaveProperty("b1");
+    const report = await sync(services);
+    expect(report.appliers[0]).toMatchObject({ status: "applied", plan: { repairs: [expect.stringContaining(`table ip6 wayfinder_l4lb ${damage}`)] } });
+    expect(applier.lastSync).toMatchObject({ full: true });
+    const seen = counts("http", VIP6, 80, 20);
+    expect((seen.b1 ?? 0) + (seen.b2 ?? 0)).toBe(20);
+  });
+
+  it("repairs a flushed rule set (both tables gone) on the next change", async () => {
     inNs(node, ["nft", "flush", "ruleset"]);
     await sync([svc(VIP6, 80, "tcp", [[B1.v6, HTTP, 1]])]);
-    expect(applier.lastSync).toMatchObject({ full: true, fallback: expect.any(String) });
+    expect(applier.lastSync).toMatchObject({ full: true, fallback: expect.stringContaining("is missing") });
     expect(counts("http", VIP6, 80, 10)).toEqual({ b1: 10 });
   });
 

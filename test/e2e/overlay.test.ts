@@ -142,11 +142,22 @@ describeWithTools(["ip", "bridge", "nft", "ping", "sysctl", "/usr/lib/cni/bridge
       expect(await pings(`${prefix}ca1`, "9.0.1.3")).toBe(true);
     });
 
+    let outsidePort = 0;
     it("masquerades what a container sends outside the overlay, to the agent's underlay address", async () => {
       const server = await startEchoServer(OUTSIDE.netns, OUTSIDE.ip);
       servers.push(server.process);
+      outsidePort = server.port;
       expect(tcpEcho(`${prefix}ca1`, OUTSIDE.ip, server.port, "out")).toBe(`echo out from ${agent("a1").ip}`);
       expect(sh(["ip", "netns", "exec", agent("a1").netns, "nft", "list", "table", "inet", "wayfinder_overlay"])).toContain("elements = { 9.0.0.0/8 }");
+    });
+
+    it.each(["flush", "delete"])("repairs its masquerade table after `nft %s table` by someone else, on the next run", async (verb) => {
+      sh(["ip", "netns", "exec", agent("a1").netns, "nft", verb, "table", "inet", "wayfinder_overlay"]);
+      // The fault is real: unmasqueraded, the outside host cannot answer a container address.
+      expect(() => tcpEcho(`${prefix}ca1`, OUTSIDE.ip, outsidePort, "out")).toThrow();
+      const report = await execute(state.desired!, agent("a1"));
+      expect(report.appliers.map((r) => r.status)).toEqual(["applied", "unchanged"]);
+      expect(tcpEcho(`${prefix}ca1`, OUTSIDE.ip, outsidePort, "out")).toBe(`echo out from ${agent("a1").ip}`);
     });
 
     it("enabling dcos6 in the config makes IPv6 usable on every agent with no manual step", async () => {

@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { mkdtemp, readFile, readdir, rm, stat, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, readdir, rm, stat, truncate, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -94,11 +94,23 @@ describe("cni applier", () => {
     expect((await readdir(moved)).sort()).toEqual(["dcos.conflist", "dcos6.conflist"]);
   });
 
-  it("refuses the cluster's desired state and a manifest it cannot read", async () => {
+  it("refuses the cluster's desired state", async () => {
     const whole = reconcile(cluster({ agents, overlay: { cni: { dir: cniDir, mesos: false } } }));
     expect((await applyDesired(whole, [createCniApplier({ stateDir })])).appliers[0]).toMatchObject({ status: "failed", stage: "plan", error: expect.stringContaining("node view") });
+  });
+
+  it("rebuilds a truncated manifest from the configs it installs, and never touches another file", async () => {
     await run();
-    await writeFile(join(stateDir, "cni-manifest.json"), "{ broken");
-    expect((await run()).appliers[0]).toMatchObject({ status: "failed", stage: "observe", error: expect.stringContaining("fix or remove it by hand") });
+    await writeFile(join(cniDir, "10-other.conflist"), "someone else's\n");
+    const manifest = join(stateDir, "cni-manifest.json");
+    await truncate(manifest, 20);
+    const report = await run();
+    expect(report.appliers[0]).toMatchObject({
+      status: "applied",
+      plan: { adds: [join(cniDir, "dcos.conflist"), join(cniDir, "dcos6.conflist")], deletes: [], repairs: [`${manifest}: not valid JSON (Unterminated string in JSON at position 20): rebuilt from the 2 files it installs now, rewritten`] },
+    });
+    expect(JSON.parse(await readFile(manifest, "utf8")).files).toEqual([join(cniDir, "dcos.conflist"), join(cniDir, "dcos6.conflist")]);
+    expect(await readFile(join(cniDir, "10-other.conflist"), "utf8")).toBe("someone else's\n");
+    expect((await run()).appliers[0]).toEqual({ name: "cni", status: "unchanged" });
   });
 });

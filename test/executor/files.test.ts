@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, readdir, stat, symlink, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, readdir, stat, symlink, truncate, writeFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -91,6 +91,29 @@ describe("files applier", () => {
     expect(report.appliers[0]).toMatchObject({ status: "failed", stage: "plan", error: expect.stringMatching(/did not write: dns\/mesos\.zone/) });
     expect(await read("dns/mesos.zone")).toBe("hand-written\n");
     expect(existsSync(join(dir, "desired.json"))).toBe(false);
+  });
+
+  it("rebuilds a manifest truncated to nothing: claims and rewrites what it installs, leaves every other file", async () => {
+    await run();
+    await writeFile(join(dir, "notes.txt"), "keep me\n");
+    await truncate(join(dir, MANIFEST_NAME), 0);
+    rendered.delete("desired.json");
+    rendered.set("dns/new.zone", "$ORIGIN new.\n");
+    const report = await run();
+    expect(report.appliers[0]).toEqual({
+      name: "files",
+      status: "applied",
+      plan: {
+        adds: ["dns/new.zone"],
+        changes: ["dns/mesos.zone", "overlay/S1/cni/dcos.conflist"],
+        deletes: [],
+        repairs: [`${join(dir, MANIFEST_NAME)}: not valid JSON (Unexpected end of JSON input): rebuilt from the 3 files it installs now, rewritten; left alone, as they may not be its own: desired.json, notes.txt`],
+      },
+    });
+    expect(JSON.parse(await read(MANIFEST_NAME)).files).toEqual(["dns/mesos.zone", "dns/new.zone", "overlay/S1/cni/dcos.conflist"]);
+    expect(await read("notes.txt")).toBe("keep me\n");
+    expect(await read("desired.json")).toBe("{}\n");
+    expect((await run()).appliers[0]).toEqual({ name: "files", status: "unchanged" });
   });
 
   it("puts back a file it owns that was removed or edited by hand", async () => {

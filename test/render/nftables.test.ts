@@ -69,6 +69,13 @@ describe("renderNftRules", () => {
     expect(text).toContain("ip6 daddr . meta l4proto . th dport vmap @vips");
   });
 
+  it("holds a canary in each table: a chain no hook enters, whose one rule jumps to its target", () => {
+    for (const family of ["ip", "ip6"]) {
+      const table = text.slice(text.indexOf(`table ${family} wayfinder_l4lb {\n`));
+      expect(table).toMatch(/\tchain canary_target \{\n\t\}\n\tchain canary \{\n\t\tjump canary_target\n\t\}\n\}/);
+    }
+  });
+
   it("lists a VIP without live backends for rejection, and every VIP address for masquerading", () => {
     expect(text).toMatch(/set no_backends \{[^}]*elements = \{\n\t+11\.0\.0\.2 \. udp \. 53\n/);
     expect(text).toMatch(/set vip_addresses \{[^}]*elements = \{\n\t+11\.0\.0\.1,\n\t+11\.0\.0\.2\n/);

@@ -47,6 +47,14 @@ describe("parseConfigYaml", () => {
     expect(error.issues[1]!.message).toMatch(/expected number.*\(line 6\)$/);
   });
 
+  it("accepts the kernel's IPVS schedulers and names the key and line of any other", () => {
+    for (const scheduler of ["rr", "wrr", "lc", "wlc", "sh", "mh"]) expect(parseConfigYaml(`l4lb:\n  scheduler: ${scheduler}\n`, "x").l4lb.scheduler).toBe(scheduler);
+    for (const bad of ["bogus", "WLC", "''", "7"]) {
+      const error = failure(`l4lb:\n  ipv6: true\n  scheduler: ${bad}\n`);
+      expect(error.issues).toEqual([{ path: "l4lb.scheduler", message: expect.stringMatching(/is not an IPVS scheduler; one of rr, wrr, lc, wlc, .*\(line 3\)$/) }]);
+    }
+  });
+
   it("rejects a document that is not a mapping", () => {
     expect(failure("- dns\n").issues).toEqual([{ path: "", message: expect.stringContaining("expected object") }]);
   });

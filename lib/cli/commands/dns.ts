@@ -12,57 +12,34 @@
  * `WAYFINDER_TOKEN` puts the HTTP endpoints (but `/healthz`) behind a bearer token. Runs until
  * SIGINT or SIGTERM.
  */
-import { resolve } from "node:path";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { createServer } from "node:net";
 import dgram from "node:dgram";
-import { networkText } from "../../net/networks.ts";
-import { parseIp } from "../../net/ip-literal.ts";
-import { formatHostPort, parseUpstream } from "../../net/upstream-address.ts";
-import { listenNode, parseListenAddress, type NodeServer } from "../../http/node-server.ts";
+import { formatHostPort } from "../../net/upstream-address.ts";
+import { InputError } from "../../snapshot/issues.ts";
+import { listenNode, type NodeServer } from "../../http/node-server.ts";
 import { startDnsCluster, type DnsCluster, type WorkerConfig } from "../../dns/cluster.ts";
 import { createDnsHttpApp } from "../../dns/http/app.ts";
 import { renderPrometheus } from "../../dns/metrics.ts";
 import { DnsServer, type ListenAddress } from "../../dns/server.ts";
-import { parseFlags } from "../args.ts";
-import { CliUsageError, type CliIo } from "../io.ts";
+import { usageError } from "../flags.ts";
+import type { CliIo } from "../io.ts";
 import { nextSignal } from "../signals.ts";
-
-const FLAGS = {
-  snapshot: { type: "string" },
-  desired: { type: "string" },
-  listen: { type: "string", multiple: true },
-  upstream: { type: "string", multiple: true },
-  allow: { type: "string", multiple: true },
-  "timeout-ms": { type: "string" },
-  "max-udp-size": { type: "string" },
-  http: { type: "string" },
-  workers: { type: "string", default: "1" },
-} as const;
+import { parseDnsOptions, type DnsOptions } from "./dns-options.ts";
 
 const VERSION = (JSON.parse(readFileSync(fileURLToPath(new URL("../../../package.json", import.meta.url)), "utf8")) as { version: string }).version;
 
 /**
- * @example await run(["--desired", "zones.json", "--listen", "127.0.0.1:5353"], processIo) // 0 after SIGTERM
+ * @example await run(["--desired", "zones.json", "--listen", "127.0.0.1:5353"], processIo()) // 0 after SIGTERM
  */
 export async function run(args: string[], io: CliIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const { values, positionals } = parseFlags("dns", args, FLAGS);
-  if (positionals.length > 0) throw new CliUsageError(`wayfinder dns: unexpected argument '${positionals[0]}'`);
-  if ((values.snapshot === undefined) === (values.desired === undefined)) throw new CliUsageError("wayfinder dns: give exactly one of --snapshot F or --desired F");
-  const path = resolve(io.cwd, (values.snapshot ?? values.desired)!);
-  const listen = (values.listen ?? []).map((text) => usage(() => toListen(parseListenAddress(text))));
-  if (listen.length === 0) throw new CliUsageError("wayfinder dns: --listen IP:PORT is required");
-  const upstreams = values.upstream?.map((text) => parseUpstream(text) ?? usageError(`--upstream '${text}' is not IP or IP:PORT`));
-  const allowed = values.allow?.map((text) => networkText(text) ?? usageError(`--allow '${text}' is not a CIDR block or an IP`));
-  const timeoutMs = optionalInt(values["timeout-ms"], "--timeout-ms", 50, 30_000);
-  const maxUdpSize = optionalInt(values["max-udp-size"], "--max-udp-size", 512, 65_535) ?? 4096;
-  const workers = optionalInt(values.workers, "--workers", 1, 64)!;
-  const http = values.http === undefined ? undefined : usage(() => parseListenAddress(values.http!));
+  const options = parseDnsOptions(args, io.cwd);
+  const { listen, overrides, maxUdpSize, workers, http } = options;
+  const path = options.source.path;
   const token = env["WAYFINDER_TOKEN"] === "" ? undefined : env["WAYFINDER_TOKEN"];
   const log = (line: string) => io.stderr(`${line}\n`);
 
-  const overrides = { upstreams, allowedNetworks: allowed, timeoutMs };
   let server: DnsServer;
   let addresses: readonly ListenAddress[];
   let workerPool: DnsCluster | undefined;
@@ -84,6 +61,7 @@ export async function run(args: string[], io: CliIo, env: NodeJS.ProcessEnv = pr
       }
     }
   } catch (error) {
+    if (isSourceError(error, options)) throw sourceUsageError(error, options);
     io.stderr(`wayfinder dns: ${(error as Error).message}\n`);
     return 1;
   }
@@ -102,7 +80,7 @@ export async function run(args: string[], io: CliIo, env: NodeJS.ProcessEnv = pr
     try {
       httpServer = await listenNode(app, http);
     } catch (error) {
-      io.stderr(`wayfinder dns: cannot listen on ${values.http}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`);
+      io.stderr(`wayfinder dns: cannot listen on ${formatHostPort(http.hostname, http.port)}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`);
       await workerPool?.close();
       await server.close();
       return 1;
@@ -118,34 +96,18 @@ export async function run(args: string[], io: CliIo, env: NodeJS.ProcessEnv = pr
   return 0;
 }
 
-/** A DNS listener binds an address, not a name: resolving one would need DNS. */
-function toListen(address: { hostname: string; port: number }): ListenAddress {
-  const ip = parseIp(address.hostname);
-  if (ip === undefined) throw new Error(`--listen needs an IP address, not '${address.hostname}'`);
-  return { host: ip.address, port: address.port };
-}
-
 function formatListen(address: ListenAddress): string {
   return formatHostPort(address.host, address.port);
 }
 
-function optionalInt(text: string | undefined, flag: string, min: number, max: number): number | undefined {
-  if (text === undefined) return undefined;
-  const value = /^\d+$/.test(text) ? Number(text) : Number.NaN;
-  if (!Number.isSafeInteger(value) || value < min || value > max) usageError(`${flag} must be a whole number from ${min} to ${max} (got '${text}')`);
-  return value;
+/** The zone source is input: a file that cannot be read or fails validation is a usage error (exit 2), not a failure to serve. */
+function isSourceError(error: unknown, options: DnsOptions): error is Error {
+  return error instanceof InputError || (error as NodeJS.ErrnoException | undefined)?.path === options.source.path;
 }
 
-function usage<T>(parse: () => T): T {
-  try {
-    return parse();
-  } catch (error) {
-    return usageError((error as Error).message);
-  }
-}
-
-function usageError(message: string): never {
-  throw new CliUsageError(`wayfinder dns: ${message}`);
+function sourceUsageError(error: Error, options: DnsOptions): Error {
+  if (error instanceof InputError) return usageError("dns", `${options.source.flag} ${error.message}`);
+  return usageError("dns", `${options.source.flag}: cannot read ${options.source.path}: ${(error as NodeJS.ErrnoException).code ?? error.message}`);
 }
 
 /** A port free for both UDP and TCP on `host` (checked, then released for the workers to bind). */

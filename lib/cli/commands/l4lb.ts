@@ -8,35 +8,23 @@
  */
 import { nodeView } from "../../../functions/node-view.ts";
 import { applyDesired } from "../../executor/apply-desired.ts";
-import { createL4Applier, L4_BACKENDS, type L4BackendChoice } from "../../executor/l4lb/l4-backend.ts";
-import { parseFlags } from "../args.ts";
-import { CliUsageError, type CliIo } from "../io.ts";
+import { createL4Applier } from "../../executor/l4lb/l4-backend.ts";
+import { checked } from "../flag-values.ts";
+import type { CliIo } from "../io.ts";
 import { DEMO_SNAPSHOT_PATH, loadSnapshotOrDesired } from "../snapshot-input.ts";
+import { parseL4lbOptions } from "./l4lb-options.ts";
 import { viewFor } from "./plan.ts";
 
+/** @example await run(["--dry-run"], io) // 0, the demo cluster's VIPs listed */
 export async function run(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseFlags("l4lb", args, {
-    node: { type: "string" },
-    "l4-backend": { type: "string", default: "auto" },
-    netns: { type: "string" },
-    "dry-run": { type: "boolean" },
-  });
-  if (positionals.length > 1) throw new CliUsageError("wayfinder l4lb: at most one SNAPSHOT or DESIRED argument");
-  const backend = values["l4-backend"] as string;
-  if (!(L4_BACKENDS as readonly string[]).includes(backend)) {
-    throw new CliUsageError(`wayfinder l4lb: --l4-backend must be one of ${L4_BACKENDS.join(", ")}, not '${backend}'`);
-  }
-  let applier;
-  try {
-    applier = createL4Applier({ backend: backend as L4BackendChoice, netns: values.netns });
-  } catch (error) {
-    throw new CliUsageError(`wayfinder l4lb: ${(error as Error).message}`);
-  }
-  const input = await loadSnapshotOrDesired(positionals[0] ?? DEMO_SNAPSHOT_PATH, io);
-  const node = values.node;
+  const options = parseL4lbOptions(args);
+  // The applier refuses a namespace name it cannot use ("../etc"): a usage error.
+  const applier = checked("l4lb", () => createL4Applier({ backend: options.backend, netns: options.netns }));
+  const input = await loadSnapshotOrDesired(options.input ?? DEMO_SNAPSHOT_PATH, io);
+  const node = options.node;
   const desired = node === undefined ? input.desired : input.snapshot ? viewFor(input.snapshot, input.desired, node) : nodeView(input.desired, node);
 
-  const report = await applyDesired(desired, [applier], { dryRun: values["dry-run"] === true });
+  const report = await applyDesired(desired, [applier], { dryRun: options.dryRun });
   const result = report.appliers[0]!;
   if (result.status === "failed") {
     io.stderr(`wayfinder l4lb: ${result.stage} failed: ${result.error}\n`);

@@ -1,24 +1,29 @@
 /**
  * @module
  * `wayfinder plan [SNAPSHOT] [--json] [--node ID]`: what the snapshot (default: the embedded
- * demo cluster) asks every node to run. The summary counts per zone and artifact and lists
- * every diagnostic with its subject; `--json` prints the DesiredState itself.
+ * demo cluster) asks every node to run. The summary counts per zone and artifact and lists the
+ * diagnostics by code (the first few of each, or all with `--diagnostics all`); `--json` prints
+ * the DesiredState itself. `--fail-on` turns diagnostics into exit code 1.
  */
 import type { DesiredState } from "../../desired/schema.ts";
 import { canonicalJsonPretty } from "../../net/canonical-json.ts";
 import { nodeView } from "../../../functions/node-view.ts";
-import { parseFlags } from "../args.ts";
+import { DIAGNOSTICS_SHOWN_PER_CODE, diagnosticLines, failOnMessage } from "../diagnostics-flags.ts";
 import { CliUsageError, type CliIo } from "../io.ts";
 import { loadSnapshot } from "../snapshot-input.ts";
 import type { ClusterSnapshot } from "../../snapshot/schema.ts";
+import { parsePlanOptions, type PlanOptions } from "./plan-options.ts";
 
+/** @example await run(["--json", "snap.json"], io) // 0 */
 export async function run(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseFlags("plan", args, { json: { type: "boolean" }, node: { type: "string" } });
-  if (positionals.length > 1) throw new CliUsageError("wayfinder plan: at most one SNAPSHOT argument");
-  const { snapshot, desired: cluster, source } = await loadSnapshot(positionals[0], io);
-  const desired = values.node === undefined ? cluster : viewFor(snapshot, cluster, values.node);
-  io.stdout(values.json ? canonicalJsonPretty(desired) : summary(snapshot, desired, source));
-  return 0;
+  const options = parsePlanOptions(args);
+  const { snapshot, desired: cluster, source } = await loadSnapshot(options.snapshot, io);
+  const desired = options.node === undefined ? cluster : viewFor(snapshot, cluster, options.node);
+  io.stdout(options.json ? canonicalJsonPretty(desired) : summary(snapshot, desired, source, options));
+  const failure = failOnMessage("plan", desired.diagnostics, options.failOn);
+  if (failure === undefined) return 0;
+  io.stderr(`${failure}\n`);
+  return 1;
 }
 
 /**
@@ -33,7 +38,7 @@ export function viewFor(snapshot: ClusterSnapshot, desired: DesiredState, agentI
   return nodeView(desired, agentId);
 }
 
-function summary(snapshot: ClusterSnapshot, desired: DesiredState, source: string): string {
+function summary(snapshot: ClusterSnapshot, desired: DesiredState, source: string, options: PlanOptions): string {
   const out: string[] = [];
   const running = snapshot.tasks.filter((t) => t.state === "TASK_RUNNING").length;
   out.push(`cluster ${snapshot.cluster.name} (${source}) at ${snapshot.now}`);
@@ -67,6 +72,6 @@ function summary(snapshot: ClusterSnapshot, desired: DesiredState, source: strin
     out.push(`  ${key}  ${node.ip}  vtep ${node.vtep.ip}  ${slices}`);
   }
   out.push("", `Diagnostics         ${desired.diagnostics.length}`);
-  for (const d of desired.diagnostics) out.push(`  ${d.level.padEnd(8)} ${d.subject}  ${d.code}: ${d.message}`);
+  out.push(...diagnosticLines(desired.diagnostics, options.diagnostics === "all" ? Infinity : DIAGNOSTICS_SHOWN_PER_CODE));
   return `${out.join("\n")}\n`;
 }

@@ -10,51 +10,42 @@
  */
 import { ClusterSnapshot } from "../../snapshot/schema.ts";
 import { createApp } from "../../http/app.ts";
-import { appOptionsFromEnv, parseBodyLimit } from "../../http/env.ts";
-import { listenNode, parseListenAddress, type NodeServer } from "../../http/node-server.ts";
-import { parseFlags } from "../args.ts";
+import { appOptionsFromEnv } from "../../http/env.ts";
+import { listenNode, type NodeServer } from "../../http/node-server.ts";
+import { checked } from "../flag-values.ts";
 import { readJson, validate } from "../files.ts";
-import { CliUsageError, type CliIo } from "../io.ts";
+import type { CliIo } from "../io.ts";
 import { nextSignal } from "../signals.ts";
 import { resolve } from "node:path";
 import { FileSnapshotStore } from "../../store/file-store.ts";
 import { MemorySnapshotStore, type SnapshotStore } from "../../store/snapshot-store.ts";
-
-const FLAGS = {
-  listen: { type: "string", default: "127.0.0.1:8080" },
-  snapshot: { type: "string" },
-  store: { type: "string" },
-  "body-limit": { type: "string" },
-} as const;
+import { parseServeOptions } from "./serve-options.ts";
 
 /**
- * @example await run(["--listen", "127.0.0.1:0", "--snapshot", "snap.json"], processIo) // 0 after SIGTERM
+ * @example await run(["--listen", "127.0.0.1:0", "--snapshot", "snap.json"], processIo()) // 0 after SIGTERM
  */
 export async function run(args: string[], io: CliIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const { values, positionals } = parseFlags("serve", args, FLAGS);
-  if (positionals.length > 0) throw new CliUsageError(`wayfinder serve: unexpected argument '${positionals[0]}'`);
-  const address = usage(() => parseListenAddress(values.listen));
-  const fromEnv = usage(() => appOptionsFromEnv(env));
-  const limitFlag = values["body-limit"];
-  const bodyLimit = limitFlag === undefined ? fromEnv.bodyLimit : usage(() => parseBodyLimit(limitFlag, "--body-limit"));
+  const options = parseServeOptions(args);
+  const fromEnv = checked("serve", () => appOptionsFromEnv(env));
+  const bodyLimit = options.bodyLimit ?? fromEnv.bodyLimit;
   const snapshot =
-    values.snapshot === undefined ? undefined : validate(ClusterSnapshot, await readJson(values.snapshot, io), values.snapshot);
+    options.snapshot === undefined ? undefined : validate(ClusterSnapshot, await readJson(options.snapshot, io), options.snapshot);
 
-  const store = await openStore(values.store, io);
+  const store = await openStore(options.store, io);
   if (store === undefined) return 1;
 
   const app = createApp({ token: fromEnv.token, bodyLimit, snapshot, store, log: (line) => io.stderr(`${line}\n`) });
   let server: NodeServer;
   try {
-    server = await listenNode(app, address);
+    server = await listenNode(app, options.listen);
   } catch (error) {
-    io.stderr(`wayfinder serve: cannot listen on ${values.listen}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`);
+    io.stderr(`wayfinder serve: cannot listen on ${options.listenText}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`);
     return 1;
   }
   const notes = [
     fromEnv.token === undefined ? "no auth" : "bearer token required on /v1/*",
-    snapshot === undefined ? "" : `serving ${values.snapshot} at /v1/desired`,
-    values.store === undefined ? "snapshot store in memory" : `snapshot store in ${values.store}`,
+    snapshot === undefined ? "" : `serving ${options.snapshot} at /v1/desired`,
+    options.store === undefined ? "snapshot store in memory" : `snapshot store in ${options.store}`,
   ];
   io.stderr(`wayfinder serve: listening on ${server.url} (${notes.filter(Boolean).join("; ")})\n`);
 
@@ -74,14 +65,5 @@ async function openStore(dir: string | undefined, io: CliIo): Promise<SnapshotSt
   } catch (error) {
     io.stderr(`wayfinder serve: cannot use --store ${dir}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`);
     return undefined;
-  }
-}
-
-/** Turns a validation error from a parser into a usage error (exit 2). */
-function usage<T>(parse: () => T): T {
-  try {
-    return parse();
-  } catch (error) {
-    throw new CliUsageError(`wayfinder serve: ${(error as Error).message}`);
   }
 }

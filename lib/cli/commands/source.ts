@@ -9,69 +9,36 @@
  * SIGINT or SIGTERM. `WAYFINDER_TOKEN` is sent as the bearer token.
  */
 import { canonicalJson } from "../../net/canonical-json.ts";
-import { InputError } from "../../snapshot/issues.ts";
 import type { ClusterSnapshot } from "../../snapshot/schema.ts";
 import { SourceError, describeNetworkError } from "../../sources/http-json.ts";
 import { watchLiveCluster, type ReadTrigger } from "../../sources/live-watch.ts";
-import { isClusterName } from "../../store/snapshot-store.ts";
 import { liveClusterFromFlags } from "../../agent/feeds/from-flags.ts";
-import { jsonLogger, type LogLevel } from "../../agent/log.ts";
-import { parseFlags } from "../args.ts";
+import { jsonLogger } from "../../agent/log.ts";
 import { readConfig } from "../config-input.ts";
+import { checked } from "../flag-values.ts";
+import { usageError } from "../flags.ts";
 import { nextSignal } from "../signals.ts";
-import { CliUsageError, type CliIo } from "../io.ts";
-
-const FLAGS = {
-  mesos: { type: "string" },
-  operator: { type: "string" },
-  marathon: { type: "string" },
-  master: { type: "string", multiple: true },
-  config: { type: "string" },
-  put: { type: "string" },
-  "poll-interval": { type: "string", default: "30" },
-  "event-timeout": { type: "string", default: "60" },
-  timeout: { type: "string", default: "10" },
-  "log-level": { type: "string", default: "info" },
-} as const;
+import type { CliIo } from "../io.ts";
+import { InputError } from "../../snapshot/issues.ts";
+import { parseSourceOptions } from "./source-options.ts";
 
 /**
  * @example await run(["--mesos", "http://m1:5050", "--marathon", "http://m1:8080", "--put", "http://cp:8080/v1/clusters/prod"], io, { stopSignal })
  */
 export async function run(args: string[], io: CliIo, runtime: { stopSignal?: Promise<string>; env?: NodeJS.ProcessEnv } = {}): Promise<number> {
-  const { values, positionals } = parseFlags("source", args, FLAGS);
-  if (positionals.length > 0) throw usage(`unexpected argument '${positionals[0]}'`);
-  if (values.put === undefined) throw usage("--put http://HOST:PORT/v1/clusters/NAME is required (where snapshots are stored)");
-  const target = storeTarget(values.put);
-  const number = (flag: "poll-interval" | "event-timeout" | "timeout") => {
-    const n = Number(values[flag]);
-    if (!(n > 0)) throw usage(`--${flag}: '${values[flag]}' is not a positive number of seconds`);
-    return n;
-  };
+  const options = parseSourceOptions(args);
+  const { target } = options;
   let config: Awaited<ReturnType<typeof readConfig>>;
   try {
-    config = await readConfig(values.config, io);
+    config = await readConfig(options.configPath, io);
   } catch (error) {
-    if (error instanceof InputError) throw usage(error.message);
+    if (error instanceof InputError) throw usageError("source", error.message);
     throw error;
   }
-  let live: ReturnType<typeof liveClusterFromFlags>;
-  try {
-    live = liveClusterFromFlags({
-      ...(values.mesos === undefined ? {} : { mesos: values.mesos }),
-      ...(values.operator === undefined ? {} : { operator: values.operator }),
-      ...(values.marathon === undefined ? {} : { marathon: values.marathon }),
-      ...(values.master === undefined ? {} : { masters: values.master }),
-      clusterName: target.cluster,
-      timeout: number("timeout"),
-      config,
-    });
-  } catch (error) {
-    throw usage((error as Error).message);
-  }
-  const level = values["log-level"] as LogLevel;
-  const log = jsonLogger({ write: (line) => io.stderr(line), level });
+  const live = checked("source", () => liveClusterFromFlags({ ...options.live, clusterName: target.cluster, timeout: options.timeout, config }));
+  const log = jsonLogger({ write: (line) => io.stderr(line), level: options.logLevel });
   const token = (runtime.env ?? process.env).WAYFINDER_TOKEN;
-  const timeoutMs = number("timeout") * 1000;
+  const timeoutMs = options.timeout * 1000;
 
   let lastSent: string | undefined;
   const put = async (snapshot: ClusterSnapshot, trigger: ReadTrigger) => {
@@ -107,8 +74,8 @@ export async function run(args: string[], io: CliIo, runtime: { stopSignal?: Pro
     cluster: live.cluster,
     ...(live.marathon === undefined ? {} : { eventBases: live.marathon }),
     ...(live.mesosEvents === undefined ? {} : { mesosEventBases: live.mesosEvents }),
-    pollIntervalMs: number("poll-interval") * 1000,
-    idleTimeoutMs: number("event-timeout") * 1000,
+    pollIntervalMs: options.pollIntervalMs,
+    idleTimeoutMs: options.eventTimeoutMs,
     // The store carries allocations over from its own desired state.
     previous: () => ({}),
     signal: controller.signal,
@@ -121,25 +88,4 @@ export async function run(args: string[], io: CliIo, runtime: { stopSignal?: Pro
   controller.abort();
   await watching;
   return 0;
-}
-
-/** `http://cp/v1/clusters/NAME` → the PUT URL and the cluster name. */
-function storeTarget(text: string): { url: string; cluster: string } {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw usage(`--put: '${text}' is not a URL`);
-  }
-  const match = /^\/v1\/clusters\/([^/]+)\/?$/.exec(url.pathname);
-  const cluster = match === null ? "" : decodeURIComponent(match[1]!);
-  if ((url.protocol !== "http:" && url.protocol !== "https:") || !isClusterName(cluster) || url.username !== "" || url.search !== "") {
-    throw usage(`--put: '${text}' must be http(s)://HOST:PORT/v1/clusters/NAME (no credentials, no query; NAME of letters, digits, '.', '_', '-')`);
-  }
-  url.pathname = `/v1/clusters/${cluster}/snapshot`;
-  return { url: url.toString(), cluster };
-}
-
-function usage(message: string): CliUsageError {
-  return new CliUsageError(`wayfinder source: ${message}`);
 }

@@ -8,31 +8,23 @@
  */
 import { NodesSummary } from "../../http/node-convergence.ts";
 import { canonicalJsonPretty } from "../../net/canonical-json.ts";
-import { parseFlags } from "../args.ts";
 import { clusterBase, errorOf, getFromControlPlane } from "../control-plane.ts";
-import { CliUsageError, type CliIo } from "../io.ts";
-
-const FLAGS = {
-  source: { type: "string" },
-  json: { type: "boolean" },
-  limit: { type: "string", default: "20" },
-} as const;
+import { usageError } from "../flags.ts";
+import type { CliIo } from "../io.ts";
+import { parseStatusOptions } from "./status-options.ts";
 
 /**
  * @example await run(["--source", "http://cp:8080/v1/clusters/prod"], io) // 0 when every node converged
  */
 export async function run(args: string[], io: CliIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const { values, positionals } = parseFlags("status", args, FLAGS);
-  if (positionals.length > 0) throw usage(`unexpected argument '${positionals[0]}'`);
-  if (values.source === undefined) throw usage("--source http://HOST:PORT/v1/clusters/NAME is required (the control plane's cluster)");
-  if (!/^\d{1,5}$/.test(values.limit)) throw usage(`--limit: '${values.limit}' is not a whole number`);
-  const url = `${clusterBase(values.source, "status")}/nodes?limit=${values.limit}`;
+  const options = parseStatusOptions(args);
+  const url = `${clusterBase(options.source, "status")}/nodes?limit=${options.limit}`;
   const { status, value } = await getFromControlPlane(url, "status", env.WAYFINDER_TOKEN || undefined);
-  if (status !== 200) throw usage(`${url}: HTTP ${status}: ${errorOf(value)}`);
+  if (status !== 200) throw usageError("status", `${url}: HTTP ${status}: ${errorOf(value)}`);
   const parsed = NodesSummary.safeParse(value);
-  if (!parsed.success) throw usage(`${url}: the answer is not a nodes summary (${parsed.error.issues[0]?.message})`);
+  if (!parsed.success) throw usageError("status", `${url}: the answer is not a nodes summary (${parsed.error.issues[0]?.message})`);
   const summary = parsed.data;
-  io.stdout(values.json ? canonicalJsonPretty(summary) : summaryText(summary));
+  io.stdout(options.json ? canonicalJsonPretty(summary) : summaryText(summary));
   return summary.converged === summary.total && summary.failing.length === 0 ? 0 : 1;
 }
 
@@ -58,8 +50,4 @@ export function summaryText(s: NodesSummary): string {
     }
   }
   return `${lines.join("\n")}\n`;
-}
-
-function usage(message: string): CliUsageError {
-  return new CliUsageError(`wayfinder status: ${message}`);
 }

@@ -17,7 +17,7 @@ import type { DesiredState } from "../../desired/schema.ts";
 import { renderConflist, renderMesosCniConf } from "../../render/overlay.ts";
 import { diffKeyed, type Applier, type Plan } from "../applier.ts";
 import { commitFile, discardStaged, stageFile, syncDirectory } from "../files/durable-write.ts";
-import { driftOf } from "../files/plan.ts";
+import { driftOf, rebuildPlan } from "../files/plan.ts";
 import { observeCni, writeCniManifest, type InstalledCni } from "./manifest.ts";
 
 export interface CniApplierOptions {
@@ -34,7 +34,13 @@ const NETWORK = /^[A-Za-z0-9][A-Za-z0-9_-]{0,12}$/;
  * @example await applyDesired(nodeView(desired, "S1"), [createCniApplier({ stateDir: "/var/lib/wayfinder/cni" })])
  */
 export function createCniApplier(options: CniApplierOptions): Applier<InstalledCni, string> {
-  const plan = (desired: DesiredState, installed: InstalledCni) => diffKeyed("cni", wantedFiles(desired, options.dir), installed.files, installed.owned);
+  const plan = (desired: DesiredState, installed: InstalledCni) => {
+    const wanted = wantedFiles(desired, options.dir);
+    // A lost record is rebuilt from the configs it installs now. Which other files of the
+    // shared directory were ever its own cannot be known, so none is claimed or deleted.
+    if (installed.lost !== undefined) return rebuildPlan("cni", wanted, new Set(), installed.lost);
+    return diffKeyed("cni", wanted, installed.files, installed.owned);
+  };
   return {
     name: "cni",
     observe: () => observeCni(options.stateDir),
@@ -72,14 +78,15 @@ export function wantedFiles(desired: DesiredState, dirOverride?: string): Map<st
  * @example await applyCniPlan("/var/lib/wayfinder/cni", plan)
  */
 export async function applyCniPlan(stateDir: string, plan: Plan<string>): Promise<void> {
-  const { owned } = await observeCni(stateDir);
+  // With the record lost, the plan claims the configs it writes (see createCniApplier).
+  const { owned, lost } = await observeCni(stateDir);
   const writes = [...plan.adds, ...plan.changes];
   const staged = new Map<string, string>();
   try {
     for (const [path, contents] of writes) {
       await mkdir(dirname(path), { recursive: true });
       const existing = await lstat(path).catch(() => undefined);
-      if (existing !== undefined && !owned.has(path)) throw new Error(`refusing to overwrite ${path}: wayfinder did not write it (remove it, or install into another directory)`);
+      if (existing !== undefined && !owned.has(path) && lost === undefined) throw new Error(`refusing to overwrite ${path}: wayfinder did not write it (remove it, or install into another directory)`);
       if (existing?.isDirectory()) throw new Error(`cannot write ${path}: a directory is in the way`);
       staged.set(path, await stageFile(path, contents));
     }

@@ -22,21 +22,23 @@ export interface InstalledCni {
   files: ReadonlyMap<string, string>;
   /** Every recorded path, including ones removed by hand since. */
   owned: ReadonlySet<string>;
+  /** Why the record is there but unreadable, when it is (nothing is known to be ours then). */
+  lost?: string;
 }
 
 /**
  * @example await observeCni("/var/lib/wayfinder/cni") // { files: Map { "/etc/cni/net.d/dcos.conflist" → "{...}" }, owned: Set {...} }
  */
 export async function observeCni(stateDir: string): Promise<InstalledCni> {
-  // An invalid manifest is an error: guessing would risk deleting configs that are not ours.
-  const owned = await readOwnedPaths(join(stateDir, MANIFEST), CniManifest, "CNI manifest");
+  // A lost record owns nothing: guessing would risk deleting configs that are not ours.
+  const { paths: owned, lost } = await readOwnedPaths(join(stateDir, MANIFEST), CniManifest, "CNI manifest");
   const files = new Map<string, string>();
   for (const file of owned) {
     // A symlink put in a config's place is replaced, never followed.
     const stat = await lstat(file).catch(() => undefined);
     if (stat?.isFile()) files.set(file, await readFile(file, "utf8"));
   }
-  return { files, owned };
+  return { files, owned, ...(lost === undefined ? {} : { lost }) };
 }
 
 /**

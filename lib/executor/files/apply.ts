@@ -27,7 +27,8 @@ export async function applyFilesPlan(dir: string, plan: Plan<string>): Promise<v
 
   await mkdir(dir, { recursive: true });
   const root = await realpath(dir);
-  const owned = await readManifest(root);
+  // A lost manifest lists nothing: the plan that found it lost claims only what it writes.
+  const { paths: owned } = await readManifest(root);
   const touched = new Set<string>([root]);
 
   const staged = new Map<string, string>();

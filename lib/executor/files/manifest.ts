@@ -4,6 +4,11 @@
  * stale-file removal safe: a file not listed was put there by someone else and is never
  * deleted (kube-proxy keeps the same kind of record of what it installed). The reading and
  * writing serve every applier that keeps such a record (the CNI applier too).
+ *
+ * A manifest that is there but does not read (truncated by a full disk, damaged by hand) is
+ * reported as `lost`: the appliers then rebuild it from what they install now, claiming only
+ * the files they are about to write and leaving everything else alone, rather than guessing
+ * which of the other files were theirs, or failing on every sync until someone removes it.
  */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -21,11 +26,19 @@ export const FileManifest = z.object({
 export type FileManifest = z.infer<typeof FileManifest>;
 
 /**
- * The paths the manifest in `dir` lists; empty when there is none yet. A manifest that does
- * not parse is an error: guessing would risk deleting files that are not ours.
- * @example await readManifest("/var/lib/wayfinder/files") // Set { "desired.json", "dns/mesos.zone" }
+ * What a manifest says the applier owns. `lost`, when set, says why the record could not be
+ * read though it is there (the file and the problem); `paths` is then empty.
  */
-export function readManifest(dir: string): Promise<Set<string>> {
+export interface OwnedPaths {
+  paths: Set<string>;
+  lost?: string;
+}
+
+/**
+ * The paths the manifest in `dir` lists; none when there is no manifest yet.
+ * @example await readManifest("/var/lib/wayfinder/files") // { paths: Set { "desired.json", "dns/mesos.zone" } }
+ */
+export function readManifest(dir: string): Promise<OwnedPaths> {
   return readOwnedPaths(join(dir, MANIFEST_NAME), FileManifest, "file manifest");
 }
 
@@ -39,25 +52,26 @@ export function writeManifest(dir: string, paths: Iterable<string>): Promise<voi
 
 /**
  * The paths a manifest at `path` lists (any applier's record of what it installed, checked
- * against `schema`); empty when there is none. Unreadable or invalid: an error naming the file.
- * @example await readOwnedPaths("/var/lib/wayfinder/cni/cni-manifest.json", CniManifest, "CNI manifest")
+ * against `schema`); none when there is none. Not JSON or not such a manifest: `lost`, naming
+ * the file. Unreadable (permissions, I/O): the error is thrown as is.
+ * @example await readOwnedPaths("/var/lib/wayfinder/cni/cni-manifest.json", CniManifest, "CNI manifest") // { paths: Set {}, lost: "...: not valid JSON (Unexpected end of JSON input)" }
  */
-export async function readOwnedPaths(path: string, schema: z.ZodType<{ files: string[] }>, what: string): Promise<Set<string>> {
+export async function readOwnedPaths(path: string, schema: z.ZodType<{ files: string[] }>, what: string): Promise<OwnedPaths> {
   let text: string;
   try {
     text = await readFile(path, "utf8");
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return new Set();
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return { paths: new Set() };
     throw error;
   }
   let parsed: ReturnType<typeof schema.safeParse>;
   try {
     parsed = schema.safeParse(JSON.parse(text));
   } catch (error) {
-    throw new Error(`${path}: not valid JSON (${(error as Error).message}); fix or remove it by hand`);
+    return { paths: new Set(), lost: `${path}: not valid JSON (${(error as Error).message})` };
   }
-  if (!parsed.success) throw new Error(`${path}: not a wayfinder ${what}; fix or remove it by hand`);
-  return new Set(parsed.data.files);
+  if (!parsed.success) return { paths: new Set(), lost: `${path}: not a wayfinder ${what}` };
+  return { paths: new Set(parsed.data.files) };
 }
 
 /** Replaces the manifest at `path` (crash-safely): `kind` and `paths`, sorted and without duplicates. */

@@ -15,13 +15,18 @@ export interface InstalledFiles {
   readonly owned: ReadonlySet<string>;
   /** Paths in the directory the manifest does not list: someone else's, never read or touched. */
   readonly foreign: ReadonlySet<string>;
+  /**
+   * Why the manifest is there but unreadable, when it is: nothing is known to be the
+   * applier's then, so every path is `foreign` until a plan claims the ones it writes.
+   */
+  readonly lost?: string;
 }
 
 /**
  * @example await observeFiles("/var/lib/wayfinder/files") // { files: Map {...}, owned: Set {...}, foreign: Set {} }
  */
 export async function observeFiles(dir: string): Promise<InstalledFiles> {
-  const owned = await readManifest(dir);
+  const { paths: owned, lost } = await readManifest(dir);
   const files = new Map<string, string>();
   const foreign = new Set<string>();
   for (const path of await listEntries(dir)) {
@@ -29,7 +34,7 @@ export async function observeFiles(dir: string): Promise<InstalledFiles> {
     // Only regular files count as installed: a symlink put in our place is replaced, never followed.
     else if ((await lstat(join(dir, path))).isFile()) files.set(path, await readFile(join(dir, path), "utf8"));
   }
-  return { files, owned, foreign };
+  return { files, owned, foreign, ...(lost === undefined ? {} : { lost }) };
 }
 
 /** Relative paths of every non-directory entry under `dir`, without the applier's own files. */

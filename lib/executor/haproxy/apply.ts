@@ -15,6 +15,7 @@ import { mkdir, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { Plan } from "../applier.ts";
 import { applyFilesPlan } from "../files/apply.ts";
+import { writeManifest } from "../files/manifest.ts";
 import { observeFiles } from "../files/observe.ts";
 import { checkRelativePath } from "../files/paths.ts";
 import { planFiles } from "../files/plan.ts";
@@ -48,8 +49,9 @@ export interface ApplyContext {
 /**
  * @example await applyHaproxyPlan(context, planHaproxy("haproxy", wanted, installed))
  */
-export async function applyHaproxyPlan(context: ApplyContext, plan: Plan<GroupAction>): Promise<void> {
-  await mkdir(context.layout.runDir, { recursive: true, mode: 0o700 });
+export async function applyHaproxyPlan(given: ApplyContext, plan: Plan<GroupAction>): Promise<void> {
+  await mkdir(given.layout.runDir, { recursive: true, mode: 0o700 });
+  const context = given.installed.files.lost === undefined ? given : await withRebuiltRecord(given, plan);
   for (const [stem, action] of [...plan.adds, ...plan.changes]) {
     if (action.kind === "runtime") await updateInPlace(context, stem, action.files, action.commands);
     else await loadConfig(context, stem, action.files, action.kind);
@@ -129,6 +131,19 @@ async function installGroupFiles(context: ApplyContext, stem: string, files: Rea
   const mine = (path: string) => isGroupPath(stem, path);
   const subset = { files: new Map([...now.files].filter(([p]) => mine(p))), owned: new Set([...now.owned].filter(mine)), foreign: now.foreign };
   await applyFilesPlan(context.layout.confDir, planFiles("haproxy", files, subset));
+}
+
+/**
+ * Rebuilds a lost record of `conf/` before any group is installed, from the files of the groups
+ * this plan runs: each group's install compares with and writes only its own files, so the
+ * files of the groups after it must already be known as the applier's. Files of other groups
+ * are left alone (never claimed, never deleted).
+ */
+async function withRebuiltRecord(context: ApplyContext, plan: Plan<GroupAction>): Promise<ApplyContext> {
+  const stems = [...plan.adds.keys(), ...plan.changes.keys()];
+  const claimed = [...context.installed.files.foreign].filter((path) => stems.some((stem) => isGroupPath(stem, path)));
+  await writeManifest(context.layout.confDir, claimed);
+  return { ...context, installed: { ...context.installed, files: await observeFiles(context.layout.confDir) } };
 }
 
 function installedGroupFiles(installed: InstalledHaproxy, stem: string): Map<string, string> {

@@ -25,9 +25,12 @@ export function planHaproxy(applier: string, wanted: ReadonlyMap<string, string>
   const installedByStem = byStem(installed.files.files);
   const adds = new Map<string, GroupAction>();
   const changes = new Map<string, GroupAction>();
+  const repairs: string[] = installed.files.lost === undefined ? [] : [`${installed.files.lost}: rebuilt from the groups it runs now, whose configs are installed again`];
   for (const [stem, files] of [...wantedByStem].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const running = installed.running.get(stem);
     if (running === undefined) {
+      // Installed files mean it ran before: its master died (killed, crashed) since.
+      if (installedByStem.has(stem)) repairs.push(`HAProxy of group ${stem} is not running though its config is installed: starting it again`);
       adds.set(stem, { kind: "start", files });
       continue;
     }
@@ -36,7 +39,7 @@ export function planHaproxy(applier: string, wanted: ReadonlyMap<string, string>
   }
   const present = new Set([...installed.running.keys(), ...[...installed.files.owned].map(stemOf)]);
   const deletes = [...present].filter((stem) => !wantedByStem.has(stem)).sort();
-  return { applier, adds, changes, deletes };
+  return { applier, adds, changes, deletes, ...(repairs.length === 0 ? {} : { repairs }) };
 }
 
 function groupChange(

@@ -3,17 +3,20 @@
  * The nftables L4 applier, kube-proxy's nftables proxier habits in small: one pass builds the
  * whole batch, one `nft -f -` transaction applies it, and a record of what was installed makes
  * the next sync partial (only the VIPs and backends that changed, deletions included). A full
- * sync replaces both tables atomically; it happens first, on `forceFullSync()` (a periodic
- * resync), and at once when a partial transaction fails (someone flushed the rule set, say),
- * in the same apply. The kernel is listed only to recover: `nft list` of a large table, or 10k
- * routes, costs more than the change, and a partial sync here takes a few tens of milliseconds.
+ * sync replaces both tables atomically; it happens first, on `forceFullSync()`, when the
+ * canary says the tables were flushed or deleted behind the applier's back (checked on every
+ * sync, the periodic resync included, so such damage is repaired within one), and at once
+ * when a partial transaction fails, in the same apply. The kernel is listed only to recover:
+ * `nft list` of a large table, or 10k routes, costs more than the change, and a partial sync
+ * here takes a few tens of milliseconds.
  */
 import type { L4Service } from "../../desired/schema.ts";
 import { serviceRules, type NftServiceRules } from "../../render/nft-model.ts";
-import { NFT_CANARY_CHAIN, NFT_FAMILIES, NFT_TABLE, renderNftRules } from "../../render/nftables.ts";
+import { NFT_TABLE, renderNftRules } from "../../render/nftables.ts";
 import { nftablesDelta, nftIndex, type NftIndex } from "../../render/nftables-delta.ts";
 import type { Applier, Plan } from "../applier.ts";
 import { installProblem } from "./check-service.ts";
+import { canaryDamage } from "./nft-canary.ts";
 import { deleteStaleFlows, staleUdpFlows, type StaleFlow } from "./conntrack.ts";
 import { commandRunner, type CommandRunner } from "../run-command.ts";
 import { serviceKey } from "./service-key.ts";
@@ -34,6 +37,8 @@ export interface NftInstalled {
   index: NftIndex;
   /** VIP routes: remembered, or listed from the kernel when nothing is remembered. */
   routes: ReadonlySet<string>;
+  /** Why the record was dropped (the canary found the tables damaged), when it was. */
+  damage?: string;
 }
 
 /** One service's move, by service key. */
@@ -105,9 +110,13 @@ export function createNftablesApplier(options: NftablesApplierOptions = {}): Nft
       installed = undefined;
     },
     async observe() {
-      if (installed !== undefined) return { known: true, ...installed };
-      // Nothing remembered: list what is ours (routes, by their protocol) and rebuild.
-      return { known: false, services: new Map(), index: UNKNOWN_INDEX, routes: await installedVipRoutes(run) };
+      const damage = installed === undefined ? undefined : await canaryDamage(run);
+      if (installed !== undefined && damage === undefined) return { known: true, ...installed };
+      // Nothing remembered, or the record no longer holds: list what is ours (routes, by their
+      // protocol) and rebuild.
+      installed = undefined;
+      const routes = await installedVipRoutes(run);
+      return { known: false, services: new Map(), index: UNKNOWN_INDEX, routes, ...(damage === undefined ? {} : { damage }) };
     },
     plan(desired, observed) {
       return planNftables(desired.l4lb.services, observed);
@@ -119,7 +128,7 @@ export function createNftablesApplier(options: NftablesApplierOptions = {}): Nft
       installed = undefined;
       try {
         await carryOut(run, plan);
-        lastSync = { full: plan.full, batchBytes: plan.batch.length };
+        lastSync = { full: plan.full, batchBytes: plan.batch.length, ...(plan.repairs === undefined ? {} : { fallback: plan.repairs.join("; ") }) };
         installed = recordAfter(plan, before);
       } catch (error) {
         if (plan.full) throw error;
@@ -135,7 +144,8 @@ export function createNftablesApplier(options: NftablesApplierOptions = {}): Nft
       // checks that both tables are there and lists the routes.
       if (lastSync?.full === false) return [];
       const drift: string[] = [];
-      if (!(await canaryPresent(run))) drift.push(`table ${NFT_TABLE} is missing`);
+      const damage = await canaryDamage(run);
+      if (damage !== undefined) drift.push(damage);
       const routes = planRoutes(vipAddresses(desired.l4lb.services), await installedVipRoutes(run));
       if (routes.add.length > 0) drift.push(`VIP routes missing: ${routes.add.join(", ")}`);
       if (routes.remove.length > 0) drift.push(`stale VIP routes: ${routes.remove.join(", ")}`);
@@ -201,7 +211,8 @@ export function planNftables(services: readonly L4Service[], observed: NftInstal
     const routes = planRoutes(nextRoutes, observed.routes);
     // Nothing is known about the tables (first sync, failure, flushed): replace them whatever they hold.
     updates.set(`table ${NFT_TABLE}`, "full sync");
-    return plan(adds, updates, deletes, routes, { full: true, batch: renderNftRules(rules), staleFlows, serviceChanges: changes, nextIndex: nftIndex(rules), nextRoutes, desired: services });
+    const repairs = observed.damage === undefined ? {} : { repairs: [observed.damage] };
+    return plan(adds, updates, deletes, routes, { full: true, batch: renderNftRules(rules), staleFlows, serviceChanges: changes, nextIndex: nftIndex(rules), nextRoutes, desired: services, ...repairs });
   }
   const delta = nftablesDelta(changes.map((c) => ({ before: c.before?.rules, after: c.after?.rules })), observed.index);
   const routes = { add: delta.addressesAdded, remove: delta.addressesRemoved };
@@ -248,25 +259,4 @@ function sameBackends(installed: InstalledService, service: L4Service): boolean 
 
 function isNftPlan(plan: Plan<string>): plan is NftPlan {
   return "batch" in plan && "serviceChanges" in plan;
-}
-
-/**
- * Both tables still have their prerouting chain. `nft list chains` skips set elements, so it
- * stays cheap (~10 ms) where listing the table itself takes most of a second at 10k VIPs.
- */
-async function canaryPresent(run: CommandRunner): Promise<boolean> {
-  let text: string;
-  try {
-    text = await run(["nft", "list", "chains"]);
-  } catch {
-    return false;
-  }
-  const found = new Set<string>();
-  let table = "";
-  for (const line of text.split("\n")) {
-    const header = /^table (\S+) (\S+) \{/.exec(line);
-    if (header !== null) table = header[2] === NFT_TABLE ? header[1]! : "";
-    else if (table !== "" && line.trim() === `chain ${NFT_CANARY_CHAIN} {`) found.add(table);
-  }
-  return NFT_FAMILIES.every((f) => found.has(f));
 }

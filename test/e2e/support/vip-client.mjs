@@ -5,6 +5,8 @@
 //   node vip-client.mjs peer HOST PORT         the address the backend saw the connection come from
 //   node vip-client.mjs hold HOST PORT NAME    keeps one connection that reached NAME, then on each
 //                                              stdin line sends one more request on that same connection
+//   node vip-client.mjs probe HOST PORT        prints "probing", then a new connection every 10 ms until
+//                                              stdin closes; then counts the answers per backend
 import { request, Agent } from "node:http";
 import { createSocket } from "node:dgram";
 import { createInterface } from "node:readline";
@@ -63,4 +65,15 @@ if (mode === "http" || mode === "udp") {
   }
   console.log(agent ? `held ${arg}` : "never reached");
   for await (const _line of createInterface({ input: process.stdin })) console.log(`answer ${await get(agent)}`);
+} else if (mode === "probe") {
+  let open = true;
+  process.stdin.on("end", () => (open = false)).resume();
+  const counts = {};
+  console.log("probing");
+  while (open) {
+    const answer = await get(new Agent({ keepAlive: false }));
+    counts[answer] = (counts[answer] ?? 0) + 1;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  console.log(JSON.stringify(counts));
 }

@@ -20,6 +20,13 @@ describe("planHaproxy", () => {
     const plan = planHaproxy("haproxy", new Map([["external.cfg", ONE]]), installed({}));
     expect([...plan.adds.keys()]).toEqual(["external"]);
     expect(plan.adds.get("external")).toMatchObject({ kind: "start" });
+    expect(plan.repairs).toBeUndefined();
+  });
+
+  it("starts again a group whose config is installed but whose master is gone, naming it as a repair", () => {
+    const plan = planHaproxy("haproxy", new Map([["external.cfg", ONE]]), installed({ "external.cfg": ONE }));
+    expect(plan.adds.get("external")).toMatchObject({ kind: "start" });
+    expect(plan.repairs).toEqual(["HAProxy of group external is not running though its config is installed: starting it again"]);
   });
 
   it("does nothing when files and running servers match", () => {

@@ -10,7 +10,10 @@ export interface FakeKernel {
   run: CommandRunner;
   calls: Array<{ argv: string[]; input?: string }>;
   routes: Set<string>;
+  /** Both VIP tables exist. */
   tables: boolean;
+  /** Their rules were flushed (`nft flush table`): the canary no longer holds its target. */
+  flushed: boolean;
   ipvsSave: string;
   /** Makes the next `nft -f` fail. */
   failNextNft: boolean;
@@ -22,6 +25,7 @@ export function fakeKernel(): FakeKernel {
     calls: [],
     routes: new Set(),
     tables: false,
+    flushed: false,
     ipvsSave: "",
     failNextNft: false,
     nftBatches: () => kernel.calls.filter((c) => c.argv.join(" ") === "nft -f -").map((c) => c.input ?? ""),
@@ -41,17 +45,20 @@ export function fakeKernel(): FakeKernel {
         }
         return "";
       }
-      if (cmd === "nft list chains") {
-        const other = "table inet filter {\n\tchain prerouting {\n\t}\n}\n";
-        if (!kernel.tables) return other;
-        return `${other}table ip wayfinder_l4lb {\n\tchain prerouting {\n\t\ttype nat hook prerouting priority dstnat; policy accept;\n\t}\n}\ntable ip6 wayfinder_l4lb {\n\tchain prerouting {\n\t}\n}\n`;
+      if (/^nft --check delete chain ip6? wayfinder_l4lb canary_target$/.test(cmd)) {
+        if (!kernel.tables) throw new Error(`${cmd} exited 1: Error: No such file or directory`);
+        if (kernel.flushed) return "";
+        throw new Error(`${cmd} exited 1: Error: Could not process rule: Device or resource busy`);
       }
       if (cmd === "nft -f -") {
         if (kernel.failNextNft) {
           kernel.failNextNft = false;
           throw new Error("nft -f - exited 1: Error: Could not process rule");
         }
-        if ((input ?? "").includes("delete table")) kernel.tables = true;
+        if ((input ?? "").includes("delete table")) {
+          kernel.tables = true;
+          kernel.flushed = false;
+        }
         else if (!kernel.tables) throw new Error("nft -f - exited 1: Error: No such file or directory; did you mean table 'filter' in family inet?");
         return "";
       }

@@ -3,7 +3,7 @@ import { applyDesired } from "../../../lib/executor/apply-desired.ts";
 import { createNftablesApplier } from "../../../lib/executor/l4lb/nftables-applier.ts";
 import type { DesiredState, L4Service } from "../../../lib/desired/schema.ts";
 import { service } from "../../render/l4lb-fixtures.ts";
-import { fakeKernel } from "./fake-kernel.ts";
+import { fakeKernel, type FakeKernel } from "./fake-kernel.ts";
 import { desiredWith } from "../../support/desired.ts";
 
 function desired(services: L4Service[]): DesiredState {
@@ -72,15 +72,32 @@ describe("nftables applier bookkeeping", () => {
     expect(kernel.routes).toEqual(new Set(["11.0.0.1", "fd01:c::2"]));
   });
 
-  it("rebuilds tables someone deleted behind its back on the next change", async () => {
+  it.each([
+    ["deleted", (k: FakeKernel) => void (k.tables = false), "table ip wayfinder_l4lb is missing; table ip6 wayfinder_l4lb is missing, behind the agent's back"],
+    ["flushed", (k: FakeKernel) => void (k.flushed = true), "table ip wayfinder_l4lb was flushed (its rules are gone); table ip6 wayfinder_l4lb was flushed (its rules are gone), behind the agent's back"],
+  ])("rebuilds tables someone %s on the next sync, though the desired state did not change", async (_what, damage, repair) => {
     const kernel = fakeKernel();
     const applier = createNftablesApplier({ run: kernel.run });
     await applyDesired(desired([A]), [applier]);
-    kernel.tables = false;
-    const report = await applyDesired(desired([A, B]), [applier]);
-    expect(report.appliers[0]).toMatchObject({ status: "applied" });
-    expect(applier.lastSync).toMatchObject({ full: true, fallback: expect.stringContaining("No such file") });
-    expect(kernel.tables).toBe(true);
+    damage(kernel);
+    const report = await applyDesired(desired([A]), [applier]);
+    expect(report.appliers[0]).toMatchObject({ status: "applied", plan: { changes: ["table wayfinder_l4lb"], repairs: [repair] } });
+    expect(applier.lastSync).toMatchObject({ full: true, fallback: repair });
+    expect(kernel.nftBatches().at(-1)).toContain("delete table ip wayfinder_l4lb");
+    expect(kernel).toMatchObject({ tables: true, flushed: false });
+    expect(await applyDesired(desired([A]), [applier])).toMatchObject({ appliers: [{ status: "unchanged" }] });
+  });
+
+  it("checks the canary on a sync with nothing to do, and lists nothing while it holds", async () => {
+    const kernel = fakeKernel();
+    const applier = createNftablesApplier({ run: kernel.run });
+    await applyDesired(desired([A]), [applier]);
+    const before = kernel.calls.length;
+    expect(await applyDesired(desired([A]), [applier])).toMatchObject({ appliers: [{ status: "unchanged" }] });
+    expect(kernel.calls.slice(before).map((c) => c.argv.join(" "))).toEqual([
+      "nft --check delete chain ip wayfinder_l4lb canary_target",
+      "nft --check delete chain ip6 wayfinder_l4lb canary_target",
+    ]);
   });
 
   it("fails, and forgets its record, when even the full sync is refused", async () => {

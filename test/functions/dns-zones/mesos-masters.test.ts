@@ -98,6 +98,14 @@ describe("leader and master records (TestMasterRecord, specs/dns.md §2.3)", () 
     expect(diagnostics).toEqual([expect.objectContaining({ level: "error", code: "dns.invalid-leader", subject: "cluster" })]);
   });
 
+  it("reports an absent leader as information, not an error, whatever the masters list holds", () => {
+    for (const masters of [[], ["0.0.0.8:9"]]) {
+      const { zone, diagnostics } = zoneFor("", masters);
+      expect(recordSet(zone)).toEqual(new Set());
+      expect(diagnostics).toEqual([expect.objectContaining({ level: "info", code: "dns.no-leader", subject: "cluster" })]);
+    }
+  });
+
   it("reports a leader whose host is a name, not an IP", () => {
     const { zone, diagnostics } = zoneFor("master@leader.example:5050", []);
     expect(recordSet(zone)).toEqual(new Set());

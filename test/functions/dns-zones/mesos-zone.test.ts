@@ -51,11 +51,12 @@ describe("mesosZone negative cases (specs/dns.md §6.2 item 9)", () => {
     ]);
   });
 
-  it("makes no leader or master records for an empty leader", () => {
+  it("makes no leader or master records for an empty leader, and says at info level what to pass", () => {
     const state = fakeState();
     const result = mesosZone(ClusterSnapshot.parse({ ...harnessSnapshot({ state }), leader: "" }));
     expect(result.zone.records.filter((r) => /^(leader|master\d*)\.mesos$|^_leader\./.test(r.name))).toEqual([]);
-    expect(codes(result.diagnostics)).toEqual(["dns.invalid-leader cluster"]);
+    expect(codes(result.diagnostics)).toEqual(["dns.no-leader cluster"]);
+    expect(result.diagnostics[0]).toMatchObject({ level: "info", message: expect.stringContaining("--master HOST:PORT") });
   });
 
   it("gives a framework without a PID its A record but no _framework._tcp SRV", () => {
