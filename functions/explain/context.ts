@@ -10,7 +10,7 @@ import type { DesiredState, Diagnostic, DnsRecordType, DnsZone, L4Backend, L4Ser
 import { compareStrings } from "../../lib/net/compare.ts";
 import type { MarathonApp } from "../../lib/snapshot/marathon.ts";
 import type { Agent, ClusterSnapshot, Framework, Task } from "../../lib/snapshot/schema.ts";
-import type { HaproxyServiceFact } from "../../lib/desired/provenance.ts";
+import type { HaproxyServiceFact, OverlayAddressFact } from "../../lib/desired/provenance.ts";
 import type { ProvenanceLedger } from "./ledger.ts";
 
 /** A record an owner put in, as the name index keeps it. */
@@ -41,6 +41,7 @@ export class ExplainContext {
   #names: Map<string, NamedRecord[]> | undefined;
   #backends: Map<string, Array<{ service: L4Service; backend: L4Backend }>> | undefined;
   #servers: Map<string, HaproxyPlacement[]> | undefined;
+  #overlayTasks: Map<string, Array<{ taskId: string; agentId: string | undefined; fact: OverlayAddressFact }>> | undefined;
 
   constructor(
     readonly snapshot: ClusterSnapshot,
@@ -137,6 +138,21 @@ export class ExplainContext {
       }
     }
     return (this.#servers.get(taskId) ?? []).flatMap((p) => p.service.servers.filter((s) => s.taskId === taskId).map((server) => ({ ...p, server })));
+  }
+
+  /** The task addresses in `overlay`, with each task's agent, in task id order. */
+  overlayTasks(overlay: string): ReadonlyArray<{ taskId: string; agentId: string | undefined; fact: OverlayAddressFact }> {
+    if (this.#overlayTasks === undefined) {
+      const byOverlay = new Map<string, Array<{ taskId: string; agentId: string | undefined; fact: OverlayAddressFact }>>();
+      this.ledger.forEachOverlayAddress((taskId, fact) => {
+        const list = byOverlay.get(fact.overlay) ?? [];
+        list.push({ taskId, agentId: this.tasks.get(taskId)?.agentId, fact });
+        byOverlay.set(fact.overlay, list);
+      });
+      for (const list of byOverlay.values()) list.sort((a, b) => compareStrings(a.taskId, b.taskId) || compareStrings(a.fact.address, b.fact.address));
+      this.#overlayTasks = byOverlay;
+    }
+    return this.#overlayTasks.get(overlay) ?? [];
   }
 
   /** Every task id known to Mesos or Marathon, sorted (candidates for "did you mean"). */

@@ -39,7 +39,7 @@ export function explainVip(context: ExplainContext, query: string): VipExplanati
       closest: closestMatches(query.trim(), vipKeys(context.desired.l4lb.services)),
     };
   }
-  const explained = services.map((service) => explainService(context, service));
+  const explained = services.map((service) => explainedVip(context, service));
   const subjects = [...new Set(services.flatMap((s) => [`vip:${s.name ?? s.dnsName}`, `vip:${s.vip.protocol}:${s.vip.ip}:${s.vip.port}`]))].sort(compareStrings);
   return { kind: "vip", query, services: explained, diagnostics: subjects.flatMap((s) => context.diagnosticsOf(s)) };
 }
@@ -52,7 +52,12 @@ export function vipText(vip: L4Service["vip"]): string {
   return `${addressForPort(vip.ip)}:${vip.port}/${vip.protocol}`;
 }
 
-function explainService(context: ExplainContext, service: L4Service): ExplainedVip {
+/**
+ * One VIP service with its backends' health, the nodes that program it and its names (the
+ * dashboard lists these a page at a time).
+ * @example explainedVip(context, desired.l4lb.services[0]).backends[0].health // "healthy"
+ */
+export function explainedVip(context: ExplainContext, service: L4Service): ExplainedVip {
   const backends = service.backends.map((backend): ExplainedBackend => {
     const task = context.tasks.get(backend.taskId);
     const healthy = task === undefined ? undefined : taskHealthy(task, latestStatus(task));

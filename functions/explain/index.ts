@@ -9,11 +9,11 @@ import type { ExplainContext } from "./context.ts";
 import { explainApp } from "./explain-app.ts";
 import { explainName } from "./explain-name.ts";
 import { explainTask } from "./explain-task.ts";
-import { explainVip } from "./explain-vip.ts";
+import { explainVip, explainedVip, vipText } from "./explain-vip.ts";
 import type { ExplainSubject, Explanation } from "./schema.ts";
 
 export { ExplainContext } from "./context.ts";
-export { explainApp, explainName, explainTask, explainVip };
+export { explainApp, explainName, explainTask, explainVip, explainedVip, vipText };
 
 /**
  * @example explain(context, "task", "web.1").kind // "task" (or "not-found")

@@ -84,4 +84,9 @@ export class ProvenanceLedger implements Provenance {
   overlayAddressesOf(taskId: string): readonly OverlayAddressFact[] {
     return this.#overlay.get(taskId) ?? [];
   }
+
+  /** Calls `visit` once per task address reported in an overlay. */
+  forEachOverlayAddress(visit: (taskId: string, fact: OverlayAddressFact) => void): void {
+    for (const [taskId, facts] of this.#overlay) for (const fact of facts) visit(taskId, fact);
+  }
 }

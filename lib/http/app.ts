@@ -4,9 +4,10 @@
  * `wayfinder serve` on Node). It uses only web-standard APIs plus `node:crypto`, which Workers
  * provide under `nodejs_compat`.
  *
- * Request pipeline, in order: 405 for a known path with another method → bearer token on
- * `/v1/*` (when configured) → body size limit → the route. Authentication runs before the body
- * limit so an anonymous client cannot make the server buffer a body at all.
+ * Request pipeline, in order: security headers on every response → 405 for a known path with
+ * another method → bearer token on `/v1/*` and `/metrics` (when configured; the dashboard at
+ * `/ui/` checks it or its session cookie itself) → body size limit → the route. Authentication
+ * runs before the body limit so an anonymous client cannot make the server buffer a body at all.
  */
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
@@ -24,6 +25,8 @@ import { ClusterStates } from "./cluster-states.ts";
 import { OperatorView } from "./operator-view.ts";
 import { explainRoutes } from "./routes/explain.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
+import { securityHeaders } from "./middleware/security-headers.ts";
+import { uiRoutes } from "./ui/routes.tsx";
 import type { SnapshotStore } from "../store/snapshot-store.ts";
 
 /** 32 MiB: a 10,000-task snapshot is a few MiB of JSON; this leaves room without inviting abuse. */
@@ -67,6 +70,7 @@ export function createApp(options: AppOptions = {}): Hono {
   const app = new Hono();
   app.onError(errorHandler(opts.log));
   app.notFound(notFound);
+  app.use(securityHeaders());
   app.use(methodNotAllowed({ app, onMethodNotAllowed: methodNotAllowedResponse }));
   if (opts.token !== undefined) {
     const guard = bearerToken({ token: opts.token });
@@ -94,11 +98,12 @@ export function createApp(options: AppOptions = {}): Hono {
     app.route("/v1/desired", desiredRoutes(view.snapshot, view.desired));
     app.route("/v1/explain", explainRoutes(async () => view));
   }
-  if (opts.store !== undefined) {
-    const states = new ClusterStates(opts.store);
+  const states = opts.store === undefined ? undefined : new ClusterStates(opts.store);
+  if (states !== undefined) {
     app.route("/v1/clusters", clusterRoutes(states));
     app.route("/metrics", metricsRoutes(states));
   }
+  app.route("/", uiRoutes({ states, token: opts.token }));
   return app;
 }
 

@@ -1,0 +1,189 @@
+/**
+ * @module
+ * `/ui/explain/:subject/:query`: `explain` as a page. A name's records with the owners behind
+ * each, a VIP's backends and names, a task's or app's every artifact (`explain-task.tsx`), or
+ * "not found" with the closest matches as links. Every object on it links to its own
+ * explanation, so an operator can walk from a name to its VIP to the task behind it.
+ */
+import type { Explanation, NameExplanation, NotFound, Owner, VipExplanation } from "../../../../functions/explain/schema.ts";
+import { addressForPort } from "../../../net/ip-literal.ts";
+import { vipText } from "../../../../functions/explain/explain-vip.ts";
+import { explainHref, pageHref } from "../links.ts";
+import { PageFrame, type PageContext } from "../page-context.tsx";
+import { Diagnostics } from "../components.tsx";
+import { AppExplained, TaskExplained } from "./explain-task.tsx";
+
+/**
+ * @example c.html(<ExplainPage page={page} explanation={page.state.operator.explain("task", id)} subject="task" query={id} />)
+ */
+export function ExplainPage(props: { page: PageContext; explanation: Explanation; subject: string; query: string }) {
+  const { page, explanation } = props;
+  return (
+    <PageFrame page={page} title={`Explain ${props.subject} ${props.query}`} active="explain">
+      <div id="content">
+        <Body page={page} explanation={explanation} />
+      </div>
+    </PageFrame>
+  );
+}
+
+function Body(props: { page: PageContext; explanation: Explanation }) {
+  const { page, explanation: e } = props;
+  switch (e.kind) {
+    case "name":
+      return <NameExplained page={page} e={e} />;
+    case "vip":
+      return <VipExplained page={page} e={e} />;
+    case "task":
+      return <TaskExplained page={page} e={e} />;
+    case "app":
+      return <AppExplained page={page} e={e} />;
+    case "not-found":
+      return <NotFoundExplained page={page} e={e} />;
+  }
+}
+
+function NotFoundExplained(props: { page: PageContext; e: NotFound }) {
+  const { e } = props;
+  return (
+    <div class="panel">
+      <h3>
+        <span class="badge err">not found</span> {e.message}
+      </h3>
+      {e.closest.length === 0 ? (
+        <p class="muted">Nothing close to it either.</p>
+      ) : (
+        <p>
+          Did you mean:{" "}
+          {e.closest.map((c, i) => (
+            <>
+              {i > 0 ? ", " : ""}
+              <a class="mono" href={explainHref(props.page.cluster, e.subject, c)}>
+                {c}
+              </a>
+            </>
+          ))}
+        </p>
+      )}
+    </div>
+  );
+}
+
+function NameExplained(props: { page: PageContext; e: NameExplanation }) {
+  const { page, e } = props;
+  return (
+    <>
+      <p class="lead">
+        <span class="mono">{e.name}</span> in zone {e.zone} · <a href={pageHref("dns", page.cluster, { name: e.name, zone: e.zone })}>ask the DNS server</a>
+      </p>
+      <div class="panel">
+        <table>
+          <thead>
+            <tr>
+              <th>type</th>
+              <th class="num">TTL</th>
+              <th>data</th>
+              <th>from</th>
+            </tr>
+          </thead>
+          <tbody>
+            {e.records.map((r) => (
+              <tr>
+                <td>{r.type}</td>
+                <td class="num">{r.ttl}</td>
+                <td class="mono">{typeof r.data === "string" ? r.data : "target" in r.data ? `${r.data.priority} ${r.data.weight} ${r.data.port} ${r.data.target}` : `${r.data.mname} ${r.data.rname} ${r.data.serial}`}</td>
+                <td>
+                  {r.owners.map((o, i) => (
+                    <>
+                      {i > 0 ? ", " : ""}
+                      <OwnerLink page={page} owner={o} />
+                    </>
+                  ))}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <Diagnostics page={page} diagnostics={e.diagnostics} />
+    </>
+  );
+}
+
+function VipExplained(props: { page: PageContext; e: VipExplanation }) {
+  const { page, e } = props;
+  return (
+    <>
+      {e.services.map((s) => (
+        <div class="panel">
+          <h3>
+            <span class="mono">{vipText(s.vip)}</span> {s.name === undefined ? <span class="badge muted">IP VIP</span> : <b>{s.name}</b>} <span class="muted">scheduler {s.scheduler}</span>
+          </h3>
+          <dl class="facts-list">
+            <dt>names</dt>
+            <dd>
+              {s.dnsNames.length === 0
+                ? "none (an IP VIP has no name)"
+                : s.dnsNames.map((n, i) => (
+                    <>
+                      {i > 0 ? ", " : ""}
+                      <a class="mono" href={explainHref(page.cluster, "name", n)}>
+                        {n}
+                      </a>
+                    </>
+                  ))}
+            </dd>
+            <dt>programmed by</dt>
+            <dd>
+              every agent ({s.nodes.agents}) · <a href={pageHref("nodes", page.cluster, { state: "lagging" })}>nodes not yet on this generation</a>
+              {s.nodes.localOn.length === 0 ? null : <span class="muted"> · its own backend reached at the container address on {s.nodes.localOn.join(", ")}</span>}
+            </dd>
+          </dl>
+          <table>
+            <thead>
+              <tr>
+                <th>backend</th>
+                <th class="num">weight</th>
+                <th>health</th>
+                <th>task</th>
+                <th>agent</th>
+              </tr>
+            </thead>
+            <tbody>
+              {s.backends.map((b) => (
+                <tr>
+                  <td class="mono">
+                    {addressForPort(b.ip)}:{b.port}
+                  </td>
+                  <td class="num">{b.weight}</td>
+                  <td>
+                    <span class={`badge ${b.draining ? "warn" : b.health === "healthy" ? "ok" : b.health === "unhealthy" ? "err" : "muted"}`}>{b.draining ? "draining" : b.health}</span>
+                  </td>
+                  <td class="mono">
+                    <a href={explainHref(page.cluster, "task", b.taskId)}>{b.taskId}</a> <span class="muted">{b.taskState ?? ""}</span>
+                  </td>
+                  <td class="mono">{b.agentId ?? ""}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ))}
+      <Diagnostics page={page} diagnostics={e.diagnostics} />
+    </>
+  );
+}
+
+/** Who put something in, linked to its explanation where it has one. */
+export function OwnerLink(props: { page: PageContext; owner: Owner }) {
+  const { owner } = props;
+  const cluster = props.page.cluster;
+  const href =
+    owner.kind === "task" || owner.kind === "vip"
+      ? explainHref(cluster, owner.kind, owner.id)
+      : owner.kind === "agent"
+        ? pageHref("nodes", cluster, { q: owner.id })
+        : undefined;
+  const text = `${owner.kind} ${owner.id}`;
+  return href === undefined ? <span class="mono">{text}</span> : <a class="mono" href={href}>{text}</a>;
+}

@@ -1,0 +1,42 @@
+/**
+ * @module
+ * No dashboard page lists a 100k-task cluster whole: lists are cut into pages, and the pager
+ * links to the neighbours with every other parameter kept.
+ */
+import { pageHref, type UiPage } from "./links.ts";
+
+export interface PageSlice<T> {
+  items: T[];
+  page: number;
+  pages: number;
+  total: number;
+}
+
+/**
+ * The `page`th (1-based) slice of `size` items; a page past the end shows the last.
+ * @example paginate([1, 2, 3], "2", 2) // { items: [3], page: 2, pages: 2, total: 3 }
+ */
+export function paginate<T>(items: readonly T[], pageText: string | undefined, size: number): PageSlice<T> {
+  const pages = Math.max(1, Math.ceil(items.length / size));
+  const asked = /^\d{1,7}$/.test(pageText ?? "") ? Number(pageText) : 1;
+  const page = Math.min(Math.max(1, asked), pages);
+  return { items: items.slice((page - 1) * size, page * size), page, pages, total: items.length };
+}
+
+/**
+ * @example <Pager slice={slice} page="vips" cluster="prod" params={{ q: "web" }} noun="VIPs" />
+ */
+export function Pager(props: { slice: PageSlice<unknown>; page: UiPage; cluster: string | undefined; params: Record<string, string | undefined>; noun: string }) {
+  const { slice } = props;
+  const link = (n: number) => pageHref(props.page, props.cluster, { ...props.params, page: n });
+  if (slice.pages <= 1) return <div class="pager">{slice.total} {props.noun}</div>;
+  return (
+    <div class="pager">
+      <span>
+        {slice.total} {props.noun}, page {slice.page} of {slice.pages}
+      </span>
+      {slice.page > 1 ? <a href={link(slice.page - 1)}>← previous</a> : null}
+      {slice.page < slice.pages ? <a href={link(slice.page + 1)}>next →</a> : null}
+    </div>
+  );
+}
