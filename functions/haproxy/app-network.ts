@@ -8,6 +8,7 @@
  */
 import type { MarathonApp, MarathonTask } from "../../lib/snapshot/marathon.ts";
 import { ipFamily } from "../../lib/net/ip-literal.ts";
+import { compareStrings } from "../../lib/net/compare.ts";
 
 export type NetworkingMode = "host" | "container" | "container/bridge";
 
@@ -83,7 +84,7 @@ export type HostResolver = (host: string) => string | undefined;
  */
 export function agentResolver(agents: readonly { hostname: string; ips: readonly string[] }[]): HostResolver {
   const table = new Map<string, string>();
-  for (const agent of [...agents].sort((a, b) => (a.hostname < b.hostname ? -1 : a.hostname > b.hostname ? 1 : 0))) {
+  for (const agent of [...agents].sort((a, b) => compareStrings(a.hostname, b.hostname))) {
     const ip = agent.ips.find((a) => ipFamily(a) === 4) ?? agent.ips.find((a) => ipFamily(a) === 6);
     if (ip !== undefined && !table.has(agent.hostname)) table.set(agent.hostname, ip);
   }

@@ -9,6 +9,7 @@
 import type { Diagnostic } from "../../lib/desired/schema.ts";
 import type { MarathonApp, MarathonTask } from "../../lib/snapshot/marathon.ts";
 import { parseInteger } from "./label-values.ts";
+import { compareStrings } from "../../lib/net/compare.ts";
 
 /** A task with marathon-lb's `draining` mark. */
 export interface GroupedTask {
@@ -23,7 +24,7 @@ export interface SourceApp {
   readonly tasks: readonly GroupedTask[];
 }
 
-const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+const byId = (a: { id: string }, b: { id: string }) => compareStrings(a.id, b.id);
 
 /**
  * Apps in id order, deployment groups merged.

@@ -1,39 +1,42 @@
 /**
  * @module
  * Marathon health checks → HAProxy checks (`specs/l7.md` §5.8): which template family applies,
- * the placeholders the four health-check templates receive, and the `port` a server is checked
- * on when `BACKEND_HEALTHCHECK_PORT_INDEX` points at another service port (marathon-lb#198).
+ * and the `port` a server is checked on when `BACKEND_HEALTHCHECK_PORT_INDEX` points at another
+ * service port (marathon-lb#198).
  */
-import type { TemplateValue } from "../../lib/render/haproxy/template-format.ts";
+import type { HealthModel, ProxyMode } from "../../lib/render/haproxy/model.ts";
 import type { HealthCheck, Service } from "./services.ts";
 
 /**
  * `tcp` when the service is tcp or the check is TCP/MESOS_TCP, else `http` for http services.
  * @example healthFamily("http", { protocol: "MESOS_TCP", ... }) // "tcp"
  */
-export function healthFamily(mode: "tcp" | "http", check: HealthCheck): "tcp" | "http" {
+export function healthFamily(mode: ProxyMode, check: HealthCheck): ProxyMode {
   return mode === "tcp" || check.protocol === "TCP" || check.protocol === "MESOS_TCP" ? "tcp" : "http";
 }
 
 /**
- * The placeholders of the health-check templates, with the server's check port (or none).
- * @example healthValues(check, 1025).healthCheckPortOptions // " port 1025"
+ * The check of a service as the health-check templates read it.
+ * @example healthModel(service, "http", [service])?.family // "http"
  */
-export function healthValues(check: HealthCheck, port: number | undefined): Record<string, TemplateValue> {
+export function healthModel(service: Service, mode: ProxyMode, siblings: readonly Service[]): HealthModel | undefined {
+  const check = service.healthCheck;
+  if (check === undefined) return undefined;
   return {
-    healthCheck: check.raw,
-    healthCheckPortIndex: check.portIndex,
-    healthCheckPort: port,
-    healthCheckProtocol: check.protocol,
-    healthCheckPath: check.path ?? "/",
-    healthCheckTimeoutSeconds: check.timeoutSeconds,
-    healthCheckIntervalSeconds: check.intervalSeconds,
-    healthCheckGracePeriodSeconds: check.gracePeriodSeconds,
-    healthCheckMaxConsecutiveFailures: check.maxConsecutiveFailures,
-    healthCheckFalls: check.maxConsecutiveFailures + 1,
-    healthCheckPortOptions: port ? ` port ${port}` : "",
+    family: healthFamily(mode, check),
+    protocol: check.protocol,
+    ...(check.path === undefined ? {} : { path: check.path }),
+    ...(check.portIndex === undefined ? {} : { portIndex: check.portIndex }),
+    intervalSeconds: check.intervalSeconds,
+    timeoutSeconds: check.timeoutSeconds,
+    gracePeriodSeconds: check.gracePeriodSeconds,
+    maxConsecutiveFailures: check.maxConsecutiveFailures,
+    ...optionalPort(backendPort(siblings, service, 0)),
+    raw: check.raw,
   };
 }
+
+const optionalPort = (port: number | undefined) => (port === undefined ? {} : { backendPort: port });
 
 /**
  * marathon-lb's `get_backend_port`: the port of the `index`-th server of the app's service at
@@ -52,9 +55,11 @@ export function backendPort(siblings: readonly Service[], service: Service, inde
 }
 
 /**
- * The port the server at `index` is checked on: from the port-index label, else the check's
- * explicit `port`, else none (the server's own port).
+ * The port the server at `index` (−1: a free slot) is checked on: from the port-index label,
+ * else the check's explicit `port`, else none (the server's own port).
+ * @example serverCheckPort([service], service, check, 0) // check.port when no port index is set
  */
 export function serverCheckPort(siblings: readonly Service[], service: Service, check: HealthCheck, index: number): number | undefined {
-  return service.settings.healthcheckPortIndex !== undefined ? backendPort(siblings, service, index) : check.port;
+  if (service.settings.healthcheckPortIndex === undefined || index < 0) return check.port;
+  return backendPort(siblings, service, index);
 }

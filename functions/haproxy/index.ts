@@ -3,16 +3,20 @@
  * The layer-7 reconciler: a snapshot's Marathon apps → one HAProxy config per configured LB
  * group (Marathon-LB on current HAProxy, `specs/l7.md`), the server-slot allocations the next
  * run must keep, and diagnostics. Stages: normalise (`services.ts`), allocate slots
- * (`slots.ts`), render each group (`render-group.ts`). Pure and total: bad apps are left out
- * with a diagnostic, everything else is rendered.
+ * (`slots.ts`), model each group (`group-model.ts`), render its text
+ * (`lib/render/haproxy/render-group.ts`). Pure and total: bad apps are left out with a
+ * diagnostic, everything else is rendered.
  */
 import { HaproxySlotAllocations, type Diagnostic, type HaproxyGroup } from "../../lib/desired/schema.ts";
+import { compareStrings } from "../../lib/net/compare.ts";
+import type { ServiceModel } from "../../lib/render/haproxy/model.ts";
+import { renderHaproxyGroup } from "../../lib/render/haproxy/render-group.ts";
 import type { ClusterSnapshot } from "../../lib/snapshot/schema.ts";
 import { backendName } from "./names.ts";
-import { renderGroup } from "./render-group.ts";
+import { groupModel, serviceModel } from "./group-model.ts";
 import { marathonServices, type Service } from "./services.ts";
 import { allocateSlots, slotKey, type BackendSlots } from "./slots.ts";
-import { createTemplater } from "./templater.ts";
+import { serviceFact } from "./service-fact.ts";
 import type { Provenance } from "../../lib/desired/provenance.ts";
 
 export interface HaproxyGroupsResult {
@@ -48,14 +52,25 @@ export function haproxyGroups(snapshot: ClusterSnapshot, provenance?: Provenance
     else list.push(service);
   }
 
-  const templater = createTemplater(config.templates);
+  // A service's model is the same in every group: made once, when a group first has it.
+  const models = new Map<Service, ServiceModel>();
+  const modelOf = (service: Service): ServiceModel => {
+    let model = models.get(service);
+    if (model === undefined) {
+      const backendSlots = slots.get(backendName(service.appId, service.servicePort))!;
+      models.set(service, (model = serviceModel({ service, siblings: siblings.get(service.appId)!, slots: backendSlots, config })));
+    }
+    return model;
+  };
   const groups: Record<string, HaproxyGroup> = {};
-  for (const group of [...config.groups].sort()) {
-    const result = renderGroup({ group, services, siblings, slots, config, templater, provenance });
+  for (const group of [...config.groups].sort(compareStrings)) {
+    const model = groupModel({ group, services, modelOf, config });
+    const result = renderHaproxyGroup(model);
     groups[group] = result.rendered;
     diagnostics.push(...result.diagnostics);
+    if (provenance !== undefined) reportRendered(provenance, group, model.services, result.renderedBackends, services);
   }
-  const backends = Object.fromEntries([...slots].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  const backends = Object.fromEntries([...slots].sort(([a], [b]) => compareStrings(a, b)));
   return { groups, allocations: { backends }, diagnostics: uniqueDiagnostics(diagnostics) };
 }
 
@@ -93,6 +108,15 @@ function uniqueBackendNames(services: readonly Service[], diagnostics: Diagnosti
     });
     return false;
   });
+}
+
+/** Tells provenance each service the group rendered, with the task behind each server. */
+function reportRendered(provenance: Provenance, group: string, models: readonly ServiceModel[], rendered: ReadonlySet<string>, services: readonly Service[]): void {
+  const byBackend = new Map(services.map((s) => [backendName(s.appId, s.servicePort), s]));
+  for (const model of models) {
+    const service = byBackend.get(model.backend);
+    if (service !== undefined && rendered.has(model.backend)) provenance.haproxyService(group, serviceFact(model, service));
+  }
 }
 
 /** The same diagnostic from several groups is reported once. */

@@ -5,8 +5,7 @@
  * stats pages for these, so they are kept exactly.
  */
 import { createHash } from "node:crypto";
-
-const NOT_NAME_CHAR = /[^a-zA-Z0-9-]/g;
+import { sectionName } from "../../lib/render/haproxy/host-match.ts";
 
 /** The part of an app id a backend name uses: without the leading `/`, `/` → `_`. */
 function appStem(appId: string): string {
@@ -26,7 +25,7 @@ export function backendName(appId: string, servicePort: number): string {
  * @example aclStem("web.example.com", "/grp/web") // "web_example_com_grp_web"
  */
 export function aclStem(vhost: string, appId: string): string {
-  return `${vhost.replace(NOT_NAME_CHAR, "_")}_${appStem(appId)}`;
+  return `${sectionName(vhost)}_${appStem(appId)}`;
 }
 
 /**
@@ -34,15 +33,7 @@ export function aclStem(vhost: string, appId: string): string {
  * @example cleanedUpAppId("/nginx") // "_nginx"
  */
 export function cleanedUpAppId(appId: string): string {
-  return appId.replace(NOT_NAME_CHAR, "_");
-}
-
-/**
- * A host name as a section name (grouped HTTPS frontends and backends).
- * @example sanitizedName("b.local") // "b_local"
- */
-export function sanitizedName(text: string): string {
-  return text.replace(NOT_NAME_CHAR, "_");
+  return sectionName(appId);
 }
 
 /**
@@ -51,7 +42,7 @@ export function sanitizedName(text: string): string {
  * @example serverName("agent1", "1.1.1.1", 1024) // "agent1_1_1_1_1_1024"
  */
 export function serverName(host: string, ip: string, port: number): string {
-  return (host === ip ? `${ip}_${port}` : `${host}_${ip}_${port}`).replace(NOT_NAME_CHAR, "_");
+  return sectionName(host === ip ? `${ip}_${port}` : `${host}_${ip}_${port}`);
 }
 
 const ID_MODULUS = 32767n;

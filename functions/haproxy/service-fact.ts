@@ -1,34 +1,31 @@
 /**
  * @module
- * What one rendered service is, as data (for `explain` and the dashboard): its backend, mode,
- * vhosts and the server each task fills, named exactly as the config names them.
+ * What one rendered service is, as `explain` and the dashboard read it: its model's names,
+ * mode and servers, each server with the task that fills it (the model knows addresses, the
+ * normalised service knows tasks); free slots are left out and counted in `size`.
  */
 import type { HaproxyServiceFact } from "../../lib/desired/provenance.ts";
-import { serverName } from "./names.ts";
-import { slotName } from "./servers.ts";
-import { serviceMode } from "./service-sections.ts";
+import type { ServiceModel } from "../../lib/render/haproxy/model.ts";
 import type { Service } from "./services.ts";
-import { slotKey, type BackendSlots } from "./slots.ts";
+import { slotKey } from "./slots.ts";
 
 /**
- * @example serviceFact(service, slots, "slots").servers[0] // { name: "slot1", ip: "10.0.1.11", port: 31000, draining: false, taskId: "web.1" }
+ * @example serviceFact(model, service).servers[0] // { name: "slot1", ip: "10.0.1.11", port: 31000, draining: false, taskId: "web.1" }
  */
-export function serviceFact(service: Service, backend: string, slots: BackendSlots, naming: "slots" | "marathon-lb"): HaproxyServiceFact {
-  const servers = service.backends.map((b) => ({
-    name: naming === "slots" ? slotName(slots.servers[slotKey(b)]!) : serverName(b.host, b.ip, b.port),
-    ip: b.ip,
-    port: b.port,
-    draining: b.draining,
-    taskId: b.taskId,
-  }));
+export function serviceFact(model: ServiceModel, service: Service): HaproxyServiceFact {
+  const tasks = new Map(service.backends.map((b) => [slotKey(b), b]));
+  const servers = model.servers.flatMap((server) => {
+    const backend = tasks.get(slotKey(server));
+    return backend === undefined ? [] : [{ name: server.name, ip: server.ip, port: server.port, draining: backend.draining, taskId: backend.taskId }];
+  });
   return {
-    appId: service.appId,
-    servicePort: service.servicePort,
-    backend,
-    mode: serviceMode(service),
-    vhosts: service.settings.vhosts ?? [],
-    bindAddr: service.settings.bindAddr,
-    size: naming === "slots" ? slots.size : servers.length,
+    appId: model.appId,
+    servicePort: model.servicePort,
+    backend: model.backend,
+    mode: model.mode,
+    vhosts: [...(service.settings.vhosts ?? [])],
+    bindAddr: model.bindAddr,
+    size: model.servers.length,
     servers,
   };
 }

@@ -22,10 +22,11 @@ import {
   parsePort,
   parseUrlPath,
   parseVhosts,
-  parseWords,
   type BasicAuth,
   type Parsed,
 } from "./label-values.ts";
+import { parseBindOptions } from "./bind-options.ts";
+import { compareStrings } from "../../lib/net/compare.ts";
 
 /** What the labels of one service port ask for; absent members were not set. */
 export interface ServiceSettings {
@@ -85,13 +86,21 @@ const VALUE_LABELS = [
   "VHOST",
 ] as const;
 
+/** The `wayfinder.yaml` settings that change how labels read. */
+export interface LabelOptions {
+  readonly strictMode: boolean;
+  readonly mapMode: boolean;
+  /** Bind options also go on the vhost's grouped TLS frontend (`groupHttpsByVhost` with the :443 frontend on). */
+  readonly groupHttpsByVhost: boolean;
+}
+
 /**
  * The settings of service port `index` from an app's labels.
  * @example
- * serviceLabels({ HAPROXY_0_VHOST: "web.example.test", HAPROXY_0_PATH: "/api" }, 0, { strictMode: false, mapMode: false }).settings
+ * serviceLabels({ HAPROXY_0_VHOST: "web.example.test", HAPROXY_0_PATH: "/api" }, 0, { strictMode: false, mapMode: false, groupHttpsByVhost: false }).settings
  * // { vhosts: ["web.example.test"], path: "/api", weight: 1, bindAddr: "*", balance: "roundrobin", ... }
  */
-export function serviceLabels(labels: Readonly<Record<string, string>>, index: number, options: { strictMode: boolean; mapMode: boolean }): ServiceLabelsResult {
+export function serviceLabels(labels: Readonly<Record<string, string>>, index: number, options: LabelOptions): ServiceLabelsResult {
   const errors: string[] = [];
   const prefix = `HAPROXY_${index}_`;
   const raw = (name: string): string | undefined => labels[prefix + name];
@@ -133,8 +142,10 @@ export function serviceLabels(labels: Readonly<Record<string, string>>, index: n
   assign(settings, "path", path);
   assign(settings, "mode", take("MODE", parseMode));
   assign(settings, "port", take("PORT", parsePort));
-  assign(settings, "bindOptions", take("BIND_OPTIONS", parseWords));
-  assign(settings, "sslCert", take("SSL_CERT", parseFilePath));
+  const sslCert = take("SSL_CERT", parseFilePath);
+  const bindContext = { sslCert: sslCert !== undefined, groupedTls: options.groupHttpsByVhost && vhosts !== undefined };
+  assign(settings, "bindOptions", take("BIND_OPTIONS", (v) => parseBindOptions(v, bindContext)));
+  assign(settings, "sslCert", sslCert);
   assign(settings, "auth", take("AUTH", parseAuth));
   assign(settings, "groups", take("GROUP", (v) => ({ value: parseGroups(v) })));
   assign(settings, "networkAllowed", take("BACKEND_NETWORK_ALLOWED_ACL", parseNetworks));
@@ -153,7 +164,7 @@ export function serviceLabels(labels: Readonly<Record<string, string>>, index: n
     if (problem !== undefined) errors.push(`${key}: ${problem}`);
     else settings.templates[name as TemplateName] = text;
   }
-  return { settings, errors: errors.sort() };
+  return { settings, errors: errors.sort(compareStrings) };
 }
 
 /**

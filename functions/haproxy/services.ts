@@ -16,6 +16,7 @@ import { backendName } from "./names.ts";
 import { slotKey } from "./slots.ts";
 import { matchesGroups } from "./groups.ts";
 import type { Provenance } from "../../lib/desired/provenance.ts";
+import { compareStrings } from "../../lib/net/compare.ts";
 
 /** A Marathon health check with the members marathon-lb reads filled in. */
 export interface HealthCheck {
@@ -100,7 +101,7 @@ export function marathonServices(input: ServicesInput): { services: Service[]; d
     }
     services.push(...appServices(source, input, resolve, assigner, diagnostics));
   }
-  services.sort((a, b) => (a.appId < b.appId ? -1 : a.appId > b.appId ? 1 : a.servicePort - b.servicePort));
+  services.sort((a, b) => compareStrings(a.appId, b.appId) || a.servicePort - b.servicePort);
   return { services, diagnostics };
 }
 
@@ -123,7 +124,7 @@ function appServices(
     servicePorts = marathonTaskPorts(app, mode, source.tasks[0]!.task).map((port) => assigner.assign(id, port));
   }
 
-  const parsed = servicePorts.map((_, i) => serviceLabels(labels, i, { strictMode: config.strictMode, mapMode: config.haproxyMap }));
+  const parsed = servicePorts.map((_, i) => serviceLabels(labels, i, { strictMode: config.strictMode, mapMode: config.haproxyMap, groupHttpsByVhost: config.groupHttpsByVhost && config.bindHttpHttps }));
   const groupsOf = (settings: ServiceSettings) => (settings.groups !== undefined && settings.groups.length > 0 ? settings.groups : groups);
   const relevant = parsed.some(({ settings }) => matchesGroups(config.groups, groupsOf(settings)));
   if (!relevant) {
@@ -230,7 +231,7 @@ function healthCheckFor(app: MarathonApp, index: number): HealthCheck | undefine
 
 /** Sorted by (host, port), one per address: two tasks on one address would be one server twice. */
 function uniqueBackends(backends: Backend[]): Backend[] {
-  const sorted = [...backends].sort((a, b) => (a.host < b.host ? -1 : a.host > b.host ? 1 : a.port - b.port || (a.taskId < b.taskId ? -1 : a.taskId > b.taskId ? 1 : 0)));
+  const sorted = [...backends].sort((a, b) => compareStrings(a.host, b.host) || a.port - b.port || compareStrings(a.taskId, b.taskId));
   const seen = new Set<string>();
   return sorted.filter((b) => {
     const key = `${b.ip}|${b.port}`;

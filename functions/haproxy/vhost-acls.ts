@@ -1,220 +1,123 @@
 /**
  * @module
- * The vhost ACL decision table (marathon-lb `generateHttpVhostAcl`, `specs/l7.md` §5.6): what
- * one service adds to the :80 and :443 frontends for its `VHOST` (one host or several), `PATH`,
- * `AUTH` and `REDIRECT_TO_HTTPS`, in map mode or not, and what it contributes to the grouped
- * HTTPS frontends. The branch structure follows upstream line for line, because the order of
- * ACL lines is routing behaviour. Wildcard hosts (`*.example.com`) match through a regex and
- * never go into the map (maps match exact keys).
+ * The vhost ACL decision table (marathon-lb `generateHttpVhostAcl`, `specs/l7.md` §5.6): which
+ * templates one service writes to the :80 and :443 frontends, and to the grouped TLS
+ * frontends, for its `VHOST` (one host or several), `PATH`, `AUTH` and `REDIRECT_TO_HTTPS`, in
+ * map mode or not. Each rule is a small function returning its steps; the order of the steps
+ * follows upstream line for line, because the order of ACL lines is routing behaviour.
+ * Wildcard hosts (`*.example.com`) never go into the map (maps match exact keys).
  */
-import type { TemplateValue } from "../../lib/render/haproxy/template-format.ts";
-import type { TemplateName } from "../../lib/render/haproxy/template-catalog.ts";
-import type { ServiceSettings } from "./service-labels.ts";
-import type { Templater } from "./templater.ts";
-import { aclStem } from "./names.ts";
+import type { AclLine, AclStep } from "../../lib/render/haproxy/model.ts";
 
-/** Map-mode state shared by every service of one config: which once-only lines were emitted, and the domain map. */
-export interface MapState {
-  /** The group has wildcard vhosts, routed by ACLs after the map line: the map line must let unknown hosts through. */
-  readonly fallThrough: boolean;
-  readonly emitted: Set<"http" | "https" | "appid">;
-  /** `host → backend` entries, de-duplicated on the pair, in first-seen order. */
-  readonly domainEntries: [string, string][];
-  /** `host backend` of every entry, so de-duplication is not a scan (upstream's was quadratic). */
-  readonly domainKeys: Set<string>;
-}
-
-/** What one vhost of a grouped HTTPS frontend collects. */
-export interface GroupedVhost {
-  /** `[weight, text]` blocks in contribution order. */
-  readonly blocks: [number, string][];
-  readonly certs: Set<string>;
-  readonly bindOptions: Set<string>;
-}
-
-export interface VhostAcls {
-  /** The service's weight after vhost processing (map mode sets −1 on the service emitting a map line). */
-  weight: number;
-  http: string;
-  https: string;
-  grouped: Map<string, GroupedVhost>;
-}
-
-export interface VhostInput {
-  readonly appId: string;
-  readonly backend: string;
-  readonly settings: ServiceSettings & { readonly vhosts: readonly string[] };
-  readonly templater: Templater;
+/** What the table reads of one service. */
+export interface VhostFacts {
+  /** At least one host; the first names the ACLs. */
+  readonly vhosts: readonly string[];
+  readonly path: boolean;
+  readonly auth: boolean;
+  readonly redirect: boolean;
   readonly mapMode: boolean;
-  readonly haproxyDir: string;
-  readonly map: MapState;
-  /** Collect the grouped-HTTPS contributions (only `groupHttpsByVhost` reads them). */
-  readonly grouped: boolean;
 }
 
-const isWildcard = (host: string) => host.startsWith("*.");
+const acl = (template: AclLine["template"], host: string): AclLine => ({ kind: "acl", template, host });
 
-/** The regex of a one-label wildcard host: `*.a.com` → `^[^.]+\.a\.com`. */
-function wildcardRegex(host: string): string {
-  return `^[^.]+${host.slice(1).replaceAll(".", "\\.")}`;
+/** A host the domain map can route: map mode, and not a wildcard. */
+const mappable = (facts: VhostFacts, host: string) => facts.mapMode && !host.startsWith("*.");
+
+/**
+ * The steps of one service, in the order they are written.
+ * @example vhostAclSteps({ vhosts: ["a.test"], path: false, auth: false, redirect: false, mapMode: false })
+ * // [{ frontend: "http", line: { kind: "acl", template: "HTTP_FRONTEND_ACL", host: "a.test" } },
+ * //  { frontend: "https", line: { kind: "acl", template: "HTTPS_FRONTEND_ACL", host: "a.test" }, grouped: ["a.test"] }]
+ */
+export function vhostAclSteps(facts: VhostFacts): AclStep[] {
+  if (facts.vhosts.length > 1) return [...sharedPathSteps(facts), ...facts.vhosts.flatMap((host) => hostSteps(facts, host)), ...routingSteps(facts)];
+  const host = facts.vhosts[0]!;
+  return [...singleHttpSteps(facts, host), ...singleHttpsSteps(facts, host)];
 }
 
 /**
- * `acl host_x <hostMatch>`: marathon-lb's `hdr(host) -i <host>`, or a regex for a wildcard
- * (the Host header may carry a port).
- * @example hostMatch("*.apps.test") // "hdr_reg(host) -i ^[^.]+\\.apps\\.test(:[0-9]+)?$"
+ * The :443 rule for one host (the same for one vhost and several): path, auth, map, plain.
+ * @example httpsHostLine({ ...facts, auth: true }, "a.test") // { kind: "acl", template: "HTTPS_FRONTEND_ACL_WITH_AUTH", host: "a.test" }
  */
-export function hostMatch(host: string): string {
-  return isWildcard(host) ? `hdr_reg(host) -i ${wildcardRegex(host)}(:[0-9]+)?$` : `hdr(host) -i ${host}`;
+function httpsHostLine(facts: VhostFacts, host: string): AclLine {
+  if (facts.path) return acl(facts.auth ? "HTTPS_FRONTEND_ACL_WITH_AUTH_AND_PATH" : "HTTPS_FRONTEND_ACL_WITH_PATH", host);
+  if (facts.auth) return acl("HTTPS_FRONTEND_ACL_WITH_AUTH", host);
+  if (mappable(facts, host)) return { kind: "map", map: "https", template: "MAP_HTTPS_FRONTEND_ACL", host };
+  return acl("HTTPS_FRONTEND_ACL", host);
 }
 
-/** `{ <sniMatch> }` on the TLS-terminating :443 frontend. */
-export function sniMatch(host: string): string {
-  return isWildcard(host) ? `ssl_fc_sni -m reg -i ${wildcardRegex(host)}$` : `ssl_fc_sni ${host}`;
-}
-
-/** `{ <reqSniMatch> }` on the grouped (TCP, SNI-peeking) :443 frontend. */
-export function reqSniMatch(host: string): string {
-  return isWildcard(host) ? `req_ssl_sni -m reg -i ${wildcardRegex(host)}$` : `req_ssl_sni -i ${host}`;
+/** The redirect to https, which takes the place of `use_backend` on :80. */
+function redirectLine(facts: VhostFacts): AclLine {
+  return { kind: "redirect", template: facts.path ? "BACKEND_REDIRECT_HTTP_TO_HTTPS_WITH_PATH" : "BACKEND_REDIRECT_HTTP_TO_HTTPS" };
 }
 
 /**
- * The :80/:443 contributions of one service that has a `VHOST`.
- * @example vhostAcls({ appId: "/nginx", backend: "nginx_10000", settings, templater, mapMode: false, haproxyDir: "", map, grouped: false }).http
- * // "  acl host_test_example_com_nginx hdr(host) -i test.example.com\n  use_backend nginx_10000 if host_test_example_com_nginx\n"
+ * Several vhosts share one path ACL (named for the first), written once to each frontend and
+ * at the top of every vhost's grouped TLS frontend.
+ * @example sharedPathSteps({ vhosts: ["a.test", "b.test"], path: true, ... }).map((s) => s.line.template)
+ * // ["HTTP_FRONTEND_ACL_ONLY_WITH_PATH", "HTTPS_FRONTEND_ACL_ONLY_WITH_PATH"]
  */
-export function vhostAcls(input: VhostInput): VhostAcls {
-  const { settings, backend, appId, map, mapMode } = input;
-  const vhosts = settings.vhosts;
-  const path = settings.path;
-  const auth = settings.auth;
-  const redirect = settings.redirectHttpToHttps;
-  const stem = aclStem(vhosts[0]!, appId);
-  let weight = settings.weight;
-  let http = "";
-  let https = "";
-  const grouped = new Map<string, GroupedVhost>();
-  const discarded: GroupedVhost = { blocks: [], certs: new Set(), bindOptions: new Set() };
-  const groupedFor = (host: string): GroupedVhost => {
-    if (!input.grouped) return discarded;
-    let entry = grouped.get(host);
-    if (entry === undefined) grouped.set(host, (entry = { blocks: [], certs: new Set(), bindOptions: new Set() }));
-    return entry;
-  };
-  const valuesByHost = new Map<string, Record<string, TemplateValue>>();
-  const values = (host: string): Record<string, TemplateValue> => {
-    let v = valuesByHost.get(host);
-    if (v === undefined) {
-      v = { cleanedUpHostname: stem, hostname: host, hostMatch: hostMatch(host), sniMatch: sniMatch(host), backend, appId, path, realm: auth?.realm };
-      valuesByHost.set(host, v);
-    }
-    return v;
-  };
-  const render = (name: TemplateName, host: string) => input.templater.render(name, values(host), settings.templates);
-  const redirectValues = { bindAddr: settings.bindAddr, cleanedUpHostname: stem, backend };
-  const mappable = (host: string) => mapMode && !isWildcard(host);
-  const addDomain = (host: string) => {
-    const key = `${host} ${backend}`;
-    if (map.domainKeys.has(key)) return;
-    map.domainKeys.add(key);
-    map.domainEntries.push([host, backend]);
-  };
-  /** The once-only map line of `kind`, or "" after the first service emitted it; the emitter sinks to −1. */
-  const mapLine = (kind: "http" | "https", name: TemplateName, host: string): string => {
-    if (map.emitted.has(kind)) return "";
-    map.emitted.add(kind);
-    weight = -1;
-    const lookup = kind === "http" ? "req.hdr(host),lower,regsub(:.*$,,)" : "ssl_fc_sni,lower";
-    const ifMapped = map.fallThrough ? ` if { ${lookup},map(${input.haproxyDir}/domain2backend.map) -m found }` : "";
-    return input.templater.render(name, { haproxy_dir: input.haproxyDir, hostname: host, ifMapped });
-  };
+function sharedPathSteps(facts: VhostFacts): AclStep[] {
+  if (!facts.path) return [];
+  const first = facts.vhosts[0]!;
+  return [
+    { frontend: "http", line: acl(facts.auth ? "HTTP_FRONTEND_ACL_ONLY_WITH_PATH_AND_AUTH" : "HTTP_FRONTEND_ACL_ONLY_WITH_PATH", first) },
+    { frontend: "https", line: acl("HTTPS_FRONTEND_ACL_ONLY_WITH_PATH", first), grouped: facts.vhosts },
+  ];
+}
 
-  if (vhosts.length > 1) {
-    if (path !== undefined) {
-      http += render(auth !== undefined ? "HTTP_FRONTEND_ACL_ONLY_WITH_PATH_AND_AUTH" : "HTTP_FRONTEND_ACL_ONLY_WITH_PATH", vhosts[0]!);
-      https += render("HTTPS_FRONTEND_ACL_ONLY_WITH_PATH", vhosts[0]!);
-    }
-    const pathAcl = https;
-    for (const host of vhosts) {
-      const entry = groupedFor(host);
-      entry.blocks.push([weight, pathAcl]);
-      if (settings.sslCert !== undefined) entry.certs.add(settings.sslCert);
-      if (settings.bindOptions !== undefined) entry.bindOptions.add(settings.bindOptions);
+/**
+ * One of several vhosts: its host ACL on :80 (all under the first host's name, so HAProxy ORs
+ * them; map mode routes a plain one through the map instead) and its rule on :443.
+ * @example hostSteps({ vhosts: ["a.test", "b.test"], ... }, "b.test").map((s) => s.line.template)
+ * // ["HTTP_FRONTEND_ACL_ONLY", "HTTPS_FRONTEND_ACL"]
+ */
+function hostSteps(facts: VhostFacts, host: string): AclStep[] {
+  const plain = !facts.path && !facts.auth && !facts.redirect;
+  const http: AclLine = plain && mappable(facts, host) ? { kind: "map", map: "http", template: "MAP_HTTP_FRONTEND_ACL_ONLY", host } : acl("HTTP_FRONTEND_ACL_ONLY", host);
+  return [
+    { frontend: "http", line: http },
+    { frontend: "https", line: httpsHostLine(facts, host), grouped: [host] },
+  ];
+}
 
-      if (mappable(host) && path === undefined && auth === undefined && !redirect) {
-        http += mapLine("http", "MAP_HTTP_FRONTEND_ACL_ONLY", host);
-        addDomain(host);
-      } else {
-        http += render("HTTP_FRONTEND_ACL_ONLY", host);
-      }
+/**
+ * The one :80 routing line after several vhosts' ACLs. Upstream writes none for plain hosts in
+ * map mode (the map routes them); wildcard hosts are not in the map, so they still need it.
+ * @example routingSteps({ vhosts: ["a.test", "b.test"], auth: true, ... })[0].line.template // "HTTP_FRONTEND_ROUTING_ONLY_WITH_AUTH"
+ */
+function routingSteps(facts: VhostFacts): AclStep[] {
+  const first = facts.vhosts[0]!;
+  const route = (line: AclLine): AclStep[] => [{ frontend: "http", line }];
+  if (facts.redirect) return route(redirectLine(facts));
+  if (facts.path) return route(acl(facts.auth ? "HTTP_FRONTEND_ROUTING_ONLY_WITH_PATH_AND_AUTH" : "HTTP_FRONTEND_ROUTING_ONLY_WITH_PATH", first));
+  if (facts.auth) return route(acl("HTTP_FRONTEND_ROUTING_ONLY_WITH_AUTH", first));
+  if (!facts.mapMode || facts.vhosts.some((h) => h.startsWith("*."))) return route(acl("HTTP_FRONTEND_ROUTING_ONLY", first));
+  return [];
+}
 
-      let block: string;
-      if (path !== undefined) block = render(auth !== undefined ? "HTTPS_FRONTEND_ACL_WITH_AUTH_AND_PATH" : "HTTPS_FRONTEND_ACL_WITH_PATH", host);
-      else if (auth !== undefined) block = render("HTTPS_FRONTEND_ACL_WITH_AUTH", host);
-      else if (mappable(host)) {
-        block = mapLine("https", "MAP_HTTPS_FRONTEND_ACL", host);
-        addDomain(host);
-        if (block === "") continue;
-      } else block = render("HTTPS_FRONTEND_ACL", host);
-      https += block;
-      entry.blocks.push([weight, block]);
-    }
+/**
+ * One vhost on :80: ACL and routing in one template, or the ACLs and a redirect.
+ * @example singleHttpSteps({ vhosts: ["a.test"], redirect: true, ... }, "a.test").map((s) => s.line.template)
+ * // ["HTTP_FRONTEND_ACL", "BACKEND_REDIRECT_HTTP_TO_HTTPS"]
+ */
+function singleHttpSteps(facts: VhostFacts, host: string): AclStep[] {
+  const lines = (...list: AclLine[]): AclStep[] => list.map((line) => ({ frontend: "http", line }));
+  if (facts.path && facts.redirect) return lines(acl("HTTP_FRONTEND_ACL_ONLY", host), acl("HTTP_FRONTEND_ACL_ONLY_WITH_PATH", host), redirectLine(facts));
+  if (facts.path) return lines(acl(facts.auth ? "HTTP_FRONTEND_ACL_WITH_AUTH_AND_PATH" : "HTTP_FRONTEND_ACL_WITH_PATH", host));
+  if (facts.redirect) return lines(acl("HTTP_FRONTEND_ACL", host), redirectLine(facts));
+  if (facts.auth) return lines(acl("HTTP_FRONTEND_ACL_WITH_AUTH", host));
+  if (mappable(facts, host)) return lines({ kind: "map", map: "http", template: "MAP_HTTP_FRONTEND_ACL", host });
+  return lines(acl("HTTP_FRONTEND_ACL", host));
+}
 
-    if (redirect) {
-      http += input.templater.render(path !== undefined ? "BACKEND_REDIRECT_HTTP_TO_HTTPS_WITH_PATH" : "BACKEND_REDIRECT_HTTP_TO_HTTPS", redirectValues, settings.templates);
-    } else if (path !== undefined) {
-      http += render(auth !== undefined ? "HTTP_FRONTEND_ROUTING_ONLY_WITH_PATH_AND_AUTH" : "HTTP_FRONTEND_ROUTING_ONLY_WITH_PATH", vhosts[0]!);
-    } else if (auth !== undefined) {
-      http += render("HTTP_FRONTEND_ROUTING_ONLY_WITH_AUTH", vhosts[0]!);
-    } else if (!mapMode || vhosts.some(isWildcard)) {
-      // Upstream omits the routing line in map mode (the map routes); wildcard hosts are not
-      // in the map, so their ACL lines still need the use_backend.
-      http += render("HTTP_FRONTEND_ROUTING_ONLY", vhosts[0]!);
-    }
-    return { weight, http, https, grouped };
-  }
-
-  const host = vhosts[0]!;
-  const entry = groupedFor(host);
-  if (settings.sslCert !== undefined) entry.certs.add(settings.sslCert);
-  if (settings.bindOptions !== undefined) entry.bindOptions.add(settings.bindOptions);
-
-  if (path !== undefined) {
-    if (redirect) {
-      http += render("HTTP_FRONTEND_ACL_ONLY", host);
-      http += render("HTTP_FRONTEND_ACL_ONLY_WITH_PATH", host);
-      http += input.templater.render("BACKEND_REDIRECT_HTTP_TO_HTTPS_WITH_PATH", redirectValues, settings.templates);
-    } else {
-      http += render(auth !== undefined ? "HTTP_FRONTEND_ACL_WITH_AUTH_AND_PATH" : "HTTP_FRONTEND_ACL_WITH_PATH", host);
-    }
-    const pathAcl = render("HTTPS_FRONTEND_ACL_ONLY_WITH_PATH", host);
-    https += pathAcl;
-    entry.blocks.push([weight, pathAcl]);
-    const block = render(auth !== undefined ? "HTTPS_FRONTEND_ACL_WITH_AUTH_AND_PATH" : "HTTPS_FRONTEND_ACL_WITH_PATH", host);
-    https += block;
-    entry.blocks.push([weight, block]);
-    return { weight, http, https, grouped };
-  }
-
-  if (redirect) {
-    http += render("HTTP_FRONTEND_ACL", host);
-    http += input.templater.render("BACKEND_REDIRECT_HTTP_TO_HTTPS", redirectValues, settings.templates);
-  } else if (auth !== undefined) {
-    http += render("HTTP_FRONTEND_ACL_WITH_AUTH", host);
-  } else if (mappable(host)) {
-    http += mapLine("http", "MAP_HTTP_FRONTEND_ACL", host);
-    addDomain(host);
-  } else {
-    http += render("HTTP_FRONTEND_ACL", host);
-  }
-
-  let block: string;
-  if (auth !== undefined) block = render("HTTPS_FRONTEND_ACL_WITH_AUTH", host);
-  else if (mappable(host)) {
-    block = mapLine("https", "MAP_HTTPS_FRONTEND_ACL", host);
-    addDomain(host);
-  } else block = render("HTTPS_FRONTEND_ACL", host);
-  https += block;
-  if (block !== "") entry.blocks.push([weight, block]);
-  return { weight, http, https, grouped };
+/**
+ * One vhost on :443, also written to its grouped TLS frontend: the path ACL if any, then its rule.
+ * @example singleHttpsSteps({ vhosts: ["a.test"], path: true, ... }, "a.test").map((s) => s.line.template)
+ * // ["HTTPS_FRONTEND_ACL_ONLY_WITH_PATH", "HTTPS_FRONTEND_ACL_WITH_PATH"]
+ */
+function singleHttpsSteps(facts: VhostFacts, host: string): AclStep[] {
+  const lines = facts.path ? [acl("HTTPS_FRONTEND_ACL_ONLY_WITH_PATH", host), httpsHostLine(facts, host)] : [httpsHostLine(facts, host)];
+  return lines.map((line) => ({ frontend: "https", line, grouped: [host] }));
 }

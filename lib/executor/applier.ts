@@ -49,6 +49,15 @@ export interface Applier<Installed = unknown, Value = unknown> {
   verify(desired: DesiredState): Promise<string[]>;
 }
 
+/**
+ * Where an applier says what it decided on the node's behalf (a certificate it made, a limit
+ * it found); the agent passes its structured logger.
+ */
+export interface ApplierLog {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+}
+
 /** The keys a plan touches, for reports and logs. */
 export interface PlanSummary {
   adds: string[];

@@ -8,7 +8,7 @@
  */
 import { join } from "node:path";
 import type { DesiredState } from "../desired/schema.ts";
-import type { Applier } from "./applier.ts";
+import type { Applier, ApplierLog } from "./applier.ts";
 import { createFilesApplier } from "./files/applier.ts";
 import { createHaproxyApplier } from "./haproxy/applier.ts";
 import { createL4Applier, type L4BackendChoice } from "./l4lb/l4-backend.ts";
@@ -28,6 +28,8 @@ export interface ApplierContext {
   netns?: string;
   /** Install CNI configs here instead of the configured `overlay.cni.dir`. */
   cniDir?: string;
+  /** Where appliers say what they decided for the node (the agent's logger). */
+  log?: ApplierLog;
 }
 
 export interface ApplierEntry {
@@ -50,7 +52,7 @@ export const APPLIERS = [
   // Before DNS: a VIP's name must never resolve before the VIP works (dcos-net#130).
   { name: "l4lb", create: (ctx) => createL4Applier({ backend: ctx.l4Backend, netns: ctx.netns }) },
   { name: "files", create: (ctx) => createFilesApplier({ name: "files", dir: join(ctx.stateDir, "files"), files: ctx.renderFiles }) },
-  { name: "haproxy", create: (ctx) => createHaproxyApplier({ dir: join(ctx.stateDir, "haproxy") }) },
+  { name: "haproxy", create: (ctx) => createHaproxyApplier({ dir: join(ctx.stateDir, "haproxy"), log: ctx.log, netns: ctx.netns }) },
   // Held back while the VIP rules failed, so names of new VIPs only resolve once they work.
   { name: "dns", requires: ["l4lb"], create: (ctx) => createDnsApplier({ dir: join(ctx.stateDir, "dns") }) },
 ] as const satisfies readonly ApplierEntry[];

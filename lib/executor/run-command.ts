@@ -26,11 +26,19 @@ const NETNS_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
  */
 export function commandRunner(options: CommandRunnerOptions = {}): CommandRunner {
   const { netns, timeoutMs = 120_000 } = options;
-  if (netns !== undefined && (!NETNS_NAME.test(netns) || netns.startsWith("."))) {
-    throw new Error(`invalid network namespace name ${JSON.stringify(netns)}`);
-  }
-  const prefix = netns === undefined ? [] : ["nsenter", `--net=/var/run/netns/${netns}`];
+  const prefix = netnsPrefix(netns);
   return (argv, input) => run([...prefix, ...argv], input, timeoutMs);
+}
+
+/**
+ * What runs a command inside network namespace `netns` (nothing for the host's); throws on a
+ * name `ip netns` would not have made.
+ * @example netnsPrefix("wf123") // ["nsenter", "--net=/var/run/netns/wf123"]
+ */
+export function netnsPrefix(netns: string | undefined): string[] {
+  if (netns === undefined) return [];
+  if (!NETNS_NAME.test(netns) || netns.startsWith(".")) throw new Error(`invalid network namespace name ${JSON.stringify(netns)}`);
+  return ["nsenter", `--net=/var/run/netns/${netns}`];
 }
 
 function run(argv: readonly string[], input: string | undefined, timeoutMs: number): Promise<string> {

@@ -10,6 +10,7 @@ import { z } from "zod";
 import { isValidIp } from "../net/ip-literal.ts";
 import { TEMPLATE_NAMES, type TemplateName } from "../render/haproxy/template-catalog.ts";
 import { templateProblem } from "../render/haproxy/template-check.ts";
+import { compileTemplate, TemplateError } from "../render/haproxy/template-format.ts";
 
 /** A word HAProxy reads as one token: no whitespace, quotes, backslash or `#` (a comment). */
 const TOKEN = /^[^\s"'\\#]+$/;
@@ -27,6 +28,12 @@ const GroupName = z
   .refine((g) => g === "*" || /^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(g), "a group is '*' or letters, digits, '_', '.', '-' (not starting with '_', '.' or '-')");
 
 const Template = z.string().transform((text) => text.replace(/\r\n/g, "\n"));
+
+/**
+ * The certificate of the :443 frontend unless configured otherwise (marathon-lb's). Where a
+ * node does not have it, the HAProxy applier serves a self-signed one it makes itself.
+ */
+export const DEFAULT_SSL_CERT = "/etc/ssl/cert.pem";
 
 export const HaproxyConfig = z
   .object({
@@ -47,7 +54,7 @@ export const HaproxyConfig = z
     /** Render the :80 and :443 vhost frontends (marathon-lb `--dont-bind-http-https` turns it off). */
     bindHttpHttps: z.boolean().default(true),
     /** Certificates of the :443 frontend (marathon-lb `--ssl-certs`). */
-    sslCerts: z.array(AbsolutePath("a certificate")).min(1).default(["/etc/ssl/cert.pem"]),
+    sslCerts: z.array(AbsolutePath("a certificate")).min(1).default([DEFAULT_SSL_CERT]),
     /** Route plain vhosts through map files instead of one ACL each (`--haproxy-map`). */
     haproxyMap: z.boolean().default(false),
     /** Terminate TLS per vhost behind an SNI-routing TCP frontend (`--group-https-by-vhost`). */
@@ -79,8 +86,12 @@ export const HaproxyConfig = z
     runtimeDir: AbsolutePath("runtimeDir").default("/run/wayfinder/haproxy"),
     /** Old workers are killed this long after a reload (`hard-stop-after`), so they never pile up. */
     hardStopAfter: z.string().regex(/^\d+(us|ms|s|m|h|d)?$/, "a HAProxy duration like 30s or 5m").default("5m"),
-    /** The global connection limit; HAProxy needs about twice as many file descriptors (its `ulimit -n`). */
-    maxconn: z.number().int().min(1).default(50000),
+    /**
+     * The global connection limit. `auto` (the default) leaves it to HAProxy, which derives it
+     * from the open-file limit it is started with (each connection needs two descriptors), so
+     * the defaults start on any node; marathon-lb's fixed 50000 needs a limit above 100,000.
+     */
+    maxconn: z.union([z.literal("auto"), z.number().int().min(1)]).default("auto"),
     /** A worker that survived this many reloads is stopped (`mworker-max-reloads`). */
     maxReloads: z.number().int().min(1).max(1000).default(5),
     /**
@@ -105,5 +116,18 @@ export const HaproxyConfig = z
       const problem = templateProblem(name, text);
       if (problem !== undefined) ctx.addIssue({ code: "custom", path: ["templates", name], message: problem });
     }
+    if (config.maxconn === "auto" && config.templates.HEAD !== undefined && readsPlaceholder(config.templates.HEAD, "maxconn")) {
+      ctx.addIssue({ code: "custom", path: ["templates", "HEAD"], message: "uses {maxconn}, but maxconn is auto (HAProxy derives it); use {globalMaxconn}, which writes the line only when maxconn is a number, or set maxconn" });
+    }
   });
 export type HaproxyConfig = z.infer<typeof HaproxyConfig>;
+
+/** Whether a template that compiles reads `{name}` (one that does not is reported on its own). */
+function readsPlaceholder(text: string, name: string): boolean {
+  try {
+    return compileTemplate(text).names.includes(name);
+  } catch (error) {
+    if (error instanceof TemplateError) return false;
+    throw error;
+  }
+}

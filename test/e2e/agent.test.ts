@@ -12,6 +12,7 @@ import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startProcess, stopProcess, type ServerProcess } from "./server-process.ts";
 import { describeWithTools } from "../support/tools.ts";
+import { maxconnProblem } from "../../lib/executor/haproxy/node-fit.ts";
 import { AGENT_COMMAND } from "../../lib/cli/commands/agent-options.ts";
 import { SNAPSHOT_INPUT } from "../http/helpers.ts";
 import { inNs, NetnsLab, waitForLine } from "./support/netns.ts";
@@ -112,6 +113,12 @@ describeWithTools(["systemd-analyze"])("deploy/wayfinder-agent.service", () => {
     await writeFile(join(dir, "wayfinder-agent.service"), unit);
     const output = execFileSync("systemd-analyze", ["verify", join(dir, "wayfinder-agent.service")], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
     expect(output).toBe("");
+  });
+
+  it("gives HAProxy the open files marathon-lb's maxconn 50000 needs", async () => {
+    const unit = await readFile("deploy/wayfinder-agent.service", "utf8");
+    const limit = Number(/^LimitNOFILE=(\d+)$/m.exec(unit)?.[1]);
+    expect(maxconnProblem("global\n  maxconn 50000\n", limit)).toBeUndefined();
   });
 
   it("starts the agent with flags it knows, and the example settings give a working dry run", async () => {

@@ -2,7 +2,9 @@
  * Every kind of config the reconciler renders passes HAProxy 2.6's own check (`haproxy -c`):
  * the 24 marathon-lb golden inputs in both server namings with wayfinder's head, the demo
  * cluster, and a cluster using the features the goldens do not (wildcards, IPv6 servers,
- * rewrites, HSTS, map mode with relative map files beside the config).
+ * rewrites, HSTS, map mode with relative map files beside the config). Bind options HAProxy
+ * refuses are caught before it sees them: the checker's table agrees with `haproxy -c`, and an
+ * app with such options is left out while the rest of its group passes the check.
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { mkdtemp, mkdir, readFile, rm, writeFile } from "node:fs/promises";
@@ -12,11 +14,12 @@ import { describeWithTools } from "../support/tools.ts";
 import { haproxyGroups } from "../../functions/haproxy/index.ts";
 import { reconcile } from "../../functions/reconcile.ts";
 import { haproxyGroupFiles } from "../../lib/render/haproxy/group-files.ts";
-import { validateConfig } from "../../lib/executor/haproxy/haproxy-process.ts";
+import { ConfigRejectedError, validateConfig } from "../../lib/executor/haproxy/haproxy-process.ts";
 import { ClusterSnapshot } from "../../lib/snapshot/schema.ts";
 import type { HaproxyGroup } from "../../lib/desired/schema.ts";
-import { goldenCases, goldenSnapshot, type GoldenCase } from "../functions/haproxy/marathon-lb-goldens.ts";
-import { app, hc, snapshotOf } from "../functions/haproxy/helpers.ts";
+import { goldenCases, goldenSnapshot, withCaFile } from "../functions/haproxy/marathon-lb-goldens.ts";
+import { app, hc, render, snapshotOf } from "../functions/haproxy/helpers.ts";
+import { BIND_OPTION_CASES } from "../functions/haproxy/bind-option-cases.ts";
 import { selfSignedCert } from "./support/haproxy-harness.ts";
 
 describeWithTools(["haproxy", "openssl"])("haproxy -c on rendered configs", () => {
@@ -46,8 +49,8 @@ describeWithTools(["haproxy", "openssl"])("haproxy -c on rendered configs", () =
   }
 
   it.each(goldenCases().map((g) => [g.name, g] as const))("golden %s", async (_name, input) => {
-    // That case's `verify optional` needs a CA file HAProxy can load; marathon-lb never checked.
-    const golden = input.name === "group_https_by_vhost" ? withCaFile(input) : input;
+    // `verify optional` needs a CA file HAProxy can load; marathon-lb never checked.
+    const golden = withCaFile(input);
     for (const serverNaming of ["slots", "marathon-lb"] as const) {
       // wayfinder's own head: marathon-lb's loads Lua scripts this machine does not have.
       const { templates: _templates, ...rest } = goldenSnapshot(golden).config.haproxy;
@@ -78,11 +81,44 @@ describeWithTools(["haproxy", "openssl"])("haproxy -c on rendered configs", () =
       await check(result.groups);
     }
   });
-});
 
-function withCaFile(golden: GoldenCase): GoldenCase {
-  const apps = (golden.input.apps as { labels: Record<string, string> }[]).map((app) =>
-    app.labels.HAPROXY_0_BIND_OPTIONS === undefined ? app : { ...app, labels: { ...app.labels, HAPROXY_0_BIND_OPTIONS: `${app.labels.HAPROXY_0_BIND_OPTIONS} ca-file /etc/ssl/ca.pem` } },
-  );
-  return { ...golden, input: { ...golden.input, apps } };
-}
+  it.each(BIND_OPTION_CASES)("bind options %j (%j): haproxy -c accepts them: %s", async (options, context, accepted) => {
+    const root = join(dir, `case${++caseNumber}`);
+    await mkdir(root, { recursive: true });
+    const tls = context.groupedTls ? `abns@check accept-proxy ssl crt ${cert}` : context.sslCert ? `127.0.0.1:18443 ssl crt ${cert}` : "127.0.0.1:18443";
+    const config = [
+      "defaults",
+      "  mode http",
+      "  timeout connect 1s",
+      "  timeout client 1s",
+      "  timeout server 1s",
+      "frontend check",
+      `  bind ${tls} ${options.replace(/\/etc\/ssl\/\S+/g, cert)}`,
+      "  default_backend none",
+      "backend none",
+      "",
+    ].join("\n");
+    await writeFile(join(root, "check.cfg"), config);
+    const verdict = await validateConfig({ binary: "haproxy", timeoutMs: 30_000 }, join(root, "check.cfg")).then(
+      () => true,
+      (error: unknown) => {
+        if (error instanceof ConfigRejectedError) return false;
+        throw error;
+      },
+    );
+    expect(verdict).toBe(accepted);
+  });
+
+  it("an app whose bind options HAProxy refuses is left out, and the rest of its group passes the check", async () => {
+    for (const groupHttpsByVhost of [false, true]) {
+      const apps = [
+        app({ id: "/mtls", labels: { HAPROXY_0_VHOST: "mtls.test", HAPROXY_0_SSL_CERT: "/etc/ssl/mtls.pem", HAPROXY_0_BIND_OPTIONS: "verify optional" } }),
+        app({ id: "/web", ports: [10001], labels: { HAPROXY_0_VHOST: "web.test", HAPROXY_0_SSL_CERT: "/etc/ssl/web.pem", HAPROXY_0_BIND_OPTIONS: "alpn h2,http/1.1" } }),
+      ];
+      const { result, diagnostics } = render(apps, { groupHttpsByVhost, maxconn: 2000 });
+      expect(diagnostics).toEqual([expect.objectContaining({ level: "error", code: "haproxy.invalid-label", subject: "app:/mtls" })]);
+      expect(result.groups.external!.config).toContain("backend web_10001");
+      await check(result.groups);
+    }
+  });
+});

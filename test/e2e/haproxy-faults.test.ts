@@ -5,47 +5,32 @@
  * rebuilt by the next sync. HTTP through it works again after each.
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { mkdtemp, readFile, rm, truncate } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, truncate } from "node:fs/promises";
 import { join } from "node:path";
 import { describeWithTools } from "../support/tools.ts";
-import { alive, freePort } from "./server-process.ts";
-import { createHaproxyApplier, type HaproxyApplier } from "../../lib/executor/haproxy/applier.ts";
-import { procTable, stopMaster } from "../../lib/executor/haproxy/haproxy-process.ts";
+import { alive } from "./server-process.ts";
+import type { HaproxyApplier } from "../../lib/executor/haproxy/applier.ts";
+import { procTable } from "../../lib/executor/haproxy/haproxy-process.ts";
 import { haproxyLayout } from "../../lib/executor/haproxy/layout.ts";
-import { BackendPool, httpGet, loopbackHaproxy, TestCluster } from "./support/haproxy-harness.ts";
+import { httpGet, startWebGroup, type TestCluster, type WebGroup } from "./support/haproxy-harness.ts";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describeWithTools(["haproxy", "openssl"])("HAProxy master killed", () => {
+  let group: WebGroup;
   let dir: string;
-  let pool: BackendPool;
   let applier: HaproxyApplier;
   let cluster: TestCluster;
   let httpPort: number;
   const paths = () => haproxyLayout(join(dir, "state")).group("external");
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), "wf-l7-faults-"));
-    pool = new BackendPool();
-    const listeners = await loopbackHaproxy(dir);
-    httpPort = listeners.httpPort;
-    applier = createHaproxyApplier({ dir: join(dir, "state"), timeoutMs: 20_000 });
-    cluster = new TestCluster(listeners, applier);
-    const webPort = await freePort();
-    await pool.start("W1", webPort);
-    cluster.set({ id: "/web", servicePort: await freePort(), labels: { HAPROXY_0_VHOST: "web.test" }, tasks: [{ id: "web.1", port: webPort }] });
-    expect((await cluster.apply()).ok).toBe(true);
+    group = await startWebGroup("wf-l7-faults-");
+    ({ dir, applier, cluster } = group);
+    httpPort = group.listeners.httpPort;
   });
 
-  afterAll(async () => {
-    try {
-      await stopMaster({ binary: "haproxy", timeoutMs: 10_000 }, paths(), "SIGTERM");
-    } finally {
-      pool?.close();
-      await rm(dir, { recursive: true, force: true });
-    }
-  });
+  afterAll(() => group?.close());
 
   it("is started again by the next sync, and serves again", async () => {
     expect((await httpGet(httpPort, "/", { host: "web.test" })).body).toContain("W1");
@@ -72,7 +57,7 @@ describeWithTools(["haproxy", "openssl"])("HAProxy master killed", () => {
     const master = (await procTable(paths()))!.master.pid;
     const report = await cluster.apply();
     expect(report.appliers[0]).toMatchObject({ status: "applied", plan: { changes: ["external"], repairs: [`${manifest}: not valid JSON (Unexpected end of JSON input): rebuilt from the groups it runs now, whose configs are installed again`] } });
-    expect(JSON.parse(await readFile(manifest, "utf8")).files).toEqual(["external.cfg"]);
+    expect(JSON.parse(await readFile(manifest, "utf8")).files).toEqual(["external.cfg", "external/marathon-lb-endpoints.lua"]);
     expect((await procTable(paths()))!.master.pid).toBe(master);
     expect((await httpGet(httpPort, "/", { host: "web.test" })).body).toContain("W1");
     expect((await cluster.apply()).appliers[0]).toEqual({ name: "haproxy", status: "unchanged" });

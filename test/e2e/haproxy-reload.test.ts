@@ -6,21 +6,21 @@
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { existsSync } from "node:fs";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { createConnection, type Socket } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describeWithTools } from "../support/tools.ts";
 import { freePort } from "./server-process.ts";
 import { applyDesired } from "../../lib/executor/apply-desired.ts";
 import { createHaproxyApplier, type HaproxyApplier } from "../../lib/executor/haproxy/applier.ts";
-import { procTable, stopMaster } from "../../lib/executor/haproxy/haproxy-process.ts";
+import { procTable } from "../../lib/executor/haproxy/haproxy-process.ts";
 import { haproxyLayout } from "../../lib/executor/haproxy/layout.ts";
-import { BackendPool, httpGet, loopbackHaproxy, TestCluster } from "./support/haproxy-harness.ts";
+import { httpGet, startWebGroup, type BackendPool, type TestCluster, type WebGroup } from "./support/haproxy-harness.ts";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describeWithTools(["haproxy", "openssl"])("HAProxy reloads", () => {
+  let group: WebGroup;
   let dir: string;
   let pool: BackendPool;
   let applier: HaproxyApplier;
@@ -31,30 +31,14 @@ describeWithTools(["haproxy", "openssl"])("HAProxy reloads", () => {
   const paths = () => haproxyLayout(join(dir, "state")).group("external");
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), "wf-l7-reload-"));
-    pool = new BackendPool();
-    const listeners = await loopbackHaproxy(dir);
-    httpPort = listeners.httpPort;
-    applier = createHaproxyApplier({ dir: join(dir, "state"), timeoutMs: 20_000 });
-    cluster = new TestCluster({ ...listeners, hardStopAfter: "3s", maxReloads: 2 }, applier);
-    const webPort = await freePort();
-    await pool.start("W1", webPort);
-    cluster.set({ id: "/web", servicePort: await freePort(), labels: { HAPROXY_0_VHOST: "web.test" }, tasks: [{ id: "web.1", port: webPort }] });
-    const backendHold = await freePort();
-    await pool.hold(backendHold);
-    holdPort = await freePort();
-    cluster.set({ id: "/hold", servicePort: holdPort, labels: {}, tasks: [{ id: "hold.1", port: backendHold }] });
-    expect((await cluster.apply()).ok).toBe(true);
+    group = await startWebGroup("wf-l7-reload-", { hold: true, config: { hardStopAfter: "3s", maxReloads: 2 } });
+    ({ dir, pool, applier, cluster, holdPort } = group);
+    httpPort = group.listeners.httpPort;
   });
 
   afterAll(async () => {
     for (const socket of held) socket.destroy();
-    try {
-      await stopMaster({ binary: "haproxy", timeoutMs: 10_000 }, paths(), "SIGTERM");
-    } finally {
-      pool?.close();
-      await rm(dir, { recursive: true, force: true });
-    }
+    await group?.close();
   });
 
   /** Opens a TCP connection through the tcp-mode frontend to a backend that never answers. */

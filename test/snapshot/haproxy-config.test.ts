@@ -21,6 +21,7 @@ describe("wayfinder.yaml haproxy section", () => {
       servicePortRange: { min: 10050, max: 10100 },
       globalDefaultOptions: ["redispatch", "http-server-close", "dontlognull"],
       serverNaming: "slots",
+      maxconn: "auto",
     });
   });
 
@@ -40,8 +41,18 @@ describe("wayfinder.yaml haproxy section", () => {
     [{ templates: { NOT_A_TEMPLATE: "x" } }, "templates"],
     [{ runtimeDir: "relative/dir" }, "runtimeDir: runtimeDir must be an absolute path"],
     [{ typo: true }, "Unrecognized key"],
+    [{ maxconn: 0 }, "maxconn"],
+    [{ maxconn: "lots" }, "maxconn"],
+    [{ maxconn: 2.5 }, "maxconn"],
+    [{ templates: { HEAD: "global\n  maxconn {maxconn}\n" } }, "templates.HEAD: uses {maxconn}, but maxconn is auto"],
   ])("refuses %j at %s", (haproxy, where) => {
     expect(issues(haproxy).join("\n")).toContain(where);
+  });
+
+  it("takes maxconn as a number or auto, and {maxconn} in the head only with a number", () => {
+    expect(Config.parse({ haproxy: { maxconn: 2000 } }).haproxy.maxconn).toBe(2000);
+    expect(issues({ maxconn: 2000, templates: { HEAD: "global\n  maxconn {maxconn}\n" } })).toEqual([]);
+    expect(issues({ templates: { HEAD: "global\n{globalMaxconn}  # literal {{maxconn}}\n" } })).toEqual([]);
   });
 
   it("accepts an override that uses its placeholders and literal braces", () => {

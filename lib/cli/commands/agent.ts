@@ -61,12 +61,12 @@ export async function runAgent(options: AgentOptions, io: CliIo, runtime: AgentR
     ...(options.netns === undefined ? {} : { netns: options.netns }),
     ...(options.cniDir === undefined ? {} : { cniDir: options.cniDir }),
   };
-  // An applier refuses what it cannot use (a network namespace name with a slash): usage.
-  const appliers = checked("agent", () => createAppliers(context, options.appliers));
-  const requires = applierRequirements();
   const tty = runtime.tty ?? process.stderr;
   const progress = terminalProgress(tty);
   const log = jsonLogger({ write: (line) => (tty.isTTY === true ? progress.write(line) : io.stderr(line)), level: options.logLevel });
+  // An applier refuses what it cannot use (a network namespace name with a slash): usage.
+  const appliers = checked("agent", () => createAppliers({ ...context, log }, options.appliers));
+  const requires = applierRequirements();
 
   const stateStore = new AgentStateStore(stateDir);
   const remembered = options.mode === "dry-run" ? {} : await stateStore.load(node);

@@ -4,13 +4,14 @@
  * `haproxy.groups`. Scale events and task replacements become Runtime API commands (no reload,
  * no new worker); anything else is a validated, hitless reload through the master CLI. It
  * keeps counters of what it did, so an operator (and the churn test) can see how many changes
- * needed a reload.
+ * needed a reload. Configs are fitted to the node before they are planned (`node-fit.ts`).
  */
 import type { DesiredState } from "../../desired/schema.ts";
 import { haproxyGroupFiles } from "../../render/haproxy/group-files.ts";
-import type { Applier, Plan } from "../applier.ts";
+import type { Applier, ApplierLog, Plan } from "../applier.ts";
 import { applyHaproxyPlan, type HaproxyCounters } from "./apply.ts";
 import { haproxyLayout } from "./layout.ts";
+import { nodeFiles, type NodeFacts } from "./node-fit.ts";
 import { observeHaproxy, type InstalledHaproxy } from "./observe.ts";
 import { planHaproxy, type GroupAction } from "./plan.ts";
 
@@ -25,6 +26,10 @@ export interface HaproxyApplierOptions {
   timeoutMs?: number;
   /** The applier's name in reports. Default `haproxy`. */
   name?: string;
+  /** Where it says what it decided for the node (a self-signed certificate, the maxconn HAProxy derived). */
+  log?: ApplierLog;
+  /** Run HAProxy in this network namespace instead of the executor's own (tests, container namespaces). */
+  netns?: string;
 }
 
 export type HaproxyApplier = Applier<InstalledHaproxy, GroupAction> & { readonly counters: Readonly<HaproxyCounters> };
@@ -38,24 +43,27 @@ export type HaproxyApplier = Applier<InstalledHaproxy, GroupAction> & { readonly
 export function createHaproxyApplier(options: HaproxyApplierOptions): HaproxyApplier {
   const opts = { binary: "haproxy", timeoutMs: 30_000, name: "haproxy", ...options };
   const layout = haproxyLayout(opts.dir);
-  const process = { binary: opts.binary, timeoutMs: opts.timeoutMs };
+  const process = { binary: opts.binary, timeoutMs: opts.timeoutMs, ...(opts.netns === undefined ? {} : { netns: opts.netns }) };
   const counters: HaproxyCounters = { starts: 0, reloads: 0, runtimeUpdates: 0, runtimeCommands: 0, fallbackReloads: 0, rejectedConfigs: 0 };
-  const wanted = (desired: DesiredState) => {
+  const wanted = (desired: DesiredState, node: NodeFacts) => {
     const groups = Object.fromEntries(Object.entries(desired.haproxy.groups).filter(([g]) => opts.groups === undefined || opts.groups.includes(g)));
-    return haproxyGroupFiles(groups);
+    return nodeFiles(haproxyGroupFiles(groups), node);
   };
   let observed: InstalledHaproxy | undefined;
   return {
     name: opts.name,
     counters,
     observe: async () => (observed = await observeHaproxy(layout)),
-    plan: (desired, installed) => planHaproxy(opts.name, wanted(desired), installed),
+    plan: (desired, installed) => planHaproxy(opts.name, wanted(desired, installed.node), installed),
     apply: async (plan) => {
       const installed = observed ?? (await observeHaproxy(layout));
-      await applyHaproxyPlan({ layout, process, counters, installed }, plan);
+      await applyHaproxyPlan({ layout, process, counters, installed, ...(opts.log === undefined ? {} : { log: opts.log }) }, plan);
     },
     // The plan already compares files, processes and every running server with the desired state.
-    verify: async (desired) => driftOf(planHaproxy(opts.name, wanted(desired), await observeHaproxy(layout))),
+    verify: async (desired) => {
+      const installed = await observeHaproxy(layout);
+      return driftOf(planHaproxy(opts.name, wanted(desired, installed.node), installed));
+    },
   };
 }
 

@@ -1,10 +1,11 @@
 /**
  * @module
  * Carrying out a HAProxy plan, group by group:
- * - start/reload: stage the files, `haproxy -c` them, install them atomically, then start the
- *   master or reload it through the master CLI. A rejected config is never installed: the
- *   running worker keeps serving and the error names the lines (and so the apps) HAProxy
- *   refused. A reload the master reports as failed puts the previous files back.
+ * - start/reload: check the config can run on this node (certificates, `maxconn`), stage the
+ *   files, `haproxy -c` them, install them atomically, then start the master or reload it
+ *   through the master CLI, and log the `maxconn` it runs with. A rejected config is never
+ *   installed: the running worker keeps serving and the error names the lines (and so the
+ *   apps) HAProxy refused. A reload the master reports as failed puts the previous files back.
  * - runtime: send the `set server` commands to the current worker, read its servers back,
  *   then install the file (which only differs in server addresses, so it needs no `-c`). If
  *   the worker does not end up matching, the group is reloaded instead: a failed partial
@@ -13,7 +14,7 @@
  */
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import type { Plan } from "../applier.ts";
+import type { ApplierLog, Plan } from "../applier.ts";
 import { applyFilesPlan } from "../files/apply.ts";
 import { writeManifest } from "../files/manifest.ts";
 import { observeFiles } from "../files/observe.ts";
@@ -25,6 +26,7 @@ import { masterCommand, workerCommands } from "./master-cli.ts";
 import type { GroupAction } from "./plan.ts";
 import type { HaproxyLayout } from "./layout.ts";
 import type { InstalledHaproxy } from "./observe.ts";
+import { prepareGroup, reportMaxconn } from "./node-facts.ts";
 import { configServers, parseServersState, serverDrift } from "./runtime-state.ts";
 
 /** How often each way of applying was taken; reported by `wayfinder` and asserted by the e2e tests. */
@@ -42,8 +44,9 @@ export interface ApplyContext {
   readonly layout: HaproxyLayout;
   readonly process: ProcessOptions;
   readonly counters: HaproxyCounters;
-  /** What `observe` saw when the plan was made: the files a failed reload puts back. */
+  /** What `observe` saw when the plan was made: the files a failed reload puts back, the node's facts. */
   readonly installed: InstalledHaproxy;
+  readonly log?: ApplierLog;
 }
 
 /**
@@ -63,14 +66,17 @@ export async function applyHaproxyPlan(given: ApplyContext, plan: Plan<GroupActi
 }
 
 async function loadConfig(context: ApplyContext, stem: string, files: ReadonlyMap<string, string>, kind: "start" | "reload"): Promise<void> {
+  const config = files.get(`${stem}.cfg`)!;
+  await prepareGroup(stem, config, context.installed.node, context.log);
   await validateStaged(context, stem, files);
   const paths = context.layout.group(stem);
-  await ensureSocketDirectories(files.get(`${stem}.cfg`)!);
+  await ensureSocketDirectories(config);
   await installGroupFiles(context, stem, files);
   const running = await procTable(paths);
   if (running === undefined) {
     await startMaster(context.process, paths);
     context.counters.starts++;
+    if (context.log !== undefined) await reportMaxconn(stem, paths, config, context.log, "started");
     return;
   }
   try {
@@ -81,6 +87,7 @@ async function loadConfig(context: ApplyContext, stem: string, files: ReadonlyMa
   }
   context.counters.reloads++;
   if (kind === "start") context.counters.starts++;
+  if (context.log !== undefined) await reportMaxconn(stem, paths, config, context.log, "reloaded");
 }
 
 async function updateInPlace(context: ApplyContext, stem: string, files: ReadonlyMap<string, string>, commands: readonly string[]): Promise<void> {

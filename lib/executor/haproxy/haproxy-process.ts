@@ -11,6 +11,7 @@ import { spawn, execFile } from "node:child_process";
 import { open, readFile, stat } from "node:fs/promises";
 import { dirname } from "node:path";
 import { MasterCliError, masterCommand, parseShowProc, type ProcTable } from "./master-cli.ts";
+import { netnsPrefix } from "../run-command.ts";
 
 /** The files of one group's HAProxy. */
 export interface GroupPaths {
@@ -24,6 +25,14 @@ export interface GroupPaths {
 export interface ProcessOptions {
   readonly binary: string;
   readonly timeoutMs: number;
+  /** Run HAProxy in this network namespace (`ip netns add NAME`) instead of the executor's own. */
+  readonly netns?: string;
+}
+
+/** The command line of `binary` with `args`, entering the options' network namespace first. */
+function haproxyArgv(options: ProcessOptions, args: readonly string[]): [string, string[]] {
+  const [command, ...rest] = [...netnsPrefix(options.netns), options.binary, ...args];
+  return [command!, rest];
 }
 
 /** `haproxy -c` said no: its alerts are in the message. */
@@ -39,7 +48,8 @@ export class ConfigRejectedError extends Error {
 export function validateConfig(options: ProcessOptions, config: string): Promise<string> {
   return new Promise((resolve, reject) => {
     // Run where the config's relative map paths resolve, as the master does (see startMaster).
-    execFile(options.binary, ["-c", "-f", config], { cwd: dirname(config), timeout: options.timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+    const [command, args] = haproxyArgv(options, ["-c", "-f", config]);
+    execFile(command, args, { cwd: dirname(config), timeout: options.timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
       const output = `${stdout}${stderr}`;
       if (error === null) resolve(output);
       else if (typeof error.code === "number") reject(new ConfigRejectedError(output.trim() || `haproxy -c exited ${error.code}`));
@@ -73,7 +83,8 @@ export async function startMaster(options: ProcessOptions, paths: GroupPaths): P
     // -D: the launcher exits once the master runs in the background; the master inherits the
     // log file as stdout/stderr, so nothing of it is tied to this process's pipes. Its working
     // directory (kept across reloads) is the config's, where relative map paths point.
-    const child = spawn(options.binary, ["-W", "-D", "-S", `${paths.masterSocket},mode,600`, "-f", paths.config, "-p", paths.pidFile], {
+    const [command, args] = haproxyArgv(options, ["-W", "-D", "-S", `${paths.masterSocket},mode,600`, "-f", paths.config, "-p", paths.pidFile]);
+    const child = spawn(command, args, {
       cwd: dirname(paths.config),
       stdio: ["ignore", log.fd, log.fd],
     });

@@ -4,7 +4,8 @@
  * - `conf/`: the installed configs and maps, owned through the files applier's manifest
  *   (`<group>.cfg`, `<group>/*.map`); the running masters read them from here;
  * - `run/`: each group's master socket, pid file and HAProxy output;
- * - `staging/`: candidate configs, checked with `haproxy -c` before anything is installed.
+ * - `staging/`: candidate configs, checked with `haproxy -c` before anything is installed;
+ * - `tls/`: the self-signed certificate served when the default one is not on the node.
  */
 import { join } from "node:path";
 import type { GroupPaths } from "./haproxy-process.ts";
@@ -13,6 +14,7 @@ export interface HaproxyLayout {
   readonly confDir: string;
   readonly runDir: string;
   readonly stageDir: string;
+  readonly selfSignedCertificate: string;
   /** The files of the group whose file stem is `stem`. */
   group(stem: string): GroupPaths;
 }
@@ -28,6 +30,7 @@ export function haproxyLayout(root: string): HaproxyLayout {
     confDir,
     runDir,
     stageDir: join(root, "staging"),
+    selfSignedCertificate: join(root, "tls", "self-signed.pem"),
     group: (stem) => ({
       config: join(confDir, `${stem}.cfg`),
       masterSocket: join(runDir, `${stem}.master.sock`),

@@ -1,17 +1,20 @@
 /**
  * @module
- * What a node's HAProxies run now: the installed files (`conf/`, owned through a manifest) and,
+ * What a node's HAProxies run now: the installed files (`conf/`, owned through a manifest),
  * for every group with a master socket, the master's process table and the current worker's
- * servers. Listing live servers costs one `show servers state` per group; it is what lets the
+ * servers, and the node's facts the configs are fitted to (`node-fit.ts`). Listing live servers costs one `show servers state` per group; it is what lets the
  * applier notice a server someone changed by hand, or a worker restarted from an older file.
  */
 import { readdir } from "node:fs/promises";
+import { compareStrings } from "../../net/compare.ts";
 import type { InstalledFiles } from "../files/observe.ts";
 import { observeFiles } from "../files/observe.ts";
 import { masterCommand, type ProcTable } from "./master-cli.ts";
 import { procTable } from "./haproxy-process.ts";
 import { stemOf, type HaproxyLayout } from "./layout.ts";
 import { parseServersState, type ServerStates } from "./runtime-state.ts";
+import { observeNodeFacts } from "./node-facts.ts";
+import type { NodeFacts } from "./node-fit.ts";
 
 export interface RunningGroup {
   readonly proc: ProcTable;
@@ -23,6 +26,7 @@ export interface InstalledHaproxy {
   readonly files: InstalledFiles;
   /** Group stem → its running master. */
   readonly running: ReadonlyMap<string, RunningGroup>;
+  readonly node: NodeFacts;
 }
 
 /**
@@ -35,12 +39,12 @@ export async function observeHaproxy(layout: HaproxyLayout): Promise<InstalledHa
     if (entry.endsWith(".master.sock")) stems.add(entry.slice(0, -".master.sock".length));
   }
   const running = new Map<string, RunningGroup>();
-  for (const stem of [...stems].sort()) {
+  for (const stem of [...stems].sort(compareStrings)) {
     const paths = layout.group(stem);
     const proc = await procTable(paths);
     if (proc === undefined) continue;
     const live = await masterCommand(paths.masterSocket, "@1 show servers state").then(parseServersState, () => undefined);
     running.set(stem, live === undefined ? { proc } : { proc, live });
   }
-  return { files, running };
+  return { files, running, node: await observeNodeFacts(layout.selfSignedCertificate) };
 }

@@ -5,6 +5,7 @@
  * can change differs (frontends, ACLs, the number of server slots, map files); a change of
  * which task a slot holds, or whether it is enabled, is a list of `set server` commands.
  */
+import { compareStrings } from "../../net/compare.ts";
 import { diffKeyed, type Plan } from "../applier.ts";
 import type { InstalledHaproxy } from "./observe.ts";
 import { stemOf } from "./layout.ts";
@@ -26,7 +27,7 @@ export function planHaproxy(applier: string, wanted: ReadonlyMap<string, string>
   const adds = new Map<string, GroupAction>();
   const changes = new Map<string, GroupAction>();
   const repairs: string[] = installed.files.lost === undefined ? [] : [`${installed.files.lost}: rebuilt from the groups it runs now, whose configs are installed again`];
-  for (const [stem, files] of [...wantedByStem].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+  for (const [stem, files] of [...wantedByStem].sort(([a], [b]) => compareStrings(a, b))) {
     const running = installed.running.get(stem);
     if (running === undefined) {
       // Installed files mean it ran before: its master died (killed, crashed) since.
@@ -38,7 +39,7 @@ export function planHaproxy(applier: string, wanted: ReadonlyMap<string, string>
     if (action !== undefined) changes.set(stem, action);
   }
   const present = new Set([...installed.running.keys(), ...[...installed.files.owned].map(stemOf)]);
-  const deletes = [...present].filter((stem) => !wantedByStem.has(stem)).sort();
+  const deletes = [...present].filter((stem) => !wantedByStem.has(stem)).sort(compareStrings);
   return { applier, adds, changes, deletes, ...(repairs.length === 0 ? {} : { repairs }) };
 }
 

@@ -7,6 +7,7 @@
  * so the running HAProxy is updated in place and never reloaded. Pure.
  */
 import { addressForPort } from "../../net/ip-literal.ts";
+import { compareStrings } from "../../net/compare.ts";
 
 /** One server as far as the Runtime API can change it. */
 export interface ServerState {
@@ -91,7 +92,7 @@ export function parseServersState(text: string): ServerStates {
 export function runtimeCommands(desired: ServerStates, live: ServerStates): string[] | undefined {
   if (desired.size !== live.size) return undefined;
   const commands: string[] = [];
-  for (const [key, want] of [...desired].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+  for (const [key, want] of [...desired].sort(([a], [b]) => compareStrings(a, b))) {
     const have = live.get(key);
     if (have === undefined) return undefined;
     const moved = have.addr !== want.addr || have.port !== want.port;

@@ -9,9 +9,10 @@
  * - `rspadd`, `reqirep` and `rspirep` were removed in HAProxy 2.1; HSTS, proxy-pass and
  *   reverse-proxy use `http-response set-header`, `http-request replace-path` and
  *   `http-response replace-header` (same routing behaviour, new directives).
- * - The head runs HAProxy in master-worker mode: no `lua-load` of marathon-lb's scripts, a
- *   stats socket per group, `hard-stop-after` and `mworker-max-reloads` so old workers never
- *   pile up (marathon-lb#519). Map files are referenced relative to HAProxy's working
+ * - The head runs HAProxy in master-worker mode: one Lua script of its own serves
+ *   marathon-lb's `/_haproxy_get*` endpoints (`endpoints-lua.ts`), a stats socket per group, `hard-stop-after` and `mworker-max-reloads` so old workers never
+ *   pile up (marathon-lb#519). Its `maxconn` line (`{globalMaxconn}`) is only written when
+ *   `maxconn` is a number; by default HAProxy derives it from its open-file limit. Map files are referenced relative to HAProxy's working
  *   directory (`<group>/domain2backend.map`), which the applier sets to where it installs
  *   them (`default-path config` would be neater, but HAProxy 2.6 ignores it for the
  *   `use_backend` rules that read the maps).
@@ -21,6 +22,8 @@
  *   exactly marathon-lb's text for a plain host and a one-label regex for a `*.` wildcard
  *   (marathon-lb#188); `{hostname}` stays available to overrides.
  */
+import { compareStrings } from "../../net/compare.ts";
+import { ENDPOINTS_SERVICE } from "./endpoints-lua.ts";
 
 const CIPHERS =
   "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-AES128-SHA256:ECDHE-RSA-AES128-SHA256:ECDHE-ECDSA-AES256-SHA384:ECDHE-RSA-AES256-SHA384:DHE-RSA-AES128-SHA256:DHE-RSA-AES256-SHA256:AES128-GCM-SHA256:AES256-GCM-SHA384:AES128-SHA256:AES256-SHA256:!aNULL:!MD5:!DSS";
@@ -30,8 +33,7 @@ const HEAD = `global
   log /dev/log local1 notice
   spread-checks 5
   max-spread-checks 15000
-  maxconn {maxconn}
-  tune.ssl.default-dh-param 2048
+{globalMaxconn}  tune.ssl.default-dh-param 2048
   ssl-default-bind-ciphers ${CIPHERS}
   ssl-default-bind-options no-sslv3 no-tlsv10 no-tls-tickets
   ssl-default-server-ciphers ${CIPHERS}
@@ -39,6 +41,7 @@ const HEAD = `global
   stats socket {statsSocket} mode 600 level admin expose-fd listeners
   hard-stop-after {hardStopAfter}
   mworker-max-reloads {maxReloads}
+  lua-load {endpointsScript}
 defaults
   log               global
   retries                   3
@@ -59,6 +62,7 @@ defaults
   stats enable
   http-request use-service prometheus-exporter if {{ path /metrics }}
   monitor-uri /_haproxy_health_check
+  http-request use-service lua.${ENDPOINTS_SERVICE} if {{ path /_haproxy_getconfig /_haproxy_getpids /_haproxy_getvhostmap /_haproxy_getappmap }}
 `;
 
 // Placeholder sets, named for the part of the config they serve.
@@ -95,7 +99,7 @@ const literal = (text: string, perPort: boolean): TemplateSpec => ({ text, forma
 
 /** The catalog, keyed by marathon-lb's template name without the `HAPROXY_` prefix. */
 export const TEMPLATES = {
-  HEAD: global(HEAD, ["globalDefaultOptions", "statsSocket", "statsBindAddr", "statsPort", "hardStopAfter", "maxReloads", "maxconn", "group"]),
+  HEAD: global(HEAD, ["globalDefaultOptions", "statsSocket", "statsBindAddr", "statsPort", "hardStopAfter", "maxReloads", "globalMaxconn", "maxconn", "endpointsScript", "group"]),
   HTTP_FRONTEND_HEAD: global("\nfrontend marathon_http_in\n  bind {bindAddr}:{httpPort}\n  mode http\n", ["bindAddr", "httpPort"]),
   HTTP_FRONTEND_APPID_HEAD: global("\nfrontend marathon_http_appid_in\n  bind {bindAddr}:{appIdPort}\n  mode http\n", ["bindAddr", "appIdPort"]),
   HTTPS_FRONTEND_HEAD: global("\nfrontend marathon_https_in\n  bind {bindAddr}:{httpsPort} ssl {sslCerts}\n  mode http\n", ["bindAddr", "httpsPort", "sslCerts"]),
@@ -213,7 +217,7 @@ export const TEMPLATES = {
 export type TemplateName = keyof typeof TEMPLATES;
 
 /** Every template name, sorted. */
-export const TEMPLATE_NAMES = Object.keys(TEMPLATES).sort() as TemplateName[];
+export const TEMPLATE_NAMES = Object.keys(TEMPLATES).sort(compareStrings) as TemplateName[];
 
 /** The names an app may override per service port (`HAPROXY_{n}_<NAME>`). */
 export const PER_PORT_TEMPLATE_NAMES: ReadonlySet<string> = new Set(TEMPLATE_NAMES.filter((name) => TEMPLATES[name].perPort));

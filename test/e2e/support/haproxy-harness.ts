@@ -2,17 +2,21 @@
  * @module
  * What the HAProxy e2e tests share: a pool of tiny backends in a child process, HTTP(S)
  * requests with a chosen Host header or SNI name, a self-signed certificate made with openssl,
- * HAProxy listener settings on free loopback ports, and a cluster of Marathon apps on loopback
- * that reconciles into the applier.
+ * HAProxy listener settings on free loopback ports, a cluster of Marathon apps on loopback
+ * that reconciles into the applier, and the group most tests start from (`startWebGroup`).
  */
 import { execFileSync, fork, type ChildProcess } from "node:child_process";
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { readFileSync, writeFileSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { reconcile } from "../../../functions/reconcile.ts";
 import { applyDesired, type ApplyReport } from "../../../lib/executor/apply-desired.ts";
-import type { HaproxyApplier } from "../../../lib/executor/haproxy/applier.ts";
+import { createHaproxyApplier, type HaproxyApplier } from "../../../lib/executor/haproxy/applier.ts";
+import { stopMaster, type GroupPaths } from "../../../lib/executor/haproxy/haproxy-process.ts";
+import { haproxyLayout } from "../../../lib/executor/haproxy/layout.ts";
 import type { DesiredState } from "../../../lib/desired/schema.ts";
 import { ClusterSnapshot } from "../../../lib/snapshot/schema.ts";
 import type { HaproxyInput } from "../../functions/haproxy/helpers.ts";
@@ -140,7 +144,8 @@ export class TestCluster {
   lastDesired: DesiredState | undefined;
 
   constructor(
-    private readonly haproxy: HaproxyInput,
+    /** The `haproxy` section of the snapshots; a test may change it between applies. */
+    public config: HaproxyInput,
     private readonly applier: HaproxyApplier,
   ) {}
 
@@ -163,7 +168,7 @@ export class TestCluster {
         ...(app.healthChecks === undefined ? {} : { healthChecks: app.healthChecks }),
         tasks: app.tasks.map((t) => ({ id: t.id, host: "127.0.0.1", ports: [t.port], state: "TASK_RUNNING" })),
       })),
-      config: { haproxy: this.haproxy },
+      config: { haproxy: this.config },
       previous: this.previous,
     });
   }
@@ -178,4 +183,53 @@ export class TestCluster {
     }
     return report;
   }
+}
+
+/** A group on loopback as most HAProxy e2e tests begin, applied once. */
+export interface WebGroup {
+  readonly dir: string;
+  readonly pool: BackendPool;
+  readonly applier: HaproxyApplier;
+  readonly cluster: TestCluster;
+  readonly listeners: Awaited<ReturnType<typeof loopbackHaproxy>>;
+  /** The service port of `/hold` (with `hold`): a tcp frontend to a backend that accepts and never answers. */
+  readonly holdPort: number;
+  readonly paths: GroupPaths;
+  /** Stops its HAProxy and its backends and removes its directory. */
+  close(): Promise<void>;
+}
+
+/**
+ * `/web` (backend W1, vhost `web.test`) and, with `hold`, `/hold`, applied to group
+ * `external` of an applier under a new temporary directory named `prefix`.
+ * @example const group = await startWebGroup("wf-l7-reload-", { hold: true, config: { maxReloads: 2 } });
+ */
+export async function startWebGroup(prefix: string, options: { config?: HaproxyInput; hold?: boolean } = {}): Promise<WebGroup> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  const pool = new BackendPool();
+  const listeners = await loopbackHaproxy(dir);
+  const applier = createHaproxyApplier({ dir: join(dir, "state"), timeoutMs: 20_000 });
+  const cluster = new TestCluster({ ...listeners, ...options.config }, applier);
+  const webPort = await freePort();
+  await pool.start("W1", webPort);
+  cluster.set({ id: "/web", servicePort: await freePort(), labels: { HAPROXY_0_VHOST: "web.test" }, tasks: [{ id: "web.1", port: webPort }] });
+  let holdPort = 0;
+  if (options.hold === true) {
+    const neverAnswers = await freePort();
+    await pool.hold(neverAnswers);
+    holdPort = await freePort();
+    cluster.set({ id: "/hold", servicePort: holdPort, labels: {}, tasks: [{ id: "hold.1", port: neverAnswers }] });
+  }
+  const report = await cluster.apply();
+  if (!report.ok) throw new Error(`the test group did not start: ${JSON.stringify(report)}`);
+  const paths = haproxyLayout(join(dir, "state")).group("external");
+  const close = async () => {
+    try {
+      await stopMaster({ binary: "haproxy", timeoutMs: 10_000 }, paths, "SIGTERM");
+    } finally {
+      pool.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  };
+  return { dir, pool, applier, cluster, listeners, holdPort, paths, close };
 }

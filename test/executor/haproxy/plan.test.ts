@@ -12,6 +12,7 @@ function installed(files: Record<string, string>, running: Record<string, string
   return {
     files: { files: new Map(Object.entries(files)), owned: new Set(Object.keys(files)), foreign: new Set() },
     running: new Map(Object.entries(running).map(([stem, config]) => [stem, config === undefined ? { proc } : { proc, live: configServers(config).servers }])),
+    node: { defaultCertificate: true, selfSignedCertificate: "/var/lib/wayfinder/haproxy/tls/self-signed.pem" },
   };
 }
 

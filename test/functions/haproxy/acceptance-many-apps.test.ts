@@ -287,18 +287,20 @@ describe("§8 strict mode and grouped HTTPS (cases 44-46)", () => {
     expect(section(strict, "frontend marathon_http_in")).toContain("  use_backend %[req.hdr(host),lower,regsub(:.*$,,),map(/etc/haproxy/domain2backend.map)]");
   });
 
-  it("46: HTTPS grouped by vhost", () => {
-    const apps = [
-      app({ id: "/nginx1", labels: { HAPROXY_0_VHOST: "server.nginx.net,server3.nginx.net" } }),
-      app({ id: "/nginx2", ports: [10001], labels: { HAPROXY_0_VHOST: "server2.nginx.net", HAPROXY_0_PATH: "/test", HAPROXY_0_SSL_CERT: "/etc/cert", HAPROXY_0_BIND_OPTIONS: "verify required" } }),
+  // DELIBERATE: upstream's `verify required` has no CA file, which HAProxy refuses; the app gets one.
+  const groupedApps = (bindOptions: string) => [
+    app({ id: "/nginx1", labels: { HAPROXY_0_VHOST: "server.nginx.net,server3.nginx.net" } }),
+    app({ id: "/nginx2", ports: [10001], labels: { HAPROXY_0_VHOST: "server2.nginx.net", HAPROXY_0_PATH: "/test", HAPROXY_0_SSL_CERT: "/etc/cert", HAPROXY_0_BIND_OPTIONS: bindOptions } }),
       app({ id: "/nginx3", ports: [10003], labels: { HAPROXY_0_VHOST: "server2.nginx.net", HAPROXY_0_PATH: "/test2", HAPROXY_0_BACKEND_WEIGHT: "99" } }),
       app({
         id: "/letsencrypt",
         ports: [10002],
         labels: { HAPROXY_0_VHOST: "nginx.net,server2.nginx.net,server.nginx.net", HAPROXY_0_PATH: "/.well-known/acme-challenge", HAPROXY_0_BACKEND_WEIGHT: "99" },
       }),
-    ];
-    const { cfg } = render(apps, { haproxyMap: true, groupHttpsByVhost: true });
+  ];
+
+  it("46: HTTPS grouped by vhost", () => {
+    const { cfg } = render(groupedApps("verify required ca-file /etc/ca.pem"), { haproxyMap: true, groupHttpsByVhost: true });
     const routed = (header: string) => section(cfg, header).filter((l) => l.includes("use_backend")).map((l) => l.split(" ")[3]);
     expect(routed("frontend marathon_http_in")).toEqual(["letsencrypt_10002", "nginx3_10003", "nginx2_10001", "%[req.hdr(host),lower,regsub(:.*$,,),map(/etc/haproxy/domain2backend.map)]"]);
     expect(section(cfg, "frontend marathon_https_in")).toEqual([
@@ -311,9 +313,23 @@ describe("§8 strict mode and grouped HTTPS (cases 44-46)", () => {
       "  use_backend server2_nginx_net if { req_ssl_sni -i server2.nginx.net }",
       "  use_backend server3_nginx_net if { req_ssl_sni -i server3.nginx.net }",
     ]);
-    expect(section(cfg, "frontend server2_nginx_net")[1]).toBe("  bind abns@server2_nginx_net accept-proxy ssl crt /etc/cert verify required");
+    expect(section(cfg, "frontend server2_nginx_net")[1]).toBe("  bind abns@server2_nginx_net accept-proxy ssl crt /etc/cert verify required ca-file /etc/ca.pem");
     expect(routed("frontend server2_nginx_net")).toEqual(["letsencrypt_10002", "nginx3_10003", "nginx2_10001"]);
     expect(routed("frontend server3_nginx_net")).toEqual([]);
-    expect(section(cfg, "frontend nginx2_10001")[0]).toBe("  bind *:10001 ssl crt /etc/cert verify required");
+    expect(section(cfg, "frontend nginx2_10001")[0]).toBe("  bind *:10001 ssl crt /etc/cert verify required ca-file /etc/ca.pem");
+  });
+
+  it("46, as upstream wrote it: the app HAProxy would refuse is left out, the others of the group stay", () => {
+    const { cfg, diagnostics } = render(groupedApps("verify required"), { haproxyMap: true, groupHttpsByVhost: true });
+    expect(cfg).not.toContain("nginx2_10001");
+    expect(section(cfg, "frontend server2_nginx_net").filter((l) => l.includes("use_backend"))).toHaveLength(2);
+    expect(diagnostics).toEqual([
+      {
+        level: "error",
+        code: "haproxy.invalid-label",
+        subject: "app:/nginx2",
+        message: "HAPROXY_0_BIND_OPTIONS: 'verify required' needs 'ca-file <file>' on a TLS bind (HAProxy: verify is enabled but no CA file specified); the app is left out of HAProxy",
+      },
+    ]);
   });
 });

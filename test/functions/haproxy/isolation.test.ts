@@ -31,6 +31,8 @@ describe("labels that cannot be used leave their app out, and only it", () => {
     ["PORT", "70000", "is not a TCP port"],
     ["BIND_ADDR", "0.0.0.0 ssl", "neither '*' nor an IP address"],
     ["BIND_OPTIONS", 'alpn "h2', "has a quote"],
+    ["BIND_OPTIONS", "alpn h2 bogus", "'bogus' is not a bind option"],
+    ["BIND_OPTIONS", "ssl", "'ssl' needs a certificate"],
     ["SSL_CERT", "/etc/ssl/a.pem crt /etc/shadow", "is not one path"],
     ["BALANCE", "roundrobin\n  server evil 6.6.6.6:1", "control character"],
     ["BALANCE", "round robin#", "quote, backslash or '#'"],

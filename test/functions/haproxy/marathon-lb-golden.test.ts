@@ -7,17 +7,39 @@
  */
 import { describe, expect, it } from "vitest";
 import { haproxyGroups } from "../../../functions/haproxy/index.ts";
-import { goldenCases, goldenSnapshot } from "./marathon-lb-goldens.ts";
+import { GOLDEN_CA_FILE, goldenCases, goldenSnapshot, withCaFile } from "./marathon-lb-goldens.ts";
 
 /** DELIBERATE: the text differences HAProxy ≥ 2.1 forces (`rspadd` is a fatal error there). */
 const MODERN_DIRECTIVES: Record<string, [string, string][]> = {
   redirect_https_hsts_multi_vhost: [["  rspadd  Strict-Transport-Security:\\ max-age=15768000", "  http-response set-header Strict-Transport-Security max-age=15768000"]],
 };
 
-const cases = goldenCases();
+/** DELIBERATE: bind options HAProxy refuses are completed in the input (`withCaFile`) and so in the text. */
+const COMPLETED_BIND_OPTIONS: Record<string, [string, string]> = {
+  group_https_by_vhost: ["verify optional", `verify optional ca-file ${GOLDEN_CA_FILE}`],
+};
+
+const cases = goldenCases().map((golden) => {
+  const completion = COMPLETED_BIND_OPTIONS[golden.name];
+  if (completion === undefined) return golden;
+  const [old, now] = completion;
+  expect(golden.expected.haproxy_cfg).toContain(old);
+  return { ...withCaFile(golden), expected: { ...golden.expected, haproxy_cfg: golden.expected.haproxy_cfg.replaceAll(old, now) } };
+});
 
 describe("marathon-lb goldens, marathon-lb naming", () => {
   it("has the 24 cases", () => expect(cases).toHaveLength(24));
+
+  it("leaves out the app whose bind options HAProxy refuses, and only it", () => {
+    const golden = goldenCases().find((g) => g.name === "group_https_by_vhost")!;
+    const result = haproxyGroups(goldenSnapshot(golden));
+    const config = result.groups.external!.config;
+    expect(config).not.toContain("b_10002");
+    expect(config).toContain("backend a_10001");
+    expect(result.diagnostics).toEqual([
+      expect.objectContaining({ level: "error", code: "haproxy.invalid-label", subject: "app:/b", message: expect.stringContaining("HAPROXY_0_BIND_OPTIONS: 'verify optional' needs 'ca-file <file>'") }),
+    ]);
+  });
 
   it.each(cases.map((c) => [c.name, c] as const))("%s renders marathon-lb's text", (_name, golden) => {
     const result = haproxyGroups(goldenSnapshot(golden));

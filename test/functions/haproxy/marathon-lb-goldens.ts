@@ -82,3 +82,19 @@ export function goldenSnapshot(golden: GoldenCase, overrides: Record<string, unk
     },
   });
 }
+
+/** The CA file `withCaFile` gives the apps that ask HAProxy to verify client certificates. */
+export const GOLDEN_CA_FILE = "/etc/ssl/ca.pem";
+
+/**
+ * DELIBERATE: marathon-lb rendered `HAPROXY_0_BIND_OPTIONS=verify optional` without a CA file,
+ * which HAProxy refuses (`verify is enabled but no CA file specified`); wayfinder leaves such
+ * an app out. This gives those apps a CA file, so the golden's routing can still be compared.
+ */
+export function withCaFile(golden: GoldenCase): GoldenCase {
+  const apps = (golden.input.apps as { labels: Record<string, string> }[]).map((app) => {
+    const options = app.labels.HAPROXY_0_BIND_OPTIONS;
+    return options === undefined || !/\bverify (optional|required)\b/.test(options) ? app : { ...app, labels: { ...app.labels, HAPROXY_0_BIND_OPTIONS: `${options} ca-file ${GOLDEN_CA_FILE}` } };
+  });
+  return { ...golden, input: { ...golden.input, apps } };
+}

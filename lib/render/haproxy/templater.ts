@@ -4,10 +4,9 @@
  * operator's override (`wayfinder.yaml` `haproxy.templates`), else the default. Per-port
  * lookups only happen for templates marathon-lb lets apps override.
  */
-import { compileTemplate, formatTemplate, type CompiledTemplate, type TemplateValue } from "../../lib/render/haproxy/template-format.ts";
-import { TEMPLATES, type TemplateName } from "../../lib/render/haproxy/template-catalog.ts";
-
-export type TemplateOverrides = Readonly<Partial<Record<TemplateName, string>>>;
+import { compileTemplate, formatTemplate, type CompiledTemplate, type TemplateValue } from "./template-format.ts";
+import { TEMPLATES, type TemplateName } from "./template-catalog.ts";
+import type { TemplateOverrides } from "./model.ts";
 
 export interface Templater {
   /** Renders `name` with `values`; `perPort` are the service's own overrides. Throws `TemplateError`. */
