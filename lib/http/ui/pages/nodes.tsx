@@ -42,7 +42,7 @@ export function NodesPage(props: { page: PageContext; rows: readonly NodeRow[] }
           <b>
             {converged} of {rows.length}
           </b>{" "}
-          nodes run their current view; {rows.filter((r) => r.failing.length > 0).length} have a failing applier; {rows.filter((r) => r.silent).length} are silent (no report for 3 minutes or never).
+          nodes run their current view; {count(rows.filter((r) => r.failing.length > 0).length, "has", "have")} a failing applier; {count(rows.filter((r) => r.silent).length, "is", "are")} silent (no report for 3 minutes, or never).
         </p>
         <div class="panel">
           <table>
@@ -68,6 +68,11 @@ export function NodesPage(props: { page: PageContext; rows: readonly NodeRow[] }
       </div>
     </PageFrame>
   );
+}
+
+/** `1 has`, `2 have`. */
+function count(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
 }
 
 function matches(row: NodeRow, filter: NodeFilter): boolean {

@@ -1,0 +1,132 @@
+/**
+ * The dashboard in a real browser (Debian's Chromium, headless, through playwright-core)
+ * against `wayfinder serve` on loopback: the token asked once, every page loaded with no
+ * console error or CSP violation and nothing fetched from anywhere else, a name searched, a VIP
+ * followed to its task's explanation, a list filtered as one types, and a node's status
+ * changing on the open page, without a reload, when a real agent syncs.
+ */
+import { execFile } from "node:child_process";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
+import { describeWithTools } from "../support/tools.ts";
+import { CLUSTER, CHROMIUM, TOKEN, logIn, startDashboard, type Dashboard } from "./support/dashboard-harness.ts";
+
+const run = promisify(execFile);
+const S0 = "7c1f2a58-3b0e-4d7e-9a51-0c6e5f1d2a10-S0";
+const WEB_TASK = "web.0f1e2d3c-aaaa-11ef-9c1b-0242ac110002";
+/** A mark a reload would wipe: pages must change in place. (Strings: the test code has no DOM types.) */
+const MARK_PAGE = "window.wayfinderTestMark = true";
+const MARKED = "window.wayfinderTestMark === true";
+
+describeWithTools([CHROMIUM])("the dashboard in Chromium", () => {
+  let dashboard: Dashboard;
+
+  beforeAll(async () => {
+    dashboard = await startDashboard();
+    await logIn(dashboard);
+  });
+
+  afterAll(async () => {
+    await dashboard?.close();
+  });
+
+  // Each test answers for its own pages (the not-found one loads a 404 on purpose).
+  beforeEach(() => {
+    dashboard.consoleErrors.length = 0;
+  });
+
+  it("asked for the token once, and keeps it in a cookie scripts cannot read", async () => {
+    const cookies = await dashboard.browser.cookies(`${dashboard.base}/ui/`);
+    expect(cookies).toEqual([expect.objectContaining({ name: "wayfinder_session", httpOnly: true, sameSite: "Strict", path: "/ui" })]);
+    expect(await dashboard.page.evaluate("document.cookie")).toBe("");
+  });
+
+  it.each([
+    ["/ui/", "Cluster demo"],
+    ["/ui/dns", "DNS"],
+    ["/ui/vips", "Virtual IPs"],
+    ["/ui/haproxy", "HAProxy"],
+    ["/ui/overlay", "Overlay networks"],
+    ["/ui/nodes", "Nodes"],
+    ["/ui/diagnostics", "Diagnostics"],
+  ])("loads %s with no error, no CSP violation and nothing from outside", async (path, heading) => {
+    const { page, base } = dashboard;
+    await page.goto(`${base}${path}?cluster=${CLUSTER}`);
+    expect(await page.textContent("main h1")).toBe(heading);
+    await page.waitForSelector("#live.on");
+    expect(dashboard.consoleErrors).toEqual([]);
+    expect(dashboard.outside).toEqual([]);
+  });
+
+  it("draws each overlay as a map of its nodes, VTEPs and slices", async () => {
+    const { page, base } = dashboard;
+    await page.goto(`${base}/ui/overlay?cluster=${CLUSTER}&overlay=dcos`);
+    const cards = page.locator("svg.overlay-map g");
+    expect(await cards.count()).toBe(7);
+    expect(await page.locator("svg.overlay-map").textContent()).toContain("9.0.1.0/24");
+  });
+
+  it("searches a name and shows the answer the DNS server gives", async () => {
+    const { page, base } = dashboard;
+    await page.goto(`${base}/ui/dns?cluster=${CLUSTER}`);
+    await page.fill("input[name=name]", "_web._tcp.marathon.mesos");
+    await page.selectOption("select[name=type]", "SRV");
+    await Promise.all([page.waitForURL(/name=_web\._tcp\.marathon\.mesos/), page.click('button:text-is("Ask")')]);
+    expect(await page.textContent("#content .panel h3")).toContain("NOERROR");
+    const answer = await page.locator("#content .panel").first().textContent();
+    expect(answer).toContain("0 1 31002 web-56xfr-s0.marathon.mesos");
+    expect(answer).toContain("10.0.1.11");
+  });
+
+  it("filters a list as the operator types, without reloading the page", async () => {
+    const { page, base } = dashboard;
+    await page.goto(`${base}/ui/vips?cluster=${CLUSTER}`);
+    await page.evaluate(MARK_PAGE);
+    await page.type("form[data-filter] input[name=q]", "cache");
+    await expect.poll(() => page.textContent("#content .pager")).toBe("2 VIPs");
+    expect(await page.evaluate(MARKED)).toBe(true);
+    expect(page.url()).toContain("q=cache");
+  });
+
+  it("follows a VIP to the explanation of the task behind it", async () => {
+    const { page, base } = dashboard;
+    await page.goto(`${base}/ui/vips?cluster=${CLUSTER}&q=web.marathon`);
+    await Promise.all([page.waitForURL(/\/ui\/explain\/task\//), page.click(`a:text("${WEB_TASK}")`)]);
+    expect(await page.textContent("main h1")).toBe(`Explain task ${WEB_TASK}`);
+    const content = await page.textContent("#content");
+    expect(content).toContain("HAProxy servers: 1");
+    expect(content).toContain("backend web_10000 server slot1");
+    expect(content).toContain("web.marathon.mesos");
+  });
+
+  it("answers an unknown task with links to the closest ones", async () => {
+    const { page, base } = dashboard;
+    await page.goto(`${base}/ui/`);
+    await page.selectOption("header select[name=subject]", "task");
+    await page.fill("header input[name=q]", "wbe.0f1e2d3c-aaaa-11ef-9c1b-0242ac110002");
+    await Promise.all([page.waitForURL(/\/ui\/explain\/task\//), page.press("header input[name=q]", "Enter")]);
+    expect(await page.textContent("#content")).toContain("not found");
+    expect(dashboard.consoleErrors).toEqual(["Failed to load resource: the server responded with a status of 404 (Not Found)"]);
+    await Promise.all([page.waitForURL(new RegExp(`/ui/explain/task/${WEB_TASK}`)), page.click(`#content a:text("${WEB_TASK}")`)]);
+  });
+
+  it("shows a node's status change on the open page when a real agent syncs", async () => {
+    const { page, base } = dashboard;
+    await page.goto(`${base}/ui/nodes?cluster=${CLUSTER}&q=${S0}`);
+    await page.waitForSelector("#live.on");
+    expect(await page.textContent("#content tbody")).toContain("never reported");
+    await page.evaluate(MARK_PAGE);
+    const agent = await run(process.execPath, ["bin/wayfinder.js", "agent", "--node", S0, "--source", `${base}/v1/clusters/${CLUSTER}`, "--apply", "files", "--once", "--state-dir", join(dashboard.dir, "agent")], {
+      env: { ...process.env, WAYFINDER_TOKEN: TOKEN },
+    });
+    expect(agent.stderr).toContain('"statusTo"');
+    await expect.poll(() => page.textContent("#content tbody"), { timeout: 15_000 }).toContain("converged");
+    const row = await page.textContent("#content tbody");
+    expect(row).toContain("files applied");
+    expect(row).toContain("gen 1");
+    expect(await page.evaluate(MARKED)).toBe(true);
+    expect(dashboard.consoleErrors).toEqual([]);
+    expect(dashboard.outside).toEqual([]);
+  });
+});
