@@ -125,6 +125,32 @@ describe("dashboard pages", () => {
     expect((await app.request("/ui")).headers.get("location")).toBe("/ui/");
   });
 
+  it.each([
+    "/ui/vips?cluster=demo&page=abc",
+    "/ui/vips?cluster=demo&page=-3",
+    "/ui/vips?cluster=demo&page=99999999999",
+    "/ui/dns?cluster=demo&type=BOGUS&name=web.marathon.mesos",
+    "/ui/dns?cluster=demo&zone=nope",
+    "/ui/diagnostics?cluster=demo&level=bogus&code=%00",
+    "/ui/overlay?cluster=demo&overlay=nope",
+    "/ui/haproxy?cluster=demo&group=nope&q=%3Cb%3E",
+    "/ui/nodes?cluster=demo&state=bogus",
+  ])("answers malformed parameters with the page's defaults, never an error: %s", async (path) => {
+    const { status, html } = await page(await withCluster("demo", DEMO), path);
+    expect(status).toBe(200);
+    expect(html).toContain('<div id="content">');
+    expect(html).not.toContain("<b>nope");
+  });
+
+  it("refuses a login with no token or a body that is not a form, without an error", async () => {
+    const app = createApp({ token: "t", store: new MemorySnapshotStore() });
+    const empty = await app.request("/ui/login", { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: "" });
+    expect(empty.status).toBe(401);
+    const json = await app.request("/ui/login", { method: "POST", headers: { "Content-Type": "application/json" }, body: '{"token":"t"}' });
+    expect(json.status).toBe(401);
+    expect(json.headers.get("set-cookie")).toBeNull();
+  });
+
   it("serves its two files with ETags, and 404 for anything else there", async () => {
     const app = createApp();
     const css = await app.request("/ui/assets/dashboard.css");
