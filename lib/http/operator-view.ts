@@ -2,8 +2,8 @@
  * @module
  * One generation of one cluster as an operator looks at it: the explanations of the pure
  * core, and the answers the DNS server gives, built from the desired state the store already
- * holds. The DNS server's lookup structure is built on first use and kept with the
- * generation, so a page or an explanation costs a lookup, not a reconcile or an index build.
+ * holds. The DNS server's lookup structure is built on first use (the DNS page's first answer)
+ * and kept with the generation, so a page or an explanation costs a lookup, not a reconcile.
  */
 import { ExplainContext, explain } from "../../functions/explain/index.ts";
 import { ProvenanceLedger } from "../../functions/explain/ledger.ts";
@@ -11,7 +11,9 @@ import { reconcile } from "../../functions/reconcile.ts";
 import type { ExplainSubject, Explanation } from "../../functions/explain/schema.ts";
 import type { DesiredState } from "../desired/schema.ts";
 import { answerView, type AnswerType, type DnsAnswerView } from "../dns/answer-view.ts";
+import { Router } from "../dns/router.ts";
 import { ServingState } from "../dns/serving-state.ts";
+import { ZoneIndex } from "../dns/zone-index.ts";
 import { keyText, nameKey } from "../dns/wire/names.ts";
 import type { ClusterSnapshot } from "../snapshot/schema.ts";
 
@@ -22,6 +24,7 @@ import type { ClusterSnapshot } from "../snapshot/schema.ts";
  */
 export class OperatorView {
   #serving: ServingState | undefined;
+  #router: Router | undefined;
 
   constructor(readonly context: ExplainContext) {}
 
@@ -52,6 +55,20 @@ export class OperatorView {
   }
 
   /**
+   * The DNS server's router over this generation's zones. Routing needs the zones, not their
+   * records, so it is built from the zones alone: a million-record index only for a rename
+   * would make `explain name` cost what the DNS page's first answer costs.
+   */
+  get router(): Router {
+    if (this.#router === undefined) {
+      const dns = this.desired.dns;
+      const { index } = ZoneIndex.build(dns.zones.map((zone) => ({ ...zone, records: [] })));
+      this.#router = new Router(index, dns.forwarding ?? { upstreams: [], zones: [] }, dns.aliases ?? []);
+    }
+    return this.#router;
+  }
+
+  /**
    * Explains one subject. A name is first routed as the DNS server routes it, so a renamed
    * form (`.dclb.`, `.thisdcos.global`, the `mesos.thisdcos.directory` mirror) is explained as
    * the stored name it is answered from.
@@ -59,7 +76,7 @@ export class OperatorView {
   explain(subject: ExplainSubject, query: string, options: { limit?: number } = {}): Explanation {
     if (subject !== "name") return explain(this.context, subject, query, options);
     const key = nameKey(query.trim());
-    const route = key === undefined ? undefined : this.serving.router.route(key);
+    const route = key === undefined ? undefined : this.router.route(key);
     const stored = route?.kind === "local" && route.alias !== undefined ? keyText(route.key) : query;
     const explained = explain(this.context, "name", stored);
     return explained.kind === "not-found" ? { ...explained, query } : explained;
