@@ -10,6 +10,7 @@ import type { Diagnostic, DnsForwarding, DnsUpstream } from "../lib/desired/sche
 import { networkText } from "../lib/net/networks.ts";
 import { parseUpstream } from "../lib/net/upstream-address.ts";
 import { masterIps } from "./dns-zones/master-ips.ts";
+import { compareStrings } from "../lib/net/compare.ts";
 
 /**
  * Always allowed by default: the node itself, and the bridges DC/OS agents create for
@@ -51,7 +52,7 @@ export function dnsForwarding(snapshot: ClusterSnapshot): DnsForwardingResult {
       upstreams: upstreamList(config.upstreams, "dns:upstreams", diagnostics),
       zones: [...zones]
         .filter(([, upstreams]) => upstreams.length > 0)
-        .sort(([a], [b]) => compare(a, b))
+        .sort(([a], [b]) => compareStrings(a, b))
         .map(([zone, upstreams]) => ({ zone, upstreams })),
       allowedNetworks: allowedNetworks(snapshot, diagnostics),
       timeoutMs: config.forwardTimeoutMs,
@@ -84,7 +85,7 @@ function allowedNetworks(snapshot: ClusterSnapshot, diagnostics: Diagnostic[]): 
   };
   if (configured !== undefined) {
     for (const text of configured) add(text, "dns:allowedNetworks");
-    return [...blocks].sort(compare);
+    return [...blocks].sort(compareStrings);
   }
   for (const text of DEFAULT_LOCAL_NETWORKS) add(text, "dns:allowedNetworks");
   for (const agent of snapshot.agents) for (const ip of agent.ips) add(ip, `agent:${agent.id}`);
@@ -97,13 +98,9 @@ function allowedNetworks(snapshot: ClusterSnapshot, diagnostics: Diagnostic[]): 
     const network = subnet === undefined || subnet === null ? undefined : networkText(subnet);
     if (network !== undefined) blocks.add(network);
   }
-  return [...blocks].sort(compare);
+  return [...blocks].sort(compareStrings);
 }
 
 function info(code: string, subject: string, message: string): Diagnostic {
   return { level: "info", code, subject, message };
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

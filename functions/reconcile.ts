@@ -13,6 +13,7 @@ import { dnsForwarding } from "./dns-forwarding.ts";
 import { haproxyGroups } from "./haproxy/index.ts";
 import { l4lbServices } from "./l4lb/index.ts";
 import { overlayState } from "./overlay/index.ts";
+import { compareStrings } from "../lib/net/compare.ts";
 import type { Provenance } from "../lib/desired/provenance.ts";
 
 export interface ReconcileOptions {
@@ -56,10 +57,6 @@ export function withHash(state: UnhashedDesiredState): DesiredState {
 /** Diagnostics in a fixed order (subject, code, message) so output never depends on input order. */
 export function sortDiagnostics(list: Diagnostic[]): Diagnostic[] {
   return list.sort(
-    (a, b) => cmp(a.subject, b.subject) || cmp(a.code, b.code) || cmp(a.message, b.message) || cmp(a.level, b.level),
+    (a, b) => compareStrings(a.subject, b.subject) || compareStrings(a.code, b.code) || compareStrings(a.message, b.message) || compareStrings(a.level, b.level),
   );
-}
-
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -9,6 +9,7 @@ import type { Diagnostic, DnsAlias, DnsZone, L4Service } from "../../lib/desired
 import { mesosZone } from "./mesos-zone.ts";
 import { dcosZones, MESOS_MIRROR_ZONE } from "./dcos-zones.ts";
 import type { Provenance } from "../../lib/desired/provenance.ts";
+import { compareStrings } from "../../lib/net/compare.ts";
 
 export interface DnsZonesInput {
   /** Named VIPs from the L4 reconciler: their names go into `l4lb.thisdcos.directory`. */
@@ -31,7 +32,7 @@ export interface DnsZonesResult {
 export function dnsZones(snapshot: ClusterSnapshot, input: DnsZonesInput): DnsZonesResult {
   const mesos = mesosZone(snapshot, input.provenance);
   const dcos = dcosZones(snapshot, input);
-  const zones = [mesos.zone, ...dcos.zones].sort((a, b) => (a.origin < b.origin ? -1 : a.origin > b.origin ? 1 : 0));
+  const zones = [mesos.zone, ...dcos.zones].sort((a, b) => compareStrings(a.origin, b.origin));
   // dcos-dns copied the Mesos-DNS zone into `mesos.thisdcos.directory` every 30 s; an alias
   // answers the same names from the one zone, always current, without doubling the records.
   const aliases = mesos.zone.origin === MESOS_MIRROR_ZONE ? [] : [{ name: MESOS_MIRROR_ZONE, target: mesos.zone.origin }];

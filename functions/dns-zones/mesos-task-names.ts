@@ -10,6 +10,7 @@ import type { DiscoveryPort } from "../../lib/snapshot/schema.ts";
 import { dnsLabel } from "../../lib/net/dns-labels.ts";
 import type { LabelMode } from "../../lib/net/dns-labels.ts";
 import type { ZoneBuilder, ZoneName } from "./zone-builder.ts";
+import { compareStrings } from "../../lib/net/compare.ts";
 
 /** The framework part of task names: `.F.D` and `.F.slave.D`. */
 export interface FrameworkSuffixes {
@@ -189,5 +190,5 @@ export function appNames(
 
 /** Resource SRV data of one name set differ only in target and port. */
 function compareTargetPort(a: SrvData, b: SrvData): number {
-  return (a.target < b.target ? -1 : a.target > b.target ? 1 : 0) || a.port - b.port;
+  return compareStrings(a.target, b.target) || a.port - b.port;
 }

@@ -11,6 +11,7 @@
  * (`newName`), equal names being merged after the final sort.
  */
 import type { DnsRecord, DnsZone, SoaData, SrvData } from "../../lib/desired/schema.ts";
+import { compareStrings } from "../../lib/net/compare.ts";
 
 type ValueType = "A" | "AAAA" | "CNAME" | "NS";
 
@@ -194,9 +195,9 @@ function sameSrv(a: SrvData, b: SrvData): boolean {
 }
 
 function compareEntries(a: ZoneName, b: ZoneName): number {
-  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+  return compareStrings(a.name, b.name);
 }
 
 function compareSrv(a: SrvData, b: SrvData): number {
-  return (a.target < b.target ? -1 : a.target > b.target ? 1 : 0) || a.port - b.port || a.priority - b.priority || a.weight - b.weight;
+  return compareStrings(a.target, b.target) || a.port - b.port || a.priority - b.priority || a.weight - b.weight;
 }

@@ -15,6 +15,7 @@ import { namedVipAddresses } from "./named-vip-addresses.ts";
 import { unusedMarathonVips } from "./marathon-vips.ts";
 import { hasBackends, taskVipEntries, type ResolvedLabel, type VipKey } from "./task-vips.ts";
 import { isVipLabelKey, legacyVipLabel } from "../task-facts/vip-label.ts";
+import { compareStrings } from "../../lib/net/compare.ts";
 import { addressForPort } from "../../lib/net/ip-literal.ts";
 import type { Provenance } from "../../lib/desired/provenance.ts";
 
@@ -103,10 +104,10 @@ export function l4lbServices(snapshot: ClusterSnapshot, provenance?: Provenance)
       message: `the IP VIP ${key.ip}:${key.port}/${key.protocol} is also a named VIP's address and port; the named VIP keeps it`,
     });
   }
-  const sorted = [...services.entries()].map(([k, s]) => [sortKey(s), k, s] as const).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const sorted = [...services.entries()].map(([k, s]) => [sortKey(s), k, s] as const).sort(([a], [b]) => compareStrings(a, b));
   const namedVips = [...retained];
   for (const family of [4, 6] as const) for (const [name, ip] of addresses[family]) namedVips.push({ name, ip });
-  namedVips.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.ip < b.ip ? -1 : a.ip > b.ip ? 1 : 0));
+  namedVips.sort((a, b) => compareStrings(a.name, b.name) || compareStrings(a.ip, b.ip));
   return { services: sorted.map(([, , s]) => s), namedVips, diagnostics };
 }
 
@@ -177,7 +178,7 @@ function addService(services: Map<string, L4Service>, service: L4Service): boole
 function sortedBackends(backends: ReadonlyMap<string, L4Backend>): L4Backend[] {
   return [...backends.values()]
     .map((b) => [`${ipSortKey(b.ip)} ${String(b.port).padStart(5, "0")}`, b] as const)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .sort(([a], [b]) => compareStrings(a, b))
     .map(([, b]) => b);
 }
 

@@ -8,8 +8,8 @@
 import { L4LB_ZONE, type Diagnostic, type L4Backend } from "../../lib/desired/schema.ts";
 import { domainFragment } from "../../lib/net/dns-labels.ts";
 import { parseIp, type IpLiteral } from "../../lib/net/ip-literal.ts";
-import type { Agent, Framework, Task } from "../../lib/snapshot/schema.ts";
-import { latestStatus, taskHealthy, taskIps } from "../task-facts/task-network.ts";
+import type { Agent, Framework, Task, TaskStatus } from "../../lib/snapshot/schema.ts";
+import { latestStatus, taskHealthy, taskIps, usesAgentAddress } from "../task-facts/task-network.ts";
 import { taskPorts, type TaskPort, type TaskPortsResult } from "../task-facts/task-ports.ts";
 import { parseVipLabel, type L4Protocol, type VipRef } from "../task-facts/vip-label.ts";
 
@@ -59,7 +59,7 @@ export function taskVipEntries(task: Task, context: TaskVipsContext): { entries:
   const { agent, framework } = context;
   const latest = latestStatus(task);
   const agentIp = agent.ips.map(parseIp).find((ip) => ip !== undefined);
-  const ips = taskIps(task, latest).ips;
+  const ips = taskAddresses(task, latest, agentIp);
   const hostNetworking = ips.length > 0 && ips.every((ip) => agent.ips.includes(ip.address));
   const ported = taskPorts(task, latest, hostNetworking);
   const diagnostics = [...ported.diagnostics];
@@ -108,6 +108,15 @@ export function taskVipEntries(task: Task, context: TaskVipsContext): { entries:
     }
   }
   return { entries, diagnostics };
+}
+
+/**
+ * The task's IPs, or for a host-network task that reports none (older Mesos, the Docker
+ * containerizer) its agent's address, as Mesos-DNS (the `host` IP source) and dcos-net take it.
+ */
+function taskAddresses(task: Task, latest: TaskStatus | undefined, agentIp: IpLiteral | undefined): IpLiteral[] {
+  if (agentIp !== undefined && usesAgentAddress(task)) return [agentIp];
+  return taskIps(task, latest).ips;
 }
 
 /** Parses a label value and, for a named VIP, makes its name: label and framework name as DNS fragments (§4.5). */

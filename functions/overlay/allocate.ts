@@ -17,6 +17,7 @@ import { addressAt, blockCount, blockIndex, contains, formatCidr, formatIp, nthB
 import type { Member } from "./members.ts";
 import { slotPool, type SlotPool } from "./slot-pool.ts";
 import type { FamilySpace, OverlayDefinition, Spaces } from "./spaces.ts";
+import { compareStrings } from "../../lib/net/compare.ts";
 
 export interface AllocationInput {
   /** Present nodes, in allocation order. */
@@ -140,7 +141,7 @@ function reserve(node: NodeAllocation, spaces: Spaces, pools: Pools, diagnostics
     if (vtep6 !== undefined && pools.vtep6!.reserve(vtep6)) holding.vtep6 = vtep6;
     else invalid(`its VTEP ${node.vtep.ip6} is outside vtep_subnet6 ${formatCidr(spaces.vtep6)} or held by another node; it gets another`);
   }
-  for (const [name, slice] of Object.entries(node.overlays).sort(([a], [b]) => (a < b ? -1 : 1))) {
+  for (const [name, slice] of Object.entries(node.overlays).sort(([a], [b]) => compareStrings(a, b))) {
     const overlay = spaces.overlays.find((o) => o.name === name);
     const held: { v4?: bigint; v6?: bigint } = {};
     for (const [family, key, space] of [[4, "subnet", overlay?.v4], [6, "subnet6", overlay?.v6]] as const) {
@@ -186,7 +187,7 @@ function extend(holding: Holding, overlay: OverlayDefinition, pools: Pools, subj
 
 function formatHolding(holding: Holding, spaces: Spaces): NodeAllocation {
   const overlays: Record<string, OverlaySlice> = {};
-  for (const [name, held] of [...holding.overlays].sort(([a], [b]) => (a < b ? -1 : 1))) {
+  for (const [name, held] of [...holding.overlays].sort(([a], [b]) => compareStrings(a, b))) {
     const overlay = spaces.overlays.find((o) => o.name === name)!;
     overlays[name] = {
       ...(held.v4 !== undefined && { subnet: formatCidr(nthBlock(overlay.v4!.cidr, overlay.v4!.prefix, held.v4)) }),

@@ -18,6 +18,7 @@ import { keptAllocations } from "./release.ts";
 import { effectiveSpaces, recordSpaces } from "./spaces.ts";
 import { tasksOutsideSlices } from "./task-addresses.ts";
 import type { Provenance } from "../../lib/desired/provenance.ts";
+import { compareStrings } from "../../lib/net/compare.ts";
 
 /**
  * @example
@@ -43,7 +44,7 @@ export function overlayState(snapshot: ClusterSnapshot, provenance?: Provenance)
     if (entry.overlays.length === 0) continue;
     for (const key of member.keys) entries.push([key, entry]);
   }
-  entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  entries.sort(([a], [b]) => compareStrings(a, b));
   const nodes = Object.fromEntries(entries);
   return {
     allocations: { ...recordSpaces(spaces.spaces), nodes: allocated.nodes },

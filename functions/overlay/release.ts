@@ -9,6 +9,7 @@
 import type { Diagnostic } from "../../lib/desired/schema.ts";
 import type { NodeAllocation } from "../../lib/desired/overlay-schema.ts";
 import { parseIpValue } from "../../lib/net/cidr.ts";
+import { compareStrings } from "../../lib/net/compare.ts";
 
 /**
  * The previous nodes that stay allocated, sorted by IP, one per IP.
@@ -49,7 +50,7 @@ export function keptAllocations(
     } else {
       byIp.delete(ip);
       const slices = Object.entries(node.overlays)
-        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .sort(([a], [b]) => compareStrings(a, b))
         .flatMap(([name, s]) => [s.subnet, s.subnet6].filter((x) => x !== undefined).map((x) => `${name} ${x}`));
       diagnostics.push({
         level: "info",

@@ -13,6 +13,7 @@ import type { NodeAllocation, OverlayAllocations, OverlaySpace } from "../../lib
 import type { OverlayConfig } from "../../lib/snapshot/overlay-config.ts";
 import { formatCidr, parseCidr, type Cidr } from "../../lib/net/cidr.ts";
 import type { IpFamily } from "../../lib/net/ip-literal.ts";
+import { compareStrings } from "../../lib/net/compare.ts";
 
 /** One family of an overlay: its address space and the length of a node's slice. */
 export interface FamilySpace {
@@ -92,7 +93,7 @@ export function effectiveSpaces(
       };
       return { name: overlay.name, enabled: overlay.enabled, v4: family(4), v6: family(6) };
     })
-    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    .sort((a, b) => compareStrings(a.name, b.name));
 
   for (const name of Object.keys(recorded.overlays ?? {}).sort()) {
     if (config.overlays.some((o) => o.name === name)) continue;

@@ -42,6 +42,31 @@ export function taskIps(task: Task, latest: TaskStatus | undefined = latestStatu
 }
 
 /**
+ * True when the task has no address of its own to report because it shares its agent's: no
+ * status carries `network_infos` (older Mesos, the Docker containerizer) and the task is on the
+ * host network: no container at all (a command task), a Mesos container that asks for no
+ * network, or a Docker container on the host network (`DockerInfo.network` defaults to `HOST`).
+ * A port labelled `network-scope` (Marathon's mark for container and bridge networks) rules it
+ * out, and so does any status with network infos: such a task has a network, just no address.
+ * @example usesAgentAddress(dockerHostTaskOnMesos0_28) // true
+ */
+export function usesAgentAddress(task: Task): boolean {
+  if (task.statuses.some((s) => s.networkInfos.length > 0)) return false;
+  if ((task.discovery?.ports ?? []).some((p) => p.labels.some((l) => l.key === "network-scope"))) return false;
+  const container = task.container;
+  if (container === undefined) return true;
+  switch (container.type?.toUpperCase()) {
+    case "DOCKER":
+      return (container.dockerNetwork ?? "HOST").toUpperCase() === "HOST";
+    case "MESOS":
+    case undefined:
+      return container.networkInfos.length === 0;
+    default:
+      return false;
+  }
+}
+
+/**
  * True when any port of the task is published on its agent, from any of dcos-net's three
  * sources: a container port mapping (Docker's own, or UCR's network port mappings with the
  * latest status as fallback), a legacy `VIP_PORT<n>` task label (which names the n-th port

@@ -9,6 +9,7 @@ import type { Diagnostic } from "../../lib/desired/schema.ts";
 import type { Task, TaskStatus } from "../../lib/snapshot/schema.ts";
 import { containerPortMappings } from "./task-network.ts";
 import { isVipLabelKey, l4Protocol, legacyVipLabel, type L4Protocol } from "./vip-label.ts";
+import { compareStrings } from "../../lib/net/compare.ts";
 
 /** One port of a task: where it listens (`port`), where the agent publishes it (`hostPort`), its VIPs. */
 export interface TaskPort {
@@ -131,8 +132,7 @@ function foldHostPorts(ports: readonly TaskPort[]): TaskPort[] {
 }
 
 function comparePorts(a: TaskPort, b: TaskPort): number {
-  if (a.protocol !== b.protocol) return a.protocol < b.protocol ? -1 : 1;
-  return (a.port ?? a.hostPort ?? 0) - (b.port ?? b.hostPort ?? 0) || (a.hostPort ?? 0) - (b.hostPort ?? 0);
+  return compareStrings(a.protocol, b.protocol) || (a.port ?? a.hostPort ?? 0) - (b.port ?? b.hostPort ?? 0) || (a.hostPort ?? 0) - (b.hostPort ?? 0);
 }
 
 function range(begin: number, end: number): number[] {

@@ -5,7 +5,7 @@
  * carry over: how long syncs take, when the last good one was, what each applier changed,
  * what failed, which desired state the node runs and how far behind a change it is.
  */
-import { Counter, Gauge, Histogram, Registry } from "./metrics.ts";
+import { Counter, Gauge, Histogram, Registry } from "../metrics/registry.ts";
 
 /** Seconds; kube-proxy's sync-duration buckets, finer at the bottom for sub-second convergence. */
 const DURATION_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
@@ -19,20 +19,20 @@ export function agentMetrics() {
   return {
     registry,
     syncDuration: add(new Histogram("wayfinder_agent_sync_duration_seconds", "Time of one sync (every applier's observe, plan, apply, verify)", DURATION_BUCKETS)),
-    syncs: add(new Counter("wayfinder_agent_syncs_total", "Sync runs by result: applied, unchanged or failed")),
+    syncs: add(new Counter("wayfinder_agent_syncs_total", "Sync runs by result: applied, unchanged or failed", ["result"])),
     lastSync: add(new Gauge("wayfinder_agent_last_sync_timestamp_seconds", "When the last sync that left the node fully on its desired state ended")),
     lastAttempt: add(new Gauge("wayfinder_agent_last_attempt_timestamp_seconds", "When the last sync ended, whatever its result")),
     consecutiveFailures: add(new Gauge("wayfinder_agent_consecutive_failures", "Failed syncs since the last good one (0 when healthy)")),
-    changes: add(new Counter("wayfinder_agent_applier_changes_total", "Keys an applier added, changed or deleted (op)")),
-    applierFailures: add(new Counter("wayfinder_agent_applier_failures_total", "Applier failures by applier and stage (observe, plan, apply, verify)")),
-    applierHeld: add(new Counter("wayfinder_agent_applier_held_total", "Times an applier was held back because one it requires failed")),
-    desired: add(new Gauge("wayfinder_agent_desired_info", "The hash of the newest valid desired state received (value 1)")),
-    applied: add(new Gauge("wayfinder_agent_applied_info", "The hash of the desired state the node fully runs (value 1)")),
-    sourceErrors: add(new Counter("wayfinder_agent_source_errors_total", "Desired states not obtained: kind=fetch (unreachable, timeout) or invalid (failed validation)")),
-    sourceEvents: add(new Counter("wayfinder_agent_source_events_total", "Marathon events that asked for a read, by type")),
-    streamDisconnects: add(new Counter("wayfinder_agent_event_stream_disconnects_total", "Event-stream disconnects, kind=silent (idle timeout) or other")),
+    changes: add(new Counter("wayfinder_agent_applier_changes_total", "Keys an applier added, changed or deleted (op)", ["applier", "op"])),
+    applierFailures: add(new Counter("wayfinder_agent_applier_failures_total", "Applier failures by applier and stage (observe, plan, apply, verify)", ["applier", "stage"])),
+    applierHeld: add(new Counter("wayfinder_agent_applier_held_total", "Times an applier was held back because one it requires failed", ["applier"])),
+    desired: add(new Gauge("wayfinder_agent_desired_info", "The hash of the newest valid desired state received (value 1)", ["hash"])),
+    applied: add(new Gauge("wayfinder_agent_applied_info", "The hash of the desired state the node fully runs (value 1)", ["hash"])),
+    sourceErrors: add(new Counter("wayfinder_agent_source_errors_total", "Desired states not obtained: kind=fetch (unreachable, timeout) or invalid (failed validation)", ["kind"])),
+    sourceEvents: add(new Counter("wayfinder_agent_source_events_total", "Marathon events that asked for a read, by type", ["type"])),
+    streamDisconnects: add(new Counter("wayfinder_agent_event_stream_disconnects_total", "Event-stream disconnects, kind=silent (idle timeout) or other", ["kind"])),
     convergence: add(new Histogram("wayfinder_agent_convergence_seconds", "From the event that asked for a read to the node running the result", DURATION_BUCKETS)),
-    statusReports: add(new Counter("wayfinder_agent_status_reports_total", "Status reports sent to the control plane, by result: ok or failed")),
+    statusReports: add(new Counter("wayfinder_agent_status_reports_total", "Status reports sent to the control plane, by result: ok or failed", ["result"])),
   };
 }
 

@@ -8,13 +8,14 @@ import { createServer, type Server } from "node:http";
 import type { AgentMetrics } from "./agent-metrics.ts";
 import type { SyncStatus } from "./syncer.ts";
 import { listenServer, type NodeServer } from "../http/node-server.ts";
+import type { ListenAddress } from "../net/listen-address.ts";
 
 export type MetricsServer = NodeServer;
 
 /**
- * @example const server = await serveMetrics({ hostname: "127.0.0.1", port: 9101 }, metrics, () => syncer.status);
+ * @example const server = await serveMetrics({ host: "127.0.0.1", port: 9101 }, metrics, () => syncer.status);
  */
-export function serveMetrics(address: { hostname: string; port: number }, metrics: AgentMetrics, status: () => SyncStatus): Promise<MetricsServer> {
+export function serveMetrics(address: ListenAddress, metrics: AgentMetrics, status: () => SyncStatus): Promise<MetricsServer> {
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? "").split("?")[0];
     if (req.method !== "GET" && req.method !== "HEAD") {

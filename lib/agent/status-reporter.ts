@@ -8,7 +8,7 @@
  */
 import type { NodeStatusReport } from "../store/node-status.ts";
 import { describeNetworkError } from "../sources/http-json.ts";
-import type { Counter } from "./metrics.ts";
+import type { Counter } from "../metrics/registry.ts";
 import type { Logger } from "./log.ts";
 
 export interface StatusReporterOptions {

@@ -9,13 +9,14 @@
 import cluster, { type Worker } from "node:cluster";
 import { fileURLToPath } from "node:url";
 import type { MetricsSnapshot } from "./metrics.ts";
+import type { ListenAddress } from "../net/listen-address.ts";
 import type { DnsServerOptions } from "./server.ts";
 
 /** What a worker is started with (crosses the process boundary as JSON). */
 export type WorkerConfig = Pick<DnsServerOptions, "listen" | "overrides" | "maxUdpSize" | "tcp"> & { source: { path: string } };
 
 export type WorkerMessage =
-  | { type: "ready"; addresses: Array<{ host: string; port: number }> }
+  | { type: "ready"; addresses: ListenAddress[] }
   | { type: "failed"; error: string }
   | { type: "metrics"; id: number; snapshot: MetricsSnapshot };
 

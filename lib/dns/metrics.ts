@@ -1,30 +1,28 @@
 /**
  * @module
  * The DNS server's metrics, in Prometheus text format (exposition format 0.0.4). Counting is
- * a map increment on the query path; rendering happens on scrape. Each worker process keeps
- * its own `DnsMetrics`; the primary merges their plain snapshots (`mergeMetrics`) into one
- * exposition, so a scrape sees the node, not one worker.
+ * a map increment on the query path; rendering happens on scrape, through the project's one
+ * Prometheus writer (`lib/metrics`). Each worker process keeps its own `DnsMetrics`; the
+ * primary sums their plain snapshots into one exposition (`renderPrometheus`), so a scrape sees
+ * the node, not one worker.
  */
+import { addBuckets, emptyBuckets, observeBucket, type BucketCounts } from "../metrics/buckets.ts";
+import { Counter, Gauge, Histogram, Registry } from "../metrics/registry.ts";
+import { compareStrings } from "../net/compare.ts";
 import { RCODE, RCODE_BADVERS, TYPE_NAMES } from "./wire/constants.ts";
 
 /** Bucket bounds in seconds: local answers take microseconds, forwarded ones milliseconds. */
 const BUCKETS = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
-
-export interface HistogramSnapshot {
-  /** Cumulative-free counts per bucket, plus one for +Inf. */
-  counts: number[];
-  sum: number;
-}
 
 /** Everything one process counted; plain data so it crosses the cluster IPC channel. */
 export interface MetricsSnapshot {
   /** `type|rcode` → count. */
   queries: Record<string, number>;
   /** `source` (local, forward) → answer latency. */
-  answerSeconds: Record<string, HistogramSnapshot>;
+  answerSeconds: Record<string, BucketCounts>;
   /** `upstream|rcode` → replies. */
   forwardReplies: Record<string, number>;
-  forwardSeconds: Record<string, HistogramSnapshot>;
+  forwardSeconds: Record<string, BucketCounts>;
   /** `upstream|reason` → failures. */
   upstreamFailures: Record<string, number>;
   /** `reason` → queries dropped without a reply or turned away. */
@@ -38,9 +36,9 @@ const RCODE_NAMES: Record<number, string> = { ...Object.fromEntries(Object.entri
 export class DnsMetrics {
   /** Indexed `qtype * 32 + rcode` (named types are all below 256): this runs on every query. */
   readonly #queries = new Float64Array(256 * 32);
-  readonly #answerSeconds = { local: newHistogram(), forward: newHistogram() };
+  readonly #answerSeconds = { local: emptyBuckets(BUCKETS), forward: emptyBuckets(BUCKETS) };
   /** Per upstream: replies by header rcode (0–15) and their round trips; looked up once per reply, no key built. */
-  readonly #forwards = new Map<string, { rcodes: Float64Array; seconds: HistogramSnapshot }>();
+  readonly #forwards = new Map<string, { rcodes: Float64Array; seconds: BucketCounts }>();
   readonly #failures = new Map<string, number>();
   readonly #dropped = new Map<string, number>();
   #zone: MetricsSnapshot["zone"];
@@ -49,14 +47,14 @@ export class DnsMetrics {
   /** A reply went out. Types outside the named ones count as `other`, so a fuzzer cannot grow the map. */
   answered(qtype: number, rcode: number, source: "local" | "forward", seconds: number): void {
     this.#queries[(TYPE_NAMES[qtype] === undefined ? 0 : qtype) * 32 + (rcode & 31)]!++;
-    observeInto(this.#answerSeconds[source], seconds);
+    observeBucket(this.#answerSeconds[source], BUCKETS, seconds);
   }
 
   forwardReplied(upstream: string, rcode: number, rttMs: number): void {
     let counts = this.#forwards.get(upstream);
-    if (counts === undefined) this.#forwards.set(upstream, (counts = { rcodes: new Float64Array(16), seconds: newHistogram() }));
+    if (counts === undefined) this.#forwards.set(upstream, (counts = { rcodes: new Float64Array(16), seconds: emptyBuckets(BUCKETS) }));
     counts.rcodes[rcode & 15]!++;
-    observeInto(counts.seconds, rttMs / 1000);
+    observeBucket(counts.seconds, BUCKETS, rttMs / 1000);
   }
 
   upstreamFailed(upstream: string, reason: string): void {
@@ -107,38 +105,22 @@ function forwardReplyCounts(forwards: ReadonlyMap<string, { rcodes: Float64Array
   return out;
 }
 
-function newHistogram(): HistogramSnapshot {
-  return { counts: new Array<number>(BUCKETS.length + 1).fill(0), sum: 0 };
-}
-
-function observeInto(histogram: HistogramSnapshot, seconds: number): void {
-  let bucket = 0;
-  while (bucket < BUCKETS.length && seconds > BUCKETS[bucket]!) bucket++;
-  histogram.counts[bucket]!++;
-  histogram.sum += seconds;
-}
-
 /**
  * @example renderPrometheus([worker1.snapshot(), worker2.snapshot()]) // "# HELP wayfinder_dns_queries_total ..."
  */
 export function renderPrometheus(snapshots: readonly MetricsSnapshot[]): string {
-  const lines: string[] = [];
-  const counter = (name: string, help: string, labels: string[], values: Map<string, number>) => {
-    lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} counter`);
-    for (const [key, value] of [...values].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) lines.push(`${name}${labelText(labels, key.split("|"))} ${value}`);
-  };
-  const histogram = (name: string, help: string, label: string, values: Map<string, HistogramSnapshot>) => {
-    lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} histogram`);
-    for (const [key, h] of [...values].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-      let cumulative = 0;
-      BUCKETS.forEach((bound, i) => {
-        cumulative += h.counts[i]!;
-        lines.push(`${name}_bucket${labelText([label, "le"], [key, String(bound)])} ${cumulative}`);
-      });
-      cumulative += h.counts[BUCKETS.length]!;
-      lines.push(`${name}_bucket${labelText([label, "le"], [key, "+Inf"])} ${cumulative}`);
-      lines.push(`${name}_sum${labelText([label], [key])} ${h.sum}`, `${name}_count${labelText([label], [key])} ${cumulative}`);
+  const registry = new Registry();
+  // Series print in key order, so two scrapes of the same counts are the same bytes.
+  const counter = (name: string, help: string, labelNames: string[], values: Map<string, number>) => {
+    const metric = registry.add(new Counter(name, help, labelNames));
+    for (const [key, value] of sortedByKey(values)) {
+      const parts = key.split("|");
+      metric.inc(Object.fromEntries(labelNames.map((label, i) => [label, parts[i] ?? ""])), value);
     }
+  };
+  const histogram = (name: string, help: string, label: string, values: Map<string, BucketCounts>) => {
+    const metric = registry.add(new Histogram(name, help, BUCKETS, [label]));
+    for (const [key, h] of sortedByKey(values)) metric.add(h, { [label]: key });
   };
 
   counter("wayfinder_dns_queries_total", "Replies sent, by query type and response code.", ["type", "rcode"], sumCounts(snapshots.map((s) => s.queries)));
@@ -150,19 +132,21 @@ export function renderPrometheus(snapshots: readonly MetricsSnapshot[]): string 
 
   const versions = new Map<string, number>();
   for (const s of snapshots) if (s.zone !== undefined) versions.set(s.zone.version, (versions.get(s.zone.version) ?? 0) + 1);
-  lines.push("# HELP wayfinder_dns_zone_info Desired-state hash of the zones being served (value: processes serving it).", "# TYPE wayfinder_dns_zone_info gauge");
-  for (const [version, count] of [...versions].sort()) lines.push(`wayfinder_dns_zone_info${labelText(["version"], [version])} ${count}`);
+  const info = registry.add(new Gauge("wayfinder_dns_zone_info", "Desired-state hash of the zones being served (value: processes serving it).", ["version"]));
+  for (const [version, count] of sortedByKey(versions)) info.set(count, { version });
   const latest = snapshots.map((s) => s.zone).filter((z) => z !== undefined).sort((a, b) => b.loadedAt - a.loadedAt)[0];
   if (latest !== undefined) {
-    lines.push("# HELP wayfinder_dns_zone_records Records being served.", "# TYPE wayfinder_dns_zone_records gauge", `wayfinder_dns_zone_records ${latest.records}`);
-    lines.push("# HELP wayfinder_dns_zone_loaded_timestamp_seconds When the zones being served were loaded.", "# TYPE wayfinder_dns_zone_loaded_timestamp_seconds gauge", `wayfinder_dns_zone_loaded_timestamp_seconds ${latest.loadedAt / 1000}`);
+    registry.add(new Gauge("wayfinder_dns_zone_records", "Records being served.")).set(latest.records);
+    registry.add(new Gauge("wayfinder_dns_zone_loaded_timestamp_seconds", "When the zones being served were loaded.")).set(latest.loadedAt / 1000);
   }
-  lines.push(
-    "# HELP wayfinder_dns_zone_reload_failures_total Zone sources rejected (the previous zones kept serving).",
-    "# TYPE wayfinder_dns_zone_reload_failures_total counter",
-    `wayfinder_dns_zone_reload_failures_total ${snapshots.reduce((n, s) => n + s.zoneReloadFailures, 0)}`,
-  );
-  return `${lines.join("\n")}\n`;
+  registry
+    .add(new Counter("wayfinder_dns_zone_reload_failures_total", "Zone sources rejected (the previous zones kept serving)."))
+    .inc({}, snapshots.reduce((n, s) => n + s.zoneReloadFailures, 0));
+  return registry.render();
+}
+
+function sortedByKey<V>(values: ReadonlyMap<string, V>): Array<[string, V]> {
+  return [...values].sort(([a], [b]) => compareStrings(a, b));
 }
 
 function sumCounts(records: readonly Record<string, number>[]): Map<string, number> {
@@ -171,21 +155,14 @@ function sumCounts(records: readonly Record<string, number>[]): Map<string, numb
   return out;
 }
 
-function sumHistograms(records: readonly Record<string, HistogramSnapshot>[]): Map<string, HistogramSnapshot> {
-  const out = new Map<string, HistogramSnapshot>();
+function sumHistograms(records: readonly Record<string, BucketCounts>[]): Map<string, BucketCounts> {
+  const out = new Map<string, BucketCounts>();
   for (const record of records) {
     for (const [key, h] of Object.entries(record)) {
-      const into = out.get(key) ?? newHistogram();
-      h.counts.forEach((c, i) => (into.counts[i]! += c));
-      into.sum += h.sum;
+      const into = out.get(key) ?? emptyBuckets(BUCKETS);
+      addBuckets(into, h);
       out.set(key, into);
     }
   }
   return out;
-}
-
-/** Label values escaped as the exposition format requires (backslash, quote, newline). */
-function labelText(names: readonly string[], values: readonly string[]): string {
-  const pairs = names.map((name, i) => `${name}="${(values[i] ?? "").replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")}"`);
-  return `{${pairs.join(",")}}`;
 }

@@ -7,16 +7,12 @@
 import { Forwarder } from "./forward/forwarder.ts";
 import { QueryHandler } from "./handler.ts";
 import { DnsMetrics } from "./metrics.ts";
+import type { ListenAddress } from "../net/listen-address.ts";
 import { ServingState, type ForwardingOverrides, type ZoneSet } from "./serving-state.ts";
 import { DEFAULT_TCP_LIMITS, listenTcp, type TcpLimits, type TcpListener } from "./tcp-server.ts";
 import { listenUdp, type UdpListener } from "./udp-server.ts";
 import { fileIdentity, watchZoneFile, type ZoneWatcher } from "./zone-watcher.ts";
 import { readZoneSet } from "./zone-set-reader.ts";
-
-export interface ListenAddress {
-  host: string;
-  port: number;
-}
 
 export interface DnsServerOptions {
   /** Addresses to serve; UDP and TCP on the same port. Port 0 picks one (the same for both). */

@@ -14,6 +14,7 @@
  */
 import net from "node:net";
 import type { QueryHandler } from "./handler.ts";
+import type { ListenAddress } from "../net/listen-address.ts";
 
 export interface TcpLimits {
   maxFrame: number;
@@ -45,7 +46,7 @@ interface Connection {
 /**
  * @example const tcp = await listenTcp({ host: "127.0.0.1", port: udp.port }, handler, DEFAULT_TCP_LIMITS);
  */
-export function listenTcp(address: { host: string; port: number }, handler: QueryHandler, limits: TcpLimits = DEFAULT_TCP_LIMITS): Promise<TcpListener> {
+export function listenTcp(address: ListenAddress, handler: QueryHandler, limits: TcpLimits = DEFAULT_TCP_LIMITS): Promise<TcpListener> {
   const connections = new Set<Connection>();
   const server = net.createServer({ noDelay: true }, (socket) => {
     if (connections.size >= limits.maxConnections && !evictIdlest(connections)) {

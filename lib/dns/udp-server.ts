@@ -6,6 +6,7 @@
  */
 import dgram from "node:dgram";
 import type { QueryHandler } from "./handler.ts";
+import type { ListenAddress } from "../net/listen-address.ts";
 import { literalLookup } from "./literal-lookup.ts";
 
 /** dcos-dns's `udp_recbuf`: a larger receive buffer rides out bursts instead of dropping them. */
@@ -19,7 +20,7 @@ export interface UdpListener {
 /**
  * @example const udp = await listenUdp({ host: "127.0.0.1", port: 0 }, handler);
  */
-export function listenUdp(address: { host: string; port: number }, handler: QueryHandler): Promise<UdpListener> {
+export function listenUdp(address: ListenAddress, handler: QueryHandler): Promise<UdpListener> {
   const socket = dgram.createSocket({ type: address.host.includes(":") ? "udp6" : "udp4", lookup: literalLookup });
   socket.on("message", (msg, remote) => {
     handler.handle(msg, { address: remote.address, transport: "udp" }, (out) => socket.send(out, remote.port, remote.address));

@@ -6,6 +6,7 @@
  * and is driven by `applyDesired`; the order of appliers lives in `registry.ts`.
  */
 import type { DesiredState } from "../desired/schema.ts";
+import { compareStrings } from "../net/compare.ts";
 
 /**
  * What an apply will do. Every artifact is a keyed collection (file paths, set elements,
@@ -100,16 +101,11 @@ export function diffKeyed<Value>(
 ): Plan<Value> {
   const adds = new Map<string, Value>();
   const changes = new Map<string, Value>();
-  for (const key of [...wanted.keys()].sort(compareKeys)) {
+  for (const key of [...wanted.keys()].sort(compareStrings)) {
     const value = wanted.get(key) as Value;
     if (!installed.has(key)) adds.set(key, value);
     else if (!equal(installed.get(key) as Value, value)) changes.set(key, value);
   }
-  const deletes = [...owned].filter((key) => !wanted.has(key)).sort(compareKeys);
+  const deletes = [...owned].filter((key) => !wanted.has(key)).sort(compareStrings);
   return { applier, adds, changes, deletes };
-}
-
-/** Code-unit order: the same on every machine, unlike `localeCompare`. */
-function compareKeys(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

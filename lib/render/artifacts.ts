@@ -12,6 +12,7 @@ import { haproxyGroupFiles } from "./haproxy/group-files.ts";
 import { renderIpvsadm } from "./ipvsadm.ts";
 import { renderNftables } from "./nftables.ts";
 import { renderOverlayFiles } from "./overlay.ts";
+import { compareStrings } from "../net/compare.ts";
 
 /**
  * @example renderArtifacts(desired).get("dns/mesos.zone") // "; zone mesos, ...\n$ORIGIN mesos.\n..."
@@ -24,5 +25,5 @@ export function renderArtifacts(desired: DesiredState): Map<string, string> {
   files.set("l4lb/ipvsadm.rules", renderIpvsadm(desired));
   for (const [path, text] of renderOverlayFiles(desired)) files.set(path, text);
   files.set("desired.json", canonicalJsonPretty(desired));
-  return new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return new Map([...files].sort(([a], [b]) => compareStrings(a, b)));
 }

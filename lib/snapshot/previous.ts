@@ -13,6 +13,7 @@ import { InputError, inputIssues } from "./issues.ts";
 import { allocationsFromDcosOverlayState, isDcosOverlayMasterState } from "./adapters/dcos-overlay-state.ts";
 import { PreviousAllocations } from "./schema.ts";
 import { PreviousNamedVip } from "../desired/previous-l4lb.ts";
+import { compareStrings } from "../net/compare.ts";
 
 const API_VERSION = "wayfinder/v1";
 
@@ -53,7 +54,7 @@ export function previousFromDocument(document: unknown, source: string): Previou
 export function previousNamedVips(services: readonly L4Service[]): PreviousNamedVip[] {
   const seen = new Map<string, PreviousNamedVip>();
   for (const s of services) if (s.name !== undefined) seen.set(`${s.name} ${s.vip.ip}`, { name: s.name, ip: s.vip.ip });
-  return [...seen.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v);
+  return [...seen.entries()].sort(([a], [b]) => compareStrings(a, b)).map(([, v]) => v);
 }
 
 function parse<S extends z.ZodType>(schema: S, value: unknown, source: string): z.infer<S> {

@@ -37,7 +37,7 @@ async function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
 const withTask = (id: string) => ({ ...SNAPSHOT_INPUT, tasks: [...SNAPSHOT_INPUT.tasks, { ...SNAPSHOT_INPUT.tasks[0], id, name: id.split(".")[0]! }] });
 
 async function storeServer(token?: string): Promise<NodeServer> {
-  const server = await listenNode(createApp({ store: new MemorySnapshotStore(), token }), { hostname: "127.0.0.1", port: 0 });
+  const server = await listenNode(createApp({ store: new MemorySnapshotStore(), token }), { host: "127.0.0.1", port: 0 });
   servers.push(server);
   return server;
 }

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage } from "node:http";
 import { describe, expect, it } from "vitest";
-import { Counter } from "../../lib/agent/metrics.ts";
+import { Counter } from "../../lib/metrics/registry.ts";
 import { jsonLogger } from "../../lib/agent/log.ts";
 import { StatusReporter, statusUrl } from "../../lib/agent/status-reporter.ts";
 import { listenServer, type NodeServer } from "../../lib/http/node-server.ts";
@@ -28,7 +28,7 @@ async function controlPlane(options: { status: number; delayMs?: number }) /* re
       setTimeout(() => res.writeHead(options.status, { "Content-Type": "application/json" }).end(options.status === 200 ? "{}" : '{"error":"agent \'S1\' is not in the snapshot"}'), options.delayMs ?? 0);
     });
   });
-  return { server: await listenServer(server, { hostname: "127.0.0.1", port: 0 }), bodies, headers };
+  return { server: await listenServer(server, { host: "127.0.0.1", port: 0 }), bodies, headers };
 }
 
 describe("statusUrl", () => {
@@ -46,7 +46,7 @@ describe("statusUrl", () => {
 describe("StatusReporter", () => {
   it("sends each report with the token, and while one is in flight keeps only the newest waiting", async () => {
     const { server, bodies, headers } = await controlPlane({ status: 200, delayMs: 50 });
-    const reports = new Counter("r", "r");
+    const reports = new Counter("r", "r", ["result"]);
     const reporter = new StatusReporter({ url: `${server.url}/v1/clusters/p/nodes/S1/status`, token: "s3cret", log: logger().log, reports });
     for (const n of [1, 2, 3, 4]) reporter.report(report(n));
     await reporter.idle();
@@ -60,7 +60,7 @@ describe("StatusReporter", () => {
     const answer = { status: 404 };
     const cp = await controlPlane(answer);
     const { lines, log } = logger();
-    const reports = new Counter("r", "r");
+    const reports = new Counter("r", "r", ["result"]);
     const reporter = new StatusReporter({ url: `${cp.server.url}/x`, log, reports, timeoutMs: 2000 });
     reporter.report(report(1));
     await reporter.idle();

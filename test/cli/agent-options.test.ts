@@ -42,7 +42,7 @@ describe("parseAgentOptions", () => {
       appliers: ["l4lb", "files", "dns"],
       mode: "once",
       stateDir: "/srv/wayfinder/state",
-      metrics: { hostname: "127.0.0.1", port: 9108 },
+      metrics: { host: "127.0.0.1", port: 9108 },
       l4Backend: "nftables",
       netns: "wf1",
       cniDir: "/etc/cni/net.d",

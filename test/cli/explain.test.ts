@@ -70,7 +70,7 @@ describe("wayfinder explain --source (the control plane)", () => {
   };
 
   beforeAll(async () => {
-    server = await listenNode(createApp({ token: "s3cret", store: new MemorySnapshotStore() }), { hostname: "127.0.0.1", port: 0 });
+    server = await listenNode(createApp({ token: "s3cret", store: new MemorySnapshotStore() }), { host: "127.0.0.1", port: 0 });
     cluster = `${server.url}/v1/clusters/demo`;
     const res = await fetch(`${cluster}/snapshot`, { method: "PUT", headers: { "Content-Type": "application/json", Authorization: "Bearer s3cret" }, body: readFileSync("state-fixtures/demo/snapshot.json") });
     expect(res.status).toBe(200);

@@ -36,7 +36,7 @@ describe("wayfinder source", () => {
     const master = await startFakeMaster();
     const marathon = await startFakeMarathon();
     const store = new MemorySnapshotStore();
-    const cp = await listenNode(createApp({ store, token: "tok" }), { hostname: "127.0.0.1", port: 0 });
+    const cp = await listenNode(createApp({ store, token: "tok" }), { host: "127.0.0.1", port: 0 });
     servers.push(master, marathon, cp);
     let stderr = "";
     const io: CliIo = { stdout: () => {}, stderr: (t) => void (stderr += t), cwd: process.cwd() };

@@ -24,7 +24,7 @@ describe("wayfinder status against a control plane, after an agent reports", () 
   let cluster = "";
 
   beforeAll(async () => {
-    server = await listenNode(createApp({ token: "s3cret", store: new MemorySnapshotStore() }), { hostname: "127.0.0.1", port: 0 });
+    server = await listenNode(createApp({ token: "s3cret", store: new MemorySnapshotStore() }), { host: "127.0.0.1", port: 0 });
     cluster = `${server.url}/v1/clusters/test`;
     const put = await fetch(`${cluster}/snapshot`, { method: "PUT", headers: { "Content-Type": "application/json", Authorization: "Bearer s3cret" }, body: JSON.stringify(SNAPSHOT_INPUT) });
     expect(put.status).toBe(200);

@@ -177,17 +177,23 @@ describeWithTools(["ip", "nft"], { root: true })("wayfinder agent programming VI
     const state = JSON.parse(await readFile(join(dir, "state/agent/state.json"), "utf8")) as { desired: { l4lb: { services: { name?: string; vip: { ip: string } }[] } } };
     const vip = state.desired.l4lb.services.find((s) => s.name === "api.marathon")!.vip.ip;
     expect(connect(vip)).toBe("hello from api");
-    const ruleset = inNs(ns, ["nft", "list", "ruleset"]);
+    // With handles: a table replaced by the same rules would list new ones.
+    const ruleset = inNs(ns, ["nft", "-a", "list", "ruleset"]);
 
     // A restarted agent resumes the same state: the VIP applier, which keeps no record across
-    // processes, replaces its table in one transaction (never flushed in between) with the same
-    // rules, and the files are left alone.
-    daemon = startProcess(process.execPath, agentArgs());
+    // processes, reads its tables back from the kernel and finds them as wanted, so it writes
+    // nothing, and the files are left alone.
+    daemon = startProcess(process.execPath, [...agentArgs(), "--metrics", "127.0.0.1:0"]);
     const running = daemon;
-    await waitFor("the resumed sync", () => (/"msg":"desired state applied".*"files":"unchanged"/.test(running.output()) ? true : undefined), 15_000, () => running.output());
+    const metrics = await waitFor("the metrics endpoint", urlIn(running, /"msg":"metrics and health endpoint listening","url":"(http:[^"]+)"/), 15_000, () => running.output());
+    const text = await waitFor("the resumed sync", async () => {
+      const body = await (await fetch(`${metrics}/metrics`)).text();
+      return /^wayfinder_agent_syncs_total\{result="unchanged"\} [1-9]/m.test(body) ? body : undefined;
+    }, 15_000, () => running.output());
+    expect(text).not.toMatch(/^wayfinder_agent_applier_changes_total\{applier="l4lb",op="\w+"\} [1-9]/m);
     expect(running.output()).toContain("resuming from the remembered desired state");
     expect(await stopProcess(daemon)).toBe(0);
-    expect(inNs(ns, ["nft", "list", "ruleset"])).toBe(ruleset);
+    expect(inNs(ns, ["nft", "-a", "list", "ruleset"])).toBe(ruleset);
     expect(connect(vip)).toBe("hello from api");
   });
 });

@@ -24,8 +24,23 @@ export function toolAvailable(path: string): boolean {
   return existsSync(path);
 }
 
-/** A TCP port that was free a moment ago (for servers that cannot be told to pick one). */
-export function freePort(): Promise<number> {
+/** Ports this process has handed out: the kernel may give a just-closed port to the next `listen(0)`. */
+const handedOut = new Set<number>();
+
+/**
+ * A TCP port that was free a moment ago (for servers that cannot be told to pick one), never
+ * one this process handed out before, so two listeners of one test never get the same port.
+ */
+export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = await ephemeralPort();
+    if (handedOut.has(port)) continue;
+    handedOut.add(port);
+    return port;
+  }
+}
+
+function ephemeralPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once("error", reject);

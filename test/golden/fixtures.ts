@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { ClusterSnapshot } from "../../lib/snapshot/schema.ts";
 import { reconcile } from "../../functions/reconcile.ts";
 import { canonicalJsonPretty } from "../../lib/net/canonical-json.ts";
+import { compareStrings } from "../../lib/net/compare.ts";
 
 export const FIXTURES_DIR = "state-fixtures";
 
@@ -25,7 +26,7 @@ export function goldenFixtures(): GoldenFixture[] {
       snapshotPath: join(FIXTURES_DIR, d.name, "snapshot.json"),
       desiredPath: join(FIXTURES_DIR, d.name, "desired.json"),
     }))
-    .sort((a, b) => (a.name < b.name ? -1 : 1));
+    .sort((a, b) => compareStrings(a.name, b.name));
 }
 
 export function readSnapshot(path: string): ClusterSnapshot {

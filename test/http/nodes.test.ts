@@ -73,7 +73,7 @@ describe("node status reports", () => {
     expect(all).toContain('wayfinder_cluster_nodes{cluster="test"} 2');
     expect(all).toContain('wayfinder_cluster_nodes_converged{cluster="test"} 1');
     expect(all).toContain('wayfinder_node_converged{cluster="test",node="S2"} 0');
-    expect(all).toContain('wayfinder_node_applier_failing{applier="dns",cluster="test",node="S1",stage="held"} 1');
+    expect(all).toContain('wayfinder_node_applier_failing{cluster="test",node="S1",applier="dns",stage="held"} 1');
     const one = await app.request("/v1/clusters/test/metrics", { headers: auth });
     expect(one.headers.get("content-type")).toMatch(/^text\/plain; version=0\.0\.4/);
     expect(await one.text()).toBe(all);

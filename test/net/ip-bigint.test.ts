@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { bigIntToIp, ipSortKey, ipToBigInt } from "../../lib/net/ip-bigint.ts";
+import { compareStrings } from "../../lib/net/compare.ts";
 
 describe("ip-bigint", () => {
   it.each([
@@ -19,6 +20,6 @@ describe("ip-bigint", () => {
   it("sorts numerically, IPv4 before IPv6", () => {
     const ips = ["fd01::1", "10.0.0.1", "9.255.0.1", "11.0.0.0", "::1", "9.0.0.10", "9.0.0.9"];
     const expected = ["9.0.0.9", "9.0.0.10", "9.255.0.1", "10.0.0.1", "11.0.0.0", "::1", "fd01::1"];
-    expect([...ips].sort((a, b) => (ipSortKey(a) < ipSortKey(b) ? -1 : 1))).toEqual(expected);
+    expect([...ips].sort((a, b) => compareStrings(ipSortKey(a), ipSortKey(b)))).toEqual(expected);
   });
 });

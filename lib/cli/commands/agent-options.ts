@@ -10,7 +10,7 @@ import type { FeedFlags } from "../../agent/feeds/from-flags.ts";
 import type { LogLevel } from "../../agent/log.ts";
 import { APPLIERS, type ApplierName } from "../../executor/registry.ts";
 import { L4_BACKENDS, type L4BackendChoice } from "../../executor/l4lb/l4-backend.ts";
-import { parseListenAddress, type ListenAddress } from "../../http/node-server.ts";
+import { parseListenAddress, type ListenAddress } from "../../net/listen-address.ts";
 import { CONFIG_FLAG, EVENT_TIMEOUT_FLAG, LIVE_CLUSTER_FLAGS, LOG_LEVEL_FLAG, TIMEOUT_FLAG } from "../common-flags.ts";
 import { checked, seconds } from "../flag-values.ts";
 import { parseFlags, usageError, type CommandSpec } from "../flags.ts";

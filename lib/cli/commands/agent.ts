@@ -21,6 +21,7 @@ import { feedFromFlags } from "../../agent/feeds/from-flags.ts";
 import type { DesiredFeed, FeedSink, Fetched } from "../../agent/feeds/feed.ts";
 import { jsonLogger, type Logger } from "../../agent/log.ts";
 import { serveMetrics, type MetricsServer } from "../../agent/metrics-server.ts";
+import { formatListenAddress } from "../../net/listen-address.ts";
 import { terminalProgress } from "../../agent/progress.ts";
 import { Syncer } from "../../agent/syncer.ts";
 import { StatusReporter, statusUrl } from "../../agent/status-reporter.ts";
@@ -110,7 +111,7 @@ export async function runAgent(options: AgentOptions, io: CliIo, runtime: AgentR
       server = await serveMetrics(options.metrics, metrics, () => syncer.status);
       log.info("metrics and health endpoint listening", { url: server.url });
     } catch (error) {
-      const address = `${options.metrics.hostname}:${options.metrics.port}`;
+      const address = formatListenAddress(options.metrics);
       io.stderr(`wayfinder agent: cannot listen on ${address}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`);
       await syncer.stop();
       return 1;

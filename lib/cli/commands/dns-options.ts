@@ -6,8 +6,7 @@ import { resolve } from "node:path";
 import { networkText } from "../../net/networks.ts";
 import { parseUpstream } from "../../net/upstream-address.ts";
 import { parseIp } from "../../net/ip-literal.ts";
-import { parseListenAddress, type ListenAddress as HttpListenAddress } from "../../http/node-server.ts";
-import type { ListenAddress } from "../../dns/server.ts";
+import { parseListenAddress, type ListenAddress } from "../../net/listen-address.ts";
 import type { ForwardingOverrides } from "../../dns/serving-state.ts";
 import { checked, wholeNumber } from "../flag-values.ts";
 import { parseFlags, usageError, type CommandSpec } from "../flags.ts";
@@ -60,7 +59,7 @@ export interface DnsOptions {
   listen: ListenAddress[];
   overrides: ForwardingOverrides;
   maxUdpSize: number;
-  http?: HttpListenAddress;
+  http?: ListenAddress;
   workers: number;
 }
 
@@ -103,7 +102,7 @@ export function parseDnsOptions(args: readonly string[], cwd: string): DnsOption
 /** A DNS listener binds an address, not a name: resolving one would need DNS. */
 function dnsListenAddress(text: string): ListenAddress {
   const address = parseListenAddress(text);
-  const ip = parseIp(address.hostname);
-  if (ip === undefined) throw new Error(`--listen needs an IP address, not '${address.hostname}'`);
+  const ip = parseIp(address.host);
+  if (ip === undefined) throw new Error(`--listen needs an IP address, not '${address.host}'`);
   return { host: ip.address, port: address.port };
 }

@@ -16,13 +16,13 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { createServer } from "node:net";
 import dgram from "node:dgram";
-import { formatHostPort } from "../../net/upstream-address.ts";
+import { formatListenAddress, type ListenAddress } from "../../net/listen-address.ts";
 import { InputError } from "../../snapshot/issues.ts";
 import { listenNode, type NodeServer } from "../../http/node-server.ts";
 import { startDnsCluster, type DnsCluster, type WorkerConfig } from "../../dns/cluster.ts";
 import { createDnsHttpApp } from "../../dns/http/app.ts";
 import { renderPrometheus } from "../../dns/metrics.ts";
-import { DnsServer, type ListenAddress } from "../../dns/server.ts";
+import { DnsServer } from "../../dns/server.ts";
 import { usageError } from "../flags.ts";
 import type { CliIo } from "../io.ts";
 import { nextSignal } from "../signals.ts";
@@ -65,14 +65,14 @@ export async function run(args: string[], io: CliIo, env: NodeJS.ProcessEnv = pr
     io.stderr(`wayfinder dns: ${(error as Error).message}\n`);
     return 1;
   }
-  for (const address of addresses) log(`wayfinder dns: listening on udp+tcp ${formatListen(address)}${workers > 1 ? ` (${workers} workers)` : ""}`);
+  for (const address of addresses) log(`wayfinder dns: listening on udp+tcp ${formatListenAddress(address)}${workers > 1 ? ` (${workers} workers)` : ""}`);
 
   let httpServer: NodeServer | undefined;
   if (http !== undefined) {
     const app = createDnsHttpApp({
       state: () => server.state,
       metrics: async () => renderPrometheus(workerPool === undefined ? [server.metrics.snapshot()] : await workerPool.metrics()),
-      config: () => ({ listen: addresses.map(formatListen), workers, source: path, maxUdpSize, forwarding: server.state.forwarding }),
+      config: () => ({ listen: addresses.map(formatListenAddress), workers, source: path, maxUdpSize, forwarding: server.state.forwarding }),
       version: VERSION,
       token,
       log,
@@ -80,7 +80,7 @@ export async function run(args: string[], io: CliIo, env: NodeJS.ProcessEnv = pr
     try {
       httpServer = await listenNode(app, http);
     } catch (error) {
-      io.stderr(`wayfinder dns: cannot listen on ${formatHostPort(http.hostname, http.port)}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`);
+      io.stderr(`wayfinder dns: cannot listen on ${formatListenAddress(http)}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`);
       await workerPool?.close();
       await server.close();
       return 1;
@@ -94,10 +94,6 @@ export async function run(args: string[], io: CliIo, env: NodeJS.ProcessEnv = pr
   await workerPool?.close();
   await server.close();
   return 0;
-}
-
-function formatListen(address: ListenAddress): string {
-  return formatHostPort(address.host, address.port);
 }
 
 /** The zone source is input: a file that cannot be read or fails validation is a usage error (exit 2), not a failure to serve. */

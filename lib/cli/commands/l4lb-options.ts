@@ -20,7 +20,7 @@ export const L4LB_COMMAND = {
     "dry-run": { type: "boolean", description: "print what would be added, changed and removed, and change nothing" },
   },
   notes: [
-    "A one-shot run remembers nothing, so it is a full sync: one atomic replacement of wayfinder's tables.",
+    "A one-shot run remembers nothing: it reads wayfinder's tables and VIP routes back from the kernel and changes only what differs (tables missing or not as rendered are replaced whole, atomically), so --dry-run prints what the run would do. VIP routes need lo up: a run that has some sets a down lo up, and its plan says so.",
     "exit codes: 0 applied (or planned); 1 the kernel refused (nothing half-applied); 2 usage or unreadable input.",
   ],
 } as const satisfies CommandSpec;

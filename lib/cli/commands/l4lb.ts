@@ -2,9 +2,11 @@
  * @module
  * `wayfinder l4lb [SNAPSHOT|DESIRED] [--node ID] [--l4-backend auto|nftables|ipvs] [--netns NAME] [--dry-run]`:
  * programs the VIPs of a snapshot (default: the demo cluster) or a desired state into this
- * node's kernel once, as the agent's l4lb applier would. A one-shot run remembers nothing, so it
- * is a full sync: one atomic replacement of wayfinder's tables. Prints what it added, changed
- * and removed; exit 1 when the kernel refused (nothing half-applied).
+ * node's kernel once, as the agent's l4lb applier would. A one-shot run remembers nothing: it
+ * reads wayfinder's tables and VIP routes back from the kernel and changes only what differs
+ * (tables that are missing or not as rendered are replaced whole, atomically), so `--dry-run`
+ * prints exactly what the run without it would do. Prints what it added, changed and removed;
+ * exit 1 when the kernel refused (nothing half-applied).
  */
 import { nodeView } from "../../../functions/node-view.ts";
 import { applyDesired } from "../../executor/apply-desired.ts";
@@ -31,7 +33,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     return 1;
   }
   if (result.status === "held") throw new Error("l4lb: a lone applier has nothing to be held back by");
-  if (result.status === "unchanged") io.stdout("l4lb: up to date\n");
+  if (result.status === "unchanged") io.stdout(`l4lb: nothing to do, ${desired.l4lb.services.length} services up to date\n`);
   else {
     const { adds, changes, deletes } = result.plan;
     for (const key of adds) io.stdout(`+ ${key}\n`);

@@ -3,7 +3,7 @@
  * `wayfinder serve`'s flags and their parsing into `ServeOptions` (the wiring is in `serve.ts`).
  */
 import { parseBodyLimit } from "../../http/env.ts";
-import { parseListenAddress, type ListenAddress } from "../../http/node-server.ts";
+import { parseListenAddress, type ListenAddress } from "../../net/listen-address.ts";
 import { checked } from "../flag-values.ts";
 import { parseFlags, usageError, type CommandSpec } from "../flags.ts";
 
@@ -44,7 +44,7 @@ export interface ServeOptions {
 }
 
 /**
- * @example parseServeOptions(["--listen", "0.0.0.0:8080"]) // { listen: { hostname: "0.0.0.0", port: 8080 }, listenText: "0.0.0.0:8080" }
+ * @example parseServeOptions(["--listen", "0.0.0.0:8080"]) // { listen: { host: "0.0.0.0", port: 8080 }, listenText: "0.0.0.0:8080" }
  */
 export function parseServeOptions(args: readonly string[]): ServeOptions {
   const { values, positionals } = parseFlags(SERVE_COMMAND, args);

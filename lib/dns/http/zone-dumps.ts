@@ -6,6 +6,7 @@
 import type { DnsZone } from "../../desired/schema.ts";
 import type { ServingState } from "../serving-state.ts";
 import { isDcosDnsZone } from "./lookups.ts";
+import { compareStrings } from "../../net/compare.ts";
 
 /**
  * Every A, AAAA and SRV record of every zone as one JSON text each
@@ -38,7 +39,7 @@ export interface MesosAxfr {
  * @example axfrOf(state)?.Records.As["leader.mesos."] // ["10.0.0.1"]
  */
 export function axfrOf(state: ServingState): MesosAxfr | undefined {
-  const zone: DnsZone | undefined = [...state.index.zones].filter((z) => !isDcosDnsZone(z.origin)).sort((a, b) => (a.origin < b.origin ? -1 : 1))[0];
+  const zone: DnsZone | undefined = [...state.index.zones].filter((z) => !isDcosDnsZone(z.origin)).sort((a, b) => compareStrings(a.origin, b.origin))[0];
   if (zone === undefined) return undefined;
   const records: MesosAxfr["Records"] = { As: {}, AAAAs: {}, SRVs: {} };
   for (const record of zone.records) {

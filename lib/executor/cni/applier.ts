@@ -19,6 +19,7 @@ import { diffKeyed, type Applier, type Plan } from "../applier.ts";
 import { commitFile, discardStaged, stageFile, syncDirectory } from "../files/durable-write.ts";
 import { driftOf, rebuildPlan } from "../files/plan.ts";
 import { observeCni, writeCniManifest, type InstalledCni } from "./manifest.ts";
+import { compareStrings } from "../../net/compare.ts";
 
 export interface CniApplierOptions {
   /** Where the applier keeps its record of the files it installed (created when missing). */
@@ -64,7 +65,7 @@ export function wantedFiles(desired: DesiredState, dirOverride?: string): Map<st
     ...Object.entries(node.cni).map(([network, conflist]): [string, string, string] => [network, `${network}.conflist`, renderConflist(conflist)]),
     ...Object.entries(node.mesosCni).map(([network, conf]): [string, string, string] => [network, `${network}.conf`, renderMesosCniConf(conf)]),
   ];
-  for (const [network, file, text] of configs.sort(([, a], [, b]) => (a < b ? -1 : 1))) {
+  for (const [network, file, text] of configs.sort(([, a], [, b]) => compareStrings(a, b))) {
     if (!NETWORK.test(network)) throw new Error(`refusing to write a CNI config for network ${JSON.stringify(network)}: not an overlay name`);
     files.set(`${dir}/${file}`, text);
   }

@@ -43,7 +43,7 @@ export type HaproxyApplier = Applier<InstalledHaproxy, GroupAction> & { readonly
 export function createHaproxyApplier(options: HaproxyApplierOptions): HaproxyApplier {
   const opts = { binary: "haproxy", timeoutMs: 30_000, name: "haproxy", ...options };
   const layout = haproxyLayout(opts.dir);
-  const process = { binary: opts.binary, timeoutMs: opts.timeoutMs, ...(opts.netns === undefined ? {} : { netns: opts.netns }) };
+  const haproxyProcess = { binary: opts.binary, timeoutMs: opts.timeoutMs, ...(opts.netns === undefined ? {} : { netns: opts.netns }) };
   const counters: HaproxyCounters = { starts: 0, reloads: 0, runtimeUpdates: 0, runtimeCommands: 0, fallbackReloads: 0, rejectedConfigs: 0 };
   const wanted = (desired: DesiredState, node: NodeFacts) => {
     const groups = Object.fromEntries(Object.entries(desired.haproxy.groups).filter(([g]) => opts.groups === undefined || opts.groups.includes(g)));
@@ -57,7 +57,7 @@ export function createHaproxyApplier(options: HaproxyApplierOptions): HaproxyApp
     plan: (desired, installed) => planHaproxy(opts.name, wanted(desired, installed.node), installed),
     apply: async (plan) => {
       const installed = observed ?? (await observeHaproxy(layout));
-      await applyHaproxyPlan({ layout, process, counters, installed, ...(opts.log === undefined ? {} : { log: opts.log }) }, plan);
+      await applyHaproxyPlan({ layout, process: haproxyProcess, counters, installed, ...(opts.log === undefined ? {} : { log: opts.log }) }, plan);
     },
     // The plan already compares files, processes and every running server with the desired state.
     verify: async (desired) => {

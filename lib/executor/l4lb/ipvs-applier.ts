@@ -12,14 +12,13 @@ import { ipvsDelta, ipvsServices, parseIpvsadmSave, type IpvsService } from "../
 import type { Applier, Plan } from "../applier.ts";
 import { installProblem } from "./check-service.ts";
 import { commandRunner, type CommandRunner } from "../run-command.ts";
-import { applyRoutes, installedVipRoutes, planRoutes, vipAddresses, type RoutePlan } from "./vip-routes.ts";
+import { applyRoutes, LOOPBACK_UP_KEY, observeVipRoutes, planRoutes, vipAddresses, type RoutePlan, type VipRouteState } from "./vip-routes.ts";
 
 /** Present when the kernel has IPVS loaded (the module is global to all namespaces). */
 export const IPVS_PROC = "/proc/net/ip_vs";
 
-export interface IpvsInstalled {
+export interface InstalledIpvs extends VipRouteState {
   services: IpvsService[];
-  routes: Set<string>;
 }
 
 export interface IpvsPlan extends Plan<string> {
@@ -37,14 +36,14 @@ export interface IpvsApplierOptions {
 /**
  * @example createIpvsApplier().observe() // rejects "IPVS is not available in this kernel ..." here
  */
-export function createIpvsApplier(options: IpvsApplierOptions = {}): Applier<IpvsInstalled, string> {
+export function createIpvsApplier(options: IpvsApplierOptions = {}): Applier<InstalledIpvs, string> {
   const run = options.run ?? commandRunner({ netns: options.netns });
   const available = options.available ?? (() => existsSync(IPVS_PROC));
-  const observe = async (): Promise<IpvsInstalled> => {
+  const observe = async (): Promise<InstalledIpvs> => {
     if (!available()) {
       throw new Error(`IPVS is not available in this kernel (${IPVS_PROC} is missing): load ip_vs and ip_vs_wlc, or use --l4-backend nftables; nothing was changed`);
     }
-    return { services: parseIpvsadmSave(await run(["ipvsadm-save", "-n"])), routes: await installedVipRoutes(run) };
+    return { services: parseIpvsadmSave(await run(["ipvsadm-save", "-n"])), ...(await observeVipRoutes(run)) };
   };
   return {
     name: "l4lb",
@@ -55,7 +54,7 @@ export function createIpvsApplier(options: IpvsApplierOptions = {}): Applier<Ipv
       const { commands, routes } = plan as IpvsPlan;
       await applyRoutes(run, "remove", routes.remove);
       if (commands !== "") await run(["ipvsadm-restore"], commands);
-      await applyRoutes(run, "add", routes.add);
+      await applyRoutes(run, "add", routes.add, routes.upLoopback);
     },
     async verify(desired) {
       const plan = planIpvs(desired, await observe());
@@ -67,9 +66,9 @@ export function createIpvsApplier(options: IpvsApplierOptions = {}): Applier<Ipv
 /**
  * The commands from what IPVS runs to what `desired` asks. Services on other addresses are
  * someone else's and are left alone. Pure.
- * @example planIpvs(desired, { services: [], routes: new Set() }).commands // "-A -t 11.171.172.79:80 -s wlc\n..."
+ * @example planIpvs(desired, { services: [], routes: new Set(), loopbackUp: true }).commands // "-A -t 11.171.172.79:80 -s wlc\n..."
  */
-export function planIpvs(desired: DesiredState, installed: IpvsInstalled): IpvsPlan {
+export function planIpvs(desired: DesiredState, installed: InstalledIpvs): IpvsPlan {
   for (const service of desired.l4lb.services) {
     const problem = installProblem(service);
     if (problem !== undefined) throw new Error(`cannot install ${service.vip.protocol} ${service.vip.ip}:${service.vip.port}: ${problem}`);
@@ -78,7 +77,7 @@ export function planIpvs(desired: DesiredState, installed: IpvsInstalled): IpvsP
   const wantedRoutes = vipAddresses(desired.l4lb.services);
   const ours = new Set([...installed.routes, ...wantedRoutes]);
   const current = installed.services.filter((s) => ours.has(addressOf(s.key)));
-  const routes = planRoutes(wantedRoutes, installed.routes);
+  const routes = planRoutes(wantedRoutes, installed);
   const before = new Map(current.map((s) => [s.key, s]));
   const after = new Map(wanted.map((s) => [s.key, s]));
   const adds = new Map<string, string>();
@@ -88,6 +87,7 @@ export function planIpvs(desired: DesiredState, installed: IpvsInstalled): IpvsP
     if (old === undefined) adds.set(s.key, s.scheduler);
     else if (ipvsDelta([old], [s]) !== "") changes.set(s.key, s.scheduler);
   }
+  if (routes.upLoopback) changes.set(LOOPBACK_UP_KEY, "VIP routes need lo up");
   for (const ip of routes.add) adds.set(`route ${ip}`, "local");
   const deletes = [...[...before.keys()].filter((k) => !after.has(k)), ...routes.remove.map((ip) => `route ${ip}`)];
   return { applier: "l4lb", adds, changes, deletes, commands: ipvsDelta(current, wanted), routes };

@@ -3,15 +3,19 @@
  * The nftables L4 applier, kube-proxy's nftables proxier habits in small: one pass builds the
  * whole batch, one `nft -f -` transaction applies it, and a record of what was installed makes
  * the next sync partial (only the VIPs and backends that changed, deletions included). A full
- * sync replaces both tables atomically; it happens first, on `forceFullSync()`, when the
- * canary says the tables were flushed or deleted behind the applier's back (checked on every
- * sync, the periodic resync included, so such damage is repaired within one), and at once
- * when a partial transaction fails, in the same apply. The kernel is listed only to recover:
- * `nft list` of a large table, or 10k routes, costs more than the change, and a partial sync
- * here takes a few tens of milliseconds.
+ * sync replaces both tables atomically; it happens on `forceFullSync()`, when the canary says
+ * the tables were flushed or deleted behind the applier's back (checked on every sync, the
+ * periodic resync included, so such damage is repaired within one), at once when a partial
+ * transaction fails, in the same apply, and when the tables are missing or not as rendered.
+ *
+ * The kernel is listed only when nothing is remembered (a new process: a one-shot `wayfinder
+ * l4lb`, a restarted agent): its tables are read back (`nft-listing.ts`) and planned against, so
+ * a dry run says what an apply would change and an apply of what the node runs changes nothing.
+ * After that the record is the truth: `nft list` of a large table, or 10k routes, costs more
+ * than the change, and a partial sync here takes a few tens of milliseconds.
  */
 import type { L4Service } from "../../desired/schema.ts";
-import { serviceRules, type NftServiceRules } from "../../render/nft-model.ts";
+import { serviceRules, slotCounts, type NftServiceRules } from "../../render/nft-model.ts";
 import { NFT_TABLE, renderNftRules } from "../../render/nftables.ts";
 import { nftablesDelta, nftIndex, type NftIndex } from "../../render/nftables-delta.ts";
 import type { Applier, Plan } from "../applier.ts";
@@ -19,8 +23,9 @@ import { installProblem } from "./check-service.ts";
 import { canaryDamage } from "./nft-canary.ts";
 import { deleteStaleFlows, staleUdpFlows, type StaleFlow } from "./conntrack.ts";
 import { commandRunner, type CommandRunner } from "../run-command.ts";
-import { serviceKey } from "./service-key.ts";
-import { applyRoutes, installedVipRoutes, planRoutes, vipAddresses, type RoutePlan } from "./vip-routes.ts";
+import { listNftTables } from "./nft-listing.ts";
+import { serviceKey, vipKeyText } from "./service-key.ts";
+import { applyRoutes, LOOPBACK_UP_KEY, observeVipRoutes, planRoutes, vipAddresses, type RoutePlan, type VipRouteState } from "./vip-routes.ts";
 
 /** What one installed service looks like: the facts its rules depend on, and the rules. */
 export interface InstalledService {
@@ -28,15 +33,22 @@ export interface InstalledService {
   port: number;
   backends: ReadonlyArray<{ ip: string; port: number; weight: number }>;
   rules: NftServiceRules;
+  /**
+   * Read back from the kernel: the backends are the slots' (a weight is its slot count), so
+   * the service is compared by its slots (weights 3:1 and 6:2 are the same rules).
+   */
+  readBack?: true;
 }
 
-/** What the applier knows is installed. `known: false` means nothing: the next sync is full. */
-export interface NftInstalled {
-  known: boolean;
+/**
+ * What the applier knows is installed: what its last apply left (`memory`), what the kernel's
+ * tables hold (`kernel`), or nothing (`none`, with the reason): the next sync is then full.
+ */
+export interface InstalledNftables extends VipRouteState {
+  source: "memory" | "kernel" | "none";
+  reason?: string;
   services: ReadonlyMap<string, InstalledService>;
   index: NftIndex;
-  /** VIP routes: remembered, or listed from the kernel when nothing is remembered. */
-  routes: ReadonlySet<string>;
   /** Why the record was dropped (the canary found the tables damaged), when it was. */
   damage?: string;
 }
@@ -60,6 +72,8 @@ export interface NftPlan extends Plan<string> {
   readonly serviceChanges: NftServiceChange[];
   readonly nextIndex: NftIndex;
   readonly nextRoutes: ReadonlySet<string>;
+  /** The services the plan started from; a partial sync's record is this plus `serviceChanges`. */
+  readonly installedServices: ReadonlyMap<string, InstalledService>;
   /** The desired services, for the full sync a failed partial one falls back to. */
   readonly desired: readonly L4Service[];
 }
@@ -79,7 +93,7 @@ export interface NftablesApplierOptions {
   run?: CommandRunner;
 }
 
-export interface NftablesApplier extends Applier<NftInstalled, string> {
+export interface NftablesApplier extends Applier<InstalledNftables, string> {
   /** The last successful apply, if any. */
   readonly lastSync: NftSyncRecord | undefined;
   /**
@@ -100,6 +114,7 @@ export function createNftablesApplier(options: NftablesApplierOptions = {}): Nft
   const run = options.run ?? commandRunner({ netns: options.netns });
   let installed: { services: Map<string, InstalledService>; index: NftIndex; routes: ReadonlySet<string> } | undefined;
   let lastSync: NftSyncRecord | undefined;
+  let fullSyncAsked = false;
 
   return {
     name: "l4lb",
@@ -108,35 +123,44 @@ export function createNftablesApplier(options: NftablesApplierOptions = {}): Nft
     },
     forceFullSync() {
       installed = undefined;
+      fullSyncAsked = true;
     },
     async observe() {
       const damage = installed === undefined ? undefined : await canaryDamage(run);
-      if (installed !== undefined && damage === undefined) return { known: true, ...installed };
+      // The apply that made the record left lo up, or found it so.
+      if (installed !== undefined && damage === undefined) return { source: "memory", ...installed, loopbackUp: true };
       // Nothing remembered, or the record no longer holds: list what is ours (routes, by their
-      // protocol) and rebuild.
+      // protocol; the tables) from the kernel.
       installed = undefined;
-      const routes = await installedVipRoutes(run);
-      return { known: false, services: new Map(), index: UNKNOWN_INDEX, routes, ...(damage === undefined ? {} : { damage }) };
+      const routes = await observeVipRoutes(run);
+      if (damage !== undefined) return { ...unknown(routes, damage), damage };
+      if (fullSyncAsked) return unknown(routes, "a full sync was asked for");
+      const listed = await listNftTables(run);
+      if (!listed.ok) return unknown(routes, listed.problem);
+      // What the kernel holds is the record from now on: the next sync does not list it again.
+      installed = { services: new Map(listed.rules.map(readBackService)), index: { chains: listed.chains, addressUse: nftIndex(listed.rules).addressUse }, routes: routes.routes };
+      return { source: "kernel", ...installed, loopbackUp: routes.loopbackUp };
     },
     plan(desired, observed) {
       return planNftables(desired.l4lb.services, observed);
     },
     async apply(plan) {
       if (!isNftPlan(plan)) throw new Error("the l4lb applier can only apply a plan it made");
-      const before = installed;
       // Until this apply succeeds the record may not match the kernel.
       installed = undefined;
       try {
         await carryOut(run, plan);
         lastSync = { full: plan.full, batchBytes: plan.batch.length, ...(plan.repairs === undefined ? {} : { fallback: plan.repairs.join("; ") }) };
-        installed = recordAfter(plan, before);
+        installed = recordAfter(plan);
+        if (plan.full) fullSyncAsked = false;
       } catch (error) {
         if (plan.full) throw error;
         // The tables are not what the record says (flushed, edited by hand): replace them whole.
-        const full = planNftables(plan.desired, { known: false, services: new Map(), index: UNKNOWN_INDEX, routes: await installedVipRoutes(run) });
+        const full = planNftables(plan.desired, unknown(await observeVipRoutes(run), "a partial sync failed"));
         await carryOut(run, full);
         lastSync = { full: true, batchBytes: full.batch.length, fallback: (error as Error).message };
-        installed = recordAfter(full, undefined);
+        installed = recordAfter(full);
+        fullSyncAsked = false;
       }
     },
     async verify(desired) {
@@ -146,7 +170,8 @@ export function createNftablesApplier(options: NftablesApplierOptions = {}): Nft
       const drift: string[] = [];
       const damage = await canaryDamage(run);
       if (damage !== undefined) drift.push(damage);
-      const routes = planRoutes(vipAddresses(desired.l4lb.services), await installedVipRoutes(run));
+      const routes = planRoutes(vipAddresses(desired.l4lb.services), await observeVipRoutes(run));
+      if (routes.upLoopback) drift.push("lo is down");
       if (routes.add.length > 0) drift.push(`VIP routes missing: ${routes.add.join(", ")}`);
       if (routes.remove.length > 0) drift.push(`stale VIP routes: ${routes.remove.join(", ")}`);
       if (drift.length > 0) installed = undefined;
@@ -154,8 +179,9 @@ export function createNftablesApplier(options: NftablesApplierOptions = {}): Nft
     },
   };
 
-  function recordAfter(plan: NftPlan, before: typeof installed) {
-    const services = plan.full || before === undefined ? new Map<string, InstalledService>() : before.services;
+  /** What the kernel runs after `plan`. The map a partial plan started from is this applier's own (observe made it), so it is updated in place. */
+  function recordAfter(plan: NftPlan) {
+    const services = plan.full ? new Map<string, InstalledService>() : (plan.installedServices as Map<string, InstalledService>);
     for (const change of plan.serviceChanges) {
       if (change.after === undefined) services.delete(change.key);
       else services.set(change.key, change.after);
@@ -168,7 +194,7 @@ export function createNftablesApplier(options: NftablesApplierOptions = {}): Nft
 async function carryOut(run: CommandRunner, plan: NftPlan): Promise<void> {
   await applyRoutes(run, "remove", plan.routes.remove);
   if (plan.batch !== "") await run(["nft", "-f", "-"], plan.batch);
-  await applyRoutes(run, "add", plan.routes.add);
+  await applyRoutes(run, "add", plan.routes.add, plan.routes.upLoopback);
   await deleteStaleFlows(run, plan.staleFlows);
 }
 
@@ -176,9 +202,9 @@ async function carryOut(run: CommandRunner, plan: NftPlan): Promise<void> {
  * The plan from what is installed to `services`. Only services whose backends changed get
  * their rules rebuilt (and checked: a value that is not what it claims throws before anything
  * runs), so a partial sync among 10k VIPs costs what the change costs. Pure.
- * @example planNftables(services, { known: false, services: new Map(), index, routes: new Set() }).full // true
+ * @example planNftables(services, { source: "none", services: new Map(), index, routes: new Set(), loopbackUp: true }).full // true
  */
-export function planNftables(services: readonly L4Service[], observed: NftInstalled): NftPlan {
+export function planNftables(services: readonly L4Service[], observed: InstalledNftables): NftPlan {
   const changes: NftServiceChange[] = [];
   const keys = services.map(serviceKey);
   const wanted = new Set(keys);
@@ -187,7 +213,7 @@ export function planNftables(services: readonly L4Service[], observed: NftInstal
   services.forEach((service, i) => {
     const before = observed.services.get(keys[i]!);
     if (before !== undefined) kept++;
-    if (before !== undefined && sameBackends(before, service)) return;
+    if (before !== undefined && sameInstall(before, service)) return;
     changes.push({ key: keys[i]!, before, after: installedService(service, keys[i]!) });
   });
   // Every installed service still desired (the common case): nothing to look for.
@@ -205,21 +231,26 @@ export function planNftables(services: readonly L4Service[], observed: NftInstal
   }
   const staleFlows = staleUdpFlows(changes);
 
-  if (!observed.known) {
+  const common = { staleFlows, serviceChanges: changes, desired: services, installedServices: observed.services };
+  if (observed.source === "none") {
     const rules = changes.flatMap((c) => (c.after === undefined ? [] : [c.after.rules]));
     const nextRoutes = vipAddresses(services);
-    const routes = planRoutes(nextRoutes, observed.routes);
     // Nothing is known about the tables (first sync, failure, flushed): replace them whatever they hold.
-    updates.set(`table ${NFT_TABLE}`, "full sync");
+    updates.set(`table ${NFT_TABLE}`, `full sync: ${observed.reason ?? "nothing is known"}`);
     const repairs = observed.damage === undefined ? {} : { repairs: [observed.damage] };
-    return plan(adds, updates, deletes, routes, { full: true, batch: renderNftRules(rules), staleFlows, serviceChanges: changes, nextIndex: nftIndex(rules), nextRoutes, desired: services, ...repairs });
+    return plan(adds, updates, deletes, planRoutes(nextRoutes, observed), { full: true, batch: renderNftRules(rules), nextIndex: nftIndex(rules), nextRoutes, ...common, ...repairs });
   }
   const delta = nftablesDelta(changes.map((c) => ({ before: c.before?.rules, after: c.after?.rules })), observed.index);
+  if (observed.source === "kernel") {
+    // The routes were listed too: repair any that are missing, not only those of changed addresses.
+    const nextRoutes = vipAddresses(services);
+    return plan(adds, updates, deletes, planRoutes(nextRoutes, observed), { full: false, batch: delta.batch, nextIndex: delta.index, nextRoutes, ...common });
+  }
   const routes = { add: delta.addressesAdded, remove: delta.addressesRemoved };
   const nextRoutes = new Set(observed.routes);
   for (const ip of routes.remove) nextRoutes.delete(ip);
   for (const ip of routes.add) nextRoutes.add(ip);
-  return plan(adds, updates, deletes, routes, { full: false, batch: delta.batch, staleFlows, serviceChanges: changes, nextIndex: delta.index, nextRoutes, desired: services });
+  return plan(adds, updates, deletes, routes, { full: false, batch: delta.batch, nextIndex: delta.index, nextRoutes, ...common });
 }
 
 function plan(
@@ -230,6 +261,7 @@ function plan(
   rest: Omit<NftPlan, "applier" | "adds" | "changes" | "deletes" | "routes">,
 ): NftPlan {
   // Routes show in the plan too, so a sync that only repairs routes is not "unchanged".
+  if (routes.upLoopback) changes.set(LOOPBACK_UP_KEY, "VIP routes need lo up");
   for (const ip of routes.add) adds.set(`route ${ip}`, "local");
   deletes.push(...routes.remove.map((ip) => `route ${ip}`));
   return { applier: "l4lb", adds, changes, deletes, routes, ...rest };
@@ -247,6 +279,29 @@ function installedService(service: L4Service, key: string): InstalledService {
 }
 
 /** The service key already fixes the VIP; the rules depend only on the backends' addresses and weights. */
+function sameInstall(installed: InstalledService, service: L4Service): boolean {
+  if (!installed.readBack) return sameBackends(installed, service);
+  // Slot counts, not slot texts: this runs for every read-back service on every sync. Only a
+  // service that fails it (one backend listed twice, say) has its slots built and compared.
+  return sameSlotCounts(installed, service) || sameSlots(installed.rules.slots, serviceRules(service).slots);
+}
+
+/** The backends with slots, in order, each with its slot count, are the read-back ones. */
+function sameSlotCounts(installed: InstalledService, service: L4Service): boolean {
+  const counts = slotCounts(service.backends.map((b) => b.weight));
+  let j = 0;
+  for (const [i, b] of service.backends.entries()) {
+    if (counts[i] === 0) continue;
+    const listed = installed.backends[j++];
+    if (listed === undefined || listed.ip !== b.ip || listed.port !== b.port || listed.weight !== counts[i]) return false;
+  }
+  return j === installed.backends.length;
+}
+
+function sameSlots(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((slot, i) => slot === b[i]);
+}
+
 function sameBackends(installed: InstalledService, service: L4Service): boolean {
   const a = installed.backends;
   const b = service.backends;
@@ -255,6 +310,22 @@ function sameBackends(installed: InstalledService, service: L4Service): boolean 
     if (a[i]!.ip !== b[i]!.ip || a[i]!.port !== b[i]!.port || a[i]!.weight !== b[i]!.weight) return false;
   }
   return true;
+}
+
+function unknown(routes: VipRouteState, reason: string): InstalledNftables {
+  return { source: "none", reason, services: new Map(), index: UNKNOWN_INDEX, ...routes };
+}
+
+/** A service read back from the kernel, by its plan key; its backends are its slots'. */
+function readBackService(rules: NftServiceRules): [string, InstalledService] {
+  const [ip, protocol, port] = rules.key.split(" . ") as [string, "tcp" | "udp", string];
+  const weights = new Map<string, number>();
+  for (const slot of rules.slots) weights.set(slot, (weights.get(slot) ?? 0) + 1);
+  const backends = [...weights].map(([slot, weight]) => {
+    const [backendIp, backendPort] = slot.split(" . ") as [string, string];
+    return { ip: backendIp, port: Number(backendPort), weight };
+  });
+  return [vipKeyText(ip, Number(port), protocol), { protocol, port: Number(port), backends, rules, readBack: true }];
 }
 
 function isNftPlan(plan: Plan<string>): plan is NftPlan {

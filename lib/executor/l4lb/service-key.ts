@@ -10,5 +10,12 @@ import type { L4Service } from "../../desired/schema.ts";
  */
 export function serviceKey(service: L4Service): string {
   const { ip, port, protocol } = service.vip;
+  return vipKeyText(ip, port, protocol);
+}
+
+/**
+ * @example vipKeyText("fd01:c::1", 53, "udp") // "udp [fd01:c::1]:53"
+ */
+export function vipKeyText(ip: string, port: number, protocol: string): string {
   return `${protocol} ${ip.includes(":") ? `[${ip}]` : ip}:${port}`;
 }

@@ -25,6 +25,7 @@ import {
   taskRecord,
   type ResolveHost,
 } from "./operator-records.ts";
+import { compareStrings } from "../../net/compare.ts";
 
 export type { ResolveHost } from "./operator-records.ts";
 
@@ -174,5 +175,5 @@ function zodIssues(error: z.ZodError, prefix: PropertyKey[]): InputIssue[] {
 }
 
 function byId<T extends { id: string }>(records: Map<string, T>): T[] {
-  return [...records.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return [...records.values()].sort((a, b) => compareStrings(a.id, b.id));
 }

@@ -49,10 +49,13 @@ export class NetnsLab {
   readonly #namespaces: string[] = [];
   readonly #children: ChildProcess[] = [];
 
-  /** Creates `<prefix><role>` with `lo` up. */
-  add(role: string): string {
+  /** Creates `<prefix><role>` with `lo` up, or left down as `ip netns add` makes it. */
+  add(role: string, options: { loopback?: "up" | "down" } = {}): string {
     const name = `${this.prefix}${role}`;
-    createNetns(this.#namespaces, name);
+    if (options.loopback === "down") {
+      sh(["ip", "netns", "add", name]);
+      this.#namespaces.push(name);
+    } else createNetns(this.#namespaces, name);
     return name;
   }
 

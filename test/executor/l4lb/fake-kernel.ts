@@ -10,10 +10,14 @@ export interface FakeKernel {
   run: CommandRunner;
   calls: Array<{ argv: string[]; input?: string }>;
   routes: Set<string>;
+  /** Whether `lo` is up (a fresh namespace has it down). */
+  loopbackUp: boolean;
   /** Both VIP tables exist. */
   tables: boolean;
   /** Their rules were flushed (`nft flush table`): the canary no longer holds its target. */
   flushed: boolean;
+  /** What `nft -j list table <family> wayfinder_l4lb` prints while the tables exist; unset: the listing fails. */
+  listing?: Partial<Record<"ip" | "ip6", string>>;
   ipvsSave: string;
   /** Makes the next `nft -f` fail. */
   failNextNft: boolean;
@@ -24,6 +28,7 @@ export function fakeKernel(): FakeKernel {
   const kernel: FakeKernel = {
     calls: [],
     routes: new Set(),
+    loopbackUp: true,
     tables: false,
     flushed: false,
     ipvsSave: "",
@@ -34,10 +39,20 @@ export function fakeKernel(): FakeKernel {
       const cmd = argv.join(" ");
       if (cmd.startsWith("ip -j -4 route show") || cmd.startsWith("ip -j -6 route show")) {
         const v6 = argv[2] === "-6";
+        // The IPv4 local table only exists once something is in it, and `lo` puts 127.0.0.1 there.
+        if (!v6 && !kernel.loopbackUp && ![...kernel.routes].some((r) => !r.includes(":"))) {
+          throw new Error(`${cmd} exited 2: Error: ipv4: FIB table does not exist.\nDump terminated`);
+        }
         return JSON.stringify([...kernel.routes].filter((r) => r.includes(":") === v6).map((dst) => ({ type: "local", dst, dev: "lo" })));
       }
+      if (cmd === "ip -j link show dev lo") return JSON.stringify([{ ifname: "lo", flags: kernel.loopbackUp ? ["LOOPBACK", "UP", "LOWER_UP"] : ["LOOPBACK"] }]);
       if (cmd === "ip -batch -") {
         for (const line of (input ?? "").trim().split("\n")) {
+          if (line === "link set dev lo up") {
+            kernel.loopbackUp = true;
+            continue;
+          }
+          if (!kernel.loopbackUp && line.includes(":")) throw new Error("ip -batch - exited 1: Error: Nexthop device is not up.");
           const [, verb, , prefix] = line.split(" ");
           const ip = prefix!.replace(/\/\d+$/, "");
           if (verb === "replace") kernel.routes.add(ip);
@@ -49,6 +64,14 @@ export function fakeKernel(): FakeKernel {
         if (!kernel.tables) throw new Error(`${cmd} exited 1: Error: No such file or directory`);
         if (kernel.flushed) return "";
         throw new Error(`${cmd} exited 1: Error: Could not process rule: Device or resource busy`);
+      }
+      if (cmd.startsWith("nft -j list table ")) {
+        if (!kernel.tables) throw new Error(`${cmd} exited 1: Error: No such file or directory`);
+        const text = kernel.listing?.[argv[4] as "ip" | "ip6"];
+        if (text === undefined) throw new Error(`fake kernel: no listing for ${cmd}`);
+        if (!kernel.flushed) return text;
+        const document = JSON.parse(text) as { nftables: Array<Record<string, unknown>> };
+        return JSON.stringify({ nftables: document.nftables.filter((entry) => !("rule" in entry)) });
       }
       if (cmd === "nft -f -") {
         if (kernel.failNextNft) {

@@ -55,4 +55,14 @@ describe("--l4-backend", () => {
     expect(resolveL4Backend("ipvs", () => false)).toBe("ipvs");
     expect(resolveL4Backend("nftables", () => true)).toBe("nftables");
   });
+
+  it("sets lo up with the first routes in a namespace whose lo is down, and says so in the plan", async () => {
+    const kernel = fakeKernel();
+    kernel.loopbackUp = false;
+    const applier = createIpvsApplier({ run: kernel.run, available: () => true });
+    const report = await applyDesired(desired([service("fd01:c::1", 80, [["fd01:b::2", 80, 1]])]), [applier]);
+    expect(report.appliers[0]).toMatchObject({ status: "applied", plan: { changes: ["link lo up"], adds: ["-t [fd01:c::1]:80", "route fd01:c::1"] } });
+    expect(kernel.loopbackUp).toBe(true);
+    expect(await applyDesired(desired([service("fd01:c::1", 80, [["fd01:b::2", 80, 1]])]), [applier])).toMatchObject({ appliers: [{ status: "unchanged" }] });
+  });
 });
