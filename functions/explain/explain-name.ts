@@ -9,6 +9,7 @@
 import type { DnsRecord, DnsZone } from "../../lib/desired/schema.ts";
 import { compareStrings } from "../../lib/net/compare.ts";
 import { closestMatches } from "./closest.ts";
+import { recordDataText } from "./record-text.ts";
 import type { ExplainContext, NamedRecord } from "./context.ts";
 import { ownerOf } from "./reasons.ts";
 import type { ExplainedRecord, NameExplanation, NotFound } from "./schema.ts";
@@ -94,8 +95,7 @@ function* distinctNames(zone: DnsZone): Iterable<string> {
   }
 }
 
-/** A record's type and data as one key: SRV data by its four fields. */
+/** A record's type and data as one key. */
 function recordKey(type: string, data: NamedRecord["data"] | DnsRecord["data"]): string {
-  if (typeof data === "string") return `${type} ${data}`;
-  return "target" in data ? `${type} ${data.priority} ${data.weight} ${data.port} ${data.target}` : `${type} ${data.mname}`;
+  return `${type} ${recordDataText(data)}`;
 }

@@ -5,6 +5,7 @@
  * explanation itself instead.
  */
 import type { AppExplanation, Explanation, NameExplanation, NotFound, Reason, TaskExplanation, VipExplanation } from "../../functions/explain/schema.ts";
+import { recordDataText } from "../../functions/explain/record-text.ts";
 import type { Diagnostic } from "../desired/schema.ts";
 import { addressForPort } from "../net/ip-literal.ts";
 
@@ -29,7 +30,7 @@ export function explanationText(explanation: Explanation): string {
 function nameText(e: NameExplanation): string {
   const lines = [`${e.name}  (zone ${e.zone})`];
   for (const record of e.records) {
-    const data = typeof record.data === "string" ? record.data : "target" in record.data ? `${record.data.priority} ${record.data.weight} ${record.data.port} ${record.data.target}` : `${record.data.mname} ${record.data.rname}`;
+    const data = recordDataText(record.data);
     const owners = record.owners.map((o) => `${o.kind} ${o.id}`).join(", ");
     lines.push(`  ${record.type.padEnd(5)} ${data.padEnd(40)} ttl ${String(record.ttl).padEnd(5)} from ${owners}`);
   }
@@ -63,7 +64,7 @@ function taskText(e: TaskExplanation): string {
     lines.push(`  only Marathon lists it (app ${t.appId})`);
   }
   const names = new Set(e.dns.records.map((r) => r.name));
-  section(lines, `DNS: ${e.dns.records.length} records on ${names.size} names`, e.dns.records.map((r) => `${r.name} ${r.type} ${typeof r.data === "string" ? r.data : `${r.data.port} ${r.data.target}`}`), e.dns.reasons);
+  section(lines, `DNS: ${e.dns.records.length} records on ${names.size} names`, e.dns.records.map((r) => `${r.name} ${r.type} ${recordDataText(r.data)}`), e.dns.reasons);
   section(lines, `VIPs: ${e.vips.memberships.length}`, e.vips.memberships.map((m) => `${addressForPort(m.vip.ip)}:${m.vip.port}/${m.vip.protocol}${m.name === undefined ? "" : ` ${m.name}`}  backend ${addressForPort(m.backend.ip)}:${m.backend.port} weight ${m.backend.weight}`), e.vips.reasons);
   section(lines, `HAProxy servers: ${e.haproxy.servers.length}`, e.haproxy.servers.map((s) => `${s.group}: backend ${s.backend} server ${s.server} ${addressForPort(s.ip)}:${s.port}${s.draining ? " (draining)" : ""}`), e.haproxy.reasons);
   section(lines, `Overlay addresses: ${e.overlay.addresses.length}`, e.overlay.addresses.map((a) => `${a.address} in ${a.overlay} (${a.space})${a.routed ? `, routed by its agent's slice ${a.slice}` : `, NOT routed: its agent holds ${a.slice ?? "no slice"}`}`), e.overlay.reasons);

@@ -1,11 +1,87 @@
 /**
  * @module
- * Pieces several dashboard pages show the same way: a diagnostic's level, a list of
- * diagnostics with their subjects linked to explanations.
+ * Pieces several dashboard pages show the same way: tables, a diagnostic's level, lists of
+ * diagnostics and of VIP backends, each subject linked to its explanation.
  */
+import type { Child } from "hono/jsx";
+import type { ExplainedBackend } from "../../../functions/explain/schema.ts";
 import type { Diagnostic } from "../../desired/schema.ts";
-import { subjectLink } from "./links.ts";
+import { addressForPort } from "../../net/ip-literal.ts";
+import { explainHref, subjectLink } from "./links.ts";
 import type { PageContext } from "./page-context.tsx";
+
+/** A column heading; `[label, "num"]` right-aligns a column of numbers. */
+export type Column = string | readonly [label: string, align: "num"];
+
+/**
+ * A table with its headings; the rows are the children.
+ * @example <Table columns={["name", ["TTL", "num"]]}>{rows}</Table>
+ */
+export function Table(props: { columns: readonly Column[]; children?: Child }) {
+  return (
+    <table>
+      <thead>
+        <tr>{props.columns.map((column) => (typeof column === "string" ? <th>{column}</th> : <th class="num">{column[0]}</th>))}</tr>
+      </thead>
+      <tbody>{props.children}</tbody>
+    </table>
+  );
+}
+
+/**
+ * A choice among `values`, `selected` marked; `label` words each option (`overlay dcos`), and
+ * `none` adds a first option that means "any".
+ * @example <Select name="state" label="state" values={["all", "lagging"]} selected="all" />
+ */
+export function Select(props: { name: string; label: string; values: readonly string[]; selected: string | undefined; none?: string; text?: (value: string) => string }) {
+  return (
+    <select name={props.name} aria-label={props.label}>
+      {props.none === undefined ? null : <option value="">{props.none}</option>}
+      {props.values.map((value) => (
+        <option value={value} selected={value === props.selected}>
+          {props.text === undefined ? value : props.text(value)}
+        </option>
+      ))}
+    </select>
+  );
+}
+
+/**
+ * Items separated by commas.
+ * @example joined(names.map((n) => <a href={...}>{n}</a>))
+ */
+export function joined(items: readonly Child[]): Child[] {
+  return items.flatMap((item, i) => (i === 0 ? [item] : [", ", item]));
+}
+
+/**
+ * A VIP's backends: address (and the container address its own agent uses), weight, health,
+ * the task (linked) and its agent.
+ * @example <BackendsTable page={page} backends={explainedVip(context, service).backends} />
+ */
+export function BackendsTable(props: { page: PageContext; backends: readonly ExplainedBackend[] }) {
+  return (
+    <Table columns={["backend", ["weight", "num"], "health", "task", "agent"]}>
+      {props.backends.map((b) => (
+        <tr>
+          <td class="mono">
+            {addressForPort(b.ip)}:{b.port}
+            {b.local === undefined ? null : <span class="muted"> (on its agent: {addressForPort(b.local.ip)}:{b.local.port})</span>}
+          </td>
+          <td class="num">{b.weight}</td>
+          <td>
+            <span class={`badge ${b.draining ? "warn" : b.health === "healthy" ? "ok" : b.health === "unhealthy" ? "err" : "muted"}`}>{b.draining ? "draining" : b.health}</span>
+          </td>
+          <td class="mono">
+            <a href={explainHref(props.page.cluster, "task", b.taskId)}>{b.taskId}</a>
+            {b.taskState === undefined || b.taskState === "TASK_RUNNING" ? null : <span class="muted"> {b.taskState}</span>}
+          </td>
+          <td class="mono">{b.agentId ?? ""}</td>
+        </tr>
+      ))}
+    </Table>
+  );
+}
 
 /**
  * @example <LevelBadge level="error" /> // <span class="badge err">error</span>
@@ -37,30 +113,20 @@ export function Diagnostics(props: { page: PageContext; diagnostics: readonly Di
  */
 export function DiagnosticsTable(props: { page: PageContext; diagnostics: readonly Diagnostic[] }) {
   return (
-    <table>
-      <thead>
-        <tr>
-          <th>level</th>
-          <th>code</th>
-          <th>subject</th>
-          <th>message</th>
-        </tr>
-      </thead>
-      <tbody>
-        {props.diagnostics.map((d) => {
+    <Table columns={["level", "code", "subject", "message"]}>
+      {props.diagnostics.map((d) => {
           const href = subjectLink(props.page.cluster, d.subject);
-          return (
-            <tr>
-              <td>
-                <LevelBadge level={d.level} />
-              </td>
-              <td class="mono">{d.code}</td>
-              <td class="mono">{href === undefined ? d.subject : <a href={href}>{d.subject}</a>}</td>
-              <td>{d.message}</td>
-            </tr>
-          );
-        })}
-      </tbody>
-    </table>
+        return (
+          <tr>
+            <td>
+              <LevelBadge level={d.level} />
+            </td>
+            <td class="mono">{d.code}</td>
+            <td class="mono">{href === undefined ? d.subject : <a href={href}>{d.subject}</a>}</td>
+            <td>{d.message}</td>
+          </tr>
+        );
+      })}
+    </Table>
   );
 }

@@ -7,6 +7,7 @@
  */
 import type { Child } from "hono/jsx";
 import { raw } from "hono/html";
+import { joined } from "./components.tsx";
 import { pageHref, type UiPage } from "./links.ts";
 
 /** The cluster a page shows, as the facts line prints it. */
@@ -47,13 +48,7 @@ export function Layout(props: LayoutProps) {
     <>
       {raw("<!DOCTYPE html>")}
       <html lang="en">
-        <head>
-          <meta charset="utf-8" />
-          <meta name="viewport" content="width=device-width, initial-scale=1" />
-          <title>{`${props.title}${name === undefined ? "" : ` · ${name}`} · wayfinder`}</title>
-          <link rel="stylesheet" href="/ui/assets/dashboard.css" />
-          <script src="/ui/assets/dashboard.js" defer></script>
-        </head>
+        <DocumentHead title={`${props.title}${name === undefined ? "" : ` · ${name}`} · wayfinder`} script />
         <body data-events={name === undefined ? undefined : `/ui/events?cluster=${encodeURIComponent(name)}`}>
           <header class="top">
             <a class="brand" href={pageHref("", name)}>
@@ -99,6 +94,23 @@ export function Layout(props: LayoutProps) {
   );
 }
 
+/**
+ * The head of every dashboard document: this origin's stylesheet, and its script when the
+ * page has one.
+ * @example <DocumentHead title="Log in · wayfinder" />
+ */
+export function DocumentHead(props: { title: string; script?: boolean }) {
+  return (
+    <head>
+      <meta charset="utf-8" />
+      <meta name="viewport" content="width=device-width, initial-scale=1" />
+      <title>{props.title}</title>
+      <link rel="stylesheet" href="/ui/assets/dashboard.css" />
+      {props.script ? <script src="/ui/assets/dashboard.js" defer></script> : null}
+    </head>
+  );
+}
+
 function ClusterLine(props: { cluster: ClusterFacts | undefined; clusters: readonly string[] | undefined; active: UiPage }) {
   const { cluster, clusters } = props;
   if (cluster === undefined) return <div id="cluster-facts" class="facts"></div>;
@@ -117,13 +129,7 @@ function ClusterLine(props: { cluster: ClusterFacts | undefined; clusters: reado
       <span>stored {cluster.storedAt}</span>
       {others.length > 0 ? (
         <span>
-          other clusters:{" "}
-          {others.map((other, i) => (
-            <>
-              {i > 0 ? ", " : ""}
-              <a href={pageHref(props.active, other)}>{other}</a>
-            </>
-          ))}
+          other clusters: {joined(others.map((other) => <a href={pageHref(props.active, other)}>{other}</a>))}
         </span>
       ) : null}
     </div>

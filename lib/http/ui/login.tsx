@@ -8,6 +8,7 @@
 import { Hono, type Context } from "hono";
 import { raw } from "hono/html";
 import { bearerMatches } from "../middleware/bearer-token.ts";
+import { DocumentHead } from "./layout.tsx";
 import { safeNext, sessionCookie, sessionValue } from "./session.ts";
 
 /**
@@ -40,12 +41,7 @@ function LoginPage(props: { next: string; failed?: boolean }) {
     <>
       {raw("<!DOCTYPE html>")}
       <html lang="en">
-        <head>
-          <meta charset="utf-8" />
-          <meta name="viewport" content="width=device-width, initial-scale=1" />
-          <title>Log in · wayfinder</title>
-          <link rel="stylesheet" href="/ui/assets/dashboard.css" />
-        </head>
+        <DocumentHead title="Log in · wayfinder" />
         <body>
           <form class="login" action="/ui/login" method="post">
             <h1>wayfinder</h1>

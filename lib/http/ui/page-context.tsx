@@ -7,6 +7,7 @@
 import type { Context } from "hono";
 import type { Child } from "hono/jsx";
 import type { ClusterState, ClusterStates } from "../cluster-states.ts";
+import { joined } from "./components.tsx";
 import { Layout, type ClusterFacts } from "./layout.tsx";
 import { pageHref, type UiPage } from "./links.ts";
 
@@ -38,7 +39,7 @@ export async function pageContext(c: Context, states: ClusterStates | undefined,
       ) : (
         <p>
           No snapshot is stored for cluster <b>{cluster}</b>.
-          {clusters.length > 0 ? <> Stored: {clusters.map((name, i) => <>{i > 0 ? ", " : " "}<a href={pageHref(active, name)}>{name}</a></>)}</> : null}
+          {clusters.length > 0 ? <> Stored: {joined(clusters.map((name) => <a href={pageHref(active, name)}>{name}</a>))}</> : null}
         </p>
       );
     return c.html(

@@ -5,7 +5,7 @@
  * explanation where it has one.
  */
 import { compareStrings } from "../../../net/compare.ts";
-import { DiagnosticsTable } from "../components.tsx";
+import { DiagnosticsTable, Select } from "../components.tsx";
 import { Pager, paginate } from "../paging.tsx";
 import { PageFrame, type PageContext } from "../page-context.tsx";
 
@@ -30,27 +30,9 @@ export function DiagnosticsPage(props: { page: PageContext }) {
     <PageFrame page={page} title="Diagnostics" active="diagnostics">
       <form class="filters" action="/ui/diagnostics" method="get" data-filter>
         <input type="hidden" name="cluster" value={page.cluster} />
-        <select name="level" aria-label="level">
-          <option value="">every level</option>
-          {LEVELS.map((l) => (
-            <option value={l} selected={l === level}>
-              {l}
-            </option>
-          ))}
-        </select>
-        <select name="code" aria-label="code">
-          <option value="">every code</option>
-          {code !== undefined && !codes.includes(code) ? (
-            <option value={code} selected>
-              {code}*
-            </option>
-          ) : null}
-          {codes.map((c) => (
-            <option value={c} selected={c === code}>
-              {c}
-            </option>
-          ))}
-        </select>
+        <Select name="level" label="level" values={LEVELS} selected={level} none="every level" />
+        {/* A code prefix typed into the URL (`l4lb.`) is kept as a choice of its own. */}
+        <Select name="code" label="code" values={code !== undefined && !codes.includes(code) ? [code, ...codes] : codes} selected={code} none="every code" />
         <input type="search" name="q" value={q ?? ""} placeholder="subject or message..." aria-label="filter diagnostics" />
       </form>
       <div id="content">

@@ -6,8 +6,10 @@
  */
 import { ANSWER_TYPES, type AnswerType, type DnsAnswerView } from "../../../dns/answer-view.ts";
 import type { DnsRecord } from "../../../desired/schema.ts";
+import { recordDataText } from "../../../../functions/explain/record-text.ts";
 import { explainHref, pageHref } from "../links.ts";
 import { Pager, paginate } from "../paging.tsx";
+import { Select, Table } from "../components.tsx";
 import { PageFrame, type PageContext } from "../page-context.tsx";
 
 const RECORDS_PER_PAGE = 100;
@@ -29,24 +31,12 @@ export function DnsPage(props: { page: PageContext }) {
       <form class="filters" action="/ui/dns" method="get">
         <input type="hidden" name="cluster" value={page.cluster} />
         <input type="text" name="name" value={name ?? ""} placeholder="a name, e.g. web.marathon.mesos" aria-label="name" />
-        <select name="type" aria-label="type">
-          {ANSWER_TYPES.map((t) => (
-            <option value={t} selected={t === type}>
-              {t}
-            </option>
-          ))}
-        </select>
+        <Select name="type" label="type" values={ANSWER_TYPES} selected={type} />
         <button type="submit">Ask</button>
       </form>
       <form class="filters" action="/ui/dns" method="get" data-filter>
         <input type="hidden" name="cluster" value={page.cluster} />
-        <select name="zone" aria-label="zone">
-          {zones.map((z) => (
-            <option value={z.origin} selected={z.origin === zone?.origin}>
-              {z.origin}
-            </option>
-          ))}
-        </select>
+        <Select name="zone" label="zone" values={zones.map((z) => z.origin)} selected={zone?.origin} />
         <input type="search" name="q" value={q ?? ""} placeholder="names containing..." aria-label="filter names" />
       </form>
       <div id="content">
@@ -80,16 +70,7 @@ function Answer(props: { page: PageContext; answer: DnsAnswerView }) {
       </h3>
       {(["answer", "authority", "additional"] as const).map((section) =>
         answer[section].length === 0 ? null : (
-          <table>
-            <thead>
-              <tr>
-                <th>{section}</th>
-                <th>type</th>
-                <th class="num">TTL</th>
-                <th>data</th>
-              </tr>
-            </thead>
-            <tbody>
+          <Table columns={[section, "type", ["TTL", "num"], "data"]}>
               {answer[section].map((r) => (
                 <tr>
                   <td class="mono">{r.name}</td>
@@ -98,8 +79,7 @@ function Answer(props: { page: PageContext; answer: DnsAnswerView }) {
                   <td class="mono">{r.data}</td>
                 </tr>
               ))}
-            </tbody>
-          </table>
+            </Table>
         ),
       )}
     </div>
@@ -114,16 +94,7 @@ function ZoneRecords(props: { page: PageContext; zone: { origin: string; records
     <>
       <h2>Records of {zone.origin}</h2>
       <div class="panel">
-        <table>
-          <thead>
-            <tr>
-              <th>name</th>
-              <th>type</th>
-              <th class="num">TTL</th>
-              <th>data</th>
-            </tr>
-          </thead>
-          <tbody>
+        <Table columns={["name", "type", ["TTL", "num"], "data"]}>
             {slice.items.map((r) => (
               <tr>
                 <td class="mono">
@@ -131,11 +102,10 @@ function ZoneRecords(props: { page: PageContext; zone: { origin: string; records
                 </td>
                 <td>{r.type}</td>
                 <td class="num">{r.ttl}</td>
-                <td class="mono">{typeof r.data === "string" ? r.data : "target" in r.data ? `${r.data.priority} ${r.data.weight} ${r.data.port} ${r.data.target}` : r.data.mname}</td>
+                <td class="mono">{recordDataText(r.data)}</td>
               </tr>
             ))}
-          </tbody>
-        </table>
+          </Table>
       </div>
       <Pager slice={slice} page="dns" cluster={page.cluster} params={{ zone: zone.origin, q }} noun="records" />
     </>

@@ -7,10 +7,11 @@
 import type { Child } from "hono/jsx";
 import type { AppExplanation, Reason, TaskExplanation } from "../../../../functions/explain/schema.ts";
 import { vipText } from "../../../../functions/explain/explain-vip.ts";
+import { recordDataText } from "../../../../functions/explain/record-text.ts";
 import { addressForPort } from "../../../net/ip-literal.ts";
 import { explainHref, pageHref } from "../links.ts";
 import type { PageContext } from "../page-context.tsx";
-import { Diagnostics, LevelBadge } from "../components.tsx";
+import { Diagnostics, LevelBadge, Table } from "../components.tsx";
 
 /**
  * @example <TaskExplained page={page} e={explainTask(context, "web.1")} />
@@ -46,7 +47,7 @@ export function TaskExplained(props: { page: PageContext; e: TaskExplanation }) 
                   <a href={explainHref(cluster, "name", r.name)}>{r.name}</a>
                 </td>
                 <td>{r.type}</td>
-                <td class="mono">{typeof r.data === "string" ? r.data : `${r.data.port} ${r.data.target}`}</td>
+                <td class="mono">{recordDataText(r.data)}</td>
               </tr>
             ))}
           </tbody>
@@ -153,19 +154,7 @@ export function AppExplained(props: { page: PageContext; e: AppExplanation }) {
       </Section>
       <h2>Tasks{e.tasks.length < e.app.tasks ? ` (first ${e.tasks.length} of ${e.app.tasks})` : ""}</h2>
       <div class="panel">
-        <table>
-          <thead>
-            <tr>
-              <th>task</th>
-              <th>state</th>
-              <th class="num">names</th>
-              <th class="num">VIPs</th>
-              <th class="num">servers</th>
-              <th class="num">overlay</th>
-              <th>reasons</th>
-            </tr>
-          </thead>
-          <tbody>
+        <Table columns={["task", "state", ["names", "num"], ["VIPs", "num"], ["servers", "num"], ["overlay", "num"], "reasons"]}>
             {e.tasks.map((t) => (
               <tr>
                 <td class="mono">
@@ -181,8 +170,7 @@ export function AppExplained(props: { page: PageContext; e: AppExplanation }) {
                 </td>
               </tr>
             ))}
-          </tbody>
-        </table>
+          </Table>
       </div>
       <Diagnostics page={page} diagnostics={e.diagnostics} />
     </>

@@ -6,11 +6,11 @@
  * explanation, so an operator can walk from a name to its VIP to the task behind it.
  */
 import type { Explanation, NameExplanation, NotFound, Owner, VipExplanation } from "../../../../functions/explain/schema.ts";
-import { addressForPort } from "../../../net/ip-literal.ts";
 import { vipText } from "../../../../functions/explain/explain-vip.ts";
+import { recordDataText } from "../../../../functions/explain/record-text.ts";
 import { explainHref, pageHref } from "../links.ts";
 import { PageFrame, type PageContext } from "../page-context.tsx";
-import { Diagnostics } from "../components.tsx";
+import { BackendsTable, Diagnostics, Table, joined } from "../components.tsx";
 import { AppExplained, TaskExplained } from "./explain-task.tsx";
 
 /**
@@ -55,14 +55,13 @@ function NotFoundExplained(props: { page: PageContext; e: NotFound }) {
       ) : (
         <p>
           Did you mean:{" "}
-          {e.closest.map((c, i) => (
-            <>
-              {i > 0 ? ", " : ""}
+          {joined(
+            e.closest.map((c) => (
               <a class="mono" href={explainHref(props.page.cluster, e.subject, c)}>
                 {c}
               </a>
-            </>
-          ))}
+            )),
+          )}
         </p>
       )}
     </div>
@@ -77,33 +76,16 @@ function NameExplained(props: { page: PageContext; e: NameExplanation }) {
         <span class="mono">{e.name}</span> in zone {e.zone} · <a href={pageHref("dns", page.cluster, { name: e.name, zone: e.zone })}>ask the DNS server</a>
       </p>
       <div class="panel">
-        <table>
-          <thead>
-            <tr>
-              <th>type</th>
-              <th class="num">TTL</th>
-              <th>data</th>
-              <th>from</th>
-            </tr>
-          </thead>
-          <tbody>
+        <Table columns={["type", ["TTL", "num"], "data", "from"]}>
             {e.records.map((r) => (
               <tr>
                 <td>{r.type}</td>
                 <td class="num">{r.ttl}</td>
-                <td class="mono">{typeof r.data === "string" ? r.data : "target" in r.data ? `${r.data.priority} ${r.data.weight} ${r.data.port} ${r.data.target}` : `${r.data.mname} ${r.data.rname} ${r.data.serial}`}</td>
-                <td>
-                  {r.owners.map((o, i) => (
-                    <>
-                      {i > 0 ? ", " : ""}
-                      <OwnerLink page={page} owner={o} />
-                    </>
-                  ))}
-                </td>
+                <td class="mono">{recordDataText(r.data)}</td>
+                <td>{joined(r.owners.map((o) => <OwnerLink page={page} owner={o} />))}</td>
               </tr>
             ))}
-          </tbody>
-        </table>
+          </Table>
       </div>
       <Diagnostics page={page} diagnostics={e.diagnostics} />
     </>
@@ -124,14 +106,13 @@ function VipExplained(props: { page: PageContext; e: VipExplanation }) {
             <dd>
               {s.dnsNames.length === 0
                 ? "none (an IP VIP has no name)"
-                : s.dnsNames.map((n, i) => (
-                    <>
-                      {i > 0 ? ", " : ""}
+                : joined(
+                    s.dnsNames.map((n) => (
                       <a class="mono" href={explainHref(page.cluster, "name", n)}>
                         {n}
                       </a>
-                    </>
-                  ))}
+                    )),
+                  )}
             </dd>
             <dt>programmed by</dt>
             <dd>
@@ -139,34 +120,7 @@ function VipExplained(props: { page: PageContext; e: VipExplanation }) {
               {s.nodes.localOn.length === 0 ? null : <span class="muted"> · its own backend reached at the container address on {s.nodes.localOn.join(", ")}</span>}
             </dd>
           </dl>
-          <table>
-            <thead>
-              <tr>
-                <th>backend</th>
-                <th class="num">weight</th>
-                <th>health</th>
-                <th>task</th>
-                <th>agent</th>
-              </tr>
-            </thead>
-            <tbody>
-              {s.backends.map((b) => (
-                <tr>
-                  <td class="mono">
-                    {addressForPort(b.ip)}:{b.port}
-                  </td>
-                  <td class="num">{b.weight}</td>
-                  <td>
-                    <span class={`badge ${b.draining ? "warn" : b.health === "healthy" ? "ok" : b.health === "unhealthy" ? "err" : "muted"}`}>{b.draining ? "draining" : b.health}</span>
-                  </td>
-                  <td class="mono">
-                    <a href={explainHref(page.cluster, "task", b.taskId)}>{b.taskId}</a> <span class="muted">{b.taskState ?? ""}</span>
-                  </td>
-                  <td class="mono">{b.agentId ?? ""}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <BackendsTable page={page} backends={s.backends} />
         </div>
       ))}
       <Diagnostics page={page} diagnostics={e.diagnostics} />

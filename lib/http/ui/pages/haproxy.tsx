@@ -10,6 +10,7 @@ import type { HaproxyServiceFact } from "../../../desired/provenance.ts";
 import { addressForPort } from "../../../net/ip-literal.ts";
 import { explainHref } from "../links.ts";
 import { Pager, paginate } from "../paging.tsx";
+import { Select, Table } from "../components.tsx";
 import { PageFrame, type PageContext } from "../page-context.tsx";
 
 const SERVICES_PER_PAGE = 20;
@@ -34,13 +35,7 @@ export function HaproxyPage(props: { page: PageContext }) {
     <PageFrame page={page} title="HAProxy" active="haproxy">
       <form class="filters" action="/ui/haproxy" method="get" data-filter>
         <input type="hidden" name="cluster" value={page.cluster} />
-        <select name="group" aria-label="LB group">
-          {groups.map((g) => (
-            <option value={g} selected={g === group}>
-              group {g}
-            </option>
-          ))}
-        </select>
+        <Select name="group" label="LB group" values={groups} selected={group} text={(g) => `group ${g}`} />
         <input type="search" name="q" value={q ?? ""} placeholder="app, vhost or backend..." aria-label="filter services" />
       </form>
       <div id="content">
@@ -50,16 +45,7 @@ export function HaproxyPage(props: { page: PageContext }) {
           <>
             <h2>Shared frontends of group {group}</h2>
             <div class="panel">
-              <table>
-                <thead>
-                  <tr>
-                    <th>frontend</th>
-                    <th>routes</th>
-                    <th>to backend</th>
-                    <th>app</th>
-                  </tr>
-                </thead>
-                <tbody>
+              <Table columns={["frontend", "routes", "to backend", "app"]}>
                   {config.bindHttpHttps
                     ? vhosted.flatMap((s) =>
                         s.vhosts.map((vhost) => (
@@ -90,8 +76,7 @@ export function HaproxyPage(props: { page: PageContext }) {
                         </td>
                       </tr>
                     ))}
-                </tbody>
-              </table>
+                </Table>
             </div>
             <h2>Services</h2>
             {slice.items.map((service) => (
@@ -116,16 +101,7 @@ function Service(props: { page: PageContext; service: HaproxyServiceFact }) {
         <a href={explainHref(page.cluster, "app", service.appId)}>{service.appId}</a>
         {service.vhosts.length > 0 ? <span class="muted"> · vhosts {service.vhosts.join(", ")}</span> : null}
       </h3>
-      <table>
-        <thead>
-          <tr>
-            <th>server</th>
-            <th>address</th>
-            <th>state</th>
-            <th>task</th>
-          </tr>
-        </thead>
-        <tbody>
+      <Table columns={["server", "address", "state", "task"]}>
           {service.servers.map((s) => (
             <tr>
               <td class="mono">{s.name}</td>
@@ -138,8 +114,7 @@ function Service(props: { page: PageContext; service: HaproxyServiceFact }) {
               </td>
             </tr>
           ))}
-        </tbody>
-      </table>
+        </Table>
       {free > 0 ? (
         <p class="muted">
           {free} free server slot{free === 1 ? "" : "s"} (disabled), filled through the Runtime API when the app scales, without a reload

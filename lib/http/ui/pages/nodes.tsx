@@ -7,6 +7,7 @@
 import type { ApplierStatus } from "../../../store/node-status.ts";
 import type { NodeRow } from "../../node-convergence.ts";
 import { Pager, paginate } from "../paging.tsx";
+import { Select, Table } from "../components.tsx";
 import { PageFrame, type PageContext } from "../page-context.tsx";
 
 const NODES_PER_PAGE = 50;
@@ -28,13 +29,7 @@ export function NodesPage(props: { page: PageContext; rows: readonly NodeRow[] }
     <PageFrame page={page} title="Nodes" active="nodes">
       <form class="filters" action="/ui/nodes" method="get" data-filter>
         <input type="hidden" name="cluster" value={page.cluster} />
-        <select name="state" aria-label="state">
-          {STATES.map((s) => (
-            <option value={s} selected={s === filter}>
-              {s}
-            </option>
-          ))}
-        </select>
+        <Select name="state" label="state" values={STATES} selected={filter} />
         <input type="search" name="q" value={q ?? ""} placeholder="agent id or hostname..." aria-label="filter nodes" />
       </form>
       <div id="content">
@@ -45,24 +40,11 @@ export function NodesPage(props: { page: PageContext; rows: readonly NodeRow[] }
           nodes run their current view; {count(rows.filter((r) => r.failing.length > 0).length, "has", "have")} a failing applier; {count(rows.filter((r) => r.silent).length, "is", "are")} silent (no report for 3 minutes, or never).
         </p>
         <div class="panel">
-          <table>
-            <thead>
-              <tr>
-                <th>node</th>
-                <th>state</th>
-                <th>applied</th>
-                <th>appliers</th>
-                <th>last sync</th>
-                <th class="num">sync</th>
-                <th class="num">syncs / failed</th>
-              </tr>
-            </thead>
-            <tbody>
+          <Table columns={["node", "state", "applied", "appliers", "last sync", ["sync", "num"], ["syncs / failed", "num"]]}>
               {slice.items.map((row) => (
                 <Row row={row} />
               ))}
-            </tbody>
-          </table>
+            </Table>
         </div>
         <Pager slice={slice} page="nodes" cluster={page.cluster} params={{ state: filter === "all" ? undefined : filter, q }} noun="nodes" />
       </div>

@@ -8,6 +8,7 @@ import { VTEP_PORT, VTEP_VNI } from "../../../desired/overlay-constants.ts";
 import type { OverlayNode } from "../../../desired/overlay-schema.ts";
 import { explainHref, pageHref } from "../links.ts";
 import { Pager, paginate } from "../paging.tsx";
+import { Select, Table } from "../components.tsx";
 import { PageFrame, type PageContext } from "../page-context.tsx";
 import { MAP_NODES, OverlayMap, type MapNode } from "./overlay-map.tsx";
 
@@ -44,13 +45,7 @@ export function OverlayPage(props: { page: PageContext }) {
     <PageFrame page={page} title="Overlay networks" active="overlay">
       <form class="filters" action="/ui/overlay" method="get">
         <input type="hidden" name="cluster" value={page.cluster} />
-        <select name="overlay" aria-label="overlay">
-          {names.map((n) => (
-            <option value={n} selected={n === name}>
-              overlay {n}
-            </option>
-          ))}
-        </select>
+        <Select name="overlay" label="overlay" values={names} selected={name} text={(n) => `overlay ${n}`} />
         <button type="submit">Show</button>
       </form>
       <div id="content">
@@ -64,20 +59,7 @@ export function OverlayPage(props: { page: PageContext }) {
             </p>
             <div class="panel">
               <OverlayMap label={name} detail={detail} nodes={mapNodes} />
-              <table>
-                <thead>
-                  <tr>
-                    <th>node</th>
-                    <th>role</th>
-                    <th>underlay</th>
-                    <th>VTEP</th>
-                    <th>MAC</th>
-                    <th>slice</th>
-                    <th>Mesos bridge</th>
-                    <th>Docker bridge</th>
-                  </tr>
-                </thead>
-                <tbody>
+              <Table columns={["node", "role", "underlay", "VTEP", "MAC", "slice", "Mesos bridge", "Docker bridge"]}>
                   {slice.items.map(({ key, node, own }) => (
                     <tr id={`node-${cssId(key)}`}>
                       <td class="mono">{key}</td>
@@ -90,8 +72,7 @@ export function OverlayPage(props: { page: PageContext }) {
                       <td class="mono">{own.dockerBridge === undefined ? "" : `${own.dockerBridge.name} ${[own.dockerBridge.subnet, own.dockerBridge.subnet6].filter(Boolean).join(", ")}`}</td>
                     </tr>
                   ))}
-                </tbody>
-              </table>
+                </Table>
             </div>
             <Pager slice={slice} page="overlay" cluster={page.cluster} params={{ overlay: name }} noun="nodes" />
             <h2>Tasks on overlay {name} on these nodes</h2>
@@ -99,16 +80,7 @@ export function OverlayPage(props: { page: PageContext }) {
               {tasks.length === 0 ? (
                 <p class="muted">No running task of these nodes has an address in this overlay.</p>
               ) : (
-                <table>
-                  <thead>
-                    <tr>
-                      <th>task</th>
-                      <th>address</th>
-                      <th>agent</th>
-                      <th>routed</th>
-                    </tr>
-                  </thead>
-                  <tbody>
+                <Table columns={["task", "address", "agent", "routed"]}>
                     {tasks.map((t) => (
                       <tr>
                         <td class="mono">
@@ -119,8 +91,7 @@ export function OverlayPage(props: { page: PageContext }) {
                         <td>{t.fact.routed ? <span class="badge ok">via {t.fact.slice}</span> : <span class="badge err">outside its agent's slice</span>}</td>
                       </tr>
                     ))}
-                  </tbody>
-                </table>
+                  </Table>
               )}
             </div>
             <p class="muted">

@@ -6,7 +6,7 @@
  */
 import type { Child } from "hono/jsx";
 import type { NodeRow } from "../../node-convergence.ts";
-import { LevelBadge } from "../components.tsx";
+import { LevelBadge, Table } from "../components.tsx";
 import { pageHref } from "../links.ts";
 import { PageFrame, type PageContext } from "../page-context.tsx";
 
@@ -90,16 +90,7 @@ export function SummaryPage(props: { page: PageContext; rows: readonly NodeRow[]
         </div>
         <h2>DNS zones</h2>
         <div class="panel">
-          <table>
-            <thead>
-              <tr>
-                <th>zone</th>
-                <th class="num">records</th>
-                <th>TTL</th>
-                <th>SOA primary</th>
-              </tr>
-            </thead>
-            <tbody>
+          <Table columns={["zone", ["records", "num"], "TTL", "SOA primary"]}>
               {desired.dns.zones.map((zone) => (
                 <tr>
                   <td>
@@ -110,8 +101,7 @@ export function SummaryPage(props: { page: PageContext; rows: readonly NodeRow[]
                   <td class="mono">{zone.soa.mname}</td>
                 </tr>
               ))}
-            </tbody>
-          </table>
+            </Table>
         </div>
       </div>
     </PageFrame>

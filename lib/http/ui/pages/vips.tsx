@@ -5,9 +5,8 @@
  * task links to its explanation.
  */
 import { explainedVip, vipText } from "../../../../functions/explain/explain-vip.ts";
-import type { ExplainedBackend } from "../../../../functions/explain/schema.ts";
-import { addressForPort } from "../../../net/ip-literal.ts";
 import { explainHref, pageHref } from "../links.ts";
+import { BackendsTable, joined } from "../components.tsx";
 import { Pager, paginate } from "../paging.tsx";
 import { PageFrame, type PageContext } from "../page-context.tsx";
 
@@ -40,59 +39,24 @@ export function VipsPage(props: { page: PageContext }) {
                   {vipText(vip.vip)}
                 </a>{" "}
                 {vip.name === undefined ? <span class="badge muted">IP VIP</span> : <b>{vip.name}</b>}{" "}
-                {vip.dnsNames.map((name) => (
-                  <>
+                {joined(
+                  vip.dnsNames.map((name) => (
                     <a class="mono" href={pageHref("dns", page.cluster, { name })}>
                       {name}
-                    </a>{" "}
-                  </>
-                ))}
+                    </a>
+                  )),
+                )}{" "}
                 <span class={`badge ${serving === vip.backends.length ? "ok" : serving === 0 ? "err" : "warn"}`}>
                   {serving}/{vip.backends.length} serving
                 </span>{" "}
                 <span class="muted">scheduler {vip.scheduler}</span>
               </h3>
-              <Backends page={page} backends={vip.backends} />
+              <BackendsTable page={page} backends={vip.backends} />
             </div>
           );
         })}
         <Pager slice={slice} page="vips" cluster={page.cluster} params={{ q }} noun="VIPs" />
       </div>
     </PageFrame>
-  );
-}
-
-function Backends(props: { page: PageContext; backends: readonly ExplainedBackend[] }) {
-  return (
-    <table>
-      <thead>
-        <tr>
-          <th>backend</th>
-          <th class="num">weight</th>
-          <th>health</th>
-          <th>task</th>
-          <th>agent</th>
-        </tr>
-      </thead>
-      <tbody>
-        {props.backends.map((b) => (
-          <tr>
-            <td class="mono">
-              {addressForPort(b.ip)}:{b.port}
-              {b.local === undefined ? null : <span class="muted"> (on its agent: {addressForPort(b.local.ip)}:{b.local.port})</span>}
-            </td>
-            <td class="num">{b.weight}</td>
-            <td>
-              <span class={`badge ${b.draining ? "warn" : b.health === "healthy" ? "ok" : b.health === "unhealthy" ? "err" : "muted"}`}>{b.draining ? "draining" : b.health}</span>
-            </td>
-            <td class="mono">
-              <a href={explainHref(props.page.cluster, "task", b.taskId)}>{b.taskId}</a>
-              {b.taskState === undefined || b.taskState === "TASK_RUNNING" ? null : <span class="muted"> {b.taskState}</span>}
-            </td>
-            <td class="mono">{b.agentId ?? ""}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
   );
 }
