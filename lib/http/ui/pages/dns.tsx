@@ -7,7 +7,7 @@
 import { ANSWER_TYPES, type AnswerType, type DnsAnswerView } from "../../../dns/answer-view.ts";
 import type { DnsRecord } from "../../../desired/schema.ts";
 import { recordDataText } from "../../../../functions/explain/record-text.ts";
-import { explainHref, pageHref } from "../links.ts";
+import { explainHref } from "../links.ts";
 import { Pager, paginate } from "../paging.tsx";
 import { Select, Table } from "../components.tsx";
 import { PageFrame, type PageContext } from "../page-context.tsx";
@@ -98,7 +98,7 @@ function ZoneRecords(props: { page: PageContext; zone: { origin: string; records
             {slice.items.map((r) => (
               <tr>
                 <td class="mono">
-                  <a href={pageHref("dns", page.cluster, { name: r.name, type: r.type, zone: zone.origin })}>{r.name}</a>
+                  <a href={explainHref(page.cluster, "name", r.name)}>{r.name}</a>
                 </td>
                 <td>{r.type}</td>
                 <td class="num">{r.ttl}</td>

@@ -5,7 +5,7 @@
  * task links to its explanation.
  */
 import { explainedVip, vipText } from "../../../../functions/explain/explain-vip.ts";
-import { explainHref, pageHref } from "../links.ts";
+import { explainHref } from "../links.ts";
 import { BackendsTable, joined } from "../components.tsx";
 import { Pager, paginate } from "../paging.tsx";
 import { PageFrame, type PageContext } from "../page-context.tsx";
@@ -41,7 +41,7 @@ export function VipsPage(props: { page: PageContext }) {
                 {vip.name === undefined ? <span class="badge muted">IP VIP</span> : <b>{vip.name}</b>}{" "}
                 {joined(
                   vip.dnsNames.map((name) => (
-                    <a class="mono" href={pageHref("dns", page.cluster, { name })}>
+                    <a class="mono" href={explainHref(page.cluster, "name", name)}>
                       {name}
                     </a>
                   )),
