@@ -5,7 +5,6 @@
  * soon as it is stored, and an unchanged state costs one held request, not a download. A server
  * that does not long-poll (it answers 304 at once) is polled every `pollIntervalMs` instead.
  */
-import type { DesiredState } from "../../desired/schema.ts";
 import { Backoff, sleep } from "../../sources/backoff.ts";
 import { fetchJson, SourceError } from "../../sources/http-json.ts";
 import { InvalidDesiredError, validateDesired } from "../validate-desired.ts";
