@@ -10,6 +10,7 @@ import type { DesiredState } from "../lib/desired/schema.ts";
 import { withHash } from "./reconcile.ts";
 import { nodeServices } from "./l4lb/node-services.ts";
 import { dataplaneFor } from "../lib/desired/dataplane.ts";
+import { policyNodeView } from "../lib/desired/policy-node-view.ts";
 
 /**
  * Projects `desired` onto one agent. Callers check the agent exists (the snapshot knows).
@@ -28,5 +29,6 @@ export function nodeView(desired: DesiredState, agentId: string): DesiredState {
     node: agentId,
     l4lb: { ...desired.l4lb, services: nodeServices(desired.l4lb.services, agentId) },
     overlay: { ...desired.overlay, nodes: entry === undefined ? {} : { [agentId]: entry } },
+    ...(desired.policy === undefined ? {} : { policy: policyNodeView(desired.policy, agentId) }),
   });
 }

@@ -13,6 +13,8 @@ import { dnsForwarding } from "./dns-forwarding.ts";
 import { haproxyGroups } from "./haproxy/index.ts";
 import { l4lbServices } from "./l4lb/index.ts";
 import { overlayState } from "./overlay/index.ts";
+import { admitTasks } from "./admission/index.ts";
+import { policyState } from "./policy/index.ts";
 import { compareStrings } from "../lib/net/compare.ts";
 import type { Provenance } from "../lib/desired/provenance.ts";
 
@@ -27,20 +29,34 @@ export interface ReconcileOptions {
  * const desired = reconcile(ClusterSnapshot.parse(json));
  * desired.dns.zones.map((z) => z.origin); // ["dcos.thisdcos.directory", "mesos", ...]
  */
-export function reconcile(snapshot: ClusterSnapshot, options: ReconcileOptions = {}): DesiredState {
+export function reconcile(input: ClusterSnapshot, options: ReconcileOptions = {}): DesiredState {
   const { provenance } = options;
+  // One answer to "which tasks may be on their networks", read by every artifact below.
+  const admission = admitTasks(input, provenance);
+  const snapshot = admission.snapshot;
   const l4lb = l4lbServices(snapshot, provenance);
   const dns = dnsZones(snapshot, { l4lbServices: l4lb.services, ...(provenance === undefined ? {} : { provenance }) });
   const forwarding = dnsForwarding(snapshot);
   const { diagnostics: overlayDiagnostics, ...overlay } = overlayState(snapshot, provenance);
   const l7 = haproxyGroups(snapshot, provenance);
+  const quarantined = new Set(admission.quarantined.map((q) => q.taskId));
+  const policy = policyState({ snapshot, quarantined: input.tasks.filter((t) => quarantined.has(t.id)), overlayNodes: overlay.nodes });
   return withHash({
     apiVersion: "wayfinder/v1",
     dns: { zones: dns.zones, forwarding: forwarding.forwarding, aliases: dns.aliases },
     l4lb: { services: l4lb.services, namedVips: l4lb.namedVips },
     haproxy: { groups: l7.groups, allocations: l7.allocations },
     overlay,
-    diagnostics: sortDiagnostics([...l4lb.diagnostics, ...dns.diagnostics, ...forwarding.diagnostics, ...l7.diagnostics, ...overlayDiagnostics]),
+    ...(policy.policy === undefined ? {} : { policy: policy.policy }),
+    diagnostics: sortDiagnostics([
+      ...admission.diagnostics,
+      ...l4lb.diagnostics,
+      ...dns.diagnostics,
+      ...forwarding.diagnostics,
+      ...l7.diagnostics,
+      ...overlayDiagnostics,
+      ...policy.diagnostics,
+    ]),
   });
 }
 

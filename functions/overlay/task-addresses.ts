@@ -11,9 +11,7 @@ import type { OverlayNode } from "../../lib/desired/overlay-schema.ts";
 import { contains, formatCidr, parseCidr, parseIpValue } from "../../lib/net/cidr.ts";
 import type { Spaces } from "./spaces.ts";
 import type { Provenance } from "../../lib/desired/provenance.ts";
-
-/** Mesos states after which a task holds no address (spec §4.2's `terminal`). */
-const TERMINAL = new Set(["TASK_FINISHED", "TASK_FAILED", "TASK_KILLED", "TASK_LOST", "TASK_ERROR", "TASK_DROPPED", "TASK_GONE", "TASK_GONE_BY_OPERATOR"]);
+import { isTerminal } from "../task-facts/task-networks.ts";
 
 /**
  * @example tasksOutsideSlices(snapshot, nodes, spaces) // [{ level: "warning", code: "overlay.task-outside-slice", subject: "task:db.1", ... }]
@@ -25,7 +23,7 @@ export function tasksOutsideSlices(snapshot: ClusterSnapshot, nodes: Readonly<Re
   );
   if (families.length === 0) return diagnostics;
   for (const task of snapshot.tasks) {
-    if (TERMINAL.has(task.state)) {
+    if (isTerminal(task)) {
       provenance?.skipped(`task:${task.id}`, "overlay", `${task.state}: a finished task holds no overlay address`);
       continue;
     }

@@ -5,7 +5,7 @@
  * carry over: how long syncs take, when the last good one was, what each applier changed,
  * what failed, which desired state the node runs and how far behind a change it is.
  */
-import { Counter, Gauge, Histogram, Registry } from "../metrics/registry.ts";
+import { Counter, ExternalCounter, Gauge, Histogram, Registry } from "../metrics/registry.ts";
 
 /** Seconds; kube-proxy's sync-duration buckets, finer at the bottom for sub-second convergence. */
 const DURATION_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
@@ -33,6 +33,13 @@ export function agentMetrics() {
     streamDisconnects: add(new Counter("wayfinder_agent_event_stream_disconnects_total", "Event-stream disconnects, kind=silent (idle timeout) or other", ["kind"])),
     convergence: add(new Histogram("wayfinder_agent_convergence_seconds", "From the event that asked for a read to the node running the result", DURATION_BUCKETS)),
     statusReports: add(new Counter("wayfinder_agent_status_reports_total", "Status reports sent to the control plane, by result: ok or failed", ["result"])),
+    policyPackets: add(
+      new ExternalCounter(
+        "wayfinder_policy_packets_total",
+        "Packets the node's policy table decided, by tier, what decided (a rule's name, network:<name>, app:<id>, default) and verdict: first packets of new connections, and every packet of a quarantined task",
+        ["tier", "by", "verdict"],
+      ),
+    ),
   };
 }
 

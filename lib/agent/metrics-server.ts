@@ -16,11 +16,12 @@ export type MetricsServer = NodeServer;
  * @example const server = await serveMetrics({ host: "127.0.0.1", port: 9101 }, metrics, () => syncer.status);
  */
 export function serveMetrics(address: ListenAddress, metrics: AgentMetrics, status: () => SyncStatus): Promise<MetricsServer> {
-  const server: Server = createServer((req, res) => {
+  const server: Server = createServer(async (req, res) => {
     const path = (req.url ?? "").split("?")[0];
     if (req.method !== "GET" && req.method !== "HEAD") {
       res.writeHead(405, { Allow: "GET, HEAD" }).end();
     } else if (path === "/metrics") {
+      await metrics.registry.collect();
       res.writeHead(200, { "Content-Type": "text/plain; version=0.0.4; charset=utf-8" }).end(metrics.registry.render());
     } else if (path === "/healthz") {
       const s = status();

@@ -3,8 +3,8 @@
  * Where each piece of a DesiredState came from, told by the reconcilers themselves while they
  * build it: which owner (a task, an agent, a framework, a VIP, a master) put which DNS record
  * in, which task fills which HAProxy server, which overlay an address belongs to, and why a
- * subject produced nothing in an artifact (not running, no VIP label, ...), where no
- * diagnostic says so already. `explain` answers from these facts, so its reasons are the
+ * subject produced nothing in an artifact (not running, no VIP label, quarantined by its
+ * network's attach ACL, ...), where no diagnostic says so already. `explain` answers from these facts, so its reasons are the
  * reconcilers' own, never a second guess.
  *
  * Reporting is optional: `reconcile(snapshot)` passes no sink and pays one branch per call
@@ -13,8 +13,12 @@
  */
 import type { DnsRecordType, SrvData } from "./schema.ts";
 
-/** The artifacts a fact is about. */
-export type ProvenanceArtifact = "dns" | "l4lb" | "haproxy" | "overlay";
+/**
+ * The artifacts a fact is about. `admission` is the step before them all: a task it
+ * quarantines is in none of them (its `policy.attach-denied` diagnostic names the task, not
+ * what it is missing, so the quarantine is told here too).
+ */
+export type ProvenanceArtifact = "admission" | "dns" | "l4lb" | "haproxy" | "overlay";
 
 /** One server of an HAProxy backend as a group renders it. */
 export interface HaproxyServerFact {

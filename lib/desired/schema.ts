@@ -8,6 +8,7 @@ import { z } from "zod";
 import { PreviousNamedVip } from "./previous-l4lb.ts";
 import { parseIp } from "../net/ip-literal.ts";
 import { OverlaySection } from "./overlay-schema.ts";
+import { PolicySection } from "./policy-schema.ts";
 
 export const Diagnostic = z.object({
   level: z.enum(["error", "warning", "info"]),
@@ -164,6 +165,8 @@ export const DesiredState = z.object({
     .loose(),
   haproxy: z.object({ groups: z.record(z.string(), HaproxyGroup), allocations: HaproxySlotAllocations.optional() }).loose(),
   overlay: OverlaySection,
+  /** Network policy (`policy-schema.ts`); absent when the config has none. */
+  policy: PolicySection.optional(),
   diagnostics: z.array(Diagnostic),
 });
 export type DesiredState = z.infer<typeof DesiredState>;

@@ -3,7 +3,8 @@
  * The appliers, in the order the executor runs them (CoreDNS `plugin.cfg` style): the order is
  * data in this one file, so no applier needs to know its neighbours. Order matters where one
  * artifact uses another: the overlay's VXLAN device must exist before CNI configs naming it
- * are installed, and VIP rules before DNS names pointing at the VIPs. Each entry is checked
+ * are installed, a new task's policy before anything sends it traffic, and VIP rules before
+ * DNS names pointing at the VIPs. Each entry is checked
  * against `ApplierEntry`, so a new applier that does not meet the contract does not compile.
  */
 import { join } from "node:path";
@@ -15,6 +16,7 @@ import { createL4Applier, type L4BackendChoice } from "./l4lb/l4-backend.ts";
 import { createOverlayApplier } from "./overlay/applier.ts";
 import { createCniApplier } from "./cni/applier.ts";
 import { createDnsApplier } from "./dns/applier.ts";
+import { createPolicyApplier } from "./policy/nftables-applier.ts";
 
 /** What appliers are built from on a node. */
 export interface ApplierContext {
@@ -49,6 +51,9 @@ export const APPLIERS = [
   { name: "overlay", create: (ctx) => createOverlayApplier({ netns: ctx.netns }) },
   // CNI configs name the overlay's bridges and VXLAN device: none is installed while those failed.
   { name: "cni", requires: ["overlay"], create: (ctx) => createCniApplier({ stateDir: join(ctx.stateDir, "cni"), dir: ctx.cniDir }) },
+  // Before the VIPs, HAProxy and DNS send anything to a new task: until its policy is
+  // programmed its address is closed, so programming it first spares those connections.
+  { name: "policy", create: (ctx) => createPolicyApplier({ netns: ctx.netns }) },
   // Before DNS: a VIP's name must never resolve before the VIP works (dcos-net#130).
   { name: "l4lb", create: (ctx) => createL4Applier({ backend: ctx.l4Backend, netns: ctx.netns }) },
   { name: "files", create: (ctx) => createFilesApplier({ name: "files", dir: join(ctx.stateDir, "files"), files: ctx.renderFiles }) },

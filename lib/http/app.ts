@@ -21,6 +21,7 @@ import { healthRoutes } from "./routes/health.ts";
 import { openApiRoutes } from "./routes/openapi.ts";
 import { reconcileRoutes } from "./routes/reconcile.ts";
 import { clusterRoutes } from "./routes/clusters.ts";
+import { policyRoutes } from "./routes/policy.ts";
 import { ClusterStates } from "./cluster-states.ts";
 import { OperatorView } from "./operator-view.ts";
 import { explainRoutes } from "./routes/explain.ts";
@@ -101,6 +102,7 @@ export function createApp(options: AppOptions = {}): Hono {
   const states = opts.store === undefined ? undefined : new ClusterStates(opts.store);
   if (states !== undefined) {
     app.route("/v1/clusters", clusterRoutes(states));
+    app.route("/v1/clusters", policyRoutes(states));
     app.route("/metrics", metricsRoutes(states));
   }
   app.route("/", uiRoutes({ states, token: opts.token }));

@@ -165,6 +165,24 @@ export class Histogram extends Labelled<BucketCounts> {
 }
 
 /**
+ * Counters kept by someone else (the kernel's nftables counters): each read replaces every
+ * series. A value that goes down (the table was replaced) is a counter reset to Prometheus.
+ * @example new ExternalCounter("wayfinder_policy_packets_total", "Packets", ["by"]).replace([{ labels: { by: "default" }, value: 3 }])
+ */
+export class ExternalCounter extends Labelled<{ n: number }> {
+  readonly type = "counter";
+
+  replace(series: ReadonlyArray<{ labels: Labels; value: number }>): void {
+    this.series.clear();
+    for (const { labels, value } of series) this.entry(labels, () => ({ n: 0 })).value.n = value;
+  }
+
+  family(): MetricFamily {
+    return { name: this.name, help: this.help, type: this.type, samples: [...this.series.values()].map((s) => ({ labels: s.labels, value: s.value.n })) };
+  }
+}
+
+/**
  * The metrics of one exposition, printed in the order they were added.
  * @example
  * const registry = new Registry();
@@ -174,6 +192,17 @@ export class Histogram extends Labelled<BucketCounts> {
  */
 export class Registry {
   readonly #metrics: Metric[] = [];
+  readonly #collectors: Array<() => Promise<void>> = [];
+
+  /** Runs before each scrape (`collect`), for metrics read from elsewhere. */
+  addCollector(collect: () => Promise<void>): void {
+    this.#collectors.push(collect);
+  }
+
+  /** Runs the collectors; one that fails leaves its metrics as they were. */
+  async collect(): Promise<void> {
+    await Promise.all(this.#collectors.map((collect) => collect().catch(() => undefined)));
+  }
 
   add<M extends Metric>(metric: M): M {
     if (this.#metrics.some((m) => m.name === metric.name)) throw new Error(`metric ${metric.name} registered twice`);

@@ -3,7 +3,7 @@
  * Every file a DesiredState renders to, keyed by its path under the output directory. This is
  * the one list of renderers: `wayfinder render` writes it and the filesystem applier installs
  * it. Paths follow DESIGN.md (`dns/<zone>.zone`, `l4lb/ruleset.nft`, `haproxy/<group>.cfg`,
- * `overlay/<agent>/...`, `desired.json`).
+ * `overlay/<agent>/...`, `policy/<node>.nft`, `desired.json`).
  */
 import type { DesiredState } from "../desired/schema.ts";
 import { canonicalJsonPretty } from "../net/canonical-json.ts";
@@ -12,6 +12,7 @@ import { haproxyGroupFiles } from "./haproxy/group-files.ts";
 import { renderIpvsadm } from "./ipvsadm.ts";
 import { renderNftables } from "./nftables.ts";
 import { renderOverlayFiles } from "./overlay.ts";
+import { policyFiles } from "./policy-nftables.ts";
 import { compareStrings } from "../net/compare.ts";
 
 /**
@@ -24,6 +25,7 @@ export function renderArtifacts(desired: DesiredState): Map<string, string> {
   files.set("l4lb/ruleset.nft", renderNftables(desired));
   files.set("l4lb/ipvsadm.rules", renderIpvsadm(desired));
   for (const [path, text] of renderOverlayFiles(desired)) files.set(path, text);
+  for (const [path, text] of policyFiles(desired)) files.set(path, text);
   files.set("desired.json", canonicalJsonPretty(desired));
   return new Map([...files].sort(([a], [b]) => compareStrings(a, b)));
 }

@@ -8,6 +8,7 @@ import { InputError, inputIssues } from "./issues.ts";
 import { ClusterSnapshot, type ClusterSnapshotInput, type PreviousAllocations } from "./schema.ts";
 import type { Config } from "./config.ts";
 import type { MarathonApp } from "./marathon.ts";
+import { withAppIds } from "./task-apps.ts";
 
 /** The Mesos part, as either Mesos adapter returns it. */
 export type MesosSource = Pick<ClusterSnapshotInput, "leader" | "masters" | "agents" | "frameworks" | "tasks">;
@@ -26,7 +27,8 @@ export interface SnapshotSources {
 
 /**
  * Builds and validates the snapshot; a value that fails the schema throws an `InputError`
- * (source `snapshot`) with the issue paths.
+ * (source `snapshot`) with the issue paths. Each task gets the Marathon app it belongs to
+ * (`task-apps.ts`), which Mesos itself does not record.
  * @example
  * buildSnapshot({ clusterName: "prod", now: "2026-01-01T00:00:00Z", mesos: fromOperatorState(events, opts) }).tasks.length // 12
  */
@@ -42,5 +44,6 @@ export function buildSnapshot(sources: SnapshotSources): ClusterSnapshot {
   };
   const result = ClusterSnapshot.safeParse(input);
   if (!result.success) throw new InputError("snapshot", inputIssues(result.error));
-  return result.data;
+  const snapshot = result.data;
+  return { ...snapshot, tasks: withAppIds(snapshot.tasks, snapshot.frameworks, snapshot.marathonApps) };
 }

@@ -12,6 +12,7 @@ import { ipToBigInt } from "../net/ip-bigint.ts";
 import { parseIp, type IpFamily } from "../net/ip-literal.ts";
 import { OverlayConfig } from "./overlay-config.ts";
 import { HaproxyConfig } from "./haproxy-config.ts";
+import { PolicyConfig, policyNetworkRefs, PSEUDO_NETWORKS } from "./policy-config.ts";
 
 /** Where a task's A/AAAA records take their addresses from, tried in order (mesos-dns `IPSources`). */
 export const IpSource = z.enum(["netinfo", "docker", "mesos", "host"]);
@@ -130,7 +131,25 @@ export const Config = z
     overlay: OverlayConfig.default(OverlayConfig.parse({})),
     l4lb: L4lbConfig.default(L4lbConfig.parse({})),
     haproxy: HaproxyConfig.default(HaproxyConfig.parse({})),
+    /** Network policy and attach ACLs (`policy-config.ts`); absent: no policy, every connection open as in DC/OS. */
+    policy: PolicyConfig.optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((config, ctx) => {
+    if (config.policy === undefined) return;
+    // A name the policy uses must be a network that exists, or a typo would isolate nothing.
+    const overlays = config.overlay.overlays.map((o) => o.name);
+    const known = new Set<string>([...overlays, ...PSEUDO_NETWORKS, ...Object.keys(config.policy.networks)]);
+    for (const ref of policyNetworkRefs(config.policy)) {
+      if (!known.has(ref.name)) {
+        ctx.addIssue({ code: "custom", path: ["policy", ...ref.path], message: `unknown network '${ref.name}' (known: ${[...known].sort().join(", ")})` });
+      }
+    }
+    for (const name of overlays) {
+      if ((PSEUDO_NETWORKS as readonly string[]).includes(name)) {
+        ctx.addIssue({ code: "custom", path: ["overlay", "overlays"], message: `the policy calls public agents '${name}'; an overlay of that name would be ambiguous` });
+      }
+    }
+  });
 export type Config = z.infer<typeof Config>;
 export type ConfigInput = z.input<typeof Config>;

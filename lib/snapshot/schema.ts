@@ -85,6 +85,12 @@ export const Task = z.object({
   /** True when the task definition carries a health check. */
   hasHealthCheck: z.boolean().default(false),
   statuses: z.array(TaskStatus).default([]),
+  /** The Marathon app the task is an instance of (`/shop/web`), from `/v2/apps` or Marathon's task id. */
+  appId: z.string().optional(),
+  /** The role its resources were allocated to (Mesos `allocation_info.role`), else its framework's role. */
+  role: z.string().optional(),
+  /** Its framework's principal (`FrameworkInfo.principal`): who launched it. */
+  principal: z.string().optional(),
 });
 export type Task = z.infer<typeof Task>;
 
@@ -109,6 +115,10 @@ export const Framework = z.object({
   hostname: z.string().optional(),
   /** The scheduler's IPs: the PID host, or the hostname resolved when the snapshot was taken. */
   ips: z.array(z.string()).default([]),
+  /** The principal it authenticated as (`FrameworkInfo.principal`). */
+  principal: z.string().optional(),
+  /** Its role (`FrameworkInfo.role`, or the first of `roles`). */
+  role: z.string().optional(),
 });
 export type Framework = z.infer<typeof Framework>;
 

@@ -60,7 +60,7 @@ describe("parseAgentOptions", () => {
     [["--node", ""], "--node ID is required"],
     [["--node", "S1", "extra"], "unexpected argument 'extra'"],
     [["--node", "S1", "--once", "--dry-run"], "give --dry-run or --once, not both"],
-    [["--node", "S1", "--apply", "dns,bogus,nope"], "--apply: unknown applier 'bogus', 'nope' (known: overlay, cni, l4lb, files, haproxy, dns)"],
+    [["--node", "S1", "--apply", "dns,bogus,nope"], "--apply: unknown applier 'bogus', 'nope' (known: overlay, cni, policy, l4lb, files, haproxy, dns)"],
     [["--node", "S1", "--apply", " , "], "--apply: name at least one applier"],
     [["--node", "S1", "--resync-interval", "-5"], "--resync-interval: '-5' is not a number of seconds"],
     [["--node", "S1", "--poll-interval", ""], "--poll-interval: '' is not a number of seconds"],

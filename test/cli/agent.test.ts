@@ -33,7 +33,7 @@ describe("wayfinder agent", () => {
     [[], "--node ID is required"],
     [["--node", "S1"], "give --source URL|FILE, or the live cluster"],
     [["--node", "S1", "--source", "s.json", "--mesos", "http://127.0.0.1:1"], "either --source or --mesos/--operator/--marathon"],
-    [["--node", "S1", "--source", "s.json", "--apply", "dns,bogus"], "unknown applier 'bogus' (known: overlay, cni, l4lb, files, haproxy, dns)"],
+    [["--node", "S1", "--source", "s.json", "--apply", "dns,bogus"], "unknown applier 'bogus' (known: overlay, cni, policy, l4lb, files, haproxy, dns)"],
     [["--node", "S1", "--source", "s.json", "--apply", ","], "--apply: name at least one applier"],
     [["--node", "S1", "--source", "s.json", "--l4-backend", "iptables"], "--l4-backend must be one of auto, nftables, ipvs, not 'iptables'"],
     [["--node", "S1", "--source", "s.json", "--metrics", "localhost"], "listen address must be HOST:PORT"],

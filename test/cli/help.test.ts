@@ -39,7 +39,7 @@ describe.each(specs.map((spec) => [spec.name, spec] as const))("wayfinder %s --h
 
   it("names in its synopsis only flags of the table, with the table's value names", () => {
     for (const line of spec.synopsis) {
-      for (const [, flag, value] of line.matchAll(/--([a-z0-9-]+)(?: ([A-Z][A-Z|:]*(?:\[:[A-Z]+\])?))?/g)) {
+      for (const [, flag, value] of line.matchAll(/--([a-z0-9-]+)(?: ([A-Z][A-Z|:/]*(?:\[:[A-Z]+\])?))?/g)) {
         const flagSpec = spec.flags[flag!];
         expect(flagSpec, `--${flag}`).toBeDefined();
         if (value !== undefined) expect(flagSpec!.value, `--${flag}`).toBe(value);

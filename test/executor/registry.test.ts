@@ -35,6 +35,11 @@ describe("applier registry", () => {
     expect(() => createAppliers({ stateDir: "/x", renderFiles }, ["files", "dnss"])).toThrow(/unknown applier 'dnss' \(known: [a-z0-9, ]*files/);
   });
 
+  it("programs a new task's policy before the VIPs, HAProxy and DNS send it anything", () => {
+    const names: string[] = APPLIERS.map((a) => a.name);
+    for (const later of ["l4lb", "haproxy", "dns"]) expect(names.indexOf("policy")).toBeLessThan(names.indexOf(later));
+  });
+
   it("runs the overlay before the CNI configs that name its bridges", () => {
     const names = APPLIERS.map((a) => a.name);
     expect(names.indexOf("overlay")).toBeLessThan(names.indexOf("cni"));

@@ -29,7 +29,10 @@ describe("buildSnapshot", () => {
     expect(snap.cluster).toEqual({ name: "lab" });
     expect(snap.now).toBe(NOW);
     expect(snap.leader).toBe("master@10.0.0.1:5050");
-    expect(snap.tasks).toEqual(mesos.tasks);
+    // Every task is Mesos's, plus the Marathon app Mesos does not record (from Marathon's task ids here).
+    expect(snap.tasks.map(({ appId: _, ...task }) => task)).toEqual(mesos.tasks.map(({ appId: _, ...task }) => task));
+    expect(snap.tasks.find((t) => t.id === "hello-world.cea59641-2bea-11e8-93f9-6a3d376ad59c")?.appId).toBe("/hello-world");
+    expect(snap.tasks.find((t) => t.id.startsWith("hello-overlay-0-server"))?.appId).toBeUndefined();
     expect(snap.marathonApps.map((a) => a.id)).toEqual(["/nginx-green", "/nginx-blue"]);
     expect(snap.config.dns.domain).toBe("cluster");
     expect(snap.previous).toEqual({ overlay: { release: ["10.0.0.12"] } });

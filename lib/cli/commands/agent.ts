@@ -16,6 +16,7 @@ import { applyDesired, type ApplyReport } from "../../executor/apply-desired.ts"
 import { applierRequirements, createAppliers } from "../../executor/registry.ts";
 import { renderArtifacts } from "../../render/artifacts.ts";
 import { agentMetrics, type AgentMetrics } from "../../agent/agent-metrics.ts";
+import { collectPolicyCounters } from "../../agent/policy-metrics.ts";
 import { AgentStateStore } from "../../agent/agent-state.ts";
 import { feedFromFlags } from "../../agent/feeds/from-flags.ts";
 import type { DesiredFeed, FeedSink, Fetched } from "../../agent/feeds/feed.ts";
@@ -78,6 +79,7 @@ export async function runAgent(options: AgentOptions, io: CliIo, runtime: AgentR
   if (options.mode === "dry-run") return dryRun(feed, appliers, requires, io);
 
   const metrics = agentMetrics();
+  collectPolicyCounters(metrics, appliers);
   const reporter = statusReporter(options, env.WAYFINDER_TOKEN, log, metrics);
   const syncer = new Syncer({
     node,

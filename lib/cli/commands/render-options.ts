@@ -15,7 +15,7 @@ export const RENDER_COMMAND = {
       type: "string",
       value: "DIR",
       description:
-        "the directory to write into (required): dns/<zone>.zone, l4lb/ruleset.nft, l4lb/ipvsadm.rules, haproxy/<group>.cfg, overlay/<agent>/..., desired.json. Unchanged files keep their mtime; files wayfinder did not write are left alone",
+        "the directory to write into (required): dns/<zone>.zone, l4lb/ruleset.nft, l4lb/ipvsadm.rules, haproxy/<group>.cfg, overlay/<agent>/..., policy/<node>.nft (when the config has a policy), desired.json. Unchanged files keep their mtime; files wayfinder did not write are left alone",
     },
     node: { type: "string", value: "ID", defaultNote: "the whole cluster", description: "only what one node (an agent id) applies" },
     "fail-on": { ...FAIL_ON_FLAG, description: `${FAIL_ON_FLAG.description}, and write nothing` },

@@ -39,6 +39,8 @@ const RawTask = z.looseObject({
   name: z.string(),
   slave_id: z.string(),
   state: z.string(),
+  /** The role the task's resources were allocated to (Mesos 1.x writes it per task). */
+  role: z.string().optional(),
   resources: z.looseObject({ ports: RawPortsText.optional() }).optional(),
   labels: z.array(RawLabel).default([]),
   discovery: RawDiscovery.optional(),
@@ -54,6 +56,10 @@ const RawFramework = z.looseObject({
   /** Absent for HTTP-API schedulers, which have no libprocess PID. */
   pid: z.string().optional(),
   hostname: z.string().optional(),
+  principal: z.string().optional(),
+  /** The single role of Mesos < 1.3; multi-role frameworks list `roles`. */
+  role: z.string().optional(),
+  roles: z.array(z.string()).optional(),
   tasks: z.array(RawTask).default([]),
 });
 export type RawFramework = z.infer<typeof RawFramework>;

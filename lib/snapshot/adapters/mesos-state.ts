@@ -45,7 +45,7 @@ export function snapshotFromMesosState(document: unknown, options: MesosStateOpt
   for (const framework of state.frameworks) {
     // Tasks belong to the framework that lists them; their own `framework_id` is not trusted
     // (fake.json has a task whose `framework_id` names no framework, and mesos-dns ignored it).
-    for (const task of framework.tasks) tasks.push(taskOf(task, framework.id));
+    for (const task of framework.tasks) tasks.push(taskOf(task, framework));
   }
   return {
     leader,
@@ -99,20 +99,30 @@ function agentOf(raw: RawAgent, resolve: (name: string) => readonly string[]): A
 function frameworkOf(raw: RawFramework, resolve: (name: string) => readonly string[]): Framework {
   // A framework without a PID (HTTP API schedulers, fake.json's `no pid`) is found by hostname.
   const host = raw.pid === undefined ? raw.hostname : parsePid(raw.pid)?.host;
+  const role = frameworkRole(raw);
   return {
     id: raw.id,
     name: raw.name,
     ...(raw.pid === undefined ? {} : { pid: raw.pid }),
     ...(raw.hostname === undefined ? {} : { hostname: raw.hostname }),
     ips: hostIps(host, resolve),
+    ...(raw.principal === undefined ? {} : { principal: raw.principal }),
+    ...(role === undefined ? {} : { role }),
   };
 }
 
-function taskOf(raw: RawTask, frameworkId: string): Task {
+function frameworkRole(raw: RawFramework): string | undefined {
+  return raw.roles?.[0] ?? raw.role;
+}
+
+function taskOf(raw: RawTask, framework: RawFramework): Task {
+  const role = raw.role ?? frameworkRole(framework);
   const task: Task = {
     id: raw.id,
     name: raw.name,
-    frameworkId,
+    frameworkId: framework.id,
+    ...(role === undefined ? {} : { role }),
+    ...(framework.principal === undefined ? {} : { principal: framework.principal }),
     agentId: raw.slave_id,
     state: raw.state,
     labels: labelsOf(raw.labels),

@@ -34,10 +34,12 @@ const PUBLIC_ROLE = "slave_public";
  */
 export function taskRecord(raw: RawTask): Task {
   const container = raw.container;
+  const role = raw.resources.find((r) => r.allocation_info?.role !== undefined)?.allocation_info?.role;
   return {
     id: raw.task_id.value,
     name: raw.name,
     frameworkId: raw.framework_id.value,
+    ...(role === undefined ? {} : { role }),
     agentId: raw.agent_id.value,
     state: raw.state,
     labels: labels(raw.labels?.labels),
@@ -125,6 +127,8 @@ export function frameworkRecord(raw: RawFrameworkInfo, resolveHost: ResolveHost)
     name: raw.name,
     hostname: raw.hostname,
     ips: raw.hostname === undefined ? [] : hostIps(raw.hostname, resolveHost),
+    principal: raw.principal,
+    role: raw.roles?.[0] ?? raw.role,
   };
 }
 

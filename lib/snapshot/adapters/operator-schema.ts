@@ -20,6 +20,8 @@ const RawResource = z.looseObject({
   /** Pre-refinement reservation format (`"*"` or the role). */
   role: z.string().optional(),
   reservations: z.array(z.looseObject({ role: z.string().optional() })).default([]),
+  /** The role the resource is allocated to (multi-role frameworks, Mesos ≥ 1.2). */
+  allocation_info: z.looseObject({ role: z.string().optional() }).optional(),
   ranges: z.looseObject({ range: z.array(RawRange).default([]) }).optional(),
 });
 export type RawResource = z.infer<typeof RawResource>;
@@ -79,6 +81,10 @@ export const RawFrameworkInfo = z.looseObject({
   id: RawId,
   name: z.string(),
   hostname: z.string().optional(),
+  principal: z.string().optional(),
+  /** The single role of Mesos < 1.3; multi-role frameworks list `roles`. */
+  role: z.string().optional(),
+  roles: z.array(z.string()).optional(),
 });
 export type RawFrameworkInfo = z.infer<typeof RawFrameworkInfo>;
 

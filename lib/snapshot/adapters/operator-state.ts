@@ -63,7 +63,22 @@ export function fromOperatorState(payload: unknown, options: OperatorStateOption
     masters: [...(options.masters ?? [])],
     agents: byId(fold.agents),
     frameworks: byId(fold.frameworks),
-    tasks: byId(fold.tasks),
+    tasks: byId(fold.tasks).map((task) => withFrameworkIdentity(task, fold.frameworks.get(task.frameworkId))),
+  };
+}
+
+/**
+ * A task launched by a framework carries that framework's principal, and its role when its
+ * resources name none (frameworks older than multi-role): who may attach where is decided
+ * per task, and tasks outlive events about their framework.
+ */
+function withFrameworkIdentity(task: Task, framework: Framework | undefined): Task {
+  if (framework === undefined) return task;
+  const role = task.role ?? framework.role;
+  return {
+    ...task,
+    ...(framework.principal === undefined ? {} : { principal: framework.principal }),
+    ...(role === undefined ? {} : { role }),
   };
 }
 

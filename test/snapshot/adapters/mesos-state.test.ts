@@ -242,3 +242,26 @@ describe("snapshotFromMesosState on malformed documents", () => {
     expect(error.issues[0]!.path).toBe("");
   });
 });
+
+describe("who launched each task (attach ACLs decide on it)", () => {
+  it("takes the task's own role, else its framework's, and the framework's principal", () => {
+    const part = snapshotFromMesosState(
+      doc({ framework: { principal: "dcos_marathon", roles: ["slave_public", "other"] }, tasks: [runningTask({ role: "shop" }), runningTask({ id: "t2" })] }),
+    );
+    expect(part.tasks.map((t) => [t.id, t.role, t.principal])).toEqual([
+      ["t1", "shop", "dcos_marathon"],
+      ["t2", "slave_public", "dcos_marathon"],
+    ]);
+    expect(part.frameworks[0]).toMatchObject({ principal: "dcos_marathon", role: "slave_public" });
+  });
+
+  it("keeps fake.json's single-role frameworks without a principal", () => {
+    const part = snapshotFromMesosState(fakeState());
+    expect(new Set(part.tasks.map((t) => t.role))).toEqual(new Set(["*"]));
+    expect(part.tasks.every((t) => t.principal === undefined)).toBe(true);
+  });
+
+  it("refuses a role that is not text, at its path", () => {
+    expect(inputError(() => snapshotFromMesosState(doc({ tasks: [runningTask({ role: 7 })] }))).issues[0]?.path).toBe("frameworks[0].tasks[0].role");
+  });
+});

@@ -273,3 +273,19 @@ describe("malformed payloads throw InputError with the JSON path", () => {
     expect(part.tasks).toEqual([]);
   });
 });
+
+describe("who launched each task (attach ACLs decide on it)", () => {
+  it("gives a task the role its resources were allocated to and its framework's principal", () => {
+    const part = operatorFixture("hello-overlay");
+    expect(task(part, "hello-overlay-0-server")).toMatchObject({ role: "hello-world-role", principal: "hello-world-principal" });
+    expect(task(part, "hello-world.cea59641")).toMatchObject({ role: "slave_public", principal: "dcos_marathon" });
+    expect(part.frameworks.find((f) => f.name === "hello-world")).toMatchObject({ principal: "hello-world-principal", role: "hello-world-role" });
+  });
+
+  it("leaves the principal out when the framework is gone or has none", () => {
+    const part = operatorFixture("hello-world");
+    // hello-world's framework was removed from this capture; its tasks still name their role.
+    expect(task(part, "world-0-server")).toMatchObject({ role: "hello-world-role" });
+    expect(task(part, "world-0-server").principal).toBeUndefined();
+  });
+});

@@ -1,0 +1,199 @@
+/**
+ * @module
+ * The policy applier, on the L4 VIP applier's pattern (kube-proxy's nftables proxier): one pass
+ * builds the node's table, one `nft -f -` transaction applies it, and a record of what was
+ * installed makes the next sync partial: a task that comes or goes moves set and map
+ * elements; a rule that changes refills the chains it is in; nothing else is touched. The
+ * first sync, and any after a failure, replaces the table whole (still one transaction): a
+ * partial sync that fails (the table was flushed or edited behind our back) falls back to a
+ * full one in the same apply, and `forceFullSync()` (the periodic resync) forgets the record.
+ *
+ * Same-node containers on one Linux bridge are switched, not routed: the table sits at the IP
+ * layer, so bridged IPv4/IPv6 must be handed to the IP hooks by br_netfilter
+ * (`net.bridge.bridge-nf-call-iptables` and `-ip6tables`, per network namespace on current
+ * kernels). A full sync turns both on, loading the module if the keys are missing, and fails
+ * rather than program a policy that same-bridge traffic would bypass.
+ */
+import type { DesiredState } from "../../desired/schema.ts";
+import { policyCounters, POLICY_FAMILY, POLICY_TABLE, type CounterMeaning } from "../../render/policy-names.ts";
+import { policyChanges, policyDelta, renderPolicyTable } from "../../render/policy-nftables.ts";
+import { policyTable, type PolicyTable } from "../../render/policy-table.ts";
+import type { Applier, Plan } from "../applier.ts";
+import { commandRunner, type CommandRunner } from "../run-command.ts";
+
+const TABLE_KEY = `table ${POLICY_FAMILY} ${POLICY_TABLE}`;
+const BRIDGE_SYSCTLS = ["net.bridge.bridge-nf-call-iptables", "net.bridge.bridge-nf-call-ip6tables"] as const;
+
+/** What the applier knows is installed. `known: false`: nothing, so the next sync is full. */
+export interface PolicyInstalled {
+  known: boolean;
+  /** The table last applied; undefined when none is (known), or nothing is remembered. */
+  table?: PolicyTable;
+}
+
+export interface PolicyPlan extends Plan<string> {
+  /** Replace the table whole, change only what differs, or remove it. */
+  readonly mode: "full" | "partial" | "remove";
+  /** The `nft -f` transaction ("" for nothing). */
+  readonly batch: string;
+  /** The table after the plan; undefined when it removes the table. */
+  readonly table?: PolicyTable;
+  /** What the counters of `table` count, for metrics. */
+  readonly counters: ReadonlyMap<string, CounterMeaning>;
+}
+
+/** What the last apply did, for reports and benchmarks. */
+export interface PolicySyncRecord {
+  mode: PolicyPlan["mode"];
+  batchBytes: number;
+  /** Why a partial sync became a full one, when it did. */
+  fallback?: string;
+}
+
+/** One counter's reading with what it counts. */
+export interface PolicyCounterReading extends CounterMeaning {
+  counter: string;
+  packets: number;
+  bytes: number;
+}
+
+export interface PolicyApplier extends Applier<PolicyInstalled, string> {
+  readonly lastSync: PolicySyncRecord | undefined;
+  /** Forgets what was installed: the next sync replaces the table (a periodic resync). */
+  forceFullSync(): void;
+  /** The installed table's counters, with what each counts (empty when none is installed). */
+  readCounters(): Promise<PolicyCounterReading[]>;
+}
+
+export interface PolicyApplierOptions {
+  netns?: string;
+  run?: CommandRunner;
+}
+
+/**
+ * @example
+ * const policy = createPolicyApplier({ netns: "wf1a" });
+ * await applyDesired(nodeView(desired, "a1"), [policy]);
+ */
+export function createPolicyApplier(options: PolicyApplierOptions = {}): PolicyApplier {
+  const run = options.run ?? commandRunner({ netns: options.netns });
+  let installed: { table?: PolicyTable; counters: ReadonlyMap<string, CounterMeaning> } | undefined;
+  let lastSync: PolicySyncRecord | undefined;
+
+  return {
+    name: "policy",
+    get lastSync() {
+      return lastSync;
+    },
+    forceFullSync() {
+      installed = undefined;
+    },
+    async observe() {
+      return installed === undefined ? { known: false } : { known: true, ...(installed.table === undefined ? {} : { table: installed.table }) };
+    },
+    plan: planPolicy,
+    async apply(plan) {
+      if (!isPolicyPlan(plan)) throw new Error("the policy applier can only apply a plan it made");
+      const before = installed;
+      installed = undefined;
+      try {
+        await carryOut(run, plan);
+        lastSync = { mode: plan.mode, batchBytes: plan.batch.length };
+      } catch (error) {
+        if (plan.mode !== "partial" || before === undefined) throw error;
+        // The table is not what the record says: replace it whole.
+        const full = { ...plan, mode: "full" as const, batch: renderPolicyTable(plan.table!) };
+        await carryOut(run, full);
+        lastSync = { mode: "full", batchBytes: full.batch.length, fallback: (error as Error).message };
+      }
+      installed = { ...(plan.table === undefined ? {} : { table: plan.table }), counters: plan.counters };
+    },
+    async verify(desired) {
+      if (lastSync?.mode === "partial") return [];
+      const present = await tablePresent(run);
+      const wanted = ownPolicy(desired) !== undefined;
+      if (present === wanted) return [];
+      installed = undefined;
+      return [wanted ? `table ${POLICY_TABLE} is missing` : `table ${POLICY_TABLE} is still there`];
+    },
+    async readCounters() {
+      if (installed?.table === undefined) return [];
+      const text = await run(["nft", "-j", "list", "counters", "table", POLICY_FAMILY, POLICY_TABLE]);
+      const meanings = installed.counters;
+      const out: PolicyCounterReading[] = [];
+      for (const item of (JSON.parse(text) as { nftables?: Array<{ counter?: { name: string; packets: number; bytes: number } }> }).nftables ?? []) {
+        const c = item.counter;
+        const meaning = c && meanings.get(c.name);
+        if (c && meaning) out.push({ counter: c.name, packets: c.packets, bytes: c.bytes, ...meaning });
+      }
+      return out;
+    },
+  };
+}
+
+/**
+ * The plan from what is installed to the node view's policy. Pure.
+ * @example planPolicy(nodeView(desired, "a1"), { known: false }).mode // "full"
+ */
+export function planPolicy(desired: DesiredState, observed: PolicyInstalled): PolicyPlan {
+  const policy = ownPolicy(desired);
+  if (policy === undefined) {
+    // No policy for this node: remove ours, if it is there or might be.
+    const nothing = observed.known && observed.table === undefined;
+    return { applier: "policy", adds: new Map(), changes: new Map(), deletes: nothing ? [] : [TABLE_KEY], mode: "remove", batch: "", counters: new Map() };
+  }
+  const table = policyTable(policy, desired.node!);
+  const counters = policyCounters(policy);
+  if (observed.known && observed.table !== undefined) {
+    const { adds, changes, deletes } = policyChanges(observed.table, table);
+    const batch = policyDelta(observed.table, table);
+    return { applier: "policy", adds: new Map(adds.map((k) => [k, "add"])), changes: new Map(changes.map((k) => [k, "change"])), deletes, mode: "partial", batch, table, counters };
+  }
+  const adds = observed.known ? new Map([[TABLE_KEY, "full sync"]]) : new Map<string, string>();
+  const changes = adds.size > 0 ? new Map<string, string>() : new Map([[TABLE_KEY, "full sync"]]);
+  return { applier: "policy", adds, changes, deletes: [], mode: "full", batch: renderPolicyTable(table), table, counters };
+}
+
+function ownPolicy(desired: DesiredState) {
+  if (desired.policy === undefined) return undefined;
+  if (desired.node === undefined) throw new Error("the policy applier needs a node view (nodeView(desired, node)), not the cluster's desired state");
+  return desired.policy.nodes[desired.node] === undefined ? undefined : desired.policy;
+}
+
+async function carryOut(run: CommandRunner, plan: PolicyPlan): Promise<void> {
+  if (plan.mode === "remove") {
+    if (plan.deletes.length > 0 && (await tablePresent(run))) await run(["nft", "delete", "table", POLICY_FAMILY, POLICY_TABLE]);
+    return;
+  }
+  if (plan.mode === "full") await bridgedTrafficToIpHooks(run);
+  if (plan.batch !== "") await run(["nft", "-f", "-"], plan.batch);
+}
+
+/** br_netfilter on, so traffic between two containers of one bridge meets the table too. */
+async function bridgedTrafficToIpHooks(run: CommandRunner): Promise<void> {
+  const read = async () => {
+    try {
+      return await run(["sysctl", "-n", ...BRIDGE_SYSCTLS]);
+    } catch {
+      return undefined;
+    }
+  };
+  let values = await read();
+  if (values === undefined) {
+    await run(["modprobe", "br_netfilter"]).catch(() => undefined);
+    values = await read();
+  }
+  if (values === undefined) {
+    throw new Error("br_netfilter is not available (no net.bridge.bridge-nf-call-iptables): containers on one bridge would reach each other unchecked, so no policy is applied; load the module (modprobe br_netfilter)");
+  }
+  if (values.split(/\s+/).filter(Boolean).some((v) => v !== "1")) await run(["sysctl", "-q", "-w", ...BRIDGE_SYSCTLS.map((k) => `${k}=1`)]);
+}
+
+async function tablePresent(run: CommandRunner): Promise<boolean> {
+  const text = await run(["nft", "list", "tables", POLICY_FAMILY]);
+  return text.split("\n").some((line) => line.trim() === `table ${POLICY_FAMILY} ${POLICY_TABLE}`);
+}
+
+function isPolicyPlan(plan: Plan<string>): plan is PolicyPlan {
+  return "mode" in plan && "batch" in plan;
+}

@@ -1,0 +1,49 @@
+import { describe, expect, it } from "vitest";
+import { elementIndex, normalizeElements, parseElement } from "../../lib/desired/policy-elements.ts";
+
+describe("policy set elements", () => {
+  it.each([
+    ["9.0.0.2", "9.0.0.2"],
+    ["10.0.0.0/8", "10.0.0.0/8"],
+    ["10.0.0.0-10.0.0.255", "10.0.0.0/24"],
+    ["10.0.0.1-10.0.0.5", "10.0.0.1-10.0.0.5"],
+    ["10.0.1.11 31000-31001", "10.0.1.11 31000-31001"],
+    ["10.0.1.11 80-80", "10.0.1.11 80"],
+    ["fd01:b::/64", "fd01:b::/64"],
+    ["fd01:b::2 53", "fd01:b::2 53"],
+  ])("reads and writes %s as %s", (text, canonical) => {
+    expect(normalizeElements([text])).toEqual([canonical]);
+  });
+
+  it.each(["10.0.0.1/8", "10.0.0.5-10.0.0.1", "10.0.0.1 70000", "10.0.0.1 90-80", "nope", "10.0.0.1 80 tcp", "10.0.0.1-fd00::1"])("refuses %j", (text) => {
+    expect(parseElement(text)).toBeUndefined();
+    expect(() => normalizeElements([text])).toThrow(/not a policy set element/);
+  });
+
+  it("merges what overlaps, so nftables accepts the set, and keeps what merely touches apart", () => {
+    expect(normalizeElements(["10.1.0.0/16", "10.0.0.0/8", "11.0.0.1", "11.0.0.2", "9.0.0.2"])).toEqual(["9.0.0.2", "10.0.0.0/8", "11.0.0.1", "11.0.0.2"]);
+  });
+
+  it("drops a port range inside a whole address of the same set, and merges port ranges of one address", () => {
+    expect(normalizeElements(["10.0.0.11 80", "10.0.0.0/24", "10.0.1.11 80-90", "10.0.1.11 85-100", "10.0.1.11 200"])).toEqual([
+      "10.0.0.0/24",
+      "10.0.1.11 80-100",
+      "10.0.1.11 200",
+    ]);
+  });
+
+  it("keeps the families apart, IPv4 first", () => {
+    expect(normalizeElements(["fd01:b::2", "9.0.0.2", "::/0", "0.0.0.0/0"])).toEqual(["0.0.0.0/0", "::/0"]);
+  });
+
+  it("answers membership by address and port", () => {
+    const index = elementIndex(["10.0.0.0/8", "192.0.2.1 80-81", "fd01:b::/64"]);
+    expect(index.has("10.9.9.9", 1)).toBe(true);
+    expect(index.has("10.9.9.9")).toBe(true);
+    expect(index.has("192.0.2.1", 81)).toBe(true);
+    expect(index.has("192.0.2.1", 82)).toBe(false);
+    expect(index.has("192.0.2.1")).toBe(false);
+    expect(index.has("fd01:b::9", 5)).toBe(true);
+    expect(index.has("11.0.0.1", 80)).toBe(false);
+  });
+});
