@@ -1,7 +1,8 @@
 /**
  * @module
  * Everything `explain` reads for one generation of a cluster: the snapshot, the desired state
- * reconciled from it and the provenance reported while reconciling. The lookups it needs
+ * reconciled from it, the provenance reported while reconciling and the policy's answers
+ * (handed in, so this folder imports no other artifact's). The lookups it needs
  * (tasks by id, backends by task, name → owners, ...) are built on first use and kept for the
  * life of the context, so explaining one thing costs a map access, never a reconcile, and a
  * generation nobody explains builds nothing.
@@ -12,6 +13,17 @@ import type { MarathonApp } from "../../lib/snapshot/marathon.ts";
 import type { Agent, ClusterSnapshot, Framework, Task } from "../../lib/snapshot/schema.ts";
 import type { HaproxyServiceFact, OverlayAddressFact } from "../../lib/desired/provenance.ts";
 import type { ProvenanceLedger } from "./ledger.ts";
+import type { PolicyCell, PolicyPort } from "./schema.ts";
+
+/**
+ * The policy questions explain asks: `functions/policy/questions.ts` answers them (the caller
+ * passes `policyQuestions(snapshot, desired)`); explain only groups the answers.
+ */
+export interface PolicyAnswers {
+  readonly configured: boolean;
+  /** Every app and node against `name` (inbound) and `name` against every app (outbound), on `ports` or the default ones. */
+  around(name: string, ports?: readonly PolicyPort[]): { ports: PolicyPort[]; portsLeftOut: PolicyPort[]; inbound: PolicyCell[]; outbound: PolicyCell[] } | { unknown: string };
+}
 
 /** A record an owner put in, as the name index keeps it. */
 export interface NamedRecord {
@@ -28,7 +40,8 @@ export interface HaproxyPlacement {
 /**
  * @example
  * const ledger = new ProvenanceLedger();
- * const context = new ExplainContext(snapshot, reconcile(snapshot, { provenance: ledger }), ledger);
+ * const desired = reconcile(snapshot, { provenance: ledger });
+ * const context = new ExplainContext(snapshot, desired, ledger, policyQuestions(snapshot, desired));
  * explainTask(context, "web.1").kind // "task"
  */
 export class ExplainContext {
@@ -47,6 +60,7 @@ export class ExplainContext {
     readonly snapshot: ClusterSnapshot,
     readonly desired: DesiredState,
     readonly ledger: ProvenanceLedger,
+    readonly policy: PolicyAnswers,
   ) {}
 
   get tasks(): ReadonlyMap<string, Task> {

@@ -1,20 +1,22 @@
 /**
  * @module
  * `explain task ID`: everything one task produced (DNS records, VIP backends, HAProxy servers,
- * overlay addresses) and, per artifact, why it produced nothing or less: the reconcilers' own
- * facts and the diagnostics about the task (and, for HAProxy, about its app).
+ * overlay addresses), the network policy's decisions about it (who may reach it, what it may
+ * reach, its quarantine) and, per artifact, why it produced nothing or less: the reconcilers'
+ * own facts and the diagnostics about the task (and, for HAProxy, about its app).
  */
 import { compareStrings } from "../../lib/net/compare.ts";
 import { latestStatus, taskHealthy, taskIps } from "../task-facts/task-network.ts";
 import { closestMatches } from "./closest.ts";
 import type { ExplainContext } from "./context.ts";
+import { subjectPolicy } from "./explain-policy.ts";
 import { reasonsFor } from "./reasons.ts";
-import type { NotFound, Reason, TaskExplanation, TaskFacts, TaskSummary } from "./schema.ts";
+import type { ExplainOptions, NotFound, Reason, TaskExplanation, TaskFacts, TaskSummary } from "./schema.ts";
 
 /**
  * @example explainTask(context, "web.1").vips.memberships[0].vip // { ip: "11.225.36.193", port: 80, protocol: "tcp" }
  */
-export function explainTask(context: ExplainContext, query: string): TaskExplanation | NotFound {
+export function explainTask(context: ExplainContext, query: string, options: ExplainOptions = {}): TaskExplanation | NotFound {
   const id = query.trim();
   const task = context.tasks.get(id);
   const appId = context.appOfTask.get(id);
@@ -60,6 +62,7 @@ export function explainTask(context: ExplainContext, query: string): TaskExplana
       reasons: haproxyReasons(context, id, appId),
     },
     overlay: { addresses: [...context.ledger.overlayAddressesOf(id)], reasons: overlayReasons },
+    policy: subjectPolicy(context, id, reasonsFor(context, subject, "admission"), options.ports),
     diagnostics: [...context.diagnosticsOf(subject)],
   };
 }
@@ -72,12 +75,13 @@ export function explainTask(context: ExplainContext, query: string): TaskExplana
 export function taskSummary(context: ExplainContext, id: string): TaskSummary {
   const subject = `task:${id}`;
   const task = context.tasks.get(id);
-  const reasons: Reason[] = [
+  // A quarantine is every artifact's reason; it is said once.
+  const reasons = uniqueReasons([
     ...reasonsFor(context, subject, "dns"),
     ...reasonsFor(context, subject, "l4lb"),
     ...haproxyReasons(context, id, undefined),
     ...reasonsFor(context, subject, "overlay"),
-  ];
+  ]);
   return {
     id,
     ...(task === undefined ? {} : { state: task.state, agentId: task.agentId }),
@@ -110,6 +114,10 @@ function taskFacts(context: ExplainContext, id: string): TaskFacts {
     addresses: taskIps(task, latest).ips.map((ip) => ip.address).sort(compareStrings),
     inMesos: true,
   };
+}
+
+function uniqueReasons(reasons: readonly Reason[]): Reason[] {
+  return [...new Map(reasons.map((r) => [r.message, r])).values()];
 }
 
 /** The task's own HAProxy reasons, then its app's (a refused label leaves every task out). */

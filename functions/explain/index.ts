@@ -10,7 +10,7 @@ import { explainApp } from "./explain-app.ts";
 import { explainName } from "./explain-name.ts";
 import { explainTask } from "./explain-task.ts";
 import { explainVip, explainedVip, vipText } from "./explain-vip.ts";
-import type { ExplainSubject, Explanation } from "./schema.ts";
+import type { ExplainOptions, ExplainSubject, Explanation } from "./schema.ts";
 
 export { ExplainContext } from "./context.ts";
 export { explainApp, explainName, explainTask, explainVip, explainedVip, vipText };
@@ -18,14 +18,14 @@ export { explainApp, explainName, explainTask, explainVip, explainedVip, vipText
 /**
  * @example explain(context, "task", "web.1").kind // "task" (or "not-found")
  */
-export function explain(context: ExplainContext, subject: ExplainSubject, query: string, options: { limit?: number } = {}): Explanation {
+export function explain(context: ExplainContext, subject: ExplainSubject, query: string, options: ExplainOptions = {}): Explanation {
   switch (subject) {
     case "name":
       return explainName(context, query);
     case "vip":
       return explainVip(context, query);
     case "task":
-      return explainTask(context, query);
+      return explainTask(context, query, options);
     case "app":
       return explainApp(context, query, options);
   }

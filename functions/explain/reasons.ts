@@ -1,7 +1,8 @@
 /**
  * @module
- * Why a subject produced nothing (or less) in one artifact: the reconciler's own facts
- * (provenance skips) and the diagnostics about it whose code belongs to that artifact
+ * Why a subject produced nothing (or less) in one artifact: its quarantine first (admission
+ * runs before every artifact, so a quarantined task is in none), then the reconciler's own
+ * facts (provenance skips) and the diagnostics about it whose code belongs to that artifact
  * (`dns.*`, `l4lb.*`, `haproxy.*`, `overlay.*`), in that order.
  */
 import type { ProvenanceArtifact } from "../../lib/desired/provenance.ts";
@@ -14,7 +15,11 @@ const OWNER_KINDS = new Set<Owner["kind"]>(["task", "agent", "framework", "vip",
  * @example reasonsFor(context, "task:web.1", "l4lb") // [{ message: "no VIP label on any of its ports ..." }]
  */
 export function reasonsFor(context: ExplainContext, subject: string, artifact: ProvenanceArtifact): Reason[] {
-  const facts = context.ledger.skipsOf(subject).filter((s) => s.artifact === artifact).map((s): Reason => ({ message: s.reason }));
+  // Admission reports before any artifact does, so its quarantine comes first.
+  const facts = context.ledger
+    .skipsOf(subject)
+    .filter((s) => s.artifact === artifact || s.artifact === "admission")
+    .map((s): Reason => ({ message: s.reason }));
   const prefix = `${artifact}.`;
   const diagnostics = context
     .diagnosticsOf(subject)

@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { Diagnostic, SoaData, SrvData } from "../../lib/desired/schema.ts";
+import { Protocol } from "../../lib/desired/policy-ports.ts";
 
 /** The subjects `explain` knows. */
 export const ExplainSubject = z.enum(["name", "vip", "task", "app"]);
@@ -138,6 +139,65 @@ export const TaskOverlayAddress = z.object({
   routed: z.boolean(),
 });
 
+/**
+ * One party against another on one port, as the policy questions answer it
+ * (`functions/policy/questions.ts`' CellSummary): what explain reads, never computes.
+ */
+export const PolicyCell = z.object({
+  from: z.string(),
+  to: z.string(),
+  protocol: Protocol,
+  port: z.number().int(),
+  verdict: z.enum(["allow", "deny"]),
+  /** A rule's name, `network:<name>`, `app:<id>`, `default`, `quarantine`, ... */
+  by: z.string(),
+  tier: z.string(),
+  /** The address pairs disagreed; `verdict`, `by` and `tier` are the first denied pair's. */
+  mixed: z.boolean(),
+  pairs: z.number().int(),
+});
+export type PolicyCell = z.infer<typeof PolicyCell>;
+
+/** A protocol and port a policy question is asked on. */
+export const PolicyPort = z.object({ protocol: Protocol, port: z.number().int() });
+export type PolicyPort = z.infer<typeof PolicyPort>;
+
+/** How much an explanation says: an app's tasks listed (`limit`), the ports its policy decisions are asked on (`ports`, else a default few). */
+export interface ExplainOptions {
+  limit?: number;
+  ports?: readonly PolicyPort[];
+}
+
+/** Peers one decision covers, on one port. */
+export const PolicyDecisionGroup = z.object({
+  protocol: Protocol,
+  port: z.number().int(),
+  verdict: z.enum(["allow", "deny", "mixed"]),
+  tier: z.string(),
+  by: z.string(),
+  /** The first peers (app ids, `node:<id>`), in the matrix's order; `total` counts them all. */
+  peers: z.array(z.string()),
+  total: z.number().int(),
+});
+export type PolicyDecisionGroup = z.infer<typeof PolicyDecisionGroup>;
+
+/** The network policy around a task or an app. */
+export const SubjectPolicy = z.object({
+  /** False: no policy section, every connection is open. */
+  configured: z.boolean(),
+  /** Why it has fewer decisions than it would: its network's attach ACL quarantined it (or some of its tasks), it is not on any network. */
+  reasons: z.array(Reason),
+  /** The ports asked (both ways): those given, or the host ports it holds, then those the policy names, a few. */
+  ports: z.array(PolicyPort),
+  /** The default ports not asked; ask for them by name. */
+  portsLeftOut: z.array(PolicyPort),
+  /** Who may reach it. */
+  inbound: z.array(PolicyDecisionGroup),
+  /** What it may reach. */
+  outbound: z.array(PolicyDecisionGroup),
+});
+export type SubjectPolicy = z.infer<typeof SubjectPolicy>;
+
 export const TaskExplanation = z.object({
   kind: z.literal("task"),
   task: TaskFacts,
@@ -145,6 +205,7 @@ export const TaskExplanation = z.object({
   vips: z.object({ memberships: z.array(TaskVipMembership), reasons: z.array(Reason) }),
   haproxy: z.object({ servers: z.array(TaskHaproxyServer), reasons: z.array(Reason) }),
   overlay: z.object({ addresses: z.array(TaskOverlayAddress), reasons: z.array(Reason) }),
+  policy: SubjectPolicy,
   /** Every diagnostic about the task. */
   diagnostics: z.array(Diagnostic),
 });
@@ -183,6 +244,7 @@ export const AppExplanation = z.object({
     tasks: z.number().int(),
   }),
   haproxy: z.object({ services: z.array(AppHaproxyService), reasons: z.array(Reason) }),
+  policy: SubjectPolicy,
   /** The first `limit` tasks by id; `tasks.length < app.tasks` means more were left out. */
   tasks: z.array(TaskSummary),
   diagnostics: z.array(Diagnostic),

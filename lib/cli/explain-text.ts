@@ -1,10 +1,10 @@
 /**
  * @module
  * `wayfinder explain` for a terminal: one block per subject, what was produced first and, for
- * each artifact that produced nothing, the reasons beneath it. `--json` prints the
- * explanation itself instead.
+ * each artifact that produced nothing, the reasons beneath it; for tasks and apps, the network
+ * policy's decisions per port. `--json` prints the explanation itself instead.
  */
-import type { AppExplanation, Explanation, NameExplanation, NotFound, Reason, TaskExplanation, VipExplanation } from "../../functions/explain/schema.ts";
+import type { AppExplanation, Explanation, NameExplanation, NotFound, PolicyDecisionGroup, Reason, SubjectPolicy, TaskExplanation, VipExplanation } from "../../functions/explain/schema.ts";
 import { recordDataText } from "../../functions/explain/record-text.ts";
 import type { Diagnostic } from "../desired/schema.ts";
 import { addressForPort } from "../net/ip-literal.ts";
@@ -68,6 +68,7 @@ function taskText(e: TaskExplanation): string {
   section(lines, `VIPs: ${e.vips.memberships.length}`, e.vips.memberships.map((m) => `${addressForPort(m.vip.ip)}:${m.vip.port}/${m.vip.protocol}${m.name === undefined ? "" : ` ${m.name}`}  backend ${addressForPort(m.backend.ip)}:${m.backend.port} weight ${m.backend.weight}`), e.vips.reasons);
   section(lines, `HAProxy servers: ${e.haproxy.servers.length}`, e.haproxy.servers.map((s) => `${s.group}: backend ${s.backend} server ${s.server} ${addressForPort(s.ip)}:${s.port}${s.draining ? " (draining)" : ""}`), e.haproxy.reasons);
   section(lines, `Overlay addresses: ${e.overlay.addresses.length}`, e.overlay.addresses.map((a) => `${a.address} in ${a.overlay} (${a.space})${a.routed ? `, routed by its agent's slice ${a.slice}` : `, NOT routed: its agent holds ${a.slice ?? "no slice"}`}`), e.overlay.reasons);
+  policyText(lines, e.policy);
   return withDiagnostics(lines, e.diagnostics);
 }
 
@@ -82,6 +83,7 @@ function appText(e: AppExplanation): string {
     e.haproxy.services.map((s) => `${s.group}: ${s.backend} :${s.servicePort} ${s.mode}${s.vhosts.length === 0 ? "" : ` vhosts ${s.vhosts.join(",")}`}  ${s.servers} of ${s.size} servers`),
     e.haproxy.reasons,
   );
+  policyText(lines, e.policy);
   lines.push(`Tasks${e.tasks.length < a.tasks ? ` (first ${e.tasks.length} of ${a.tasks})` : ""}:`);
   for (const t of e.tasks) {
     lines.push(`  ${t.id}  ${t.state ?? "(not in Mesos)"}  ${t.dnsNames} names, ${t.vips} VIPs, ${t.haproxyServers} servers, ${t.overlayAddresses} overlay addresses`);
@@ -94,6 +96,24 @@ function notFoundText(e: NotFound): string {
   const lines = [`not found: ${e.message}`];
   if (e.closest.length > 0) lines.push("did you mean:", ...e.closest.map((c) => `  ${c}`));
   return `${lines.join("\n")}\n`;
+}
+
+/** Who may reach the subject and what it may reach, one line per port and decision. */
+function policyText(lines: string[], policy: SubjectPolicy): void {
+  if (!policy.configured) {
+    lines.push("Policy: none configured, every connection is open");
+    return;
+  }
+  const asked = policy.ports.map((p) => `${p.protocol}/${p.port}`).join(", ") || "none";
+  const more = policy.portsLeftOut.length === 0 ? "" : `; not asked: ${policy.portsLeftOut.map((p) => `${p.protocol}/${p.port}`).join(", ")} (--port)`;
+  lines.push(`Policy (ports ${asked}${more}):`);
+  for (const reason of policy.reasons) lines.push(`  ${reasonText(reason)}`);
+  const group = (g: PolicyDecisionGroup, word: string) => {
+    const more = g.total > g.peers.length ? ` (+${g.total - g.peers.length} more)` : "";
+    return `    ${`${g.protocol}/${g.port}`.padEnd(10)} ${`${g.verdict} by ${g.by} (${g.tier})`.padEnd(36)} ${word} ${g.peers.join(", ")}${more}`;
+  };
+  lines.push(`  may reach it:${policy.inbound.length === 0 ? " nothing on these ports" : ""}`, ...policy.inbound.map((g) => group(g, "from")));
+  lines.push(`  it may reach:${policy.outbound.length === 0 ? " nothing on these ports" : ""}`, ...policy.outbound.map((g) => group(g, "to")));
 }
 
 /** A heading, its items, and when there are none, why. */

@@ -1,14 +1,16 @@
 /**
  * @module
  * One generation of one cluster as an operator looks at it: the explanations of the pure
- * core, and the answers the DNS server gives, built from the desired state the store already
- * holds. The DNS server's lookup structure is built on first use (the DNS page's first answer)
- * and kept with the generation, so a page or an explanation costs a lookup, not a reconcile.
+ * core, the network policy's answers and the answers the DNS server gives, built from the
+ * desired state the store already holds. The DNS server's lookup structure and the policy's
+ * parties are built on first use (the DNS page's first answer, the first policy question) and
+ * kept with the generation, so a page or an explanation costs a lookup, not a reconcile.
  */
 import { ExplainContext, explain } from "../../functions/explain/index.ts";
 import { ProvenanceLedger } from "../../functions/explain/ledger.ts";
 import { reconcile } from "../../functions/reconcile.ts";
-import type { ExplainSubject, Explanation } from "../../functions/explain/schema.ts";
+import { policyQuestions, type PolicyQuestions } from "../../functions/policy/questions.ts";
+import type { ExplainOptions, ExplainSubject, Explanation } from "../../functions/explain/schema.ts";
 import type { DesiredState } from "../desired/schema.ts";
 import { answerView, type AnswerType, type DnsAnswerView } from "../dns/answer-view.ts";
 import { Router } from "../dns/router.ts";
@@ -23,10 +25,18 @@ import type { ClusterSnapshot } from "../snapshot/schema.ts";
  * view.explain("name", "web.marathon.dclb.thisdcos.global").kind // "name" (answered as web.marathon.l4lb.thisdcos.directory)
  */
 export class OperatorView {
+  readonly context: ExplainContext;
   #serving: ServingState | undefined;
   #router: Router | undefined;
+  #policy: PolicyQuestions | undefined;
 
-  constructor(readonly context: ExplainContext) {}
+  constructor(snapshot: ClusterSnapshot, desired: DesiredState, ledger: ProvenanceLedger) {
+    // Explanations ask the policy through the view, so its parties are built on the first question.
+    this.context = new ExplainContext(snapshot, desired, ledger, {
+      configured: desired.policy !== undefined,
+      around: (name, ports) => this.policy.around(name, ports),
+    });
+  }
 
   /**
    * Reconciles `snapshot` with provenance on: the one reconcile a generation needs.
@@ -34,7 +44,12 @@ export class OperatorView {
    */
   static reconcile(snapshot: ClusterSnapshot): OperatorView {
     const ledger = new ProvenanceLedger();
-    return new OperatorView(new ExplainContext(snapshot, reconcile(snapshot, { provenance: ledger }), ledger));
+    return new OperatorView(snapshot, reconcile(snapshot, { provenance: ledger }), ledger);
+  }
+
+  /** The network policy's answers for this generation (`wayfinder policy`, `/ui/policy`, explanations). */
+  get policy(): PolicyQuestions {
+    return (this.#policy ??= policyQuestions(this.snapshot, this.desired));
   }
 
   get snapshot(): ClusterSnapshot {
@@ -73,7 +88,7 @@ export class OperatorView {
    * form (`.dclb.`, `.thisdcos.global`, the `mesos.thisdcos.directory` mirror) is explained as
    * the stored name it is answered from.
    */
-  explain(subject: ExplainSubject, query: string, options: { limit?: number } = {}): Explanation {
+  explain(subject: ExplainSubject, query: string, options: ExplainOptions = {}): Explanation {
     if (subject !== "name") return explain(this.context, subject, query, options);
     const key = nameKey(query.trim());
     const route = key === undefined ? undefined : this.router.route(key);

@@ -8,6 +8,7 @@ import { listenNode, type NodeServer } from "../../lib/http/node-server.ts";
 import { MemorySnapshotStore } from "../../lib/store/snapshot-store.ts";
 import { run } from "../../lib/cli/commands/explain.ts";
 import { runCli } from "../support/cli-io.ts";
+import { tenants } from "../functions/policy/tenants.ts";
 import { readFileSync } from "node:fs";
 
 const WEB = "web.0f1e2d3c-aaaa-11ef-9c1b-0242ac110002";
@@ -28,6 +29,22 @@ describe("wayfinder explain (a snapshot file or the demo)", () => {
     const { code, stdout } = await runCli(["explain", "name", "web.marathon.dclb.thisdcos.global"]);
     expect(code).toBe(0);
     expect(stdout).toMatch(/^web\.marathon\.l4lb\.thisdcos\.directory {2}\(zone l4lb\.thisdcos\.directory\)\n {2}A +11\.225\.36\.193 .* from vip web\.marathon\n$/);
+  });
+
+  it("lists a task's policy decisions per port, by tier and rule, and its quarantine", async () => {
+    const file = join(dir, "tenants.json");
+    writeFileSync(file, JSON.stringify(tenants()));
+    const db = await runCli(["explain", "task", "bank_db.1", file, "--port", "tcp/5432"]);
+    expect(db.code).toBe(0);
+    expect(db.stdout).toContain("Policy (ports tcp/5432):\n  may reach it:\n    tcp/5432   allow by web-to-db (admin)           from /shop/web\n");
+    const rogue = await runCli(["explain", "task", "shop_rogue.1", file]);
+    expect(rogue.stdout).toMatch(/Policy \(ports [^)]*\):\n {2}quarantined: network blue refused by ACL entry policy\.networks\.blue\.attach\[1\]\n/);
+    expect(rogue.stdout).toContain("deny by quarantine (quarantine)");
+    const open = await runCli(["explain", "task", WEB]);
+    expect(open.stdout).toContain("Policy: none configured, every connection is open");
+    const bad = await runCli(["explain", "task", "bank_db.1", file, "--port", "5432"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--port: '5432' is not PROTO/PORT");
   });
 
   it("reads a snapshot file given after the query", async () => {

@@ -4,6 +4,7 @@ import { Explanation } from "../../functions/explain/schema.ts";
 import { createApp } from "../../lib/http/app.ts";
 import { ClusterSnapshot } from "../../lib/snapshot/schema.ts";
 import { MemorySnapshotStore } from "../../lib/store/snapshot-store.ts";
+import { tenants } from "../functions/policy/tenants.ts";
 
 const DEMO = readFileSync("state-fixtures/demo/snapshot.json", "utf8");
 const WEB = "web.0f1e2d3c-aaaa-11ef-9c1b-0242ac110002";
@@ -41,6 +42,8 @@ describe("GET /v1/explain (the server's snapshot)", () => {
     ["/v1/explain/pod/x", 400, "'pod' is not something to explain (one of name, vip, task, app)"],
     ["/v1/explain/app/web?limit=ten", 400, "limit must be a whole number from 0 to 1000 (got 'ten')"],
     ["/v1/explain/app/web?limit=1001", 400, "limit must be a whole number from 0 to 1000 (got '1001')"],
+    ["/v1/explain/app/web?port=tcp/80&port=http", 400, "port must be PROTO/PORT (tcp, udp or sctp; 1-65535), e.g. tcp/5432 (got 'http')"],
+    ["/v1/explain/task/x?port=tcp/0", 400, "port must be PROTO/PORT (tcp, udp or sctp; 1-65535), e.g. tcp/5432 (got 'tcp/0')"],
     ["/v1/explain/task", 404, "no route for GET /v1/explain/task"],
   ])("%s → %i", async (path, status, error) => {
     const res = await json(app.request(path));
@@ -62,5 +65,17 @@ describe("GET /v1/clusters/:cluster/explain (the store)", () => {
     expect(task.status).toBe(200);
     expect(task.body.haproxy.servers[0]).toMatchObject({ group: "external", server: "slot1" });
     expect((await app.request("/v1/clusters/bad%20name/explain/task/x", { headers: auth })).status).toBe(400);
+  });
+
+  it("lists a task's policy decisions on the ports asked, from the stored policy", async () => {
+    const app = createApp({ store: new MemorySnapshotStore() });
+    const put = await app.request("/v1/clusters/shop/snapshot", { method: "PUT", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ ...tenants(), cluster: { name: "shop" } }) });
+    expect(put.status).toBe(200);
+    const { status, body } = await json(app.request("/v1/clusters/shop/explain/task/bank_db.1?port=tcp/5432"));
+    expect(status).toBe(200);
+    expect(body.policy.ports).toEqual([{ protocol: "tcp", port: 5432 }]);
+    expect(body.policy.inbound[0]).toEqual({ protocol: "tcp", port: 5432, verdict: "allow", tier: "admin", by: "web-to-db", peers: ["/shop/web"], total: 1 });
+    const rogue = await json(app.request("/v1/clusters/shop/explain/task/shop_rogue.1"));
+    expect(rogue.body.policy.reasons).toEqual([{ message: "quarantined: network blue refused by ACL entry policy.networks.blue.attach[1]" }]);
   });
 });

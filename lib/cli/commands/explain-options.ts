@@ -3,7 +3,8 @@
  * `wayfinder explain`'s arguments and flags, parsed into `ExplainOptions` (the wiring is in
  * `explain.ts`).
  */
-import { ExplainSubject } from "../../../functions/explain/schema.ts";
+import { ExplainSubject, type PolicyPort } from "../../../functions/explain/schema.ts";
+import { parseProtocolPort } from "../../desired/policy-ports.ts";
 import { wholeNumber } from "../flag-values.ts";
 import { parseFlags, usageError, type CommandSpec } from "../flags.ts";
 
@@ -20,6 +21,13 @@ export const EXPLAIN_COMMAND = {
   flags: {
     json: { type: "boolean", description: "print the explanation as JSON (the shape of GET /v1/explain/...)" },
     limit: { type: "string", value: "N", default: "50", description: "the most tasks an app explanation lists" },
+    port: {
+      type: "string",
+      value: "PROTO/PORT",
+      repeatable: true,
+      defaultNote: "the task's host ports, then the ports the policy names (a few)",
+      description: "task and app: the ports to list the network policy's decisions on (tcp, udp, sctp)",
+    },
     source: {
       type: "string",
       value: "URL",
@@ -36,10 +44,12 @@ export interface ExplainOptions {
   source?: string;
   json: boolean;
   limit: number;
+  /** Empty: the default ports. */
+  ports: PolicyPort[];
 }
 
 /**
- * @example parseExplainOptions(["task", "web.1", "--json"]) // { subject: "task", query: "web.1", json: true, limit: 50 }
+ * @example parseExplainOptions(["task", "web.1", "--json"]) // { subject: "task", query: "web.1", json: true, limit: 50, ports: [] }
  */
 export function parseExplainOptions(args: readonly string[]): ExplainOptions {
   const { values, positionals } = parseFlags(EXPLAIN_COMMAND, args);
@@ -58,5 +68,10 @@ export function parseExplainOptions(args: readonly string[]): ExplainOptions {
     ...(values.source === undefined ? {} : { source: values.source }),
     json: values.json,
     limit: wholeNumber("explain", "--limit", values.limit, 0, 1000),
+    ports: values.port.map((text) => {
+      const port = parseProtocolPort(text);
+      if (port === undefined) throw usageError("explain", `--port: '${text}' is not PROTO/PORT (tcp, udp or sctp; 1-65535), e.g. tcp/5432`);
+      return port;
+    }),
   };
 }

@@ -15,7 +15,7 @@ import { explanationText } from "../explain-text.ts";
 import { readJson, validate } from "../files.ts";
 import type { CliIo } from "../io.ts";
 import { usageError } from "../flags.ts";
-import { parseExplainOptions } from "./explain-options.ts";
+import { parseExplainOptions, type ExplainOptions } from "./explain-options.ts";
 import { DEMO_SNAPSHOT_PATH } from "../snapshot-input.ts";
 
 /**
@@ -23,23 +23,25 @@ import { DEMO_SNAPSHOT_PATH } from "../snapshot-input.ts";
  */
 export async function run(args: string[], io: CliIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const options = parseExplainOptions(args);
-  const { subject, query, limit } = options;
+  const { subject, query } = options;
   const explained =
-    options.source === undefined
-      ? await fromSnapshot(subject, query, options.snapshot, limit, io)
-      : await fromControlPlane(subject, query, options.source, limit, env.WAYFINDER_TOKEN);
+    options.source === undefined ? await fromSnapshot(subject, query, options.snapshot, options, io) : await fromControlPlane(subject, query, options.source, options, env.WAYFINDER_TOKEN);
   io.stdout(options.json ? canonicalJsonPretty(explained) : explanationText(explained));
   return explained.kind === "not-found" ? 1 : 0;
 }
 
-async function fromSnapshot(subject: ExplainSubject, query: string, file: string | undefined, limit: number, io: CliIo): Promise<Explanation> {
+/** How much to say: the app's task limit, the policy's ports (none: the default ones). */
+type Detail = Pick<ExplainOptions, "limit" | "ports">;
+
+async function fromSnapshot(subject: ExplainSubject, query: string, file: string | undefined, detail: Detail, io: CliIo): Promise<Explanation> {
   const snapshot = validate(ClusterSnapshot, await readJson(file ?? DEMO_SNAPSHOT_PATH, io), file ?? "demo snapshot");
-  return OperatorView.reconcile(snapshot).explain(subject, query, { limit });
+  return OperatorView.reconcile(snapshot).explain(subject, query, { limit: detail.limit, ...(detail.ports.length === 0 ? {} : { ports: detail.ports }) });
 }
 
-async function fromControlPlane(subject: ExplainSubject, query: string, source: string, limit: number, token: string | undefined): Promise<Explanation> {
+async function fromControlPlane(subject: ExplainSubject, query: string, source: string, detail: Detail, token: string | undefined): Promise<Explanation> {
   const path = query.trim().split("/").map(encodeURIComponent).join("/");
-  const url = `${clusterBase(source, "explain")}/explain/${subject}/${path}?limit=${limit}`;
+  const params = new URLSearchParams([["limit", String(detail.limit)], ...detail.ports.map((p): [string, string] => ["port", `${p.protocol}/${p.port}`])]);
+  const url = `${clusterBase(source, "explain")}/explain/${subject}/${path}?${params}`;
   const { status, value } = await getFromControlPlane(url, "explain", token);
   if (status !== 200 && status !== 404) throw usageError("explain", `${url}: HTTP ${status}: ${errorOf(value)}`);
   const { error: _error, ...body } = value as Record<string, unknown>;

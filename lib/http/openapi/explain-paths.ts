@@ -28,6 +28,15 @@ export function explainComponents() {
         schema: { type: "string" },
       },
       ExplainLimit: { name: "limit", in: "query", required: false, description: `The most tasks an app explanation lists (default 50)`, schema: { type: "integer", minimum: 0, maximum: MAX_EXPLAIN_LIMIT } },
+      ExplainPort: {
+        name: "port",
+        in: "query",
+        required: false,
+        description: "A task or app: a port to list the network policy's decisions on, PROTO/PORT (tcp/5432); repeat for more. Default: its host ports, then the ports the policy names (a few)",
+        schema: { type: "array", items: { type: "string", pattern: "^(tcp|udp|sctp)/[0-9]{1,5}$" } },
+        style: "form",
+        explode: true,
+      },
     },
   };
 }
@@ -42,9 +51,9 @@ export function explainPath(options: { prefix: string; operationId: string; v1: 
     [`${options.prefix}/explain/{subject}/{query}`]: {
       get: {
         operationId: options.operationId,
-        summary: "Where an answer comes from and why something is missing: a name's records and owners, a VIP's backends, a task's or app's every artifact",
+        summary: "Where an answer comes from and why something is missing: a name's records and owners, a VIP's backends, a task's or app's every artifact and policy decision",
         ...options.v1,
-        parameters: [...options.extraParameters, ref("parameters", "ExplainSubject"), ref("parameters", "ExplainQuery"), ref("parameters", "ExplainLimit")],
+        parameters: [...options.extraParameters, ref("parameters", "ExplainSubject"), ref("parameters", "ExplainQuery"), ref("parameters", "ExplainLimit"), ref("parameters", "ExplainPort")],
         responses: {
           200: { description: "The explanation", content: { "application/json": { schema: ref("schemas", "Explanation") } } },
           400: ref("responses", "BadRequest"),

@@ -5,11 +5,13 @@ import { Explanation } from "../../../functions/explain/schema.ts";
 import { readSnapshot } from "../../golden/fixtures.ts";
 import { ProvenanceLedger } from "../../../functions/explain/ledger.ts";
 import { reconcile } from "../../../functions/reconcile.ts";
+import { policyQuestions } from "../../../functions/policy/questions.ts";
 
-/** What a generation of the store holds: the snapshot, its desired state and the provenance of its one reconcile. */
+/** What a generation of the store holds: the snapshot, its desired state, the provenance of its one reconcile, and the policy's answers. */
 function contextOf(snapshot: ClusterSnapshot): ExplainContext {
   const ledger = new ProvenanceLedger();
-  return new ExplainContext(snapshot, reconcile(snapshot, { provenance: ledger }), ledger);
+  const desired = reconcile(snapshot, { provenance: ledger });
+  return new ExplainContext(snapshot, desired, ledger, policyQuestions(snapshot, desired));
 }
 
 const demo = contextOf(readSnapshot("state-fixtures/demo/snapshot.json"));
