@@ -123,6 +123,6 @@ function uniqueReasons(reasons: readonly Reason[]): Reason[] {
 /** The task's own HAProxy reasons, then its app's (a refused label leaves every task out). */
 function haproxyReasons(context: ExplainContext, id: string, knownApp: string | undefined): Reason[] {
   const appId = knownApp ?? context.appOfTask.get(id);
-  if (appId === undefined) return [{ message: "no Marathon app lists it: HAProxy serves Marathon apps' tasks only" }];
+  if (appId === undefined) return [...reasonsFor(context, `task:${id}`, "admission"), { message: "no Marathon app lists it: HAProxy serves Marathon apps' tasks only" }];
   return [...reasonsFor(context, `task:${id}`, "haproxy"), ...reasonsFor(context, `app:${appId}`, "haproxy")];
 }

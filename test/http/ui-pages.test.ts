@@ -22,7 +22,7 @@ async function page(app: ReturnType<typeof createApp>, path: string): Promise<{ 
 }
 
 describe("dashboard pages", () => {
-  it.each(["/ui/", "/ui/dns", "/ui/vips", "/ui/haproxy", "/ui/overlay", "/ui/nodes", "/ui/diagnostics", `/ui/explain/task/${WEB}`])(
+  it.each(["/ui/", "/ui/dns", "/ui/vips", "/ui/haproxy", "/ui/overlay", "/ui/nodes", "/ui/policy", "/ui/diagnostics", `/ui/explain/task/${WEB}`])(
     "%s renders the demo cluster with a strict CSP and no inline script",
     async (path) => {
       const app = await withCluster("demo", DEMO);
@@ -40,7 +40,7 @@ describe("dashboard pages", () => {
 
   it("summary: counts, nodes converged and diagnostics by level, linking to every page", async () => {
     const { html } = await page(await withCluster("demo", DEMO), "/ui/?cluster=demo");
-    for (const href of ["/ui/dns?cluster=demo", "/ui/vips?cluster=demo", "/ui/haproxy?cluster=demo", "/ui/overlay?cluster=demo", "/ui/nodes?cluster=demo", "/ui/diagnostics?cluster=demo"]) expect(html).toContain(`href="${href}"`);
+    for (const href of ["/ui/dns?cluster=demo", "/ui/vips?cluster=demo", "/ui/haproxy?cluster=demo", "/ui/overlay?cluster=demo", "/ui/nodes?cluster=demo", "/ui/policy?cluster=demo", "/ui/diagnostics?cluster=demo"]) expect(html).toContain(`href="${href}"`);
     expect(html).toMatch(/Nodes converged<\/a><\/h3><div class="metric">0 <small>of 4<\/small>/);
     expect(html).toContain('href="/ui/diagnostics?cluster=demo&amp;level=error"><span class="badge err">1 error</span>');
   });

@@ -1,13 +1,13 @@
 /**
  * @module
  * Pieces several dashboard pages show the same way: tables, a diagnostic's level, lists of
- * diagnostics and of VIP backends, each subject linked to its explanation.
+ * diagnostics and of VIP backends, policy parties, each subject linked to its explanation.
  */
 import type { Child } from "hono/jsx";
 import type { ExplainedBackend } from "../../../functions/explain/schema.ts";
 import type { Diagnostic } from "../../desired/schema.ts";
 import { addressForPort } from "../../net/ip-literal.ts";
-import { explainHref, subjectLink } from "./links.ts";
+import { explainHref, partyHref, subjectLink } from "./links.ts";
 import type { PageContext } from "./page-context.tsx";
 
 /** A column heading; `[label, "num"]` right-aligns a column of numbers. */
@@ -81,6 +81,19 @@ export function BackendsTable(props: { page: PageContext; backends: readonly Exp
       ))}
     </Table>
   );
+}
+
+/**
+ * A policy party (an app id, `node:<agent>`, a task id or an IP) linked to its own page; an
+ * agent is named by its hostname, its id in the tooltip.
+ * @example <PartyLink page={page} party="node:7c1f...-S0" /> // <a href="/ui/nodes?..." title="node:7c1f...-S0">node:a1.demo.internal</a>
+ */
+export function PartyLink(props: { page: PageContext; party: string }) {
+  const { page, party } = props;
+  const href = partyHref(page.cluster, party);
+  const hostname = party.startsWith("node:") ? page.state.operator.context.agents.get(party.slice(5))?.hostname : undefined;
+  const text = hostname === undefined ? party : `node:${hostname}`;
+  return href === undefined ? <span class="mono">{text}</span> : <a class="mono" href={href} title={party}>{text}</a>;
 }
 
 /**

@@ -36,6 +36,7 @@ const NAV: ReadonlyArray<[UiPage, string]> = [
   ["haproxy", "HAProxy"],
   ["overlay", "Overlay"],
   ["nodes", "Nodes"],
+  ["policy", "Policy"],
   ["diagnostics", "Diagnostics"],
 ];
 

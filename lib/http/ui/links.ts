@@ -7,7 +7,7 @@
 import { vipText } from "../../../functions/explain/explain-vip.ts";
 import type { ExplainSubject } from "../../../functions/explain/schema.ts";
 
-export type UiPage = "" | "dns" | "vips" | "haproxy" | "overlay" | "nodes" | "diagnostics" | "explain";
+export type UiPage = "" | "dns" | "vips" | "haproxy" | "overlay" | "nodes" | "diagnostics" | "policy" | "explain";
 
 /**
  * @example pageHref("vips", "prod", { q: "web", page: 2 }) // "/ui/vips?cluster=prod&q=web&page=2"
@@ -40,5 +40,30 @@ export function subjectLink(cluster: string | undefined, subject: string): strin
     const ip = /^(tcp|udp):(.+):(\d+)$/.exec(id);
     return explainHref(cluster, "vip", ip === null ? id : vipText({ ip: ip[2]!, port: Number(ip[3]), protocol: ip[1] as "tcp" | "udp" }));
   }
+  return undefined;
+}
+
+/**
+ * Where what decided a connection is explained: a rule's row, an isolated network's, an app's
+ * explanation (its tier), the default; nothing for the verdicts no configuration made
+ * (`no-task`, `unprogrammed`, `no-policy`).
+ * @example decisionHref("prod", "web-to-db") // "/ui/policy?cluster=prod&rq=web-to-db#rule-web-to-db"
+ */
+export function decisionHref(cluster: string | undefined, by: string): string | undefined {
+  if (by.startsWith("app:")) return explainHref(cluster, "app", by.slice(4));
+  if (by.startsWith("network:")) return `${pageHref("policy", cluster)}#network-${by.slice(8)}`;
+  if (by === "default" || by === "quarantine") return `${pageHref("policy", cluster)}#${by}`;
+  if (by === "no-task" || by === "unprogrammed" || by === "no-policy") return undefined;
+  return `${pageHref("policy", cluster, { rq: by })}#rule-${by}`;
+}
+
+/**
+ * A policy party's own page: an app's or task's explanation, a node's row; an IP has none.
+ * @example partyHref("prod", "node:S1") // "/ui/nodes?cluster=prod&q=S1"
+ */
+export function partyHref(cluster: string | undefined, party: string): string | undefined {
+  if (party.startsWith("/")) return explainHref(cluster, "app", party);
+  if (party.startsWith("node:")) return pageHref("nodes", cluster, { q: party.slice(5) });
+  if (party.startsWith("task:")) return explainHref(cluster, "task", party.slice(5));
   return undefined;
 }

@@ -24,11 +24,12 @@ export function paginate<T>(items: readonly T[], pageText: string | undefined, s
 }
 
 /**
+ * `param` names the page number in the URL (`page`; a page with several lists gives each its own).
  * @example <Pager slice={slice} page="vips" cluster="prod" params={{ q: "web" }} noun="VIPs" />
  */
-export function Pager(props: { slice: PageSlice<unknown>; page: UiPage; cluster: string | undefined; params: Record<string, string | undefined>; noun: string }) {
+export function Pager(props: { slice: PageSlice<unknown>; page: UiPage; cluster: string | undefined; params: Record<string, string | undefined>; noun: string; param?: string; hash?: string }) {
   const { slice } = props;
-  const link = (n: number) => pageHref(props.page, props.cluster, { ...props.params, page: n });
+  const link = (n: number) => `${pageHref(props.page, props.cluster, { ...props.params, [props.param ?? "page"]: n })}${props.hash === undefined ? "" : `#${props.hash}`}`;
   if (slice.pages <= 1) return <div class="pager">{slice.total} {props.noun}</div>;
   return (
     <div class="pager">

@@ -8,6 +8,7 @@
  */
 import { Hono, type Context } from "hono";
 import { ExplainSubject } from "../../../functions/explain/schema.ts";
+import { parseProtocolPort } from "../../desired/policy-ports.ts";
 import type { ClusterStates } from "../cluster-states.ts";
 import { nodeRows } from "../node-convergence.ts";
 import { assetRoutes } from "./assets/routes.ts";
@@ -21,6 +22,7 @@ import { ExplainPage } from "./pages/explain.tsx";
 import { HaproxyPage } from "./pages/haproxy.tsx";
 import { NodesPage } from "./pages/nodes.tsx";
 import { OverlayPage } from "./pages/overlay.tsx";
+import { PolicyPage } from "./pages/policy.tsx";
 import { SummaryPage } from "./pages/summary.tsx";
 import { VipsPage } from "./pages/vips.tsx";
 import { uiAuthorized } from "./session.ts";
@@ -62,6 +64,7 @@ export function uiRoutes(options: UiOptions): Hono {
   routes.get("/ui/haproxy", page("haproxy", (c, p) => c.html(<HaproxyPage page={p} />)));
   routes.get("/ui/overlay", page("overlay", (c, p) => c.html(<OverlayPage page={p} />)));
   routes.get("/ui/nodes", page("nodes", async (c, p) => c.html(<NodesPage page={p} rows={await rows(p)} />)));
+  routes.get("/ui/policy", page("policy", (c, p) => c.html(<PolicyPage page={p} />)));
   routes.get("/ui/diagnostics", page("diagnostics", (c, p) => c.html(<DiagnosticsPage page={p} />)));
   // The header's explain box submits here; the answer has a URL of its own to share.
   routes.get("/ui/explain", (c) => {
@@ -77,7 +80,11 @@ export function uiRoutes(options: UiOptions): Hono {
       const subject = ExplainSubject.safeParse(c.req.param("subject"));
       if (!subject.success) return c.json({ error: `'${c.req.param("subject")}' is not something to explain (one of ${ExplainSubject.options.join(", ")})` }, 400);
       const query = c.req.param("query") ?? "";
-      const explanation = p.state.operator.explain(subject.data, query);
+      const ports = (c.req.queries("port") ?? []).map((text) => [text, parseProtocolPort(text.trim())] as const);
+      const bad = ports.find(([, port]) => port === undefined);
+      if (bad !== undefined) return c.json({ error: `port must be PROTO/PORT (tcp, udp or sctp; 1-65535), e.g. tcp/5432 (got '${bad[0]}')` }, 400);
+      const asked = ports.map(([, port]) => port!);
+      const explanation = p.state.operator.explain(subject.data, query, asked.length === 0 ? {} : { ports: asked });
       return c.html(<ExplainPage page={p} explanation={explanation} subject={subject.data} query={query} />, explanation.kind === "not-found" ? 404 : 200);
     }),
   );

@@ -1,16 +1,18 @@
 /**
  * @module
  * The dashboard as an operator meets it: `wayfinder serve` (the real bin) on loopback with a
- * store and a token, the demo cluster stored in it, and Debian's Chromium driven headless by
+ * store and a token, the demo cluster stored in it (with a network policy, `demo-policy.ts`),
+ * and Debian's Chromium driven headless by
  * playwright-core (nothing downloaded: the system executable, a fresh profile). Every request
  * the browser makes that is not to the server is refused and recorded, so a test can hold the
  * dashboard to "nothing fetched from outside".
  */
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { startProcess, stopProcess, type ServerProcess } from "../server-process.ts";
+import { demoWithPolicy } from "./demo-policy.ts";
 import { waitFor } from "./wait.ts";
 
 export const CHROMIUM = "/usr/bin/chromium";
@@ -47,7 +49,7 @@ export async function startDashboard(options: { width?: number; height?: number 
     const base = await waitFor("serve to listen", () => /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(serve.output())?.[1], 20_000, () => serve.output());
     const put = (path: string, body: unknown) =>
       fetch(`${base}${path}`, { method: "PUT", headers: { "Content-Type": "application/json", Authorization: `Bearer ${TOKEN}` }, body: typeof body === "string" ? body : JSON.stringify(body) });
-    const stored = await put(`/v1/clusters/${CLUSTER}/snapshot`, await readFile("state-fixtures/demo/snapshot.json", "utf8"));
+    const stored = await put(`/v1/clusters/${CLUSTER}/snapshot`, demoWithPolicy());
     if (stored.status !== 200) throw new Error(`storing the demo cluster: HTTP ${stored.status} ${await stored.text()}`);
 
     browser = await chromium.launchPersistentContext(join(dir, "profile"), {

@@ -73,6 +73,27 @@ dl.facts-list dt { color: var(--muted); }
 dl.facts-list dd { margin: 0; }
 ul.reasons { margin: 6px 0; padding-left: 18px; }
 ul.reasons li { margin: 2px 0; }
+form.filters b { min-width: 58px; }
+form.filters input.port { min-width: 0; width: 110px; }
+form.filters.inline { margin: 10px 14px; }
+.badge.big { font-size: 13px; padding: 2px 10px; text-transform: uppercase; letter-spacing: .4px; }
+tr:target td { background: #fff7d6; }
+td.nowrap { white-space: nowrap; }
+tr.port-start td { border-top: 1px solid var(--line); }
+.split > div > h3 { padding: 0 14px; }
+table.matrix { width: auto; }
+table.matrix th.col { writing-mode: vertical-rl; transform: rotate(180deg); text-transform: none; letter-spacing: 0; font: 12px var(--mono); padding: 10px 7px; vertical-align: bottom; text-align: left; }
+table.matrix th.row { text-transform: none; letter-spacing: 0; font: 12px var(--mono); text-align: left; border-bottom: 1px solid #eef0f3; padding: 5px 14px; }
+table.matrix th.corner { vertical-align: bottom; }
+table.matrix td.cell { text-align: center; padding: 0; min-width: 34px; border: 2px solid var(--panel); font-weight: 700; }
+table.matrix td.cell a { display: block; padding: 4px 0; color: inherit; }
+table.matrix td.cell a:hover { text-decoration: none; outline: 2px solid var(--accent); }
+td.cell.allow, .cell-key.allow { background: var(--ok-bg); color: var(--ok); }
+td.cell.deny, .cell-key.deny { background: var(--err-bg); color: var(--err); }
+td.cell.mixed, .cell-key.mixed { background: var(--warn-bg); color: var(--warn); }
+td.cell.none, .cell-key.none { color: #b5bcc7; }
+.cell-key { display: inline-block; width: 20px; text-align: center; border-radius: 3px; font-weight: 700; margin: 0 4px 0 12px; }
+p.legend { font-size: 12.5px; }
 .split { display: grid; grid-template-columns: 1fr 1fr; gap: 14px; }
 @media (max-width: 900px) { .split { grid-template-columns: 1fr; } header.top input { width: 160px; } }
 .login { max-width: 380px; margin: 80px auto; background: var(--panel); border: 1px solid var(--line); border-radius: 8px; padding: 24px; }

@@ -2,7 +2,7 @@
  * @module
  * A task's and an app's explanation as page sections: per artifact (DNS, VIPs, HAProxy,
  * overlay) what was produced, or the reasons nothing was, each reason with its diagnostic code
- * when it is one.
+ * when it is one; then the network policy's decisions (`explain-policy.tsx`).
  */
 import type { Child } from "hono/jsx";
 import type { AppExplanation, Reason, TaskExplanation } from "../../../../functions/explain/schema.ts";
@@ -12,6 +12,7 @@ import { addressForPort } from "../../../net/ip-literal.ts";
 import { explainHref, pageHref } from "../links.ts";
 import type { PageContext } from "../page-context.tsx";
 import { Diagnostics, LevelBadge, Table } from "../components.tsx";
+import { PolicyExplained } from "./explain-policy.tsx";
 
 /**
  * @example <TaskExplained page={page} e={explainTask(context, "web.1")} />
@@ -106,6 +107,7 @@ export function TaskExplained(props: { page: PageContext; e: TaskExplanation }) 
           </tbody>
         </table>
       </Section>
+      <PolicyExplained page={page} policy={e.policy} party={t.id} app={t.appId} path={explainHref(undefined, "task", t.id)} />
       <Diagnostics page={page} diagnostics={e.diagnostics} />
     </>
   );
@@ -152,6 +154,7 @@ export function AppExplained(props: { page: PageContext; e: AppExplanation }) {
           </tbody>
         </table>
       </Section>
+      <PolicyExplained page={page} policy={e.policy} party={e.app.id} app={e.app.id} path={explainHref(undefined, "app", e.app.id)} />
       <h2>Tasks{e.tasks.length < e.app.tasks ? ` (first ${e.tasks.length} of ${e.app.tasks})` : ""}</h2>
       <div class="panel">
         <Table columns={["task", "state", ["names", "num"], ["VIPs", "num"], ["servers", "num"], ["overlay", "num"], "reasons"]}>

@@ -1,7 +1,7 @@
 /**
  * @module
  * `/ui/`: the cluster at a glance. What the snapshot holds, what the desired state makes of
- * it (zones, VIPs, HAProxy groups, overlay nodes), how many nodes run it, and the diagnostics
+ * it (zones, VIPs, HAProxy groups, overlay nodes, the network policy), how many nodes run it, and the diagnostics
  * by level, each linking to the page that lists them.
  */
 import type { Child } from "hono/jsx";
@@ -25,6 +25,8 @@ export function SummaryPage(props: { page: PageContext; rows: readonly NodeRow[]
   const rendered = ledger.haproxyServices();
   const converged = rows.filter((r) => r.converged).length;
   const failing = new Set(rows.flatMap((r) => r.failing.map((a) => a.name)));
+  const policy = desired.policy;
+  const quarantined = desired.diagnostics.filter((d) => d.code === "policy.attach-denied").length;
   const levels = (["error", "warning", "info"] as const).map((level) => [level, desired.diagnostics.filter((d) => d.level === level).length] as const);
   const href = (p: Parameters<typeof pageHref>[0], params: Record<string, string> = {}) => pageHref(p, page.cluster, params);
   return (
@@ -73,6 +75,23 @@ export function SummaryPage(props: { page: PageContext; rows: readonly NodeRow[]
               {Object.keys(desired.overlay.nodes).length} <small>nodes</small>
             </div>
             <p>{Object.keys(desired.overlay.allocations.overlays).join(", ") || "no overlay configured"}</p>
+          </Card>
+          <Card title="Network policy" href={href("policy")}>
+            {policy === undefined ? (
+              <>
+                <div class="metric">open</div>
+                <p>no policy configured</p>
+              </>
+            ) : (
+              <>
+                <div class="metric">
+                  {policy.rules.length} <small>admin rules</small>
+                </div>
+                <p>
+                  default {policy.default}, {plural(policy.networks.length, "isolated network")}, {plural(quarantined, "task")} quarantined
+                </p>
+              </>
+            )}
           </Card>
           <Card title="Diagnostics" href={href("diagnostics")}>
             <div class="metric">{desired.diagnostics.length}</div>
