@@ -1,6 +1,7 @@
 /**
  * `npm run docs:screenshots`: the dashboard's main pages as PNGs in `docs/screenshots/`, taken
- * the way the e2e test drives it (`wayfinder serve`, the demo cluster, Chromium headless).
+ * the way the e2e test drives it (`wayfinder serve`, the demo cluster with its network policy,
+ * Chromium headless).
  * Two agents sync for real (`wayfinder agent --once`); a third node's report, with a failing
  * HAProxy applier, is sent by hand so the nodes page shows what a failure looks like.
  */
@@ -14,7 +15,8 @@ const run = promisify(execFile);
 const OUT = "docs/screenshots";
 const AGENT = (n: number) => `7c1f2a58-3b0e-4d7e-9a51-0c6e5f1d2a10-S${n}`;
 
-const PAGES: ReadonlyArray<[file: string, path: string]> = [
+/** File, path, and the viewport's height where the page's point is further down than 860px. */
+const PAGES: ReadonlyArray<[file: string, path: string, height?: number]> = [
   ["summary", "/ui/"],
   ["nodes", "/ui/nodes"],
   ["vips", "/ui/vips"],
@@ -22,6 +24,8 @@ const PAGES: ReadonlyArray<[file: string, path: string]> = [
   ["overlay", "/ui/overlay"],
   ["dns", "/ui/dns?name=_web._tcp.marathon.mesos&type=SRV&zone=mesos"],
   ["explain-task", "/ui/explain/task/web.0f1e2d3c-aaaa-11ef-9c1b-0242ac110002"],
+  ["policy", "/ui/policy?from=%2Fmarathon-lb&to=%2Fweb&port=tcp%2F31002", 1250],
+  ["explain-policy", "/ui/explain/app/%2Fbackend%2Fapi", 1180],
 ];
 
 const dashboard = await startDashboard({ width: 1360, height: 860 });
@@ -49,8 +53,11 @@ try {
 
   await logIn(dashboard);
   await mkdir(OUT, { recursive: true });
-  for (const [file, path] of PAGES) {
-    await dashboard.page.goto(`${dashboard.base}${path}${path.includes("?") ? "&" : "?"}cluster=${CLUSTER}`);
+  for (const [file, path, height] of PAGES) {
+    const url = new URL(path, dashboard.base);
+    url.searchParams.set("cluster", CLUSTER);
+    await dashboard.page.setViewportSize({ width: 1360, height: height ?? 860 });
+    await dashboard.page.goto(url.href);
     await dashboard.page.waitForSelector("#live.on");
     await dashboard.page.screenshot({ path: join(OUT, `${file}.png`) });
     console.log(`${OUT}/${file}.png`);

@@ -2,8 +2,9 @@
  * The dashboard in a real browser (Debian's Chromium, headless, through playwright-core)
  * against `wayfinder serve` on loopback: the token asked once, every page loaded with no
  * console error or CSP violation and nothing fetched from anywhere else, a name searched, a VIP
- * followed to its task's explanation, a list filtered as one types, and a node's status
- * changing on the open page, without a reload, when a real agent syncs.
+ * followed to its task's explanation, a list filtered as one types, a connection explained on
+ * the policy page and a matrix cell opened, and a node's status changing on the open page,
+ * without a reload, when a real agent syncs.
  */
 import { execFile } from "node:child_process";
 import { join } from "node:path";
@@ -15,6 +16,8 @@ import { CLUSTER, CHROMIUM, TOKEN, logIn, startDashboard, type Dashboard } from 
 const run = promisify(execFile);
 const S0 = "7c1f2a58-3b0e-4d7e-9a51-0c6e5f1d2a10-S0";
 const WEB_TASK = "web.0f1e2d3c-aaaa-11ef-9c1b-0242ac110002";
+/** The demo policy's attach ACL keeps the hello-world framework's tasks off `dcos`. */
+const QUARANTINED = "hello-0-server__3a4b5c6d-1111-11ef-9c1b-0242ac110002";
 /** A mark a reload would wipe: pages must change in place. (Strings: the test code has no DOM types.) */
 const MARK_PAGE = "window.wayfinderTestMark = true";
 const MARKED = "window.wayfinderTestMark === true";
@@ -49,6 +52,7 @@ describeWithTools([CHROMIUM])("the dashboard in Chromium", () => {
     ["/ui/haproxy", "HAProxy"],
     ["/ui/overlay", "Overlay networks"],
     ["/ui/nodes", "Nodes"],
+    ["/ui/policy", "Network policy"],
     ["/ui/diagnostics", "Diagnostics"],
   ])("loads %s with no error, no CSP violation and nothing from outside", async (path, heading) => {
     const { page, base } = dashboard;
@@ -98,6 +102,42 @@ describeWithTools([CHROMIUM])("the dashboard in Chromium", () => {
     expect(content).toContain("HAProxy servers: 1");
     expect(content).toContain("backend web_10000 server slot1");
     expect(content).toContain("web.marathon.mesos");
+  });
+
+  it("explains a connection on the policy page: the verdict and the rule that decided, linked to its row", async () => {
+    const { page, base } = dashboard;
+    await page.goto(`${base}/ui/?cluster=${CLUSTER}`);
+    await Promise.all([page.waitForURL(/\/ui\/policy/), page.click('header nav a:text-is("Policy")')]);
+    await page.fill("input[name=from]", "/marathon-lb");
+    await page.fill("input[name=to]", "/web");
+    await page.fill("input[name=port]", "tcp/31002");
+    await Promise.all([page.waitForURL(/from=%2Fmarathon-lb/), page.click('button:text-is("Explain")')]);
+    const answer = await page.textContent("#explain");
+    expect(answer).toMatch(/^allow \/marathon-lb → \/web tcp\/31002/);
+    expect(answer).toContain("Decided by edge-to-web admin tier");
+    await Promise.all([page.waitForURL(/#rule-edge-to-web$/), page.click("#explain a.rule")]);
+    expect(await page.textContent("tr:target")).toContain("networks edge");
+    expect(dashboard.consoleErrors).toEqual([]);
+  });
+
+  it("opens a matrix cell's explanation, and walks from an app's explanation to its column", async () => {
+    const { page, base } = dashboard;
+    await page.goto(`${base}/ui/explain/app/%2Fdb?cluster=${CLUSTER}`);
+    expect(await page.textContent("#policy")).toContain("Network policy");
+    await Promise.all([page.waitForURL(/\/ui\/policy\?.*dst=%2Fdb/), page.click('a:text("open the matrix")')]);
+    expect(await page.locator("table.matrix th.col").allTextContents()).toEqual(["/db"]);
+    const row = page.locator("table.matrix tbody tr").filter({ has: page.locator("th.row", { hasText: /^\/backend\/api$/ }) });
+    await Promise.all([page.waitForURL(/from=%2Fbackend%2Fapi/), row.locator("td.cell a").click()]);
+    expect(await page.textContent("#explain")).toMatch(/^mixed \/backend\/api → \/db tcp\/5432.*The address pairs disagree/);
+    expect(await page.textContent("#explain table")).toContain("allow");
+  });
+
+  it("says why a quarantined task has no name, VIP or server", async () => {
+    const { page, base } = dashboard;
+    await page.goto(`${base}/ui/explain/task/${QUARANTINED}?cluster=${CLUSTER}`);
+    const content = await page.textContent("#content");
+    expect(content).toContain("quarantined: network dcos refused by ACL entry policy.networks.dcos.attach[1]");
+    expect(await page.locator("#policy + .panel .badge.err").count()).toBeGreaterThan(0);
   });
 
   it("answers an unknown task with links to the closest ones", async () => {
