@@ -4,22 +4,10 @@ import { createApp } from "../../lib/http/app.ts";
 import { CONTENT_SECURITY_POLICY } from "../../lib/http/middleware/security-headers.ts";
 import { MemorySnapshotStore } from "../../lib/store/snapshot-store.ts";
 import type { ClusterSnapshotInput } from "../../lib/snapshot/schema.ts";
-import { SNAPSHOT_INPUT } from "./helpers.ts";
+import { SNAPSHOT_INPUT, page, withCluster } from "./helpers.ts";
 
 const DEMO = readFileSync("state-fixtures/demo/snapshot.json", "utf8");
 const WEB = "web.0f1e2d3c-aaaa-11ef-9c1b-0242ac110002";
-
-async function withCluster(name: string, snapshot: string) {
-  const app = createApp({ store: new MemorySnapshotStore() });
-  const put = await app.request(`/v1/clusters/${name}/snapshot`, { method: "PUT", headers: { "Content-Type": "application/json" }, body: snapshot });
-  expect(put.status).toBe(200);
-  return app;
-}
-
-async function page(app: ReturnType<typeof createApp>, path: string): Promise<{ status: number; html: string; headers: Headers }> {
-  const res = await app.request(path);
-  return { status: res.status, html: await res.text(), headers: res.headers };
-}
 
 describe("dashboard pages", () => {
   it.each(["/ui/", "/ui/dns", "/ui/vips", "/ui/haproxy", "/ui/overlay", "/ui/nodes", "/ui/policy", "/ui/diagnostics", `/ui/explain/task/${WEB}`])(

@@ -1,23 +1,10 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { createApp } from "../../lib/http/app.ts";
 import { CONTENT_SECURITY_POLICY } from "../../lib/http/middleware/security-headers.ts";
-import { MemorySnapshotStore } from "../../lib/store/snapshot-store.ts";
 import { tenants } from "../functions/policy/tenants.ts";
+import { page as html, withCluster } from "./helpers.ts";
 
 const SHOP = JSON.stringify({ ...tenants(), cluster: { name: "shop" } });
-
-async function withCluster(name: string, snapshot: string) {
-  const app = createApp({ store: new MemorySnapshotStore() });
-  const put = await app.request(`/v1/clusters/${name}/snapshot`, { method: "PUT", headers: { "Content-Type": "application/json" }, body: snapshot });
-  expect(put.status).toBe(200);
-  return app;
-}
-
-async function html(app: ReturnType<typeof createApp>, path: string): Promise<{ status: number; html: string; headers: Headers }> {
-  const res = await app.request(path);
-  return { status: res.status, html: await res.text(), headers: res.headers };
-}
 
 /** The matrix cell of `from` against `to` as rendered: its class and the explanation it opens. */
 function cell(page: string, from: string, to: string): string | undefined {
