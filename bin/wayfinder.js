@@ -4,6 +4,6 @@ import { register } from "tsx/esm/api";
 
 register();
 const { tuneHeapForReconcile } = await import("../lib/runtime/heap-tuning.ts");
-tuneHeapForReconcile();
+tuneHeapForReconcile(process.argv[2]);
 const { main } = await import("../lib/cli/main.ts");
 process.exitCode = await main(process.argv.slice(2));

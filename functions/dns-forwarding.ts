@@ -5,12 +5,12 @@
  * else, so every node forwards the same way and a config change reaches the nodes as a new
  * desired state rather than as a file edited on each host.
  */
-import type { ClusterSnapshot } from "../lib/snapshot/schema.ts";
+import type { Agent, ClusterSnapshot } from "../lib/snapshot/schema.ts";
+import { compareStrings } from "../lib/net/compare.ts";
 import type { Diagnostic, DnsForwarding, DnsUpstream } from "../lib/desired/schema.ts";
 import { networkText } from "../lib/net/networks.ts";
 import { parseUpstream } from "../lib/net/upstream-address.ts";
 import { masterIps } from "./dns-zones/master-ips.ts";
-import { compareStrings } from "../lib/net/compare.ts";
 
 /**
  * Always allowed by default: the node itself, and the bridges DC/OS agents create for
@@ -31,6 +31,25 @@ export interface DnsForwardingResult {
  * // { upstreams: [{ ip: "1.1.1.1", port: 53 }], zones: [], allowedNetworks: ["10.0.1.11/32", ...], timeoutMs: 2000 }
  */
 export function dnsForwarding(snapshot: ClusterSnapshot): DnsForwardingResult {
+  const base = forwardingBase(snapshot);
+  if (!base.agentsAllowed) return base;
+  const networks = new Set(base.forwarding.allowedNetworks);
+  const diagnostics = [...base.diagnostics];
+  for (const agent of snapshot.agents) {
+    const own = agentForwardingNetworks(agent);
+    for (const network of own.networks) networks.add(network);
+    diagnostics.push(...own.diagnostics);
+  }
+  return { forwarding: { ...base.forwarding, allowedNetworks: [...networks].sort(compareStrings) }, diagnostics };
+}
+
+/**
+ * Forwarding without the agents' networks: what the config, the masters and the overlay give.
+ * `agentsAllowed` says whether the agents' own addresses join the allowed networks (they do
+ * unless `dns.allowedNetworks` lists the networks itself).
+ * @example forwardingBase(snapshot).forwarding.allowedNetworks // ["127.0.0.0/8", "::1/128", ...]
+ */
+export function forwardingBase(snapshot: ClusterSnapshot): DnsForwardingResult & { agentsAllowed: boolean } {
   const config = snapshot.config.dns;
   const diagnostics: Diagnostic[] = [];
   const zones = new Map<string, DnsUpstream[]>();
@@ -58,7 +77,19 @@ export function dnsForwarding(snapshot: ClusterSnapshot): DnsForwardingResult {
       timeoutMs: config.forwardTimeoutMs,
     },
     diagnostics,
+    agentsAllowed: config.allowedNetworks === undefined,
   };
+}
+
+/**
+ * The networks an agent adds to the allowed forwarding clients: its own addresses.
+ * @example agentForwardingNetworks({ id: "S1", ips: ["10.0.1.11"], ... }).networks // ["10.0.1.11/32"]
+ */
+export function agentForwardingNetworks(agent: Agent): { networks: string[]; diagnostics: Diagnostic[] } {
+  const networks = new Set<string>();
+  const diagnostics: Diagnostic[] = [];
+  for (const ip of agent.ips) addNetwork(networks, ip, `agent:${agent.id}`, diagnostics);
+  return { networks: [...networks].sort(compareStrings), diagnostics };
 }
 
 /** Parsed upstreams in the order given (order is a preference), duplicates dropped. */
@@ -78,17 +109,11 @@ function upstreamList(list: readonly string[], subject: string, diagnostics: Dia
 function allowedNetworks(snapshot: ClusterSnapshot, diagnostics: Diagnostic[]): string[] {
   const configured = snapshot.config.dns.allowedNetworks;
   const blocks = new Set<string>();
-  const add = (text: string, subject: string) => {
-    const network = networkText(text);
-    if (network !== undefined) blocks.add(network);
-    else diagnostics.push({ level: "warning", code: "dns.forwarding.bad-network", subject, message: `'${text}' is not an IP or CIDR block, so it is not allowed to forward` });
-  };
   if (configured !== undefined) {
-    for (const text of configured) add(text, "dns:allowedNetworks");
+    for (const text of configured) addNetwork(blocks, text, "dns:allowedNetworks", diagnostics);
     return [...blocks].sort(compareStrings);
   }
-  for (const text of DEFAULT_LOCAL_NETWORKS) add(text, "dns:allowedNetworks");
-  for (const agent of snapshot.agents) for (const ip of agent.ips) add(ip, `agent:${agent.id}`);
+  for (const text of DEFAULT_LOCAL_NETWORKS) addNetwork(blocks, text, "dns:allowedNetworks", diagnostics);
   for (const master of masterIps(snapshot).masters) blocks.add(networkText(master.address)!);
   // Overlay and VTEP subnets are validated by the overlay reconciler, which reports bad ones;
   // here an unparsable one is simply not allowed.
@@ -99,6 +124,12 @@ function allowedNetworks(snapshot: ClusterSnapshot, diagnostics: Diagnostic[]): 
     if (network !== undefined) blocks.add(network);
   }
   return [...blocks].sort(compareStrings);
+}
+
+function addNetwork(blocks: Set<string>, text: string, subject: string, diagnostics: Diagnostic[]): void {
+  const network = networkText(text);
+  if (network !== undefined) blocks.add(network);
+  else diagnostics.push({ level: "warning", code: "dns.forwarding.bad-network", subject, message: `'${text}' is not an IP or CIDR block, so it is not allowed to forward` });
 }
 
 function info(code: string, subject: string, message: string): Diagnostic {

@@ -6,6 +6,11 @@ import { importSpecifiers, importTarget, sourceFiles } from "./support/import-gr
 
 /** Folders of functions/ that hold facts several artifacts share; no artifact owns them. */
 const SHARED_FUNCTION_FOLDERS = ["functions/task-facts/"];
+/**
+ * Folders of functions/ that compose the artifacts, as `functions/reconcile.ts` does: the keyed
+ * desired state and its incremental form. They may import every artifact; no artifact imports them.
+ */
+const COMPOSING_FUNCTION_FOLDERS = ["functions/keyed/", "functions/incremental/"];
 
 interface Import {
   file: string;
@@ -26,7 +31,7 @@ const under = (folder: string) => (path: string) => path.startsWith(`${folder}/`
 /** `functions/<folder>/` of a path inside an artifact folder, else undefined. */
 const artifactFolder = (path: string): string | undefined => {
   const folder = /^functions\/[^/]+\//.exec(path)?.[0];
-  return folder === undefined || SHARED_FUNCTION_FOLDERS.includes(folder) ? undefined : folder;
+  return folder === undefined || SHARED_FUNCTION_FOLDERS.includes(folder) || COMPOSING_FUNCTION_FOLDERS.includes(folder) ? undefined : folder;
 };
 
 const ARTIFACT_RULE: Rule = {
@@ -92,5 +97,10 @@ describe("layering: no import runs back up", () => {
     expect(ARTIFACT_RULE.breaks("functions/l4lb/task-vips.ts", "functions/l4lb/named-vip-addresses.ts")).toBe(false);
     expect(ARTIFACT_RULE.breaks("functions/l4lb/task-vips.ts", "functions/task-facts/task-network.ts")).toBe(false);
     expect(ARTIFACT_RULE.covers("functions/task-facts/task-ports.ts")).toBe(false);
+  });
+
+  it("lets the composing folders import the artifacts, and no artifact import them", () => {
+    expect(ARTIFACT_RULE.covers("functions/keyed/derive.ts")).toBe(false);
+    expect(ARTIFACT_RULE.breaks("functions/l4lb/index.ts", "functions/keyed/object-store.ts")).toBe(true);
   });
 });

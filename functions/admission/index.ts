@@ -12,7 +12,6 @@
  * no match allows. A task on several networks must be admitted to each.
  */
 import type { Diagnostic } from "../../lib/desired/schema.ts";
-import type { Provenance } from "../../lib/desired/provenance.ts";
 import { compareStrings } from "../../lib/net/compare.ts";
 import { globsMatcher } from "../../lib/net/glob.ts";
 import type { AttachEntry, PolicyConfig } from "../../lib/snapshot/policy-config.ts";
@@ -37,13 +36,12 @@ export interface Admission {
 
 /**
  * Splits the snapshot's tasks into admitted and quarantined ones. Without a `policy` (or with
- * no attach ACL in it) the snapshot is returned as it is. Each quarantine is told to
- * `provenance` as the reason the task is in no artifact.
+ * no attach ACL in it) the snapshot is returned as it is.
  * @example
  * admitTasks(snapshot).quarantined // [{ taskId: "bank_db.6ab9...", network: "dcos", entry: 1 }]
  */
-export function admitTasks(snapshot: ClusterSnapshot, provenance?: Provenance): Admission {
-  const acls = attachAcls(snapshot.config.policy);
+export function admitTasks(snapshot: ClusterSnapshot): Admission {
+  const acls = compileAttachAcls(snapshot.config.policy);
   if (acls.size === 0) return { snapshot, quarantined: [], diagnostics: [] };
   const context = networkContext(snapshot);
   const frameworks = new Map(snapshot.frameworks.map((f) => [f.id, f]));
@@ -61,7 +59,6 @@ export function admitTasks(snapshot: ClusterSnapshot, provenance?: Provenance): 
     if (refused === undefined) continue;
     quarantined.push({ taskId: task.id, ...refused });
     diagnostics.push(attachDiagnostic(task, framework, refused));
-    provenance?.skipped(`task:${task.id}`, "admission", `quarantined: network ${refused.network} refused by ACL entry ${entryPath(refused)}`);
   }
   if (quarantined.length === 0) return { snapshot, quarantined, diagnostics };
   const out = new Set(quarantined.map((q) => q.taskId));
@@ -79,12 +76,16 @@ export function admitTasks(snapshot: ClusterSnapshot, provenance?: Provenance): 
 }
 
 /** A compiled ACL entry: its matchers, built once per snapshot. */
-interface CompiledEntry {
+export interface CompiledEntry {
   action: AttachEntry["action"];
   matches: (facts: { appId?: string; role?: string; principal?: string; framework?: Framework }) => boolean;
 }
 
-function attachAcls(policy: PolicyConfig | undefined): Map<string, CompiledEntry[]> {
+/**
+ * Every network's attach ACL, compiled; empty when no network has one.
+ * @example compileAttachAcls(snapshot.config.policy).get("dcos")?.length // 2
+ */
+export function compileAttachAcls(policy: PolicyConfig | undefined): Map<string, CompiledEntry[]> {
   const acls = new Map<string, CompiledEntry[]>();
   for (const [network, spec] of Object.entries(policy?.networks ?? {})) {
     if (spec.attach.length > 0) acls.set(network, spec.attach.map(compileEntry));
@@ -110,7 +111,11 @@ function compileEntry(entry: AttachEntry): CompiledEntry {
   };
 }
 
-function firstRefusal(acls: ReadonlyMap<string, CompiledEntry[]>, task: Task, framework: Framework | undefined, networks: readonly string[]) {
+/**
+ * The first network of the task whose ACL refuses it, and the refusing entry; `undefined`: admitted.
+ * @example firstRefusal(acls, task, framework, ["dcos"]) // { network: "dcos", entry: 1 }
+ */
+export function firstRefusal(acls: ReadonlyMap<string, CompiledEntry[]>, task: Task, framework: Framework | undefined, networks: readonly string[]): { network: string; entry: number } | undefined {
   const facts = { appId: task.appId, role: task.role, principal: task.principal ?? framework?.principal, framework };
   for (const network of networks) {
     const entries = acls.get(network);
@@ -120,7 +125,11 @@ function firstRefusal(acls: ReadonlyMap<string, CompiledEntry[]>, task: Task, fr
   return undefined;
 }
 
-function attachDiagnostic(task: Task, framework: Framework | undefined, refused: { network: string; entry: number }): Diagnostic {
+/**
+ * The report of a quarantined task.
+ * @example attachDiagnostic(task, framework, { network: "dcos", entry: 1 }).code // "policy.attach-denied"
+ */
+export function attachDiagnostic(task: Task, framework: Framework | undefined, refused: { network: string; entry: number }): Diagnostic {
   const who = [
     task.appId === undefined ? "no Marathon app" : `app ${task.appId}`,
     `role ${task.role ?? "(none)"}`,
@@ -132,12 +141,7 @@ function attachDiagnostic(task: Task, framework: Framework | undefined, refused:
     code: "policy.attach-denied",
     subject: `task:${task.id}`,
     message:
-      `may not attach to network '${refused.network}': ${entryPath(refused)} denies ${who}; ` +
+      `may not attach to network '${refused.network}': policy.networks.${refused.network}.attach[${refused.entry}] denies ${who}; ` +
       "the task is quarantined (no DNS names, VIP backends or HAProxy servers, no traffic in or out)",
   };
-}
-
-/** Where the refusing entry is in wayfinder.yaml. */
-function entryPath(refused: { network: string; entry: number }): string {
-  return `policy.networks.${refused.network}.attach[${refused.entry}]`;
 }

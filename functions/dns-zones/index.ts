@@ -8,14 +8,11 @@ import type { ClusterSnapshot } from "../../lib/snapshot/schema.ts";
 import type { Diagnostic, DnsAlias, DnsZone, L4Service } from "../../lib/desired/schema.ts";
 import { mesosZone } from "./mesos-zone.ts";
 import { dcosZones, MESOS_MIRROR_ZONE } from "./dcos-zones.ts";
-import type { Provenance } from "../../lib/desired/provenance.ts";
 import { compareStrings } from "../../lib/net/compare.ts";
 
 export interface DnsZonesInput {
   /** Named VIPs from the L4 reconciler: their names go into `l4lb.thisdcos.directory`. */
   l4lbServices: readonly L4Service[];
-  /** Told which owner put each record in (`explain`). */
-  provenance?: Provenance;
 }
 
 export interface DnsZonesResult {
@@ -30,8 +27,8 @@ export interface DnsZonesResult {
  * // ["dcos.thisdcos.directory", "l4lb.thisdcos.directory", "mesos", "spartan", "zk"]
  */
 export function dnsZones(snapshot: ClusterSnapshot, input: DnsZonesInput): DnsZonesResult {
-  const mesos = mesosZone(snapshot, input.provenance);
-  const dcos = dcosZones(snapshot, input);
+  const mesos = mesosZone(snapshot);
+  const dcos = dcosZones(snapshot, { l4lbServices: input.l4lbServices });
   const zones = [mesos.zone, ...dcos.zones].sort((a, b) => compareStrings(a.origin, b.origin));
   // dcos-dns copied the Mesos-DNS zone into `mesos.thisdcos.directory` every 30 s; an alias
   // answers the same names from the one zone, always current, without doubling the records.

@@ -1,13 +1,13 @@
 /**
  * @module
- * What the parts of the Mesos-DNS zone share while one zone is built: the record accumulator,
- * the resolved settings, the diagnostics list, and the diagnostic codes they may emit.
+ * What the parts of the Mesos-DNS zone share while records are made: where the records go (the
+ * whole zone, or one owner's list in the keyed desired state), the resolved settings, the
+ * diagnostics list, and the diagnostic codes they may emit.
  */
 import type { Diagnostic, SrvData } from "../../lib/desired/schema.ts";
 import type { LabelMode } from "../../lib/net/dns-labels.ts";
 import { parseIp } from "../../lib/net/ip-literal.ts";
-import type { Provenance } from "../../lib/desired/provenance.ts";
-import type { ZoneBuilder, ZoneName } from "./zone-builder.ts";
+import type { RecordSink } from "./zone-builder.ts";
 
 /**
  * Diagnostic codes of the Mesos-DNS zone (stable: tools match on them).
@@ -58,47 +58,40 @@ export interface AddressList {
   aaaa: string[];
 }
 
+/** The zone settings every record builder reads. */
+export interface MesosSettings {
+  readonly domain: string;
+  readonly mode: LabelMode;
+  readonly srvWeight: number;
+}
+
 /**
- * The state of one zone build.
+ * The state of one record build: the whole zone, or one owner.
  * @example
- * const ctx = new MesosZoneContext(new ZoneBuilder("mesos", 60), "mesos", "rfc1123", 1);
+ * const ctx = new MesosZoneContext(new ZoneBuilder("mesos", 60), { domain: "mesos", mode: "rfc1123", srvWeight: 1 });
  * ctx.report("warning", MesosDnsCode.unknownAgent, "task:t1", "agent a1 is not in the snapshot");
  */
 export class MesosZoneContext {
   readonly diagnostics: Diagnostic[] = [];
 
+  readonly domain: string;
+  readonly mode: LabelMode;
+  readonly srvWeight: number;
+
   constructor(
-    readonly zone: ZoneBuilder,
-    readonly domain: string,
-    readonly mode: LabelMode,
-    readonly srvWeight: number,
-    /** Told which owner put each record in (`explain`); absent in a plain reconcile. */
-    readonly provenance?: Provenance,
-  ) {}
-
-  /** Adds every address of `addresses` to `name`, on behalf of `owner`. */
-  addAddresses(name: string | ZoneName, addresses: Addresses, owner: string): void {
-    if (addresses.a.length + addresses.aaaa.length === 0) return;
-    const entry = typeof name === "string" ? this.zone.name(name) : name;
-    for (const ip of addresses.a) entry.add("A", ip);
-    for (const ip of addresses.aaaa) entry.add("AAAA", ip);
-    const provenance = this.provenance;
-    if (provenance === undefined) return;
-    for (const ip of addresses.a) provenance.dnsRecord(owner, entry.name, "A", ip);
-    for (const ip of addresses.aaaa) provenance.dnsRecord(owner, entry.name, "AAAA", ip);
+    readonly records: RecordSink,
+    settings: MesosSettings,
+  ) {
+    this.domain = settings.domain;
+    this.mode = settings.mode;
+    this.srvWeight = settings.srvWeight;
   }
 
-  /** Adds one address record to `name`, on behalf of `owner`. */
-  addAddress(name: string, type: "A" | "AAAA", address: string, owner: string): void {
-    this.zone.add(name, type, address);
-    this.provenance?.dnsRecord(owner, name, type, address);
-  }
-
-  /** Adds an SRV record to `name`, on behalf of `owner`. */
-  addSrv(name: string | ZoneName, data: SrvData, owner: string): void {
-    const entry = typeof name === "string" ? this.zone.name(name) : name;
-    entry.addSrv(data);
-    this.provenance?.dnsRecord(owner, entry.name, "SRV", data);
+  /** Adds every address of `addresses` to `name`. */
+  addAddresses(name: string, addresses: Addresses): void {
+    const records = this.records;
+    for (const ip of addresses.a) records.add(name, "A", ip);
+    for (const ip of addresses.aaaa) records.add(name, "AAAA", ip);
   }
 
   /**
@@ -116,7 +109,7 @@ export class MesosZoneContext {
     }
   }
 
-  /** The addresses of a list of IP texts (see `collectIp`). */
+  /** The addresses of a list of IP texts (see `collectIp`), reporting those that are not IPs. */
   addressesOf(texts: readonly string[], subject: string, what: string): Addresses {
     const into: AddressList = { a: [], aaaa: [] };
     for (const text of texts) this.collectIp(into, text, subject, what);
@@ -131,4 +124,18 @@ export class MesosZoneContext {
   report(level: Diagnostic["level"], code: MesosDnsCode, subject: string, message: string): void {
     this.diagnostics.push({ level, code, subject, message });
   }
+}
+
+/**
+ * The addresses of a list of IP texts, quietly skipping those that are not IPs (whoever owns
+ * the texts reports them once, through `MesosZoneContext.addressesOf`).
+ * @example parseAddresses(["10.0.0.1", "nope", "2001:db8::1"]) // { a: ["10.0.0.1"], aaaa: ["2001:db8::1"] }
+ */
+export function parseAddresses(texts: readonly string[]): Addresses {
+  const into: AddressList = { a: [], aaaa: [] };
+  for (const text of texts) {
+    const ip = parseIp(text);
+    if (ip !== undefined) (ip.family === 4 ? into.a : into.aaaa).push(ip.address);
+  }
+  return into;
 }

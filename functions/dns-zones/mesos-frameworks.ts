@@ -1,14 +1,17 @@
 /**
  * @module
- * `F.D` and `_framework._tcp.F.D` for every framework (with or without tasks), and the
- * per-framework name suffixes task records reuse.
+ * `F.D` and `_framework._tcp.F.D` of one framework (with or without tasks), the name suffixes
+ * its tasks' records reuse, and the collision report of frameworks whose names become the same
+ * fragment (their records merge, as in mesos-dns).
  */
+import type { Diagnostic } from "../../lib/desired/schema.ts";
 import type { Framework } from "../../lib/snapshot/schema.ts";
+import { compareStrings } from "../../lib/net/compare.ts";
 import { domainFragment } from "../../lib/net/dns-labels.ts";
 import { parsePid } from "../../lib/net/host-port.ts";
 import { MesosDnsCode } from "./mesos-context.ts";
-import type { MesosZoneContext } from "./mesos-context.ts";
-import type { AppNames, TaskNameSet } from "./mesos-task-names.ts";
+import type { MesosSettings, MesosZoneContext } from "./mesos-context.ts";
+import { AppNameCache } from "./mesos-task-names.ts";
 
 /** A framework as task records need it. */
 export interface FrameworkInfo {
@@ -18,79 +21,76 @@ export interface FrameworkInfo {
   readonly suffix: string;
   /** `.F.slave.D`. */
   readonly slaveSuffix: string;
-  /** Per raw task name, the names every instance shares (filled while task records are made). */
-  readonly taskApps: Map<string, AppNames>;
-  /** Per raw DiscoveryInfo name, likewise. */
-  readonly discoveryApps: Map<string, AppNames>;
-  /** Per task label `T`: one name set, whichever app (task name, discovery name, raw) led to it. */
-  readonly nameSets: Map<string, TaskNameSet>;
+  /** The names of the framework's apps, worked out once per app rather than per task. */
+  readonly apps: AppNameCache;
 }
 
 /**
- * Adds the framework records and returns the frameworks by ID. A framework whose name
- * sanitises to nothing maps to `undefined` (its tasks get no records); one diagnostic says so.
- * @example
- * const frameworks = addFrameworkRecords(ctx, snapshot.frameworks);
- * frameworks.get(marathonId)?.suffix; // ".marathon.mesos"
+ * The framework's facts for its tasks' records; `undefined` when its name sanitises to
+ * nothing (its tasks get no records).
+ * @example mesosFrameworkInfo(marathon, settings)?.suffix // ".marathon.mesos"
  */
-export function addFrameworkRecords(
-  ctx: MesosZoneContext,
-  frameworks: readonly Framework[],
-): Map<string, FrameworkInfo | undefined> {
-  const byId = new Map<string, FrameworkInfo | undefined>();
-  const byFragment = new Map<string, { first: Framework; info: FrameworkInfo }>();
-  const d = ctx.domain;
-  for (const framework of frameworks) {
-    const subject = `framework:${framework.id}`;
-    const fragment = domainFragment(framework.name, ctx.mode);
-    if (fragment === "") {
-      const why = `framework name ${JSON.stringify(framework.name)} sanitises to nothing; no records for it or its tasks`;
-      ctx.report("warning", MesosDnsCode.emptyLabel, subject, why);
-      byId.set(framework.id, undefined);
-      continue;
-    }
-    const name = `${fragment}.${d}`;
-    let shared = byFragment.get(fragment);
-    if (shared === undefined) {
-      const info: FrameworkInfo = {
-        fragment,
-        suffix: `.${name}`,
-        slaveSuffix: `.${fragment}.slave.${d}`,
-        taskApps: new Map(),
-        discoveryApps: new Map(),
-        nameSets: new Map(),
-      };
-      shared = { first: framework, info };
-      byFragment.set(fragment, shared);
-    } else if (shared.first.name !== framework.name) {
-      const first = shared.first;
-      ctx.report(
-        "warning",
-        MesosDnsCode.frameworkCollision,
-        subject,
-        `framework ${JSON.stringify(framework.name)} and framework ${first.id} (${JSON.stringify(first.name)}) both become ${name}; their records merge`,
-      );
-    }
-    // Two framework IDs may share one fragment (a re-registered scheduler); their tasks then
-    // share the per-app name cache too, which is exactly the merge mesos-dns did.
-    byId.set(framework.id, shared.info);
-    const addresses = ctx.addressesOf(framework.ips, subject, "framework IP");
-    const resolved = addresses.a.length + addresses.aaaa.length > 0;
-    if (resolved) {
-      ctx.addAddresses(name, addresses, subject);
-    } else {
-      ctx.report("info", MesosDnsCode.unresolved, subject, `framework ${JSON.stringify(framework.name)} has no IP address; no ${name} records`);
-    }
-    if (framework.pid !== undefined) {
-      const pid = parsePid(framework.pid);
-      if (pid === undefined) {
-        ctx.report("warning", MesosDnsCode.invalidPid, subject, `framework PID ${JSON.stringify(framework.pid)} does not parse`);
-      } else if (pid.port === 0) {
-        ctx.report("warning", MesosDnsCode.invalidPort, subject, `framework PID ${framework.pid} has port 0; no _framework._tcp record`);
-      } else if (resolved) {
-        ctx.addSrv(`_framework._tcp.${name}`, ctx.srv(name, pid.port), subject);
-      }
+export function mesosFrameworkInfo(framework: Framework, settings: MesosSettings): FrameworkInfo | undefined {
+  const fragment = domainFragment(framework.name, settings.mode);
+  if (fragment === "") return undefined;
+  const d = settings.domain;
+  return { fragment, suffix: `.${fragment}.${d}`, slaveSuffix: `.${fragment}.slave.${d}`, apps: new AppNameCache(settings.mode) };
+}
+
+/**
+ * Adds one framework's records and returns its facts (see `mesosFrameworkInfo`). A framework
+ * whose name sanitises to nothing gets one diagnostic saying so.
+ * @example addFrameworkRecords(ctx, marathon)?.suffix // ".marathon.mesos"
+ */
+export function addFrameworkRecords(ctx: MesosZoneContext, framework: Framework): FrameworkInfo | undefined {
+  const subject = `framework:${framework.id}`;
+  const info = mesosFrameworkInfo(framework, ctx);
+  if (info === undefined) {
+    ctx.report("warning", MesosDnsCode.emptyLabel, subject, `framework name ${JSON.stringify(framework.name)} sanitises to nothing; no records for it or its tasks`);
+    return undefined;
+  }
+  const name = `${info.fragment}.${ctx.domain}`;
+  const addresses = ctx.addressesOf(framework.ips, subject, "framework IP");
+  const resolved = addresses.a.length + addresses.aaaa.length > 0;
+  if (resolved) {
+    ctx.addAddresses(name, addresses);
+  } else {
+    ctx.report("info", MesosDnsCode.unresolved, subject, `framework ${JSON.stringify(framework.name)} has no IP address; no ${name} records`);
+  }
+  if (framework.pid !== undefined) {
+    const pid = parsePid(framework.pid);
+    if (pid === undefined) {
+      ctx.report("warning", MesosDnsCode.invalidPid, subject, `framework PID ${JSON.stringify(framework.pid)} does not parse`);
+    } else if (pid.port === 0) {
+      ctx.report("warning", MesosDnsCode.invalidPort, subject, `framework PID ${framework.pid} has port 0; no _framework._tcp record`);
+    } else if (resolved) {
+      ctx.records.addSrv(`_framework._tcp.${name}`, ctx.srv(name, pid.port));
     }
   }
-  return byId;
+  return info;
+}
+
+/**
+ * The collisions among frameworks whose names become one fragment: the framework with the
+ * lowest id is the reference, and every other one whose name differs from it is reported (two
+ * ids sharing a name are one re-registered scheduler). The reference is the lowest id, not the
+ * first listed, so the report does not depend on the snapshot's order.
+ * @example frameworkCollisions([{ id: "a", name: "Spark" }, { id: "b", name: "spark" }], "spark.mesos") // one warning about b
+ */
+export function frameworkCollisions(sharing: readonly Framework[], name: string): Diagnostic[] {
+  if (sharing.length < 2) return [];
+  const sorted = [...sharing].sort((a, b) => compareStrings(a.id, b.id));
+  const first = sorted[0]!;
+  return sorted.slice(1).flatMap((framework) =>
+    framework.name === first.name
+      ? []
+      : [
+          {
+            level: "warning" as const,
+            code: MesosDnsCode.frameworkCollision,
+            subject: `framework:${framework.id}`,
+            message: `framework ${JSON.stringify(framework.name)} and framework ${first.id} (${JSON.stringify(first.name)}) both become ${name}; their records merge`,
+          },
+        ],
+  );
 }

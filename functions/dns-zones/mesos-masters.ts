@@ -43,19 +43,18 @@ export function addMasterRecords(ctx: MesosZoneContext, leader: string, masters:
   }
   const d = ctx.domain;
   const type = leaderIp.family === 4 ? "A" : "AAAA";
-  const leaderOwner = `master:${leaderIp.address}`;
-  ctx.addAddress(`leader.${d}`, type, leaderIp.address, leaderOwner);
+  ctx.records.add(`leader.${d}`, type, leaderIp.address);
   const leaderSrv = ctx.srv(`leader.${d}`, pid.port);
-  ctx.addSrv(`_leader._tcp.${d}`, leaderSrv, leaderOwner);
-  ctx.addSrv(`_leader._udp.${d}`, leaderSrv, leaderOwner);
+  ctx.records.addSrv(`_leader._tcp.${d}`, leaderSrv);
+  ctx.records.addSrv(`_leader._udp.${d}`, leaderSrv);
 
   const seen = new Set<string>([leaderIp.address]);
   const all: AddressList = { a: [], aaaa: [] };
-  const addMaster = (ip: IpLiteral, owner: string): void => {
-    ctx.addAddress(`master.${d}`, ip.family === 4 ? "A" : "AAAA", ip.address, owner);
+  const addMaster = (ip: IpLiteral): void => {
+    ctx.records.add(`master.${d}`, ip.family === 4 ? "A" : "AAAA", ip.address);
     (ip.family === 4 ? all.a : all.aaaa).push(ip.address);
   };
-  addMaster(leaderIp, leaderOwner);
+  addMaster(leaderIp);
 
   let index = 0;
   let leaderIndexed = false;
@@ -74,11 +73,11 @@ export function addMasterRecords(ctx: MesosZoneContext, leader: string, masters:
     } else {
       if (seen.has(ip.address)) continue;
       seen.add(ip.address);
-      addMaster(ip, `master:${ip.address}`);
+      addMaster(ip);
     }
-    ctx.addAddress(`master${index}.${d}`, ip.family === 4 ? "A" : "AAAA", ip.address, `master:${ip.address}`);
+    ctx.records.add(`master${index}.${d}`, ip.family === 4 ? "A" : "AAAA", ip.address);
     index++;
   }
-  if (!leaderIndexed) ctx.addAddress(`master${index}.${d}`, type, leaderIp.address, leaderOwner);
+  if (!leaderIndexed) ctx.records.add(`master${index}.${d}`, type, leaderIp.address);
   return all;
 }

@@ -1,6 +1,6 @@
 /**
  * @module
- * Task records (specs/dns.md §1.4): `T.F.D` and the canonical `T-hash-tail.F.D` with the
+ * One task's records (specs/dns.md §1.4): `T.F.D` and the canonical `T-hash-tail.F.D` with the
  * task's addresses, their `.slave.` twins with the agent's, SRV records per resource port, and
  * with DiscoveryInfo the SRV records per discovery port, all twice for a raw discovery name.
  * Only `TASK_RUNNING` tasks on known agents get records, as in mesos-dns.
@@ -13,84 +13,56 @@ import { MesosDnsCode } from "./mesos-context.ts";
 import type { Addresses, MesosZoneContext } from "./mesos-context.ts";
 import type { FrameworkInfo } from "./mesos-frameworks.ts";
 import { taskAddresses } from "./mesos-task-ips.ts";
-import { TaskNameSet, appNames } from "./mesos-task-names.ts";
-import type { AppNames } from "./mesos-task-names.ts";
+import type { TaskNameSet } from "./mesos-task-names.ts";
 
 const NO_PORTS: readonly number[] = [];
 
 /**
- * Adds the records of every running task.
- * @example addTaskRecords(ctx, snapshot.tasks, agents, frameworks, snapshot.config.dns.ipSources);
+ * What a task's framework is to its records: unknown to the snapshot, known with a name that
+ * sanitises to nothing (`"empty"`, reported on the framework), or its facts.
+ */
+export type TaskFramework = FrameworkInfo | "empty" | undefined;
+
+/**
+ * Adds the records of one task (none unless it is running).
+ * @example addTaskRecords(ctx, task, agents.get(task.agentId), frameworks.get(task.frameworkId), snapshot.config.dns.ipSources);
  */
 export function addTaskRecords(
   ctx: MesosZoneContext,
-  tasks: readonly Task[],
-  agents: ReadonlyMap<string, AgentInfo>,
-  frameworks: ReadonlyMap<string, FrameworkInfo | undefined>,
+  task: Task,
+  agent: AgentInfo | undefined,
+  framework: TaskFramework,
   sources: readonly IpSource[],
 ): void {
-  for (const task of tasks) {
-    if (task.state !== "TASK_RUNNING") {
-      ctx.provenance?.skipped(`task:${task.id}`, "dns", `${task.state}: only TASK_RUNNING tasks get Mesos-DNS records`);
-      continue;
-    }
-    const agent = agents.get(task.agentId);
-    if (agent === undefined) {
-      ctx.report("warning", MesosDnsCode.unknownAgent, `task:${task.id}`, `agent ${task.agentId} is not in the snapshot; no records`);
-      continue;
-    }
-    const framework = frameworks.get(task.frameworkId);
-    if (framework === undefined) {
-      // A framework that is known but has an empty fragment was reported once already.
-      if (!frameworks.has(task.frameworkId)) {
-        ctx.report("warning", MesosDnsCode.unknownFramework, `task:${task.id}`, `framework ${task.frameworkId} is not in the snapshot; no records`);
-      }
-      continue;
-    }
-    const discoveryName = task.discovery?.name ?? "";
-    const withDiscovery = discoveryName !== "";
-    const app = appNamesOf(ctx, framework, withDiscovery ? discoveryName : task.name, withDiscovery);
-    const names = app.sanitised;
-    if (names === undefined) {
-      const which = withDiscovery ? "discovery name" : "name";
-      ctx.report("warning", MesosDnsCode.emptyLabel, `task:${task.id}`, `task ${which} ${JSON.stringify(withDiscovery ? discoveryName : task.name)} sanitises to nothing; no records`);
-      continue;
-    }
-    if (app.rawUnusable) {
-      const why = `discovery name ${JSON.stringify(discoveryName)} is not a DNS name; only records under ${names.label} are made`;
-      ctx.report("info", MesosDnsCode.rawDiscoveryName, `task:${task.id}`, why);
-    }
-    const ports = resourcePorts(ctx, task);
-    const discoveryPorts = withDiscovery ? validDiscoveryPorts(ctx, task) : undefined;
-    const addresses = taskAddresses(ctx, task, agent.addresses, sources);
-    const tag = `-${taskHash(task.id)}-${agent.tail}`;
-    const owner = `task:${task.id}`;
-    addNameSetRecords(ctx, owner, framework, names, tag, addresses, agent.addresses, ports, discoveryPorts);
-    if (app.raw !== undefined) addNameSetRecords(ctx, owner, framework, app.raw, tag, addresses, agent.addresses, ports, discoveryPorts);
+  if (task.state !== "TASK_RUNNING") return;
+  if (agent === undefined) {
+    ctx.report("warning", MesosDnsCode.unknownAgent, `task:${task.id}`, `agent ${task.agentId} is not in the snapshot; no records`);
+    return;
   }
-  const flushed = new Set<FrameworkInfo>();
-  for (const framework of frameworks.values()) {
-    if (framework === undefined || flushed.has(framework)) continue;
-    flushed.add(framework);
-    for (const set of framework.nameSets.values()) set.flush();
+  if (framework === undefined) {
+    ctx.report("warning", MesosDnsCode.unknownFramework, `task:${task.id}`, `framework ${task.frameworkId} is not in the snapshot; no records`);
+    return;
   }
-}
-
-function appNamesOf(ctx: MesosZoneContext, framework: FrameworkInfo, name: string, withDiscovery: boolean): AppNames {
-  const cache = withDiscovery ? framework.discoveryApps : framework.taskApps;
-  let app = cache.get(name);
-  if (app === undefined) {
-    app = appNames(name, withDiscovery, ctx.mode, (label, lastLabelLength) => {
-      let set = framework.nameSets.get(label);
-      if (set === undefined) {
-        set = new TaskNameSet(label, lastLabelLength, framework, ctx.zone, ctx.mode);
-        framework.nameSets.set(label, set);
-      }
-      return set;
-    });
-    cache.set(name, app);
+  if (framework === "empty") return;
+  const discoveryName = task.discovery?.name ?? "";
+  const withDiscovery = discoveryName !== "";
+  const app = framework.apps.of(withDiscovery ? discoveryName : task.name, withDiscovery, framework);
+  const names = app.sanitised;
+  if (names === undefined) {
+    const which = withDiscovery ? "discovery name" : "name";
+    ctx.report("warning", MesosDnsCode.emptyLabel, `task:${task.id}`, `task ${which} ${JSON.stringify(withDiscovery ? discoveryName : task.name)} sanitises to nothing; no records`);
+    return;
   }
-  return app;
+  if (app.rawUnusable) {
+    const why = `discovery name ${JSON.stringify(discoveryName)} is not a DNS name; only records under ${names.label} are made`;
+    ctx.report("info", MesosDnsCode.rawDiscoveryName, `task:${task.id}`, why);
+  }
+  const ports = resourcePorts(ctx, task);
+  const discoveryPorts = withDiscovery ? validDiscoveryPorts(ctx, task) : undefined;
+  const addresses = taskAddresses(ctx, task, agent.addresses, sources);
+  const tag = `-${taskHash(task.id)}-${agent.tail}`;
+  addNameSetRecords(ctx, framework, names, tag, addresses, agent.addresses, ports, discoveryPorts);
+  if (app.raw !== undefined) addNameSetRecords(ctx, framework, app.raw, tag, addresses, agent.addresses, ports, discoveryPorts);
 }
 
 /**
@@ -99,7 +71,6 @@ function appNamesOf(ctx: MesosZoneContext, framework: FrameworkInfo, name: strin
  */
 function addNameSetRecords(
   ctx: MesosZoneContext,
-  owner: string,
   framework: FrameworkInfo,
   names: TaskNameSet,
   tag: string,
@@ -108,29 +79,27 @@ function addNameSetRecords(
   ports: readonly number[],
   discovery: readonly DiscoveryPort[] | undefined,
 ): void {
+  const records = ctx.records;
   const canonical = names.canonicalLabel(tag);
   // join() builds flat strings; `+` would build rope nodes that outlive their use and are
   // flattened again by every comparison of the final sort.
   const canonicalName = [canonical, framework.suffix].join("");
   const canonicalSlave = [canonical, framework.slaveSuffix].join("");
-  ctx.addAddresses(names.plain, task, owner);
-  ctx.addAddresses(names.slave, agent, owner);
-  // Canonical names are per task, so they skip the zone's name index (see ZoneBuilder.newName).
-  if (task.a.length + task.aaaa.length > 0) ctx.addAddresses(ctx.zone.newName(canonicalName), task, owner);
-  if (agent.a.length + agent.aaaa.length > 0) ctx.addAddresses(ctx.zone.newName(canonicalSlave), agent, owner);
+  ctx.addAddresses(names.plain, task);
+  ctx.addAddresses(names.slave, agent);
+  ctx.addAddresses(canonicalName, task);
+  ctx.addAddresses(canonicalSlave, agent);
   // One SrvData per (target, port), shared by the two or four names that carry it.
-  const provenance = ctx.provenance;
-  const srvNames = provenance === undefined || ports.length === 0 ? [] : names.resourceSrvNames(discovery === undefined);
   for (const port of ports) {
     const data = ctx.srv(canonicalSlave, port);
-    names.addResourceSrv(data, discovery === undefined);
-    for (const name of srvNames) provenance!.dnsRecord(owner, name, "SRV", data);
+    for (const name of names.slaveSrv) records.addSrv(name, data);
+    if (discovery === undefined) for (const name of names.plainSrv) records.addSrv(name, data);
   }
   if (discovery === undefined) return;
   for (let i = 0; i < discovery.length; i++) {
     const port = discovery[i]!;
     const data = ctx.srv(canonicalName, port.number);
-    for (const name of names.discoverySrv(port, i)) ctx.addSrv(name, data, owner);
+    for (const name of names.discoverySrv(port, i)) records.addSrv(name, data);
   }
 }
 

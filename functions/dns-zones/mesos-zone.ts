@@ -5,16 +5,16 @@
  * is the snapshot's `now`, not the clock. Where mesos-dns had a bug the zone does the sensible
  * thing instead and says so in a diagnostic; `docs/mesos-dns-differences.md` lists each case.
  */
-import type { ClusterSnapshot } from "../../lib/snapshot/schema.ts";
+import type { ClusterSnapshot, Framework } from "../../lib/snapshot/schema.ts";
 import type { Diagnostic, DnsZone, SoaData } from "../../lib/desired/schema.ts";
-import { addAgentRecords } from "./mesos-agents.ts";
-import { MesosDnsCode, MesosZoneContext } from "./mesos-context.ts";
-import type { Addresses } from "./mesos-context.ts";
-import { addFrameworkRecords } from "./mesos-frameworks.ts";
+import type { DnsZoneHeader } from "../../lib/desired/object-values.ts";
+import { domainFragment } from "../../lib/net/dns-labels.ts";
+import { addAgentRecords, type AgentInfo } from "./mesos-agents.ts";
+import { MesosDnsCode, MesosZoneContext, type Addresses, type MesosSettings } from "./mesos-context.ts";
+import { addFrameworkRecords, frameworkCollisions } from "./mesos-frameworks.ts";
 import { addMasterRecords } from "./mesos-masters.ts";
-import { addTaskRecords } from "./mesos-tasks.ts";
-import { ZoneBuilder } from "./zone-builder.ts";
-import type { Provenance } from "../../lib/desired/provenance.ts";
+import { addTaskRecords, type TaskFramework } from "./mesos-tasks.ts";
+import { zoneOf } from "./zone-assembly.ts";
 
 export interface MesosZoneResult {
   zone: DnsZone;
@@ -27,18 +27,65 @@ export interface MesosZoneResult {
  * const { zone } = mesosZone(snapshot);
  * zone.records.filter((r) => r.name === "leader.mesos"); // [{ name: "leader.mesos", type: "A", ttl: 60, data: "10.0.0.1" }]
  */
-export function mesosZone(snapshot: ClusterSnapshot, provenance?: Provenance): MesosZoneResult {
+export function mesosZone(snapshot: ClusterSnapshot): MesosZoneResult {
+  const diagnostics: Diagnostic[] = [];
+  const zone = zoneOf(mesosZoneHeader(snapshot), (sink) => {
+    const ctx = new MesosZoneContext(sink, mesosSettings(snapshot));
+    addMesosClusterRecords(ctx, snapshot);
+    const agents = new Map<string, AgentInfo>();
+    for (const agent of snapshot.agents) agents.set(agent.id, addAgentRecords(ctx, agent));
+    const frameworks = new Map<string, TaskFramework>();
+    for (const framework of snapshot.frameworks) frameworks.set(framework.id, addFrameworkRecords(ctx, framework) ?? "empty");
+    ctx.diagnostics.push(...frameworkCollisionsOf(snapshot.frameworks, ctx));
+    const sources = snapshot.config.dns.ipSources;
+    for (const task of snapshot.tasks) addTaskRecords(ctx, task, agents.get(task.agentId), frameworks.get(task.frameworkId), sources);
+    diagnostics.push(...ctx.diagnostics);
+  });
+  return { zone, diagnostics };
+}
+
+/**
+ * The settings every Mesos-DNS record builder reads.
+ * @example mesosSettings(snapshot) // { domain: "mesos", mode: "rfc1123", srvWeight: 1 }
+ */
+export function mesosSettings(snapshot: Pick<ClusterSnapshot, "config">): MesosSettings {
   const dns = snapshot.config.dns;
-  const domain = dns.domain;
-  const ctx = new MesosZoneContext(new ZoneBuilder(domain, dns.ttl), domain, dns.rfc952 ? "rfc952" : "rfc1123", dns.srvWeight, provenance);
-  const masters = addMasterRecords(ctx, snapshot.leader, snapshot.masters);
-  const agents = addAgentRecords(ctx, snapshot.agents);
-  const frameworks = addFrameworkRecords(ctx, snapshot.frameworks);
-  addTaskRecords(ctx, snapshot.tasks, agents, frameworks, dns.ipSources);
+  return { domain: dns.domain, mode: dns.rfc952 ? "rfc952" : "rfc1123", srvWeight: dns.srvWeight };
+}
+
+/**
+ * The zone itself: origin, TTL, SOA and the apex NS (the SOA primary).
+ * @example mesosZoneHeader(snapshot).records // [{ name: "mesos", type: "NS", ttl: 60, data: "ns1.mesos" }]
+ */
+export function mesosZoneHeader(snapshot: Pick<ClusterSnapshot, "config" | "now">): DnsZoneHeader {
+  const dns = snapshot.config.dns;
   const soa = soaOf(snapshot);
-  addNameServerAddresses(ctx, soa.mname, dns.nsAddresses, masters);
-  provenance?.dnsRecord(`zone:${domain}`, domain, "NS", soa.mname);
-  return { zone: ctx.zone.build(soa, [soa.mname]), diagnostics: ctx.diagnostics };
+  return { origin: dns.domain, ttl: dns.ttl, soa, records: [{ name: dns.domain, type: "NS", ttl: dns.ttl, data: soa.mname }] };
+}
+
+/**
+ * The records of the masters: leader, masters and the SOA primary's addresses.
+ * @example addMesosClusterRecords(ctx, snapshot); // leader.mesos, master.mesos, master0.mesos, ns1.mesos, ...
+ */
+export function addMesosClusterRecords(ctx: MesosZoneContext, snapshot: ClusterSnapshot): void {
+  const masters = addMasterRecords(ctx, snapshot.leader, snapshot.masters);
+  addNameServerAddresses(ctx, soaOf(snapshot).mname, snapshot.config.dns.nsAddresses, masters);
+}
+
+/**
+ * The collision reports of every fragment more than one framework becomes.
+ * @example frameworkCollisionsOf(snapshot.frameworks, settings) // [] unless two names sanitise alike
+ */
+export function frameworkCollisionsOf(frameworks: readonly Framework[], settings: MesosSettings): Diagnostic[] {
+  const byFragment = new Map<string, Framework[]>();
+  for (const framework of frameworks) {
+    const fragment = domainFragment(framework.name, settings.mode);
+    if (fragment === "") continue;
+    const list = byFragment.get(fragment);
+    if (list === undefined) byFragment.set(fragment, [framework]);
+    else list.push(framework);
+  }
+  return [...byFragment].flatMap(([fragment, list]) => frameworkCollisions(list, `${fragment}.${settings.domain}`));
 }
 
 /**
@@ -46,7 +93,7 @@ export function mesosZone(snapshot: ClusterSnapshot, provenance?: Provenance): M
  * with `@` read as `.`; the serial is the snapshot time in unix seconds (u32), the minimum the TTL.
  * @example soaOf(snapshot) // { mname: "ns1.mesos", rname: "root.ns1.mesos", serial: 1700000000, refresh: 60, retry: 600, expire: 86400, minimum: 60 }
  */
-export function soaOf(snapshot: ClusterSnapshot): SoaData {
+export function soaOf(snapshot: Pick<ClusterSnapshot, "config" | "now">): SoaData {
   const dns = snapshot.config.dns;
   return {
     mname: absoluteName(dns.soa.mname ?? `ns1.${dns.domain}`),
@@ -77,5 +124,5 @@ function addNameServerAddresses(ctx: MesosZoneContext, mname: string, configured
     }
     return;
   }
-  ctx.addAddresses(mname, addresses, `zone:${ctx.domain}`);
+  ctx.addAddresses(mname, addresses);
 }

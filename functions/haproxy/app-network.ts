@@ -7,8 +7,8 @@
  * (overlay, `container` mode) on their own IP and container ports.
  */
 import type { MarathonApp, MarathonTask } from "../../lib/snapshot/marathon.ts";
-import { ipFamily } from "../../lib/net/ip-literal.ts";
 import { compareStrings } from "../../lib/net/compare.ts";
+import { ipFamily } from "../../lib/net/ip-literal.ts";
 
 export type NetworkingMode = "host" | "container" | "container/bridge";
 
@@ -74,21 +74,44 @@ function containerPorts(app: MarathonApp): number[] {
   return portMappings(app).flatMap((m) => (m.containerPort === undefined ? [] : [m.containerPort]));
 }
 
+/** What the resolver reads of an agent. */
+export interface ResolvableAgent {
+  readonly id: string;
+  readonly hostname: string;
+  readonly ips: readonly string[];
+}
+
 /** Hostname → the address HAProxy uses for it, from the snapshot's agents. */
 export type HostResolver = (host: string) => string | undefined;
 
 /**
  * A resolver over agents: an IP literal is itself, an agent hostname its first IPv4 address
- * (what `gethostbyname` would return), else its first address; anything else is unknown.
- * @example agentResolver([{ hostname: "a1", ips: ["10.0.1.11"] }])("a1") // "10.0.1.11"
+ * (what `gethostbyname` would return), else its first address; anything else is unknown. Of
+ * two agents with one hostname (a re-registered agent), the lowest id answers, whatever the
+ * order the snapshot lists them in.
+ * @example agentResolver([{ id: "S1", hostname: "a1", ips: ["10.0.1.11"] }])("a1") // "10.0.1.11"
  */
-export function agentResolver(agents: readonly { hostname: string; ips: readonly string[] }[]): HostResolver {
-  const table = new Map<string, string>();
-  for (const agent of [...agents].sort((a, b) => compareStrings(a.hostname, b.hostname))) {
-    const ip = agent.ips.find((a) => ipFamily(a) === 4) ?? agent.ips.find((a) => ipFamily(a) === 6);
-    if (ip !== undefined && !table.has(agent.hostname)) table.set(agent.hostname, ip);
+export function agentResolver(agents: readonly ResolvableAgent[]): HostResolver {
+  const byHost = new Map<string, ResolvableAgent[]>();
+  for (const agent of agents) {
+    const list = byHost.get(agent.hostname);
+    if (list === undefined) byHost.set(agent.hostname, [agent]);
+    else list.push(agent);
   }
+  const table = new Map<string, string | undefined>([...byHost].map(([host, sharing]) => [host, agentAddress(sharing)]));
   return (host) => (ipFamily(host) !== undefined ? host : table.get(host));
+}
+
+/**
+ * The address of a hostname the agents in `sharing` all have: the lowest id's with an IP.
+ * @example agentAddress([{ id: "S2", hostname: "a1", ips: ["10.0.1.12"] }, { id: "S1", hostname: "a1", ips: [] }]) // "10.0.1.12"
+ */
+export function agentAddress(sharing: readonly ResolvableAgent[]): string | undefined {
+  for (const agent of [...sharing].sort((a, b) => compareStrings(a.id, b.id))) {
+    const ip = agent.ips.find((a) => ipFamily(a) === 4) ?? agent.ips.find((a) => ipFamily(a) === 6);
+    if (ip !== undefined) return ip;
+  }
+  return undefined;
 }
 
 /**

@@ -9,7 +9,7 @@
  */
 import { HaproxySlotAllocations, type Diagnostic, type HaproxyGroup } from "../../lib/desired/schema.ts";
 import { compareStrings } from "../../lib/net/compare.ts";
-import type { ServiceModel } from "../../lib/render/haproxy/model.ts";
+import type { HaproxyGroupModel, ServiceModel } from "../../lib/render/haproxy/model.ts";
 import { renderHaproxyGroup } from "../../lib/render/haproxy/render-group.ts";
 import type { ClusterSnapshot } from "../../lib/snapshot/schema.ts";
 import { backendName } from "./names.ts";
@@ -31,7 +31,31 @@ export interface HaproxyGroupsResult {
  * const { groups } = haproxyGroups(snapshot);
  * groups.external.config // "global\n  log /dev/log local0\n..."
  */
-export function haproxyGroups(snapshot: ClusterSnapshot, provenance?: Provenance): HaproxyGroupsResult {
+export function haproxyGroups(snapshot: ClusterSnapshot): HaproxyGroupsResult {
+  const parts = haproxyModels(snapshot);
+  const groups: Record<string, HaproxyGroup> = {};
+  const diagnostics = [...parts.diagnostics];
+  for (const model of parts.groups) {
+    const result = renderHaproxyGroup(model);
+    groups[model.group] = result.rendered;
+    diagnostics.push(...result.diagnostics);
+  }
+  return { groups, allocations: parts.allocations, diagnostics: uniqueDiagnostics(diagnostics) };
+}
+
+/** The HAProxy of a snapshot as data: each group's model, the slot allocations, the diagnostics of normalisation. */
+export interface HaproxyModels {
+  /** By group name. */
+  groups: HaproxyGroupModel[];
+  allocations: HaproxySlotAllocations;
+  /** Normalisation's diagnostics (rendering adds its own). */
+  diagnostics: Diagnostic[];
+}
+
+/**
+ * @example haproxyModels(snapshot).groups.map((g) => g.group) // ["external"]
+ */
+export function haproxyModels(snapshot: ClusterSnapshot, provenance?: Provenance): HaproxyModels {
   const config = snapshot.config.haproxy;
   const diagnostics: Diagnostic[] = [];
   const previous = previousAllocations(snapshot.previous.haproxy, diagnostics);
@@ -62,16 +86,23 @@ export function haproxyGroups(snapshot: ClusterSnapshot, provenance?: Provenance
     }
     return model;
   };
-  const groups: Record<string, HaproxyGroup> = {};
-  for (const group of [...config.groups].sort(compareStrings)) {
-    const model = groupModel({ group, services, modelOf, config });
-    const result = renderHaproxyGroup(model);
-    groups[group] = result.rendered;
-    diagnostics.push(...result.diagnostics);
-    if (provenance !== undefined) reportRendered(provenance, group, model.services, result.renderedBackends, services);
-  }
+  const groups = [...config.groups].sort(compareStrings).map((group) => groupModel({ group, services, modelOf, config }));
+  if (provenance !== undefined) for (const model of groups) reportRendered(provenance, model, services);
   const backends = Object.fromEntries([...slots].sort(([a], [b]) => compareStrings(a, b)));
-  return { groups, allocations: { backends }, diagnostics: uniqueDiagnostics(diagnostics) };
+  return { groups, allocations: { backends }, diagnostics };
+}
+
+/**
+ * Tells provenance each service the group renders (a service whose template fails is left out
+ * of the text, so it is rendered here to know), with the task behind each server.
+ */
+function reportRendered(provenance: Provenance, group: HaproxyGroupModel, services: readonly Service[]): void {
+  const rendered = renderHaproxyGroup(group).renderedBackends;
+  const byBackend = new Map(services.map((s) => [backendName(s.appId, s.servicePort), s]));
+  for (const model of group.services) {
+    const service = byBackend.get(model.backend);
+    if (service !== undefined && rendered.has(model.backend)) provenance.haproxyService(group.group, serviceFact(model, service));
+  }
 }
 
 function previousAllocations(raw: unknown, diagnostics: Diagnostic[]): HaproxySlotAllocations {
@@ -110,17 +141,11 @@ function uniqueBackendNames(services: readonly Service[], diagnostics: Diagnosti
   });
 }
 
-/** Tells provenance each service the group rendered, with the task behind each server. */
-function reportRendered(provenance: Provenance, group: string, models: readonly ServiceModel[], rendered: ReadonlySet<string>, services: readonly Service[]): void {
-  const byBackend = new Map(services.map((s) => [backendName(s.appId, s.servicePort), s]));
-  for (const model of models) {
-    const service = byBackend.get(model.backend);
-    if (service !== undefined && rendered.has(model.backend)) provenance.haproxyService(group, serviceFact(model, service));
-  }
-}
-
-/** The same diagnostic from several groups is reported once. */
-function uniqueDiagnostics(list: Diagnostic[]): Diagnostic[] {
+/**
+ * The same diagnostic from several groups is reported once.
+ * @example uniqueDiagnostics([d, d]) // [d]
+ */
+export function uniqueDiagnostics(list: Diagnostic[]): Diagnostic[] {
   const seen = new Set<string>();
   return list.filter((d) => {
     const key = `${d.level}\u0000${d.code}\u0000${d.subject}\u0000${d.message}`;

@@ -7,8 +7,11 @@
 import { createHash } from "node:crypto";
 import { sectionName } from "../../lib/render/haproxy/host-match.ts";
 
-/** The part of an app id a backend name uses: without the leading `/`, `/` → `_`. */
-function appStem(appId: string): string {
+/**
+ * The part of an app id a backend name uses: without the leading `/`, `/` → `_`.
+ * @example appStem("/grp/web") // "grp_web"
+ */
+export function appStem(appId: string): string {
   return appId.slice(1).replaceAll("/", "_");
 }
 

@@ -8,14 +8,14 @@
 import type { Diagnostic } from "../../lib/desired/schema.ts";
 import type { MarathonApp } from "../../lib/snapshot/marathon.ts";
 import type { HaproxyConfig } from "../../lib/snapshot/config.ts";
-import { agentResolver, declaredServicePorts, networkingMode, taskAddress, marathonTaskPorts, type HostResolver } from "./app-network.ts";
+import { agentResolver, declaredServicePorts, networkingMode, taskAddress, marathonTaskPorts, type HostResolver, type ResolvableAgent } from "./app-network.ts";
+import type { Provenance } from "../../lib/desired/provenance.ts";
 import { mergeDeploymentGroups, type SourceApp } from "./deployment-groups.ts";
 import { appGroups, serviceLabels, type ServiceSettings } from "./service-labels.ts";
 import { ServicePortAssigner } from "./service-port-assigner.ts";
 import { backendName } from "./names.ts";
 import { slotKey } from "./slots.ts";
 import { matchesGroups } from "./groups.ts";
-import type { Provenance } from "../../lib/desired/provenance.ts";
 import { compareStrings } from "../../lib/net/compare.ts";
 
 /** A Marathon health check with the members marathon-lb reads filled in. */
@@ -58,10 +58,10 @@ export interface Service {
 
 export interface ServicesInput {
   apps: readonly MarathonApp[];
-  agents: readonly { hostname: string; ips: readonly string[] }[];
+  agents: readonly ResolvableAgent[];
   config: HaproxyConfig;
   /** `backend|ip:port` keys served last time: a task whose health results are missing stays if it was serving. */
-  previouslyServed: ReadonlySet<string>;
+  previouslyServed: Pick<ReadonlySet<string>, "has">;
   /** Told why an app or task gets no server where no diagnostic says so (`explain`). */
   provenance?: Provenance | undefined;
 }
@@ -105,9 +105,15 @@ export function marathonServices(input: ServicesInput): { services: Service[]; d
   return { services, diagnostics };
 }
 
-function appServices(
+/**
+ * The services of one app (or one blue/green group, merged), with at least one backend each.
+ * `assigner` gives service ports to an IP-per-task app that declares none; it is shared by
+ * every app of a snapshot, visited in id order.
+ * @example appServices(source, { config, previouslyServed: new Set() }, resolve, undefined, diagnostics)[0].servicePort // 10000
+ */
+export function appServices(
   source: SourceApp,
-  input: ServicesInput,
+  input: Pick<ServicesInput, "config" | "previouslyServed" | "provenance">,
   resolve: HostResolver,
   assigner: ServicePortAssigner | undefined,
   diagnostics: Diagnostic[],
@@ -128,10 +134,12 @@ function appServices(
   const groupsOf = (settings: ServiceSettings) => (settings.groups !== undefined && settings.groups.length > 0 ? settings.groups : groups);
   const relevant = parsed.some(({ settings }) => matchesGroups(config.groups, groupsOf(settings)));
   if (!relevant) {
-    const asked = [...new Set(parsed.flatMap(({ settings }) => groupsOf(settings)))];
-    const configured = config.groups.join(", ");
-    const why = asked.length === 0 ? `it has no HAPROXY_GROUP label (LB groups configured: ${configured})` : `its groups (${asked.join(", ")}) are none of the LB groups configured (${configured})`;
-    input.provenance?.skipped(`app:${id}`, "haproxy", why);
+    if (input.provenance !== undefined) {
+      const asked = [...new Set(parsed.flatMap(({ settings }) => groupsOf(settings)))];
+      const configured = config.groups.join(", ");
+      const why = asked.length === 0 ? `it has no HAPROXY_GROUP label (LB groups configured: ${configured})` : `its groups (${asked.join(", ")}) are none of the LB groups configured (${configured})`;
+      input.provenance.skipped(`app:${id}`, "haproxy", why);
+    }
     return [];
   }
 

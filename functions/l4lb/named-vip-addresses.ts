@@ -60,14 +60,7 @@ export function namedVipAddresses(request: NamedVipRequest): NamedVipAddresses {
       addresses.set(name, bigIntToIp(min + kept, range.family));
       continue;
     }
-    if (request.previous.has(name)) {
-      diagnostics.push({
-        level: "warning",
-        code: "l4lb.named-vip-moved",
-        subject: `vip:${name}`,
-        message: `previous address ${request.previous.get(name)} is ${kept === undefined ? `outside ${range.min}-${range.max}` : "taken by another VIP"}; a new one is allocated`,
-      });
-    }
+    if (request.previous.has(name)) diagnostics.push(namedVipMoved(name, request.previous.get(name)!, kept === undefined, range));
     fresh.push(name);
   }
   // Reserved addresses only bar new names: a VIP that already has an address keeps it.
@@ -79,18 +72,39 @@ export function namedVipAddresses(request: NamedVipRequest): NamedVipAddresses {
   for (const name of fresh) {
     const offset = freeOffset(homeOffset(name, range.family, span), span, taken);
     if (offset === undefined) {
-      diagnostics.push({
-        level: "error",
-        code: "l4lb.out-of-addresses",
-        subject: `vip:${name}`,
-        message: `every address of ${range.min}-${range.max} is taken; the VIP gets no IPv${range.family} address`,
-      });
+      diagnostics.push(outOfAddresses(name, range));
       continue;
     }
     taken.add(offset);
     addresses.set(name, bigIntToIp(min + offset, range.family));
   }
   return { addresses, diagnostics };
+}
+
+/**
+ * The report of a name whose previous address it cannot keep.
+ * @example namedVipMoved("app.marathon", "12.0.0.1", true, range).code // "l4lb.named-vip-moved"
+ */
+export function namedVipMoved(name: string, previous: string, outside: boolean, range: VipRange): Diagnostic {
+  return {
+    level: "warning",
+    code: "l4lb.named-vip-moved",
+    subject: `vip:${name}`,
+    message: `previous address ${previous} is ${outside ? `outside ${range.min}-${range.max}` : "taken by another VIP"}; a new one is allocated`,
+  };
+}
+
+/**
+ * The report of a name that finds no free address.
+ * @example outOfAddresses("app.marathon", range).code // "l4lb.out-of-addresses"
+ */
+export function outOfAddresses(name: string, range: VipRange): Diagnostic {
+  return {
+    level: "error",
+    code: "l4lb.out-of-addresses",
+    subject: `vip:${name}`,
+    message: `every address of ${range.min}-${range.max} is taken; the VIP gets no IPv${range.family} address`,
+  };
 }
 
 /**
@@ -105,7 +119,12 @@ export function homeOffset(name: string, family: IpFamily, span: bigint): bigint
   return digest % span;
 }
 
-function keptOffset(previous: string | undefined, family: IpFamily, min: bigint, span: bigint): bigint | undefined {
+/**
+ * The offset of a previous address inside the range, `undefined` when it is not of the family
+ * or lies outside.
+ * @example keptOffset("11.0.0.9", 4, ipToBigInt("11.0.0.0"), 255n) // 9n
+ */
+export function keptOffset(previous: string | undefined, family: IpFamily, min: bigint, span: bigint): bigint | undefined {
   if (previous === undefined) return undefined;
   const ip = parseIp(previous);
   if (ip?.family !== family) return undefined;
@@ -113,8 +132,11 @@ function keptOffset(previous: string | undefined, family: IpFamily, min: bigint,
   return offset >= 0n && offset <= span ? offset : undefined;
 }
 
-/** Linear probing from `home` over `[0, span]`, wrapping; undefined when every offset is taken. */
-function freeOffset(home: bigint, span: bigint, taken: ReadonlySet<bigint>): bigint | undefined {
+/**
+ * Linear probing from `home` over `[0, span]`, wrapping; undefined when every offset is taken.
+ * @example freeOffset(3n, 7n, new Set([3n, 4n])) // 5n
+ */
+export function freeOffset(home: bigint, span: bigint, taken: Pick<ReadonlySet<bigint>, "has" | "size">): bigint | undefined {
   // At most |taken| + 1 probes: a free offset is always among the first |taken| + 1 tried.
   const limit = BigInt(taken.size) + 1n < span + 1n ? BigInt(taken.size) + 1n : span + 1n;
   let offset = home;

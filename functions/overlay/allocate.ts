@@ -29,8 +29,8 @@ export interface AllocationInput {
   macOui: string;
 }
 
-/** A node's holdings while allocating: slot numbers, formatted at the end. */
-interface Holding {
+/** What a node holds while allocating: slot numbers, formatted at the end. */
+export interface Holding {
   ip: string;
   value: bigint;
   vtep4?: bigint;
@@ -40,11 +40,23 @@ interface Holding {
   overlays: Map<string, { v4?: bigint; v6?: bigint }>;
 }
 
-interface Pools {
+/** The free slots of every space. */
+export interface Pools {
   vtep4: SlotPool;
   vtep6?: SlotPool;
   /** `<overlay>/4`, `<overlay>/6` */
   slices: Map<string, SlotPool>;
+}
+
+export interface Allocated {
+  /** Every held node, present or not, sorted by IP. */
+  nodes: NodeAllocation[];
+  /** Members that could not get everything they lack. */
+  exhausted: Diagnostic[];
+  /** Held nodes not in the snapshot. */
+  absent: Diagnostic[];
+  /** Previous allocations that did not fit (allocated afresh). */
+  invalid: Diagnostic[];
 }
 
 /**
@@ -52,52 +64,68 @@ interface Pools {
  * allocateNodes({ members, spaces, kept: [], macOui: "70:B3:D5:00:00:00" }).nodes[0]
  * // { ip: "10.0.0.1", vtep: { ip: "44.128.0.1", ip6: "fd01:a::1", mac: "70:b3:d5:80:00:01" }, overlays: { dcos: { subnet: "9.0.0.0/24" }, ... } }
  */
-export function allocateNodes(input: AllocationInput): { nodes: NodeAllocation[]; diagnostics: Diagnostic[] } {
+export function allocateNodes(input: AllocationInput): Allocated {
   const { spaces } = input;
-  const diagnostics: Diagnostic[] = [];
   const pools = buildPools(spaces);
   const holdings = new Map<string, Holding>();
+  const invalid: Diagnostic[] = [];
   for (const node of input.kept) {
-    const holding = reserve(node, spaces, pools, diagnostics);
+    const holding = reserveHolding(node, spaces, pools, invalid);
     if (holding !== undefined) holdings.set(node.ip, holding);
   }
 
+  const exhausted: Diagnostic[] = [];
   const present = new Set<string>();
   for (const member of input.members) {
     present.add(member.ip);
-    const holding: Holding = holdings.get(member.ip) ?? { ip: member.ip, value: member.value, overlays: new Map() };
-    if (holding.vtep4 === undefined) {
-      holding.vtep4 = pools.vtep4.take();
-      if (holding.vtep4 === undefined) {
-        diagnostics.push(exhausted(member.subject, "overlay.vtep-exhausted", `no free VTEP address left in vtep_subnet ${formatCidr(spaces.vtep4)}; the node gets no overlay`));
-        continue;
-      }
-      holding.mac = vtepMac(input.macOui, addressAt(spaces.vtep4, holding.vtep4).value);
-    }
-    if (pools.vtep6 !== undefined && holding.vtep6 === undefined) {
-      holding.vtep6 = pools.vtep6.take();
-      if (holding.vtep6 === undefined) {
-        diagnostics.push(exhausted(member.subject, "overlay.vtep-exhausted", `no free VTEP address left in vtep_subnet6 ${formatCidr(spaces.vtep6!)}; the node gets no IPv6 overlay`));
-      }
-    }
-    for (const overlay of spaces.overlays) {
-      if (overlay.enabled) extend(holding, overlay, pools, member.subject, diagnostics);
-    }
-    holdings.set(member.ip, holding);
+    const holding = extendMember(member, holdings.get(member.ip), spaces, pools, input.macOui, exhausted);
+    if (holding !== undefined) holdings.set(member.ip, holding);
   }
 
   const nodes = [...holdings.values()].sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
-  for (const node of nodes) {
-    if (!present.has(node.ip)) {
-      diagnostics.push({
-        level: "info",
-        code: "overlay.owner-absent",
-        subject: `node:${node.ip}`,
-        message: "not in the snapshot: its VTEP and slices stay reserved (it gets them back if it returns) until released with previous.overlay.release",
-      });
+  const absent = nodes.filter((node) => !present.has(node.ip)).map((node) => ownerAbsent(node.ip));
+  return { nodes: nodes.map((node) => formatHolding(node, spaces)), exhausted, absent, invalid };
+}
+
+/**
+ * Gives a present member what it lacks, each the lowest free slot: a VTEP IPv4 (without one the
+ * member gets nothing), a VTEP IPv6 where there is a space for it, and every family of every
+ * enabled overlay. Returns its holding, `undefined` when it got no VTEP.
+ * @example extendMember(member, undefined, spaces, pools, "70:B3:D5:00:00:00", diagnostics)?.vtep4 // 1n
+ */
+export function extendMember(member: Member, held: Holding | undefined, spaces: Spaces, pools: Pools, macOui: string, diagnostics: Diagnostic[]): Holding | undefined {
+  const holding: Holding = held ?? { ip: member.ip, value: member.value, overlays: new Map() };
+  if (holding.vtep4 === undefined) {
+    holding.vtep4 = pools.vtep4.take();
+    if (holding.vtep4 === undefined) {
+      diagnostics.push(exhausted(member.subject, "overlay.vtep-exhausted", `no free VTEP address left in vtep_subnet ${formatCidr(spaces.vtep4)}; the node gets no overlay`));
+      return undefined;
+    }
+    holding.mac = vtepMac(macOui, addressAt(spaces.vtep4, holding.vtep4).value);
+  }
+  if (pools.vtep6 !== undefined && holding.vtep6 === undefined) {
+    holding.vtep6 = pools.vtep6.take();
+    if (holding.vtep6 === undefined) {
+      diagnostics.push(exhausted(member.subject, "overlay.vtep-exhausted", `no free VTEP address left in vtep_subnet6 ${formatCidr(spaces.vtep6!)}; the node gets no IPv6 overlay`));
     }
   }
-  return { nodes: nodes.map((node) => formatHolding(node, spaces)), diagnostics };
+  for (const overlay of spaces.overlays) {
+    if (overlay.enabled) extend(holding, overlay, pools, member.subject, diagnostics);
+  }
+  return holding;
+}
+
+/**
+ * The report of a held node that is not in the snapshot.
+ * @example ownerAbsent("10.0.0.12").code // "overlay.owner-absent"
+ */
+export function ownerAbsent(ip: string): Diagnostic {
+  return {
+    level: "info",
+    code: "overlay.owner-absent",
+    subject: `node:${ip}`,
+    message: "not in the snapshot: its VTEP and slices stay reserved (it gets them back if it returns) until released with previous.overlay.release",
+  };
 }
 
 /**
@@ -110,7 +138,11 @@ export function vtepMac(oui: string, vtepIp: bigint): string {
   return [...oui.toLowerCase().split(":").slice(0, 3), ...low].join(":");
 }
 
-function buildPools(spaces: Spaces): Pools {
+/**
+ * Empty pools over the spaces.
+ * @example buildPools(spaces).vtep4.take() // 1n
+ */
+export function buildPools(spaces: Spaces): Pools {
   // VTEPs take host addresses: the network and broadcast addresses are left out (an open
   // range), where overlay slices use the whole closed range, first and last included.
   const hosts = (cidr: Cidr) => slotPool(1n, blockCount(cidr, cidr.family === 4 ? 32 : 128) - 2n);
@@ -126,8 +158,9 @@ function buildPools(spaces: Spaces): Pools {
 /**
  * Reserves what a previous node holds. A VTEP that no longer fits (outside the space, or held
  * twice) invalidates the whole entry: the node is then allocated afresh if present.
+ * @example reserveHolding(previous.nodes[0], spaces, pools, diagnostics)?.vtep4 // 1n
  */
-function reserve(node: NodeAllocation, spaces: Spaces, pools: Pools, diagnostics: Diagnostic[]): Holding | undefined {
+export function reserveHolding(node: NodeAllocation, spaces: Spaces, pools: Pools, diagnostics: Diagnostic[]): Holding | undefined {
   const subject = `node:${node.ip}`;
   const invalid = (message: string) => diagnostics.push({ level: "error", code: "overlay.allocation-invalid", subject, message });
   const vtep4 = slotOf(spaces.vtep4, node.vtep.ip);
@@ -185,7 +218,11 @@ function extend(holding: Holding, overlay: OverlayDefinition, pools: Pools, subj
   if (held.v4 !== undefined || held.v6 !== undefined) holding.overlays.set(overlay.name, held);
 }
 
-function formatHolding(holding: Holding, spaces: Spaces): NodeAllocation {
+/**
+ * A holding as the allocations record it.
+ * @example formatHolding(holding, spaces).vtep.ip // "44.128.0.1"
+ */
+export function formatHolding(holding: Holding, spaces: Spaces): NodeAllocation {
   const overlays: Record<string, OverlaySlice> = {};
   for (const [name, held] of [...holding.overlays].sort(([a], [b]) => compareStrings(a, b))) {
     const overlay = spaces.overlays.find((o) => o.name === name)!;

@@ -37,12 +37,12 @@ export interface Spaces {
 
 /**
  * @example
- * effectiveSpaces(config, previous, keptNodes).spaces.overlays.map((o) => o.name) // ["dcos", "dcos6"]
+ * effectiveSpaces(config, previous, HeldCounts.of(keptNodes)).spaces.overlays.map((o) => o.name) // ["dcos", "dcos6"]
  */
 export function effectiveSpaces(
   config: OverlayConfig,
   recorded: Partial<Pick<OverlayAllocations, "vtep" | "overlays">>,
-  held: readonly NodeAllocation[],
+  held: HeldCounts,
 ): { spaces: Spaces; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const removed = (what: string, subject: string, holders: number) =>
@@ -67,21 +67,15 @@ export function effectiveSpaces(
     return before;
   };
 
-  const vtep4 = pick("vtep_subnet", "config:overlay.vtep_subnet", canonical(config.vtep_subnet), canonical(recorded.vtep?.subnet), held.length)!;
-  const vtep6 = pick(
-    "vtep_subnet6",
-    "config:overlay.vtep_subnet6",
-    canonical(config.vtep_subnet6 ?? undefined),
-    canonical(recorded.vtep?.subnet6),
-    held.filter((n) => n.vtep.ip6 !== undefined).length,
-  );
+  const vtep4 = pick("vtep_subnet", "config:overlay.vtep_subnet", canonical(config.vtep_subnet), canonical(recorded.vtep?.subnet), held.count("nodes"))!;
+  const vtep6 = pick("vtep_subnet6", "config:overlay.vtep_subnet6", canonical(config.vtep_subnet6 ?? undefined), canonical(recorded.vtep?.subnet6), held.count("vtep6"));
 
   const overlays = config.overlays
     .map((overlay): OverlayDefinition => {
       const before = recorded.overlays?.[overlay.name];
       const family = (f: IpFamily): FamilySpace | undefined => {
         const key = f === 4 ? "subnet" : "subnet6";
-        const holders = held.filter((n) => n.overlays[overlay.name]?.[key] !== undefined).length;
+        const holders = held.count(`${overlay.name}/${key}`);
         const chosen = pick(
           `overlay '${overlay.name}' ${key}`,
           `overlay:${overlay.name}`,
@@ -97,10 +91,50 @@ export function effectiveSpaces(
 
   for (const name of Object.keys(recorded.overlays ?? {}).sort()) {
     if (config.overlays.some((o) => o.name === name)) continue;
-    const holders = held.filter((n) => n.overlays[name] !== undefined).length;
+    const holders = held.count(overlay(name));
     if (holders > 0) removed(`overlay '${name}'`, `overlay:${name}`, holders);
   }
   return { spaces: { vtep4: parseCidr(vtep4)!, vtep6: vtep6 === undefined ? undefined : parseCidr(vtep6), overlays }, diagnostics };
+}
+
+/**
+ * How many held nodes hold what: `nodes`, `vtep6` (an IPv6 VTEP), `overlay:<name>` (any slice
+ * of it), `<name>/subnet` and `<name>/subnet6` (its slice of a family). The spaces a node holds
+ * addresses in cannot change under it, so each space asks how many nodes hold in it.
+ * @example heldCounts(previous.nodes).count("dcos/subnet") // 3
+ */
+export class HeldCounts {
+  readonly #counts = new Map<string, number>();
+
+  static of(nodes: readonly NodeAllocation[]): HeldCounts {
+    const counts = new HeldCounts();
+    for (const node of nodes) counts.add(node, 1);
+    return counts;
+  }
+
+  count(what: string): number {
+    return this.#counts.get(what) ?? 0;
+  }
+
+  /** Counts (or uncounts) what one node holds. */
+  add(node: NodeAllocation, delta: 1 | -1): void {
+    const bump = (what: string) => {
+      const n = (this.#counts.get(what) ?? 0) + delta;
+      if (n === 0) this.#counts.delete(what);
+      else this.#counts.set(what, n);
+    };
+    bump("nodes");
+    if (node.vtep.ip6 !== undefined) bump("vtep6");
+    for (const [name, slice] of Object.entries(node.overlays)) {
+      bump(overlay(name));
+      if (slice.subnet !== undefined) bump(`${name}/subnet`);
+      if (slice.subnet6 !== undefined) bump(`${name}/subnet6`);
+    }
+  }
+}
+
+function overlay(name: string): string {
+  return `overlay:${name}`;
 }
 
 /**

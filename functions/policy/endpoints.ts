@@ -10,6 +10,7 @@
  */
 import type { OverlayNode } from "../../lib/desired/overlay-schema.ts";
 import { parseCidr, formatIp } from "../../lib/net/cidr.ts";
+import { parseIp } from "../../lib/net/ip-literal.ts";
 import type { ClusterSnapshot, Task } from "../../lib/snapshot/schema.ts";
 import { isTerminal, networkContext, taskAddresses } from "../task-facts/task-networks.ts";
 
@@ -74,19 +75,24 @@ export function clusterEndpoints(snapshot: ClusterSnapshot, overlayNodes: Readon
     }
     const ranges = task.ports.filter((r) => r.begin >= 1 && r.begin <= r.end && r.end <= 65535);
     if (ranges.length === 0) continue;
-    for (const address of agent.ips) {
+    for (const address of ipsOf(agent.ips)) {
       const elements = ranges.map((r) => `${address} ${r.begin === r.end ? r.begin : `${r.begin}-${r.end}`}`);
       tasks.push({ kind: "task", task: facts, network: agentNetwork, address, elements, own: false });
     }
   }
   const nodes: NodeEndpoint[] = [];
   for (const agent of snapshot.agents) {
-    nodes.push({ kind: "node", node: agent.id, network: agent.public ? "edge" : "host", addresses: nodeAddresses(agent.ips, overlayNodes[agent.id]) });
+    nodes.push({ kind: "node", node: agent.id, network: agent.public ? "edge" : "host", addresses: nodeAddresses(ipsOf(agent.ips), overlayNodes[agent.id]) });
   }
   for (const [key, entry] of Object.entries(overlayNodes)) {
     if (!agents.has(key)) nodes.push({ kind: "node", node: key, network: "host", addresses: nodeAddresses([entry.ip], entry) });
   }
   return { tasks, nodes };
+}
+
+/** An agent's addresses that are IP literals: a snapshot may hold a hostname left unresolved (reported by DNS). */
+function ipsOf(texts: readonly string[]): string[] {
+  return texts.filter((text) => parseIp(text) !== undefined);
 }
 
 /** Mesos labels as a record; the first of a repeated key wins, as Marathon reads them. */

@@ -7,6 +7,9 @@
  */
 import { Counter, ExternalCounter, Gauge, Histogram, Registry } from "../metrics/registry.ts";
 
+/** Keys per batch: one task change is a handful, a relist of 100k tasks ~130k. */
+const KEY_BUCKETS = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144];
+
 /** Seconds; kube-proxy's sync-duration buckets, finer at the bottom for sub-second convergence. */
 const DURATION_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 
@@ -31,8 +34,17 @@ export function agentMetrics() {
     sourceErrors: add(new Counter("wayfinder_agent_source_errors_total", "Desired states not obtained: kind=fetch (unreachable, timeout) or invalid (failed validation)", ["kind"])),
     sourceEvents: add(new Counter("wayfinder_agent_source_events_total", "Marathon events that asked for a read, by type", ["type"])),
     streamDisconnects: add(new Counter("wayfinder_agent_event_stream_disconnects_total", "Event-stream disconnects, kind=silent (idle timeout) or other", ["kind"])),
-    convergence: add(new Histogram("wayfinder_agent_convergence_seconds", "From the event that asked for a read to the node running the result", DURATION_BUCKETS)),
     statusReports: add(new Counter("wayfinder_agent_status_reports_total", "Status reports sent to the control plane, by result: ok or failed", ["result"])),
+    convergence: add(new Histogram("wayfinder_agent_convergence_seconds", "From the event that asked for a read (or the batch received) to the node running the result", DURATION_BUCKETS)),
+    // The delta path (watch): what arrives, what each applier does with it, what is persisted.
+    applyDuration: add(new Histogram("wayfinder_agent_applier_duration_seconds", "Time one applier took on one run, by applier and mode (partial: the changed keys; full: the whole view)", DURATION_BUCKETS, ["applier", "mode"])),
+    fullSyncs: add(new Counter("wayfinder_agent_applier_full_syncs_total", "Full syncs an applier fell back to instead of a partial one, by reason", ["applier", "reason"])),
+    batchKeys: add(new Histogram("wayfinder_agent_watch_batch_keys", "Keys a committed watch batch changed in the view", KEY_BUCKETS)),
+    watchBatches: add(new Counter("wayfinder_agent_watch_batches_total", "Watch batches committed, by kind (change or relist)", ["kind"])),
+    watchBytes: add(new Counter("wayfinder_agent_watch_bytes_total", "Bytes of watch stream received (after decompression)")),
+    watchRelists: add(new Counter("wayfinder_agent_watch_relists_total", "Relists by reason (start, gone, mismatch, protocol, values)", ["reason"])),
+    persistedBytes: add(new Counter("wayfinder_agent_view_persisted_bytes_total", "Bytes appended to the persisted view")),
+    appliedGeneration: add(new Gauge("wayfinder_agent_applied_generation", "The generation of the view every applier last took")),
     policyPackets: add(
       new ExternalCounter(
         "wayfinder_policy_packets_total",

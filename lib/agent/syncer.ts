@@ -266,7 +266,11 @@ export class Syncer {
   }
 }
 
-function countResult(metrics: AgentMetrics, result: ApplierResult): void {
+/**
+ * Counts one applier's result in the metrics: the keys it changed, or its failure, or that it was held.
+ * @example countResult(metrics, { name: "dns", status: "held", reason: "..." })
+ */
+export function countResult(metrics: AgentMetrics, result: ApplierResult): void {
   if (result.status === "applied") {
     metrics.changes.inc({ applier: result.name, op: "add" }, result.plan.adds.length);
     metrics.changes.inc({ applier: result.name, op: "change" }, result.plan.changes.length);

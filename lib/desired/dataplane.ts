@@ -11,6 +11,7 @@
  * files derive it alike, from here.
  */
 import type { Dataplane, OverlayAllocations, OverlayNode } from "./overlay-schema.ts";
+import type { OverlayPeer } from "./object-values.ts";
 import { parseIpValue } from "../net/cidr.ts";
 import { MAIN_TABLE, OVERLAY_TABLE } from "./overlay-constants.ts";
 
@@ -23,7 +24,7 @@ const FAMILIES = [
  * @example dataplaneFor(nodes["S1"], Object.values(nodes), allocations).routes[0]
  * // { dst: "9.0.0.0/24", via: "44.128.0.1", table: 254 }
  */
-export function dataplaneFor(node: OverlayNode, all: Iterable<OverlayNode>, allocations: Pick<OverlayAllocations, "overlays">): Dataplane {
+export function dataplaneFor(node: OverlayNode, all: Iterable<OverlayPeer>, allocations: Pick<OverlayAllocations, "overlays">): Dataplane {
   const rules = node.overlays
     .filter((o) => o.subnet !== undefined)
     .flatMap((o) => {
@@ -56,8 +57,8 @@ export function dataplaneFor(node: OverlayNode, all: Iterable<OverlayNode>, allo
 }
 
 /** Every other node once (agents sharing an IP are one node), in underlay IP order. */
-function peersOf(node: OverlayNode, all: Iterable<OverlayNode>): OverlayNode[] {
-  const byIp = new Map<string, OverlayNode>();
+function peersOf(node: OverlayNode, all: Iterable<OverlayPeer>): OverlayPeer[] {
+  const byIp = new Map<string, OverlayPeer>();
   for (const peer of all) if (peer.ip !== node.ip && !byIp.has(peer.ip)) byIp.set(peer.ip, peer);
   return [...byIp.values()]
     .map((peer) => ({ peer, value: parseIpValue(peer.ip)!.value }))

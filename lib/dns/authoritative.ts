@@ -16,7 +16,14 @@ import type { DnsRecord, SoaData } from "../desired/schema.ts";
 import { writeBack, type Alias } from "./aliases.ts";
 import { RCODE, TYPE } from "./wire/constants.ts";
 import { nameKey } from "./wire/names.ts";
-import type { IndexedZone, NameNode, ZoneIndex } from "./zone-index.ts";
+import type { IndexedZone, NameNode } from "./zone-index.ts";
+
+/** What an answer reads from the zones (the zone index, or a recorder of what was read). */
+export interface AnswerSource {
+  zoneFor(key: string): IndexedZone | undefined;
+  node(key: string): NameNode | undefined;
+  exists(key: string): boolean;
+}
 
 /** Record data ready to encode; names are keys, already written back for renames. */
 export type PlannedData =
@@ -54,7 +61,7 @@ const ANY_ORDER = ["A", "AAAA", "SRV", "NS"] as const;
  * The caller has checked that `key` is in a local zone.
  * @example planAnswer(index, nameKey("web.marathon.mesos")!, TYPE.A, undefined).rrset.length // 2
  */
-export function planAnswer(index: ZoneIndex, key: string, qtype: number, alias: Alias | undefined): AnswerPlan {
+export function planAnswer(index: AnswerSource, key: string, qtype: number, alias: Alias | undefined): AnswerPlan {
   const back = (k: string) => writeBack(alias, k);
   const plan: AnswerPlan = { rcode: RCODE.NOERROR, chain: [], rrset: [], authority: [], additional: [] };
   const visited = new Set<string>();
@@ -127,7 +134,7 @@ function recordsOf(
 }
 
 /** Addresses of the SRV or NS targets of an answer that are in the local zones. */
-function additionalFor(index: ZoneIndex, node: NameNode | undefined, rrset: readonly PlannedRecord[], back: (k: string) => string): PlannedRecord[] {
+function additionalFor(index: AnswerSource, node: NameNode | undefined, rrset: readonly PlannedRecord[], back: (k: string) => string): PlannedRecord[] {
   const type = rrset[0]?.type;
   const targets = new Set<string>();
   if (type === TYPE.SRV) for (const record of node?.SRV ?? []) targets.add(nameKey(record.data.target)!);

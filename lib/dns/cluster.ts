@@ -13,7 +13,7 @@ import type { ListenAddress } from "../net/listen-address.ts";
 import type { DnsServerOptions } from "./server.ts";
 
 /** What a worker is started with (crosses the process boundary as JSON). */
-export type WorkerConfig = Pick<DnsServerOptions, "listen" | "overrides" | "maxUdpSize" | "tcp"> & { source: { path: string } };
+export type WorkerConfig = Pick<DnsServerOptions, "listen" | "overrides" | "maxUdpSize" | "tcp"> & { source: { path: string } | { store: string } };
 
 export type WorkerMessage =
   | { type: "ready"; addresses: ListenAddress[] }

@@ -1,7 +1,8 @@
 /**
  * @module
  * One DNS server process: UDP and TCP listeners on each address, answering from the current
- * serving state, which is replaced whole when the zone source changes. Used as is by
+ * serving state. A zone file is replaced whole when it changes; the agent's zones store
+ * (`zone-store.ts`) is followed batch by batch, each applied in place. Used as is by
  * `wayfinder dns` with one worker, by each worker of the cluster mode, and by tests.
  */
 import { Forwarder } from "./forward/forwarder.ts";
@@ -13,12 +14,16 @@ import { DEFAULT_TCP_LIMITS, listenTcp, type TcpLimits, type TcpListener } from 
 import { listenUdp, type UdpListener } from "./udp-server.ts";
 import { fileIdentity, watchZoneFile, type ZoneWatcher } from "./zone-watcher.ts";
 import { readZoneSet } from "./zone-set-reader.ts";
+import { ZoneStore } from "./zone-store.ts";
 
 export interface DnsServerOptions {
   /** Addresses to serve; UDP and TCP on the same port. Port 0 picks one (the same for both). */
   listen: readonly ListenAddress[];
-  /** Where the zones come from: a file that is then followed, or a fixed zone set. */
-  source: { path: string; checkIntervalMs?: number } | { zones: ZoneSet };
+  /**
+   * Where the zones come from: a file that is then followed, the DNS applier's zones store (a
+   * directory) followed batch by batch, or a fixed zone set.
+   */
+  source: { path: string; checkIntervalMs?: number } | { store: string; checkIntervalMs?: number } | { zones: ZoneSet };
   overrides?: ForwardingOverrides;
   /** The largest UDP reply, whatever the client offers (EDNS). Default 4096: on a node the clients are local, so fragmentation is not the risk DNS flag day 2020 guards against. */
   maxUdpSize?: number;
@@ -30,7 +35,7 @@ export interface DnsServerOptions {
 
 export class DnsServer {
   #state: ServingState;
-  #watcher: ZoneWatcher | undefined;
+  #watcher: ZoneWatcher | ZoneStore | undefined;
   #listeners: Array<UdpListener | TcpListener> = [];
   readonly metrics = new DnsMetrics();
   readonly forwarder: Forwarder;
@@ -58,6 +63,7 @@ export class DnsServer {
    * @example const server = await DnsServer.start({ listen: [{ host: "127.0.0.1", port: 0 }], source: { path: "zones.json" } });
    */
   static async start(options: DnsServerOptions): Promise<DnsServer> {
+    if ("store" in options.source) return DnsServer.#startOnStore(options, options.source);
     const now = options.now ?? Date.now;
     const identity = "path" in options.source ? await fileIdentity(options.source.path) : undefined;
     const zones = "path" in options.source ? await readZoneSet(options.source.path) : options.source.zones;
@@ -80,6 +86,40 @@ export class DnsServer {
     return server;
   }
 
+  /**
+   * Serves the zones store: what it holds now (nothing yet is not an error: the built-in zones
+   * answer and forwarding works until the agent writes it), then each batch as it is committed.
+   */
+  static async #startOnStore(options: DnsServerOptions, source: { store: string; checkIntervalMs?: number }): Promise<DnsServer> {
+    let server: DnsServer | undefined;
+    const { store, problems } = await ZoneStore.open({
+      dir: source.store,
+      overrides: options.overrides ?? {},
+      ...(source.checkIntervalMs === undefined ? {} : { checkIntervalMs: source.checkIntervalMs }),
+      ...(options.now === undefined ? {} : { now: options.now }),
+      // Calls during the first load come before the server exists: it reports that load itself.
+      onState: (state, found) => {
+        if (server !== undefined) server.#install(state, found);
+      },
+      onBatch: (state) => {
+        if (server !== undefined) server.#report(state, [], false);
+      },
+      onProblem: (problem) => {
+        if (server !== undefined) server.#rejected(new Error(problem));
+      },
+    });
+    server = new DnsServer(options, store.state);
+    server.#watcher = store;
+    server.#report(store.state, [...problems, ...(store.version === undefined ? [`no zones in ${source.store} yet: serving the built-in zones until the agent writes them`] : [])]);
+    try {
+      for (const address of options.listen) await server.#bind(address);
+    } catch (error) {
+      await server.close();
+      throw error;
+    }
+    return server;
+  }
+
   /** The state being served. */
   get state(): ServingState {
     return this.#state;
@@ -88,6 +128,10 @@ export class DnsServer {
   /** Replaces the whole zone set (and forwarding settings) at once. */
   swap(zones: ZoneSet): void {
     const { state, problems } = ServingState.build(zones, this.options.overrides ?? {}, (this.options.now ?? Date.now)());
+    this.#install(state, problems);
+  }
+
+  #install(state: ServingState, problems: readonly string[]): void {
     this.#state = state;
     this.#report(state, problems);
   }
@@ -116,11 +160,12 @@ export class DnsServer {
     }
   }
 
-  #report(state: ServingState, problems: readonly string[]): void {
+  #report(state: ServingState, problems: readonly string[], loudly = true): void {
     const log = this.options.log;
-    this.metrics.zoneLoaded({ version: state.version, records: state.index.recordCount, zones: state.index.zones.length, loadedAt: state.loadedAt });
+    const zones = state.index.zoneCount;
+    this.metrics.zoneLoaded({ version: state.version, records: state.index.recordCount, zones, loadedAt: state.loadedAt });
     for (const problem of problems) log?.(`wayfinder dns: ${problem}`);
-    log?.(`wayfinder dns: serving ${state.index.zones.length} zones, ${state.index.recordCount} records (version ${state.version.slice(0, 12)})`);
+    if (loudly) log?.(`wayfinder dns: serving ${zones} zones, ${state.index.recordCount} records (version ${state.version.slice(0, 12)})`);
   }
 
   #rejected(error: Error): void {

@@ -3,7 +3,7 @@
  * Reads the documents a DNS server loads its zones from into a zone set:
  * - a DesiredState (`wayfinder plan --json`, `GET /v1/desired/nodes/:id`);
  * - a ClusterSnapshot, reconciled here;
- * - the DNS applier's `dns/zones.json` (`lib/desired/dns-zones-file.ts`).
+ * - a `zones.json` (`kind: DnsZones`, `lib/desired/dns-zones-file.ts`).
  * Every failure names the file and the JSON path.
  */
 import { readFile } from "node:fs/promises";

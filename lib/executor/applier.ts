@@ -48,6 +48,8 @@ export interface Applier<Installed = unknown, Value = unknown> {
   apply(plan: Plan<Value>): Promise<void>;
   /** What still differs from `desired` (empty when the node matches). */
   verify(desired: DesiredState): Promise<string[]>;
+  /** Ends what the applier keeps open between syncs (a long-lived nft); absent when it keeps nothing. */
+  close?(): Promise<void>;
 }
 
 /**

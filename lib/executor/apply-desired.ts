@@ -74,7 +74,11 @@ export async function applyDesired(
   return { hash: desired.hash, ok: broken.size === 0, appliers: results };
 }
 
-async function runApplier(desired: DesiredState, applier: Applier, dryRun: boolean, progress: (stage: ApplierStage) => void): Promise<ApplierResult> {
+/**
+ * One applier's full sync (observe → plan → apply → verify); failures are results, not throws.
+ * @example await runApplier(desired, applier, false) // { name: "files", status: "applied", plan: {...} }
+ */
+export async function runApplier(desired: DesiredState, applier: Applier, dryRun: boolean, progress: (stage: ApplierStage) => void = () => {}): Promise<ApplierResult> {
   const name = applier.name;
   let stage: ApplierStage = "observe";
   let plan: Plan<unknown> | undefined;

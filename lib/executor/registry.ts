@@ -16,6 +16,8 @@ import { createL4Applier, type L4BackendChoice } from "./l4lb/l4-backend.ts";
 import { createOverlayApplier } from "./overlay/applier.ts";
 import { createCniApplier } from "./cni/applier.ts";
 import { createDnsApplier } from "./dns/applier.ts";
+import { keySegment, KeyPrefix, ObjectKeys } from "../desired/object-keys.ts";
+import { wholeStateApplier, type ChangeApplier, type KeyedApplier } from "./keyed-applier.ts";
 import { createPolicyApplier } from "./policy/nftables-applier.ts";
 
 /** What appliers are built from on a node. */
@@ -44,22 +46,38 @@ export interface ApplierEntry {
    */
   readonly requires?: readonly string[];
   readonly create: (context: ApplierContext) => Applier;
+  /** The keys of a node's view (docs/delta-path.md §1) whose changes this applier applies. */
+  readonly takes: (key: string, node: string) => boolean;
 }
 
 /** Every applier, in execution order. */
 export const APPLIERS = [
-  { name: "overlay", create: (ctx) => createOverlayApplier({ netns: ctx.netns }) },
+  { name: "overlay", create: (ctx) => createOverlayApplier({ netns: ctx.netns }), takes: (key, node) => key.startsWith("overlay/") || key === ObjectKeys.nodeOverlay(node) },
   // CNI configs name the overlay's bridges and VXLAN device: none is installed while those failed.
-  { name: "cni", requires: ["overlay"], create: (ctx) => createCniApplier({ stateDir: join(ctx.stateDir, "cni"), dir: ctx.cniDir }) },
+  {
+    name: "cni",
+    requires: ["overlay"],
+    create: (ctx) => createCniApplier({ stateDir: join(ctx.stateDir, "cni"), dir: ctx.cniDir }),
+    takes: (key, node) => key === ObjectKeys.nodeOverlay(node),
+  },
   // Before the VIPs, HAProxy and DNS send anything to a new task: until its policy is
   // programmed its address is closed, so programming it first spares those connections.
-  { name: "policy", create: (ctx) => createPolicyApplier({ netns: ctx.netns }) },
+  {
+    name: "policy",
+    create: (ctx) => createPolicyApplier({ netns: ctx.netns }),
+    takes: (key, node) => key.startsWith("policy/") || key === `node/${keySegment(node)}/policy`,
+  },
   // Before DNS: a VIP's name must never resolve before the VIP works (dcos-net#130).
-  { name: "l4lb", create: (ctx) => createL4Applier({ backend: ctx.l4Backend, netns: ctx.netns }) },
-  { name: "files", create: (ctx) => createFilesApplier({ name: "files", dir: join(ctx.stateDir, "files"), files: ctx.renderFiles }) },
-  { name: "haproxy", create: (ctx) => createHaproxyApplier({ dir: join(ctx.stateDir, "haproxy"), log: ctx.log, netns: ctx.netns }) },
+  { name: "l4lb", create: (ctx) => createL4Applier({ backend: ctx.l4Backend, netns: ctx.netns }), takes: (key) => key.startsWith(KeyPrefix.l4Service) },
+  // Every file of the whole state, DNS zones included: on the delta path it keeps every value.
+  { name: "files", create: (ctx) => createFilesApplier({ name: "files", dir: join(ctx.stateDir, "files"), files: ctx.renderFiles }), takes: () => true },
+  {
+    name: "haproxy",
+    create: (ctx) => createHaproxyApplier({ dir: join(ctx.stateDir, "haproxy"), log: ctx.log, netns: ctx.netns }),
+    takes: (key) => key.startsWith("haproxy/"),
+  },
   // Held back while the VIP rules failed, so names of new VIPs only resolve once they work.
-  { name: "dns", requires: ["l4lb"], create: (ctx) => createDnsApplier({ dir: join(ctx.stateDir, "dns") }) },
+  { name: "dns", requires: ["l4lb"], create: (ctx) => createDnsApplier({ dir: join(ctx.stateDir, "dns") }), takes: (key) => key.startsWith("dns/") },
 ] as const satisfies readonly ApplierEntry[];
 
 /** A registered applier name. */
@@ -81,8 +99,30 @@ export function applierRequirements(): Record<string, readonly string[]> {
  * @example createAppliers({ stateDir: "/var/lib/wayfinder", renderFiles: renderArtifacts }, ["files"])
  */
 export function createAppliers(context: ApplierContext, only?: readonly string[]): Applier[] {
+  return selected(only).map((entry) => entry.create(context));
+}
+
+/**
+ * The selected appliers for the delta path, for `node`: those that apply changed keys as they
+ * are, the others (whole-state appliers) running a full sync when one of their keys changed.
+ * @example createKeyedAppliers(context, "S1", ["l4lb", "dns"]).map((a) => a.name) // ["l4lb", "dns"]
+ */
+export function createKeyedAppliers(context: ApplierContext, node: string, only?: readonly string[]): KeyedApplier[] {
+  return selected(only).map((entry) => {
+    const applier = entry.create(context);
+    const takes = (key: string) => (entry.takes as ApplierEntry["takes"])(key, node);
+    if (!takesChanges(applier)) return wholeStateApplier(applier, takes);
+    return { name: applier.name, takes, applyChanges: (changes, view) => applier.applyChanges(changes, view), syncAll: (view, changes) => applier.syncAll(view, changes), ...(applier.close ? { close: () => applier.close!() } : {}) };
+  });
+}
+
+function takesChanges(applier: Applier | (Applier & ChangeApplier)): applier is Applier & ChangeApplier {
+  return "applyChanges" in applier && "syncAll" in applier;
+}
+
+function selected(only: readonly string[] | undefined): ReadonlyArray<(typeof APPLIERS)[number]> {
   const known: readonly string[] = APPLIERS.map((entry) => entry.name);
   const unknown = (only ?? []).filter((name) => !known.includes(name));
   if (unknown.length > 0) throw new Error(`unknown applier ${unknown.map((n) => `'${n}'`).join(", ")} (known: ${known.join(", ")})`);
-  return APPLIERS.filter((entry) => only === undefined || only.includes(entry.name)).map((entry) => entry.create(context));
+  return APPLIERS.filter((entry) => only === undefined || only.includes(entry.name));
 }

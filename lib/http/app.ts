@@ -22,7 +22,7 @@ import { openApiRoutes } from "./routes/openapi.ts";
 import { reconcileRoutes } from "./routes/reconcile.ts";
 import { clusterRoutes } from "./routes/clusters.ts";
 import { policyRoutes } from "./routes/policy.ts";
-import { ClusterStates } from "./cluster-states.ts";
+import { ClusterStates, type ClusterStatesOptions } from "./cluster-states.ts";
 import { OperatorView } from "./operator-view.ts";
 import { explainRoutes } from "./routes/explain.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
@@ -49,6 +49,10 @@ export interface AppOptions {
    * store, desired state and node views with long polling). Default: those routes are absent.
    */
   store?: SnapshotStore | undefined;
+  /** Tuning of the cluster routes' change logs and watch streams. Default: {@link ClusterStatesOptions}' defaults. */
+  clusters?: ClusterStatesOptions | undefined;
+  /** When it aborts (shutdown), open watch streams end cleanly, so the server can close at once. */
+  signal?: AbortSignal | undefined;
   /** Where unexpected errors are logged in full. Default `console.error`. */
   log?: ((line: string) => void) | undefined;
 }
@@ -58,6 +62,8 @@ interface ResolvedAppOptions {
   bodyLimit: number;
   snapshot: ClusterSnapshot | undefined;
   store: SnapshotStore | undefined;
+  clusters: ClusterStatesOptions;
+  signal: AbortSignal | undefined;
   log: (line: string) => void;
 }
 
@@ -94,13 +100,16 @@ export function createApp(options: AppOptions = {}): Hono {
   });
   app.route("/openapi.json", openApiRoutes(document));
   app.route("/v1/reconcile", reconcileRoutes());
-  if (opts.snapshot !== undefined) {
-    const view = OperatorView.reconcile(opts.snapshot);
-    app.route("/v1/desired", desiredRoutes(view.snapshot, view.desired));
-    app.route("/v1/explain", explainRoutes(async () => view));
+  const snapshot = opts.snapshot;
+  if (snapshot !== undefined) {
+    app.route("/v1/desired", desiredRoutes(snapshot));
+    // Provenance is reported by a derivation of its own, made at the first explanation.
+    let view: OperatorView | undefined;
+    app.route("/v1/explain", explainRoutes(async () => (view ??= OperatorView.reconcile(snapshot))));
   }
-  const states = opts.store === undefined ? undefined : new ClusterStates(opts.store);
+  const states = opts.store === undefined ? undefined : new ClusterStates(opts.store, opts.clusters);
   if (states !== undefined) {
+    opts.signal?.addEventListener("abort", () => void states.endWatches(), { once: true });
     app.route("/v1/clusters", clusterRoutes(states));
     app.route("/v1/clusters", policyRoutes(states));
     app.route("/metrics", metricsRoutes(states));
@@ -121,6 +130,8 @@ function resolveOptions(options: AppOptions): ResolvedAppOptions {
     bodyLimit,
     snapshot: options.snapshot,
     store: options.store,
+    clusters: options.clusters ?? {},
+    signal: options.signal,
     log: options.log ?? ((line) => console.error(line)),
   };
 }

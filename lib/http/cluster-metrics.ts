@@ -40,7 +40,7 @@ export function clusterMetricsText(clusters: readonly ClusterRows[]): string {
     reporting.set(rows.filter((r) => r.status !== undefined).length, { cluster });
     converged.set(rows.filter((r) => r.converged).length, { cluster });
     silent.set(rows.filter((r) => r.silent).length, { cluster });
-    for (const level of ["error", "warning", "info"] as const) diagnostics.set(state.desired.diagnostics.filter((d) => d.level === level).length, { cluster, level });
+    for (const level of ["error", "warning", "info"] as const) diagnostics.set(state.desired().diagnostics.filter((d) => d.level === level).length, { cluster, level });
     for (const row of rows) {
       const node = { cluster, node: row.agentId };
       nodeConverged.set(row.converged ? 1 : 0, node);

@@ -13,10 +13,14 @@ import type { InputIssue } from "../snapshot/issues.ts";
 /** One reason a request body was rejected: where (JSON path, empty for the whole body) and why. */
 export const ErrorIssue = z.object({ path: z.string(), message: z.string() }) satisfies z.ZodType<InputIssue>;
 
-/** The body of every non-2xx response. `issues` is present on 400s about the request body. */
+/**
+ * The body of every non-2xx response. `issues` is present on 400s about the request body;
+ * `generation` (the cluster's current one) on a 409 to a stale change and a 410 to a stale watch.
+ */
 export const ErrorBody = z.object({
   error: z.string(),
   issues: z.array(ErrorIssue).optional(),
+  generation: z.number().int().nonnegative().optional(),
 });
 export type ErrorBody = z.infer<typeof ErrorBody>;
 
@@ -28,9 +32,11 @@ export function jsonError(
   c: Context,
   status: ContentfulStatusCode,
   error: string,
-  extra: { issues?: InputIssue[]; headers?: Record<string, string> } = {},
+  extra: { issues?: InputIssue[]; generation?: number; headers?: Record<string, string> } = {},
 ): Response {
-  const body: ErrorBody = extra.issues === undefined ? { error } : { error, issues: extra.issues };
+  const body: ErrorBody = { error };
+  if (extra.issues !== undefined) body.issues = extra.issues;
+  if (extra.generation !== undefined) body.generation = extra.generation;
   return c.json(body, status, extra.headers);
 }
 

@@ -47,12 +47,12 @@ export const NodesSummary = z.object({
 export type NodesSummary = z.infer<typeof NodesSummary>;
 
 /**
- * Every agent of `state`, sorted by id. A node's view is computed only for nodes that reported
- * (its own polls compute and cache the same view), never for silent ones.
+ * Every agent of `state`, sorted by id. A node's view hash is the keyed state's own (no view is
+ * assembled), and asked only for nodes that reported.
  * @example nodeRows(state, statuses, new Date()).filter((r) => !r.converged).map((r) => r.agentId)
  */
 export function nodeRows(state: ClusterState, statuses: ReadonlyMap<string, StoredNodeStatus>, now: Date): NodeRow[] {
-  const agents = [...state.stored.snapshot.agents].sort((a, b) => compareStrings(a.id, b.id));
+  const agents = [...state.stored.snapshot.objects.agents.values()].sort((a, b) => compareStrings(a.id, b.id));
   return agents.map((agent) => nodeRow(state, agent, statuses.get(agent.id), now));
 }
 
@@ -61,7 +61,7 @@ export function nodeRows(state: ClusterState, statuses: ReadonlyMap<string, Stor
  * @example nodeRow(state, agent, statuses.get(agent.id), new Date()).converged // true
  */
 export function nodeRow(state: ClusterState, agent: Pick<Agent, "id" | "hostname">, status: StoredNodeStatus | undefined, now: Date): NodeRow {
-  const viewHash = status === undefined ? "" : state.view(agent.id)!.hash;
+  const viewHash = status === undefined ? "" : state.viewHash(agent.id);
   const silent = status === undefined || now.getTime() - Date.parse(status.receivedAt) > STALE_AFTER_SECONDS * 1000;
   return {
     agentId: agent.id,
@@ -104,7 +104,7 @@ export function nodesSummary(cluster: string, state: ClusterState, rows: readonl
   return {
     cluster,
     generation: state.stored.generation,
-    hash: state.desired.hash,
+    hash: state.desired().hash,
     total: rows.length,
     reporting: rows.filter((r) => r.status !== undefined).length,
     converged: rows.filter((r) => r.converged).length,

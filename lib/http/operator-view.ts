@@ -2,12 +2,15 @@
  * @module
  * One generation of one cluster as an operator looks at it: the explanations of the pure
  * core, the network policy's answers and the answers the DNS server gives, built from the
- * desired state the store already holds. The DNS server's lookup structure and the policy's
- * parties are built on first use (the DNS page's first answer, the first policy question) and
- * kept with the generation, so a page or an explanation costs a lookup, not a reconcile.
+ * desired state the store already holds. Each part is built on first use and kept with the
+ * generation: the provenance (one derivation with the reconcilers reporting, at the first
+ * explanation), the DNS server's lookup structure (the DNS page's first answer), the
+ * policy's parties (the first policy question). A page or an explanation then costs a lookup,
+ * not a derivation; a generation nobody explains derives nothing more.
  */
 import { ExplainContext, explain } from "../../functions/explain/index.ts";
 import { ProvenanceLedger } from "../../functions/explain/ledger.ts";
+import { deriveObjects } from "../../functions/keyed/derive.ts";
 import { reconcile } from "../../functions/reconcile.ts";
 import { policyQuestions, type PolicyQuestions } from "../../functions/policy/questions.ts";
 import type { ExplainOptions, ExplainSubject, Explanation } from "../../functions/explain/schema.ts";
@@ -25,21 +28,23 @@ import type { ClusterSnapshot } from "../snapshot/schema.ts";
  * view.explain("name", "web.marathon.dclb.thisdcos.global").kind // "name" (answered as web.marathon.l4lb.thisdcos.directory)
  */
 export class OperatorView {
-  readonly context: ExplainContext;
+  readonly snapshot: ClusterSnapshot;
+  readonly desired: DesiredState;
+  #ledger: ProvenanceLedger | undefined;
+  #context: ExplainContext | undefined;
   #serving: ServingState | undefined;
   #router: Router | undefined;
   #policy: PolicyQuestions | undefined;
 
-  constructor(snapshot: ClusterSnapshot, desired: DesiredState, ledger: ProvenanceLedger) {
-    // Explanations ask the policy through the view, so its parties are built on the first question.
-    this.context = new ExplainContext(snapshot, desired, ledger, {
-      configured: desired.policy !== undefined,
-      around: (name, ports) => this.policy.around(name, ports),
-    });
+  /** `ledger`: the provenance of `desired`, when it is at hand; otherwise derived on first use. */
+  constructor(snapshot: ClusterSnapshot, desired: DesiredState, ledger?: ProvenanceLedger) {
+    this.snapshot = snapshot;
+    this.desired = desired;
+    this.#ledger = ledger;
   }
 
   /**
-   * Reconciles `snapshot` with provenance on: the one reconcile a generation needs.
+   * Reconciles `snapshot` with provenance on: the one reconcile a generation needs (the CLI).
    * @example OperatorView.reconcile(snapshot).desired.hash === reconcile(snapshot).hash // true
    */
   static reconcile(snapshot: ClusterSnapshot): OperatorView {
@@ -47,17 +52,23 @@ export class OperatorView {
     return new OperatorView(snapshot, reconcile(snapshot, { provenance: ledger }), ledger);
   }
 
+  /** What the explanations read; its provenance is derived here once (the objects derived are the same as the stored ones'). */
+  get context(): ExplainContext {
+    if (this.#context === undefined) {
+      let ledger = this.#ledger;
+      if (ledger === undefined) deriveObjects(this.snapshot, { provenance: (ledger = new ProvenanceLedger()) });
+      // Explanations ask the policy through the view, so its parties are built on the first question.
+      this.#context = new ExplainContext(this.snapshot, this.desired, ledger, {
+        configured: this.desired.policy !== undefined,
+        around: (name, ports) => this.policy.around(name, ports),
+      });
+    }
+    return this.#context;
+  }
+
   /** The network policy's answers for this generation (`wayfinder policy`, `/ui/policy`, explanations). */
   get policy(): PolicyQuestions {
     return (this.#policy ??= policyQuestions(this.snapshot, this.desired));
-  }
-
-  get snapshot(): ClusterSnapshot {
-    return this.context.snapshot;
-  }
-
-  get desired(): DesiredState {
-    return this.context.desired;
   }
 
   /** The DNS server's state for this generation's zones (built once). */

@@ -2,7 +2,9 @@
  * @module
  * One node's policy as an nftables table model: named sets (one per selector and family),
  * verdict maps, a named counter per rule, and the chains. The rule count follows the
- * identities and rules, never tasks × rules: tasks are set and map elements. Chains mirror
+ * identities and rules, never tasks × rules: tasks are set and map elements. What no task
+ * changes (a source's address blocks, a rule's ports) is written into the rules instead, so
+ * nft has fewer objects to read back before each batch. Chains mirror
  * `functions/policy/decide.ts` step for step:
  *
  * - `prerouting` (before any DNAT): sources outside the cluster reaching a task here;
@@ -161,7 +163,7 @@ function identityChains(key: string, identity: PolicyIdentity, policy: PolicySec
     const rule = rules.get(name)!;
     if ((from !== undefined && !has(from)) || (rule.to !== undefined && !has(rule.to))) continue;
     const match = [
-      from === undefined ? "" : `${w.saddr} @${setName(from, w)} `,
+      from === undefined ? "" : sourceBlocks(policy, from, w),
       rule.to === undefined ? "" : `${w.daddr} . th dport @${setName(rule.to, w)} `,
       portsMatch(rule.ports),
     ].join("");
@@ -175,7 +177,7 @@ function identityChains(key: string, identity: PolicyIdentity, policy: PolicySec
   for (const grant of identity.grants) {
     const app = policy.apps.find((a) => a.appId === grant.app)!;
     if (!has(app.members) || (grant.from !== undefined && !has(grant.from))) continue;
-    const from = grant.from === undefined ? "" : `${w.saddr} @${setName(grant.from, w)} `;
+    const from = grant.from === undefined ? "" : sourceBlocks(policy, grant.from, w);
     after.push(`${from}${w.daddr} . th dport @${setName(app.members, w)} ${portsMatch(app.entries[grant.entry]!.ports)}${counted(appCounter(app.members, "allow"), "accept")}`);
   }
   after.push(`${w.daddr} . th dport vmap @apps${w.suffix}`);
@@ -198,6 +200,20 @@ function isolationRules(network: string, policy: PolicySection, w: Words, has: (
     .flatMap((n) => [...logged(policy.logDrops, `${w.daddr} @${setName(n.members, w)} `, `deny network:${n.name}`), `${w.daddr} @${setName(n.members, w)} ${counted(networkCounter(n.name), "drop")}`]);
 }
 
+/**
+ * `ip saddr 203.0.113.0/24 ` (with a trailing space): the address blocks a source outside the
+ * cluster is matched by, written into the rule (an anonymous set when there are several).
+ * These sets come from the config alone, never from tasks, so they change only with the rules
+ * that use them, and those chains are refilled then anyway. As named interval sets they cost
+ * every batch: before it changes any element, nft 1.0 reads back every element of every named
+ * single-field interval set of the table (81 such sets in bench:policy's table, about a third
+ * of a one-task batch).
+ */
+function sourceBlocks(policy: PolicySection, key: string, w: Words): string {
+  const blocks = policy.sets[key]!.elements.filter((e) => family4or6(e) === w.version);
+  return blocks.length === 1 ? `${w.saddr} ${blocks[0]} ` : `${w.saddr} { ${blocks.join(", ")} } `;
+}
+
 function counted(counter: string, verdict: string): string {
   return `counter name "${counter}" ${verdict}`;
 }
@@ -207,11 +223,19 @@ function logged(on: boolean, match: string, what: string): string[] {
   return on ? [`${match}${LOG_LIMIT} log prefix "wayfinder ${what}: " level info`] : [];
 }
 
-/** `meta l4proto . th dport { tcp . 80, udp . 53-60 }` (with a trailing space), or "" for every port. */
+/**
+ * `meta l4proto tcp th dport 80 ` for one port spec, `meta l4proto . th dport { tcp . 80, udp .
+ * 53-60 } ` for several (with a trailing space), or "" for every port. One spec, what nearly
+ * every rule has, is two comparisons rather than an anonymous set: each such set is one more
+ * kernel object that a rule change creates and destroys and that nft lists back before every
+ * batch (at 10k rules, 800 of them tripled the cost of a rule change). Both match the same
+ * packets: a port range is compared as a range, and every port is `0-65535` as before.
+ */
 function portsMatch(ports: readonly PortSpec[] | undefined): string {
   if (ports === undefined) return "";
-  const items = ports.map((p) => `${p.protocol} . ${p.port === undefined ? "0-65535" : p.endPort === undefined || p.endPort === p.port ? p.port : `${p.port}-${p.endPort}`}`);
-  return `meta l4proto . th dport { ${items.join(", ")} } `;
+  const range = (p: PortSpec) => (p.port === undefined ? "0-65535" : p.endPort === undefined || p.endPort === p.port ? `${p.port}` : `${p.port}-${p.endPort}`);
+  if (ports.length === 1) return `meta l4proto ${ports[0]!.protocol} th dport ${range(ports[0]!)} `;
+  return `meta l4proto . th dport { ${ports.map((p) => `${p.protocol} . ${range(p)}`).join(", ")} } `;
 }
 
 function setOf(name: string, kind: PolicySet["kind"], elements: readonly string[], w: Words): TableSet {

@@ -1,7 +1,7 @@
 /**
  * @module
  * Node status reports in files (Node: `wayfinder serve --store DIR`): one file per node under
- * `DIR/<cluster>.nodes/`, so a report rewrites one small file, never one holding every node.
+ * `DIR/<cluster>/nodes/`, beside the cluster's snapshot and change log, so a report rewrites one small file, never one holding every node.
  * Each write goes through a temporary file and a rename, one at a time per node. On start
  * every file is read and validated; one that fails is reported and skipped (and left on disk).
  */
@@ -12,11 +12,12 @@ import { canonicalJson } from "../net/canonical-json.ts";
 import { sha256Hex } from "../net/digest.ts";
 import { writeFileDurably } from "../executor/files/durable-write.ts";
 import { inputIssues } from "../snapshot/issues.ts";
+import { compareStrings } from "../net/compare.ts";
 import { StoredNodeStatus, type NodeStatusStore } from "./node-status.ts";
 
 const StatusFile = z.object({ apiVersion: z.literal("wayfinder/v1"), kind: z.literal("NodeStatus"), cluster: z.string(), status: StoredNodeStatus });
 
-const NODES_SUFFIX = ".nodes";
+const NODES_DIR = "nodes";
 
 /**
  * @example
@@ -33,18 +34,23 @@ export class FileNodeStatuses implements NodeStatusStore {
     this.#clusters = clusters;
   }
 
-  /** Loads every `<cluster>.nodes/` directory of `dir`; `problems` names each file skipped and why. */
+  /** Loads every `<cluster>/nodes/` directory of `dir`; `problems` names each file skipped and why. */
   static async open(dir: string, isCluster: (name: string) => boolean): Promise<{ statuses: FileNodeStatuses; problems: string[] }> {
     const clusters = new Map<string, Map<string, StoredNodeStatus>>();
     const problems: string[] = [];
-    for (const entry of (await readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-      if (!entry.isDirectory() || !entry.name.endsWith(NODES_SUFFIX)) continue;
-      const cluster = entry.name.slice(0, -NODES_SUFFIX.length);
-      if (!isCluster(cluster)) continue;
+    for (const entry of (await readdir(dir, { withFileTypes: true })).sort((a, b) => compareStrings(a.name, b.name))) {
+      const cluster = entry.name;
+      if (!entry.isDirectory() || !isCluster(cluster)) continue;
       const nodes = new Map<string, StoredNodeStatus>();
-      for (const name of (await readdir(join(dir, entry.name))).sort()) {
+      let files: string[];
+      try {
+        files = (await readdir(join(dir, cluster, NODES_DIR))).sort(compareStrings);
+      } catch {
+        continue;
+      }
+      for (const name of files) {
         if (!name.endsWith(".json")) continue;
-        const path = join(dir, entry.name, name);
+        const path = join(dir, cluster, NODES_DIR, name);
         const problem = await readStatus(path, cluster, nodes);
         if (problem !== undefined) problems.push(`${path}: ${problem}; skipped`);
       }
@@ -58,7 +64,7 @@ export class FileNodeStatuses implements NodeStatusStore {
   }
 
   async putNodeStatus(cluster: string, status: StoredNodeStatus): Promise<void> {
-    const dir = join(this.#dir, `${cluster}${NODES_SUFFIX}`);
+    const dir = join(this.#dir, cluster, NODES_DIR);
     const path = join(dir, fileName(status.agentId));
     const previous = this.#writing.get(path) ?? Promise.resolve();
     const write = previous.catch(() => {}).then(async () => {

@@ -1,37 +1,60 @@
 /**
  * @module
- * Where the control plane keeps each cluster's latest ClusterSnapshot: a source or a client
- * PUTs it, executors read the desired state derived from it, and each node's latest status
- * report (`node-status.ts`). One narrow interface, three
- * homes: memory (tests, `wayfinder serve` without a directory), a directory of files (Node,
- * survives restarts) and a Durable Object's storage (Workers). A store only ever holds
- * snapshots that passed validation; a failed write leaves the previous one in place.
+ * Where the control plane keeps each cluster's snapshot, by key: tasks, apps, agents and
+ * frameworks by id, the cluster-level fields, and the sticky allocations of the desired state
+ * derived from it (so a restart derives the same VIP addresses and overlay subnets). Every
+ * write is one generation: a change of some objects (a PATCH) or of everything that differs
+ * (a PUT), stored at the cost of what it changes. One narrow interface, three homes: memory
+ * (tests, `wayfinder serve` without a directory), a directory with a change log (Node,
+ * `file-store.ts`) and a Durable Object's storage (Workers, `durable-object-store.ts`). A
+ * store only ever holds changes that passed validation; a failed write leaves the previous
+ * generation in place, in storage and in memory. Each home also keeps every node's latest
+ * status report (`node-status.ts`).
  */
-import type { ClusterSnapshot } from "../snapshot/schema.ts";
+import type { SnapshotChange } from "../snapshot/snapshot-change.ts";
+import { KeyedSnapshot, type ClusterFields } from "./keyed-snapshot.ts";
 import { compareStrings } from "../net/compare.ts";
 import { MemoryNodeStatuses, type NodeStatusStore, type StoredNodeStatus } from "./node-status.ts";
 
-/** A cluster's stored snapshot and its bookkeeping. */
-export interface StoredSnapshot {
-  cluster: string;
-  /** 1 for the first snapshot, +1 for each one after. */
+/** Allocation objects of the derived state that one generation set (canonical JSON) or removed, by key. */
+export interface AllocationChanges {
+  upserts: Array<[key: string, json: string]>;
+  deletes: string[];
+}
+
+/** One generation as it is written. */
+export interface StoredChange {
+  /** One above the stored generation (1 for a new cluster). */
   generation: number;
   /** When it was stored (ISO 8601). */
   storedAt: string;
-  snapshot: ClusterSnapshot;
+  /** The cluster-level fields, when they change (always for a new cluster). */
+  fields?: ClusterFields;
+  change: SnapshotChange;
+  allocations: AllocationChanges;
+}
+
+/** A cluster as stored, at its newest generation. */
+export interface StoredCluster {
+  cluster: string;
+  generation: number;
+  storedAt: string;
+  snapshot: KeyedSnapshot;
+  /** The derived state's allocation objects at `generation` (canonical JSON by key). */
+  allocations: Map<string, string>;
 }
 
 /** A store also keeps each node's latest status report (`node-status.ts`). */
 export interface SnapshotStore extends NodeStatusStore {
   /** The clusters with a stored snapshot. */
   clusters(): Promise<string[]>;
-  /** The stored snapshot of `cluster`, if any. */
-  get(cluster: string): Promise<StoredSnapshot | undefined>;
+  /** The cluster as stored, if any. The record is the store's own: callers read it, never change it. */
+  get(cluster: string): Promise<StoredCluster | undefined>;
   /**
-   * Stores `snapshot` as the cluster's newest (generation one above the previous). Resolves
-   * once it is durable in this store; rejects otherwise, with the previous one still stored.
+   * Stores one generation durably, then applies it to the record `get` returns. Rejects
+   * (nothing applied) when storage fails or `write.generation` is not one above the stored one.
    */
-  put(cluster: string, snapshot: ClusterSnapshot, storedAt: string): Promise<StoredSnapshot>;
+  commit(cluster: string, write: StoredChange): Promise<StoredCluster>;
 }
 
 /**
@@ -49,19 +72,39 @@ export function isClusterName(name: string): boolean {
 }
 
 /**
- * The next record for `cluster` after `previous`.
- * @example nextRecord(undefined, "prod", snapshot, now).generation // 1
+ * Throws unless `write` can follow `record` (the next generation; fields for a new cluster).
+ * @example checkNextGeneration("prod", undefined, write) // throws unless write.generation === 1
  */
-export function nextRecord(previous: StoredSnapshot | undefined, cluster: string, snapshot: ClusterSnapshot, storedAt: string): StoredSnapshot {
-  return { cluster, generation: (previous?.generation ?? 0) + 1, storedAt, snapshot };
+export function checkNextGeneration(cluster: string, record: StoredCluster | undefined, write: StoredChange): void {
+  const expected = (record?.generation ?? 0) + 1;
+  if (write.generation !== expected) throw new Error(`cluster '${cluster}': generation ${write.generation} cannot follow ${record?.generation ?? "nothing"} (expected ${expected})`);
+  if (record === undefined && write.fields === undefined) throw new Error(`cluster '${cluster}': its first generation must carry the cluster-level fields`);
 }
 
 /**
- * Keeps snapshots in memory only: gone on restart.
- * @example const store = new MemorySnapshotStore(); await store.put("prod", snapshot, new Date().toISOString());
+ * Applies a written generation to `record` (or starts one), in place: the memory side of
+ * every store after its durable write.
+ * @example record = applyStoredChange(record, "prod", write)
+ */
+export function applyStoredChange(record: StoredCluster | undefined, cluster: string, write: StoredChange): StoredCluster {
+  const target =
+    record ??
+    ({ cluster, generation: 0, storedAt: write.storedAt, snapshot: KeyedSnapshot.from({ ...write.fields!, tasks: [], marathonApps: [], agents: [], frameworks: [] }), allocations: new Map() } satisfies StoredCluster);
+  if (write.fields !== undefined) target.snapshot.fields = write.fields;
+  target.snapshot.apply(write.change);
+  for (const [key, json] of write.allocations.upserts) target.allocations.set(key, json);
+  for (const key of write.allocations.deletes) target.allocations.delete(key);
+  target.generation = write.generation;
+  target.storedAt = write.storedAt;
+  return target;
+}
+
+/**
+ * Keeps clusters in memory only: gone on restart.
+ * @example const store = new MemorySnapshotStore(); await store.commit("prod", firstWrite);
  */
 export class MemorySnapshotStore implements SnapshotStore {
-  readonly #records = new Map<string, StoredSnapshot>();
+  readonly #records = new Map<string, StoredCluster>();
   readonly #statuses = new MemoryNodeStatuses();
 
   async clusters(): Promise<string[]> {
@@ -76,13 +119,15 @@ export class MemorySnapshotStore implements SnapshotStore {
     return this.#statuses.putNodeStatus(cluster, status);
   }
 
-  async get(cluster: string): Promise<StoredSnapshot | undefined> {
+  async get(cluster: string): Promise<StoredCluster | undefined> {
     return this.#records.get(cluster);
   }
 
-  async put(cluster: string, snapshot: ClusterSnapshot, storedAt: string): Promise<StoredSnapshot> {
-    const record = nextRecord(this.#records.get(cluster), cluster, snapshot, storedAt);
-    this.#records.set(cluster, record);
-    return record;
+  async commit(cluster: string, write: StoredChange): Promise<StoredCluster> {
+    const record = this.#records.get(cluster);
+    checkNextGeneration(cluster, record, write);
+    const next = applyStoredChange(record, cluster, write);
+    this.#records.set(cluster, next);
+    return next;
   }
 }

@@ -12,10 +12,11 @@ describe("validateDesired", () => {
     expect(validateDesired(view, "S1", "src").hash).toBe(view.hash);
   });
 
-  it("rejects a body that does not match its hash, a field it would drop included", () => {
-    const tampered = { ...view, diagnostics: [{ level: "info", code: "x", subject: "y", message: "z" }] };
-    expect(() => validateDesired(tampered, "S1", "src")).toThrow(/src: the content does not match its hash/);
-    expect(() => validateDesired({ ...view, futureSection: {} }, "S1", "src")).toThrow(InvalidDesiredError);
+  it("rejects a state with a field it would drop, naming the field", () => {
+    expect(() => validateDesired({ ...view, futureSection: {} }, "S1", "src")).toThrow("src: 'futureSection' is not a field this agent knows");
+    const dns = view.dns as Record<string, unknown>;
+    expect(() => validateDesired({ ...view, dns: { ...dns, extra: 1 } }, "S1", "src")).toThrow(InvalidDesiredError);
+    expect(() => validateDesired({ ...view, dns: { ...dns, extra: 1 } }, "S1", "src")).toThrow("'dns.extra'");
   });
 
   it("rejects another node's view and a document that is no DesiredState, naming the path", () => {

@@ -124,7 +124,7 @@ async function setup(kind: Kind, vipLab: VipLab | undefined): Promise<Setup> {
   if (apply.includes("dns")) {
     // The node's DNS server follows the zones the DNS applier installs: its answer is what counts.
     const port = await freePort();
-    processes.push(startProcess(process.execPath, [BIN, "dns", "--desired", join(stateDir, "dns/zones.json"), "--listen", `127.0.0.1:${port}`]));
+    processes.push(startProcess(process.execPath, [BIN, "dns", "--zones", join(stateDir, "dns"), "--listen", `127.0.0.1:${port}`]));
     await whenResolves(port, known, 30_000);
     nameLive = (name, timeoutMs) => whenResolves(port, `${name}.marathon.mesos`, timeoutMs);
   }

@@ -81,6 +81,7 @@ const scaledView = nodeView(reconcile(policyBenchSnapshot(SHAPE, [{ app: 50, age
 
 const lab = new NetnsLab();
 const rows: BenchRow[] = [];
+let applier: PolicyApplier | undefined;
 try {
   const node = lab.add("n");
   const clientNs = lab.add("c");
@@ -107,8 +108,9 @@ try {
       });
     });
 
-  const applier = createPolicyApplier({ netns: node });
-  const mode = () => applier.lastSync?.mode;
+  const policy = createPolicyApplier({ netns: node });
+  applier = policy;
+  const mode = () => policy.lastSync?.mode;
   const full = await timedApply(applier, view);
   if (mode() !== "full") throw new Error("expected a full sync first");
 
@@ -144,6 +146,7 @@ try {
     { case: "revoke → enforced p99", ours: p99(revokes), peer: 2320, unit: "ms", peerSource: "anchor: kube-network-policies ~2.32 s", extra: "target < 150 ms" },
   );
 } finally {
+  await applier?.close();
   lab.teardown();
 }
 const load = loadavg().map((l) => l.toFixed(1)).join(" ");

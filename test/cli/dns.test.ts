@@ -13,7 +13,7 @@ function recordingIo(): CliIo & { err: string[] } {
 describe("wayfinder dns (usage errors, exit 2)", () => {
   const desired = ["--desired", "state-fixtures/demo/desired.json"];
   it.each([
-    [["--listen", "127.0.0.1:0"], /exactly one of --snapshot F or --desired F/],
+    [["--listen", "127.0.0.1:0"], /exactly one of --zones DIR, --snapshot F or --desired F/],
     [[...desired, "--snapshot", "x.json", "--listen", "127.0.0.1:0"], /exactly one of/],
     [desired, /--listen IP:PORT is required/],
     [[...desired, "--listen", "5353"], /HOST:PORT/],
@@ -37,7 +37,7 @@ describe("wayfinder dns --help", () => {
   it("prints the synopsis", async () => {
     let out = "";
     expect(await main(["dns", "--help"], { stdout: (t) => void (out += t), stderr: () => {}, cwd: process.cwd() })).toBe(0);
-    expect(out).toContain("usage: wayfinder dns (--snapshot F | --desired F) --listen IP:PORT");
+    expect(out).toContain("usage: wayfinder dns (--zones DIR | --snapshot F | --desired F) --listen IP:PORT");
   });
 });
 

@@ -90,10 +90,10 @@ describe("DNS HTTP endpoints", () => {
       expect((await get("/v1/hosts/registry.component.thisdcos.directory")).body).toHaveLength(5);
     });
 
-    it("lists SRV targets with numeric ports, leaving out ip for a target with no local A", async () => {
+    it("lists SRV targets with numeric ports (in the zone's order: by target), leaving out ip for a target with no local A", async () => {
       expect((await get("/v1/services/_http._tcp.web.svc.thisdcos.directory")).body).toEqual([
-        { service: "_http._tcp.web.svc.thisdcos.directory", host: "web-1.svc.thisdcos.directory", port: 8080, ip: "10.9.0.1" },
         { service: "_http._tcp.web.svc.thisdcos.directory", host: "elsewhere.example.org", port: 8081 },
+        { service: "_http._tcp.web.svc.thisdcos.directory", host: "web-1.svc.thisdcos.directory", port: 8080, ip: "10.9.0.1" },
       ]);
     });
 

@@ -1,9 +1,10 @@
 /**
  * `wayfinder agent` as an operator runs it: real processes for the control plane
  * (`wayfinder serve --store`) and the agent, real sockets on loopback, signals. What must hold:
- * a stored change reaches the node through the long poll; the node keeps its state when the
+ * a stored change reaches the node through the watch stream; the node keeps its state when the
  * control plane dies, and when the agent restarts with the control plane still down it resumes
- * without touching a file (dcos/dcos#6267); SIGTERM exits 0 and leaves everything in place.
+ * from its persisted view without touching a file (dcos/dcos#6267); SIGTERM exits 0 and leaves
+ * everything in place.
  */
 import { execFileSync } from "node:child_process";
 import { mkdtemp, readFile, stat, writeFile } from "node:fs/promises";
@@ -89,11 +90,11 @@ describe("wayfinder agent against wayfinder serve (real processes)", () => {
     expect(await stopProcess(agent)).toBe(0);
     expect(agent!.output()).toContain('"msg":"wayfinder agent stopped"');
     const restarted = startAgent();
-    await waitFor("the resume", () => (restarted.output().includes("resuming from the remembered desired state") ? true : undefined), 15_000, () => restarted.output());
-    await waitFor("the first failed fetch", () => (restarted.output().includes("cannot read the desired state") ? true : undefined), 15_000, () => restarted.output());
+    await waitFor("the resume", () => (restarted.output().includes("resuming from the persisted view") ? true : undefined), 15_000, () => restarted.output());
+    await waitFor("the first failed connection", () => (restarted.output().includes("cannot follow the watch stream") ? true : undefined), 15_000, () => restarted.output());
     const after = await stat(zone());
     expect(after.mtimeMs).toBe(before.mtimeMs);
-    expect(restarted.output()).not.toContain("desired state applied");
+    expect(restarted.output()).not.toContain("view applied");
 
     // The control plane comes back with the snapshot it stored on disk; the agent picks it up unchanged.
     await startServe();

@@ -2,17 +2,20 @@
  * What happens when wayfinder's daemons die on a node, without systemd as PID 1: the units in
  * `deploy/` make systemd start them again, forever, and leave the agent's HAProxies running;
  * the DNS server, killed with SIGKILL and started again with the unit's own command line,
- * answers the last zones the agent installed from its first query (not empty, not an error).
+ * answers the last zones the agent handed over from its first query (not empty, not an error),
+ * also when the store's journal was cut short mid-write.
  */
 import { execFileSync } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { appendFile, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { reconcile } from "../../functions/reconcile.ts";
 import type { DesiredState } from "../../lib/desired/schema.ts";
 import { applyDesired } from "../../lib/executor/apply-desired.ts";
-import { createDnsApplier, DNS_ZONES_FILE } from "../../lib/executor/dns/applier.ts";
+import { DNS_ZONES_STORE } from "../../lib/desired/dns-zones-file.ts";
+import { createDnsApplier } from "../../lib/executor/dns/applier.ts";
+import { storeFiles } from "../../lib/journal/store-format.ts";
 import { ClusterSnapshot } from "../../lib/snapshot/schema.ts";
 import { describeWithTools } from "../support/tools.ts";
 import { dig } from "./dns-process.ts";
@@ -37,10 +40,10 @@ describe("the systemd units restart what dies", () => {
     expect(unitSettings(AGENT_UNIT, "Service").get("KillMode")).toEqual(["process"]);
   });
 
-  it("points the DNS server at the zones file the agent's DNS applier installs", () => {
+  it("points the DNS server at the zones store the agent's DNS applier writes", () => {
     const stateDir = join("/var/lib", unitSettings(AGENT_UNIT, "Service").get("StateDirectory")![0]!);
     const argv = execStartArgv(DNS_UNIT, {});
-    expect(argv.slice(0, 4)).toEqual(["/usr/local/bin/wayfinder", "dns", "--desired", join(stateDir, "dns", DNS_ZONES_FILE)]);
+    expect(argv.slice(0, 4)).toEqual(["/usr/local/bin/wayfinder", "dns", "--zones", join(stateDir, "dns")]);
   });
 });
 
@@ -99,5 +102,16 @@ describeWithTools(["dig"])("wayfinder dns killed with SIGKILL and started again 
     expect(answer.status).toBe("NOERROR");
     expect(answer.answers.map((a) => a.data)).toEqual(["10.9.9.9"]);
     expect((await dig(port, ["leader.mesos", "A"])).answers.map((a) => a.data)).toEqual(["10.0.0.1"]);
+  });
+
+  it("starts on the last complete zones when the store ends in a write cut short, and says which file", async () => {
+    await stopProcess(server);
+    const epochs = execFileSync("ls", [join(dir, "state/dns")], { encoding: "utf8" }).match(/zones\.(\d+)\.journal/g)!;
+    const epoch = Math.max(...epochs.map((name) => Number(name.split(".")[1])));
+    const journal = storeFiles(join(dir, "state/dns"), DNS_ZONES_STORE, epoch).journal;
+    await appendFile(journal, '{"type":"upsert","key":"dns/zone/mesos","hash":"00","value":{"origin":"mes');
+    server = await start();
+    expect(server.output()).toContain(`${journal}: ends with 74 bytes after its last commit (a batch cut short, 0 complete lines); left out`);
+    expect((await dig(port, ["added.marathon.mesos", "A"])).answers.map((a) => a.data)).toEqual(["10.9.9.9"]);
   });
 });

@@ -13,15 +13,13 @@
  * guarantees: no connection is refused while the listeners pass to the new worker.
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describeWithTools } from "../support/tools.ts";
 import { freePort } from "./server-process.ts";
 import { createHaproxyApplier, type HaproxyApplier } from "../../lib/executor/haproxy/applier.ts";
-import { stopMaster } from "../../lib/executor/haproxy/haproxy-process.ts";
-import { haproxyLayout } from "../../lib/executor/haproxy/layout.ts";
-import { BackendPool, httpGet, loopbackHaproxy, TestCluster, type TestTask } from "./support/haproxy-harness.ts";
+import { BackendPool, httpGet, loopbackHaproxy, TestCluster, type TestTask, tearDownExternal } from "./support/haproxy-harness.ts";
 import { loadWhile } from "./support/wrk.ts";
 
 const EVENTS = 200;
@@ -59,14 +57,7 @@ describeWithTools(["haproxy", "openssl", "wrk"])("HAProxy under churn", () => {
     expect((await cluster.apply()).ok).toBe(true);
   });
 
-  afterAll(async () => {
-    try {
-      await stopMaster({ binary: "haproxy", timeoutMs: 10_000 }, haproxyLayout(join(dir, "state")).group("external"), "SIGTERM");
-    } finally {
-      pool?.close();
-      await rm(dir, { recursive: true, force: true });
-    }
-  });
+  afterAll(() => tearDownExternal(dir, pool));
 
   it(`survives ${EVENTS} scale and replace events without a failed request or a reload`, async () => {
     expect((await httpGet(httpPort, "/", { host: "churn.test" })).status).toBe(200);

@@ -5,15 +5,13 @@
  * (the map files installed beside the config and found through HAProxy's working directory).
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describeWithTools } from "../support/tools.ts";
 import { freePort } from "./server-process.ts";
 import { createHaproxyApplier, type HaproxyApplier } from "../../lib/executor/haproxy/applier.ts";
-import { stopMaster } from "../../lib/executor/haproxy/haproxy-process.ts";
-import { haproxyLayout } from "../../lib/executor/haproxy/layout.ts";
-import { BackendPool, httpGet, httpsGet, loopbackHaproxy, TestCluster } from "./support/haproxy-harness.ts";
+import { BackendPool, httpGet, httpsGet, loopbackHaproxy, TestCluster, tearDownExternal } from "./support/haproxy-harness.ts";
 
 for (const haproxyMap of [false, true]) describeWithTools(["haproxy", "openssl"])(`HAProxy routing on loopback${haproxyMap ? ", plain vhosts through map files" : ""}`, () => {
   let dir: string;
@@ -45,14 +43,7 @@ for (const haproxyMap of [false, true]) describeWithTools(["haproxy", "openssl"]
     expect(report.appliers[0], JSON.stringify(report)).toMatchObject({ status: "applied" });
   });
 
-  afterAll(async () => {
-    try {
-      await stopMaster({ binary: "haproxy", timeoutMs: 10_000 }, haproxyLayout(join(dir, "state")).group("external"), "SIGTERM");
-    } finally {
-      pool?.close();
-      await rm(dir, { recursive: true, force: true });
-    }
-  });
+  afterAll(() => tearDownExternal(dir, pool));
 
   it("routes by Host header, and by path on a shared vhost", async () => {
     const seen = new Set<string>();

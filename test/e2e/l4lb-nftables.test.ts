@@ -68,7 +68,10 @@ describeWithTools(["ip", "nft", "nsenter", "conntrack"], { root: true })("nftabl
       throw error;
     }
   });
-  afterAll(() => lab.teardown());
+  afterAll(async () => {
+    await applier?.close();
+    lab.teardown();
+  });
 
   // Tolerance: 200 draws at p = 3/4 have a standard deviation of about 6.1; ±25 is four of them.
   const WEIGHT_TOLERANCE = 25;

@@ -8,9 +8,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DesiredState } from "../../lib/desired/schema.ts";
 import { SNAPSHOT_INPUT } from "../http/helpers.ts";
-import { startProcess, stopProcess, type ServerProcess } from "./server-process.ts";
-
-const LISTENING = /listening on (http:\/\/127\.0\.0\.1:\d+)/;
+import { startServe, stopProcess, type ServerProcess } from "./server-process.ts";
 
 describe("wayfinder serve (Node)", () => {
   let server: ServerProcess | undefined;
@@ -20,24 +18,7 @@ describe("wayfinder serve (Node)", () => {
     const dir = await mkdtemp(join(tmpdir(), "wayfinder-serve-e2e-"));
     const snapshot = join(dir, "snapshot.json");
     await writeFile(snapshot, JSON.stringify(SNAPSHOT_INPUT));
-    // Port 0: the server picks a free port and prints it, so there is no race for one.
-    server = startProcess(process.execPath, ["bin/wayfinder.js", "serve", "--listen", "127.0.0.1:0", "--snapshot", snapshot, "--body-limit", "65536"], {
-      WAYFINDER_TOKEN: "",
-    });
-    const started = server;
-    base = await new Promise<string>((resolve, reject) => {
-      const timer = setInterval(() => {
-        const match = LISTENING.exec(started.output());
-        if (match?.[1] !== undefined) {
-          clearInterval(timer);
-          resolve(match[1]);
-        }
-      }, 100);
-      void started.exited.then((code) => {
-        clearInterval(timer);
-        reject(new Error(`wayfinder serve exited (${code}) before listening:\n${started.output()}`));
-      });
-    });
+    ({ server, base } = await startServe(["--snapshot", snapshot, "--body-limit", "65536"], { WAYFINDER_TOKEN: "" }));
   });
 
   afterAll(async () => {

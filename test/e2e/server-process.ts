@@ -82,6 +82,28 @@ export async function waitForReady(server: ServerProcess, url: string, timeoutMs
   throw new Error(`server not ready at ${url} after ${timeoutMs} ms:\n${server.output()}`);
 }
 
+/**
+ * Starts `wayfinder serve` on a port the kernel picks (so there is no race for one) with
+ * `args` added, and resolves with the base URL it prints once it listens.
+ */
+export async function startServe(args: string[], env: Record<string, string> = {}): Promise<{ server: ServerProcess; base: string }> {
+  const server = startProcess(process.execPath, ["bin/wayfinder.js", "serve", "--listen", "127.0.0.1:0", ...args], env);
+  const base = await new Promise<string>((resolve, reject) => {
+    const timer = setInterval(() => {
+      const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(server.output());
+      if (match?.[1] !== undefined) {
+        clearInterval(timer);
+        resolve(match[1]);
+      }
+    }, 50);
+    void server.exited.then((code) => {
+      clearInterval(timer);
+      reject(new Error(`wayfinder serve exited (${code}) before listening:\n${server.output()}`));
+    });
+  });
+  return { server, base };
+}
+
 /** Sends SIGTERM to the whole process group, then SIGKILL if it has not exited within `graceMs`. */
 export async function stopProcess(server: ServerProcess | undefined, graceMs = 10_000): Promise<number | string | undefined> {
   const pid = server?.child.pid;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createApp } from "../../lib/http/app.ts";
-import { MemorySnapshotStore, type SnapshotStore } from "../../lib/store/snapshot-store.ts";
+import { MemorySnapshotStore, type SnapshotStore, type StoredChange } from "../../lib/store/snapshot-store.ts";
 import { DesiredState } from "../../lib/desired/schema.ts";
 import { ClusterSnapshot } from "../../lib/snapshot/schema.ts";
 import { SNAPSHOT_INPUT } from "./helpers.ts";
@@ -20,11 +20,11 @@ const get = (app: ReturnType<typeof createApp>, path: string, headers: Record<st
   app.request(path, { headers: { ...auth, ...headers } });
 
 /** `memory` with its `put` replaced (to watch or fail writes). */
-function withPut(memory: MemorySnapshotStore, put: SnapshotStore["put"]): SnapshotStore {
+function withCommit(memory: MemorySnapshotStore, commit: SnapshotStore["commit"]): SnapshotStore {
   return {
     clusters: () => memory.clusters(),
     get: (c) => memory.get(c),
-    put,
+    commit,
     nodeStatuses: (c) => memory.nodeStatuses(c),
     putNodeStatus: (c, s) => memory.putNodeStatus(c, s),
   };
@@ -119,28 +119,27 @@ describe("snapshot store routes", () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(290);
   });
 
-  it("carries allocations over from the stored desired state when a PUT has no previous", async () => {
-    const puts: ClusterSnapshot[] = [];
+  it("stores the derived allocations with each generation, and a PUT without previous keeps them", async () => {
+    const writes: StoredChange[] = [];
     const memory = new MemorySnapshotStore();
-    const store = withPut(memory, (c, s, t) => (puts.push(s), memory.put(c, s, t)));
+    const store = withCommit(memory, (c, w) => (writes.push(w), memory.commit(c, w)));
     const app = createApp({ store });
     await put(app, "test", SNAPSHOT_INPUT, {});
-    expect(puts[0]!.previous).toEqual({});
-    await put(app, "test", SNAPSHOT_INPUT, {});
-    // Taken from the stored desired state (previousFromDocument of it), not left empty.
-    const stored = DesiredState.parse(await (await get(app, "/v1/clusters/test/desired")).json());
-    const carried = previousFromDocument(stored, "stored");
+    const desired = DesiredState.parse(await (await get(app, "/v1/clusters/test/desired")).json());
+    const carried = previousFromDocument(desired, "stored");
     expect(Object.keys(carried).length).toBeGreaterThan(0);
-    expect(puts[1]!.previous).toEqual(carried);
-    const explicit = { l4lb: { namedVips: [] } };
-    await put(app, "test", { ...SNAPSHOT_INPUT, previous: explicit }, {});
-    expect(puts[2]!.previous).toEqual(explicit);
+    expect(writes[0]!.allocations.upserts.length).toBeGreaterThan(0);
+    const first = await (await get(app, "/v1/clusters/test/desired")).text();
+    await put(app, "test", SNAPSHOT_INPUT, {});
+    // Nothing moved: no allocation changed, and the desired state is the same.
+    expect(writes[1]!.allocations).toEqual({ upserts: [], deletes: [] });
+    expect(await (await get(app, "/v1/clusters/test/desired")).text()).toBe(first);
   });
 
   it("answers 503 and keeps the stored snapshot when the store cannot write", async () => {
     const memory = new MemorySnapshotStore();
     let fail = false;
-    const store = withPut(memory, (c, s, t) => (fail ? Promise.reject(new Error("ENOSPC")) : memory.put(c, s, t)));
+    const store = withCommit(memory, (c, w) => (fail ? Promise.reject(new Error("ENOSPC")) : memory.commit(c, w)));
     const app = createApp({ store });
     await put(app, "test", SNAPSHOT_INPUT, {});
     fail = true;
@@ -148,11 +147,51 @@ describe("snapshot store routes", () => {
     expect(res.status).toBe(503);
     expect(((await res.json()) as { error: string }).error).toBe("could not store the snapshot (ENOSPC); the previous one keeps serving");
     expect(ClusterSnapshot.parse(await (await get(app, "/v1/clusters/test/snapshot")).json()).tasks).toHaveLength(1);
+    fail = false;
+    expect((await put(app, "test", withTask("api.1"), {})).status).toBe(200);
+    expect(ClusterSnapshot.parse(await (await get(app, "/v1/clusters/test/snapshot")).json()).tasks).toHaveLength(2);
+  });
+
+  it("never serves a change before it is stored: a read waits for the write, and sees the old state when the write fails", async () => {
+    const memory = new MemorySnapshotStore();
+    let release: ((ok: boolean) => void) | undefined;
+    const store = withCommit(memory, async (c, w) => {
+      if (w.generation === 1) return memory.commit(c, w);
+      if (!(await new Promise<boolean>((r) => (release = r)))) throw new Error("EIO");
+      return memory.commit(c, w);
+    });
+    const app = createApp({ store });
+    await put(app, "test", SNAPSHOT_INPUT, {});
+    const before = await (await get(app, "/v1/clusters/test/desired")).text();
+    for (const ok of [false, true]) {
+      const writing = put(app, "test", withTask("api.1"), {});
+      while (release === undefined) await new Promise((r) => setTimeout(r, 5));
+      let read: string | undefined;
+      const reading = Promise.resolve(get(app, "/v1/clusters/test/desired")).then(async (r) => (read = await r.text()));
+      await new Promise((r) => setTimeout(r, 50));
+      expect(read).toBeUndefined();
+      release(ok);
+      release = undefined;
+      expect((await writing).status).toBe(ok ? 200 : 503);
+      await reading;
+      expect(read === before).toBe(!ok);
+    }
   });
 
   it("describes the store routes in the OpenAPI document only when there is a store", async () => {
     const withStore = (await (await createApp({ store: new MemorySnapshotStore() }).request("/openapi.json")).json()) as { paths: Record<string, unknown> };
     expect(Object.keys(withStore.paths)).toEqual(expect.arrayContaining(["/v1/clusters/{cluster}/snapshot", "/v1/clusters/{cluster}/desired/nodes/{agentId}"]));
+    type Operation = { parameters: Array<{ $ref: string }>; requestBody: { content: Record<string, { schema: { $ref: string } }> }; responses: Record<string, unknown> };
+    const paths = withStore.paths as Record<string, Record<string, Operation>>;
+    const patch = paths["/v1/clusters/{cluster}/snapshot"]!.patch!;
+    expect(patch.requestBody.content["application/json"]!.schema.$ref).toBe("#/components/schemas/SnapshotPatch");
+    expect(Object.keys(patch.responses)).toEqual(expect.arrayContaining(["200", "400", "404", "409", "415", "503"]));
+    const node = paths["/v1/clusters/{cluster}/desired/nodes/{agentId}"]!.get!;
+    expect(node.parameters.map((p) => p.$ref)).toEqual(expect.arrayContaining(["#/components/parameters/Watch", "#/components/parameters/Since"]));
+    expect(Object.keys(node.responses)).toContain("410");
+    const schemas = ((withStore as unknown as { components: { schemas: Record<string, { properties?: Record<string, unknown>; oneOf?: unknown[] }> } }).components.schemas);
+    expect(Object.keys(schemas.SnapshotPatch!.properties!)).toEqual(expect.arrayContaining(["baseGeneration", "upsert", "delete"]));
+    expect(schemas.WatchLine!.oneOf ?? (schemas.WatchLine as { anyOf?: unknown[] }).anyOf).toHaveLength(5);
     const without = (await (await createApp().request("/openapi.json")).json()) as { paths: Record<string, unknown> };
     expect(Object.keys(without.paths).some((p) => p.startsWith("/v1/clusters"))).toBe(false);
   });

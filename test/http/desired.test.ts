@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { createApp } from "../../lib/http/app.ts";
 import { reconcile } from "../../functions/reconcile.ts";
-import { nodeView } from "../../functions/node-view.ts";
+import { nodeViewOf } from "../../functions/keyed/assemble.ts";
+import { deriveObjects } from "../../functions/keyed/derive.ts";
 import { ifNoneMatchHits } from "../../lib/http/desired-response.ts";
 import { SNAPSHOT } from "./helpers.ts";
 
@@ -30,7 +31,7 @@ describe("GET /v1/desired", () => {
   });
 
   it("serves a node view with its own ETag, and 304 for it", async () => {
-    const view = nodeView(desired, "S1");
+    const view = nodeViewOf(deriveObjects(SNAPSHOT), "S1");
     const res = await app.request("/v1/desired/nodes/S1");
     expect(res.status).toBe(200);
     expect(res.headers.get("etag")).toBe(`"${view.hash}"`);

@@ -34,6 +34,16 @@ describe("policy routes", () => {
     expect(stored).toMatchObject({ verdict: "deny" });
   });
 
+  it("answers from the newest generation once the cluster's snapshot is written again", async () => {
+    const app = await appWithCluster();
+    const ask = async () => (await (await app.request(`/v1/clusters/shop/policy/explain?from=/bank/db&to=/shop/web&port=tcp/9000`, { headers: auth })).json()) as { verdict: string };
+    expect(await ask()).toMatchObject({ verdict: "deny" });
+    const opened = { ...snapshot, config: { ...snapshot.config, policy: { ...snapshot.config.policy!, default: "allow" } } };
+    const put = await app.request("/v1/clusters/shop/snapshot", { method: "PUT", headers: { ...auth, "Content-Type": "application/json" }, body: JSON.stringify(opened) });
+    expect(put.status).toBe(200);
+    expect(await ask()).toMatchObject({ verdict: "allow" });
+  });
+
   it.each([
     ["/v1/clusters/shop/policy/explain?from=/shop/web&port=tcp/80", 400, "to"],
     ["/v1/clusters/shop/policy/explain?from=/shop/web&to=/bank/db&port=icmp/1", 400, "port"],

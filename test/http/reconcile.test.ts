@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { createApp } from "../../lib/http/app.ts";
 import { reconcile } from "../../functions/reconcile.ts";
-import { nodeView } from "../../functions/node-view.ts";
+import { nodeViewOf } from "../../functions/keyed/assemble.ts";
+import { deriveObjects } from "../../functions/keyed/derive.ts";
 import { canonicalJson } from "../../lib/net/canonical-json.ts";
 import { DesiredState } from "../../lib/desired/schema.ts";
 import { HASH, SNAPSHOT, SNAPSHOT_INPUT, postJson } from "./helpers.ts";
@@ -72,7 +73,7 @@ describe("POST /v1/reconcile/nodes/:agentId", () => {
     const res = await postJson(app, "/v1/reconcile/nodes/S2", SNAPSHOT_INPUT);
     expect(res.status).toBe(200);
     const body = DesiredState.parse(await res.json());
-    expect(body).toEqual(nodeView(reconcile(SNAPSHOT), "S2"));
+    expect(body).toEqual(nodeViewOf(deriveObjects(SNAPSHOT), "S2"));
     expect(body.node).toBe("S2");
     expect(res.headers.get("etag")).toBe(`"${body.hash}"`);
     expect(body.hash).not.toBe(reconcile(SNAPSHOT).hash);

@@ -83,6 +83,34 @@ describe("the policy table", () => {
     for (const line of loud.split("\n").filter((l) => l.includes(" log prefix "))) expect(line).not.toMatch(/ (accept|drop|goto \S+)$/);
   });
 
+  it("matches one port spec by comparison and only several by an anonymous set", () => {
+    const table = tableOf((s) => ({
+      ...s,
+      policy: { ...s.policy, rules: [...s.policy!.rules!, { name: "two-ports", priority: 80, action: "deny", from: { apps: ["/shop/web"] }, to: { apps: ["/shop/api"] }, ports: [{ protocol: "udp", port: 53 }, { protocol: "tcp", port: 53, endPort: 60 }] }] },
+    }));
+    const rules = table.chains.flatMap((c) => c.rules);
+    const rule = (name: string) => rules.find((r) => r.includes(`"rule-${name}"`))!;
+    expect(rule("web-to-db")).toContain(" meta l4proto tcp th dport 5432 counter");
+    expect(rule("db-range")).toContain(" meta l4proto tcp th dport 8000-8100 counter");
+    expect(rule("two-ports")).toContain(" meta l4proto . th dport { udp . 53, tcp . 53-60 } counter");
+    // Every other rule with ports has one spec: no anonymous port set is left in the table.
+    expect(rules.filter((r) => r.includes("th dport {"))).toEqual([rule("two-ports")]);
+  });
+
+  it("writes a source's address blocks into its rule, not into a named set nft reads back before each batch", () => {
+    const table = tableOf((s) => ({
+      ...s,
+      policy: { ...s.policy, rules: [...s.policy!.rules!, { name: "partners", priority: 80, action: "allow", from: { ipBlocks: [{ cidr: "198.51.100.0/24" }, { cidr: "192.0.2.0/25" }] }, to: { apps: ["/shop/web"] } }] },
+    }));
+    const rules = table.chains.flatMap((c) => c.rules);
+    // 203.0.113.0/24 except its upper half.
+    expect(rules.find((r) => r.includes('"rule-office"'))).toMatch(/^ip saddr 203\.0\.113\.0\/25 ip daddr \. th dport @e-[0-9a-f]+-4 counter/);
+    expect(rules.find((r) => r.includes('"rule-partners"'))).toMatch(/^ip saddr \{ 192\.0\.2\.0\/25, 198\.51\.100\.0\/24 \} ip daddr/);
+    // Named interval sets left: the fixed ones of the node and the fixed ones of every table.
+    const intervals = table.sets.filter((s) => s.head.includes("flags interval") && !s.head.includes(" . ")).map((s) => s.name.replace(/[46]$/, ""));
+    expect([...new Set(intervals)].sort()).toEqual(["blocked", "cluster-", "n-blue-", "overlay-", "slices"]);
+  });
+
   it("never writes a network name from a task into the table: an unsafe one becomes its hash", () => {
     const snapshot = policySnapshot({
       agents: [{ id: "a1", ip: "10.0.0.11" }],

@@ -51,13 +51,13 @@ describe("node statuses on disk and in a Durable Object", () => {
     // Concurrent reports of one node share no temporary file; the last one wins.
     await Promise.all([1, 2, 3].map((n) => store.putNodeStatus("prod", status("S1", n))));
     await store.putNodeStatus("prod", status("../evil.S2", 1));
-    expect((await readdir(join(dir, "prod.nodes"))).sort()).toEqual(["%2E%2E%2Fevil%2ES2.json", "S1.json"]);
-    await writeFile(join(dir, "prod.nodes", "broken.json"), "{");
+    expect((await readdir(join(dir, "prod/nodes"))).sort()).toEqual(["%2E%2E%2Fevil%2ES2.json", "S1.json"]);
+    await writeFile(join(dir, "prod/nodes", "broken.json"), "{");
     const reopened = await FileSnapshotStore.open(dir);
     const nodes = await reopened.store.nodeStatuses("prod");
     expect(nodes.get("S1")?.counters.syncs).toBe(3);
     expect(nodes.get("../evil.S2")?.agentId).toBe("../evil.S2");
-    expect(reopened.problems).toEqual([expect.stringMatching(/prod\.nodes\/broken\.json: not valid JSON .*; skipped$/)]);
+    expect(reopened.problems).toEqual([expect.stringMatching(/prod\/nodes\/broken\.json: not valid JSON .*; skipped$/)]);
   });
 
   it("file names never leave the directory, and stay short", () => {

@@ -4,8 +4,8 @@
  * reconcile the control plane runs, then the node's projection. The node must be one of the
  * snapshot's agents: a typo in `--node` would otherwise apply an empty overlay.
  */
-import { nodeView } from "../../../functions/node-view.ts";
-import { reconcile } from "../../../functions/reconcile.ts";
+import { desiredStateOf, nodeViewOf } from "../../../functions/keyed/assemble.ts";
+import { deriveObjects } from "../../../functions/keyed/derive.ts";
 import type { DesiredState } from "../../desired/schema.ts";
 import type { ClusterSnapshot } from "../../snapshot/schema.ts";
 import { InvalidDesiredError } from "../validate-desired.ts";
@@ -18,6 +18,6 @@ export function nodeDesired(snapshot: ClusterSnapshot, node: string, source: str
     const known = snapshot.agents.map((agent) => agent.id).slice(0, 10).join(", ");
     throw new InvalidDesiredError(`${source}: node '${node}' is not an agent of cluster '${snapshot.cluster.name}' (agents: ${known || "none"})`);
   }
-  const cluster = reconcile(snapshot);
-  return { cluster, node: nodeView(cluster, node) };
+  const objects = deriveObjects(snapshot, { keepValues: true });
+  return { cluster: desiredStateOf(objects), node: nodeViewOf(objects, node) };
 }

@@ -5,7 +5,9 @@
  * changes nothing the node still runs, so a restart flushes nothing), then follows its feed and
  * applies every new desired state; failures are retried with backoff while the node keeps its
  * last good state. SIGINT or SIGTERM stop it after the apply in progress, leaving the data
- * plane as it is.
+ * plane as it is. Against a control plane that streams changes (`wayfinder serve`'s cluster
+ * store) it takes the delta path (`lib/agent/delta-agent.ts`): a keyed view followed batch by
+ * batch, each applier handed the keys that changed; otherwise it long-polls the node's whole view.
  *
  * `--dry-run` prints what each applier would add, change and delete, and touches nothing.
  * `--once` syncs once and exits 0 when the node runs the desired state, 1 otherwise.
@@ -13,7 +15,11 @@
 import { resolve } from "node:path";
 import type { DesiredState } from "../../desired/schema.ts";
 import { applyDesired, type ApplyReport } from "../../executor/apply-desired.ts";
-import { applierRequirements, createAppliers } from "../../executor/registry.ts";
+import type { Applier } from "../../executor/applier.ts";
+import { applierRequirements, createAppliers, createKeyedAppliers, type ApplierContext } from "../../executor/registry.ts";
+import { runDeltaAgent } from "../../agent/delta-agent.ts";
+import { RemoteFeed } from "../../agent/feeds/remote.ts";
+import type { SyncStatus } from "../../agent/syncer.ts";
 import { renderArtifacts } from "../../render/artifacts.ts";
 import { agentMetrics, type AgentMetrics } from "../../agent/agent-metrics.ts";
 import { collectPolicyCounters } from "../../agent/policy-metrics.ts";
@@ -81,6 +87,12 @@ export async function runAgent(options: AgentOptions, io: CliIo, runtime: AgentR
   const metrics = agentMetrics();
   collectPolicyCounters(metrics, appliers);
   const reporter = statusReporter(options, env.WAYFINDER_TOKEN, log, metrics);
+  const stopping = runtime.stopSignal ?? nextSignal();
+  if (feed instanceof RemoteFeed && options.mode === "daemon") {
+    const outcome = await runOnWatch({ options, context: { ...context, log }, feed, requires, metrics, log, io, token: env.WAYFINDER_TOKEN, stopping, names: appliers.map((a) => a.name), reporter });
+    if (outcome !== "unsupported") return outcome;
+    log.info("the control plane does not stream changes: following its whole view instead (long poll)", { source: feed.description });
+  }
   const syncer = new Syncer({
     node,
     appliers,
@@ -102,7 +114,7 @@ export async function runAgent(options: AgentOptions, io: CliIo, runtime: AgentR
   }
 
   if (options.mode === "once") {
-    const code = await once(feed, syncer, log);
+    const code = await once(feed, syncer, log).finally(() => closeAppliers(appliers));
     await reporter?.idle();
     return code;
   }
@@ -122,15 +134,21 @@ export async function runAgent(options: AgentOptions, io: CliIo, runtime: AgentR
 
   const controller = new AbortController();
   const watching = feed.watch(feedSink(syncer, metrics, log, feed), controller.signal, remembered.state?.desired.hash);
-  const reason = await (runtime.stopSignal ?? nextSignal());
+  const reason = await stopping;
   log.info("stopping: finishing the sync in progress; the data plane stays as it is", { reason });
   controller.abort();
   await watching;
   await syncer.stop();
   await reporter?.idle();
   await server?.close();
+  await closeAppliers(appliers);
   log.info("wayfinder agent stopped", { appliedHash: syncer.status.appliedHash ?? null });
   return 0;
+}
+
+/** Ends what appliers keep open between syncs (long-lived nft processes). */
+async function closeAppliers(appliers: ReadonlyArray<Pick<Applier, "close">>): Promise<void> {
+  await Promise.all(appliers.map((applier) => applier.close?.()));
 }
 
 /** The feed the options name; its complaints (no source, a bad URL, a bad config) are usage errors. */
@@ -173,6 +191,61 @@ function feedSink(syncer: Syncer, metrics: AgentMetrics, log: Logger, feed: Desi
       else log.info(what, fields);
     },
   };
+}
+
+/**
+ * The delta path (`runDeltaAgent`) with its metrics and health endpoint; "unsupported" when the
+ * control plane does not watch, before anything was applied.
+ */
+async function runOnWatch(wiring: {
+  options: AgentOptions;
+  context: ApplierContext;
+  feed: RemoteFeed;
+  requires: Record<string, readonly string[]>;
+  metrics: AgentMetrics;
+  log: Logger;
+  io: CliIo;
+  token: string | undefined;
+  stopping: Promise<string>;
+  names: readonly string[];
+  reporter: StatusReporter | undefined;
+}): Promise<number | "unsupported"> {
+  const { options, feed, metrics, log, io } = wiring;
+  let status: () => SyncStatus = () => ({ consecutiveFailures: 0 });
+  let server: MetricsServer | undefined;
+  if (options.metrics !== undefined) {
+    try {
+      server = await serveMetrics(options.metrics, metrics, () => status());
+      log.info("metrics and health endpoint listening", { url: server.url });
+    } catch (error) {
+      io.stderr(`wayfinder agent: cannot listen on ${formatListenAddress(options.metrics)}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`);
+      return 1;
+    }
+  }
+  const { reporter } = wiring;
+  log.info("wayfinder agent starting", { node: options.node, source: feed.description, mode: "watch", appliers: wiring.names, stateDir: options.stateDir, ...(reporter === undefined ? {} : { statusTo: reporter.url }) });
+  const appliers = createKeyedAppliers(wiring.context, options.node, options.appliers);
+  const outcome = await runDeltaAgent({
+    node: options.node,
+    url: feed.description,
+    ...(wiring.token ? { token: wiring.token } : {}),
+    stateDir: options.stateDir,
+    appliers,
+    requires: wiring.requires,
+    keepDnsValues: wiring.names.includes("files"),
+    metrics,
+    log,
+    resyncIntervalMs: options.resyncIntervalMs,
+    stop: wiring.stopping,
+    onStatus: (read) => (status = read),
+    ...(reporter === undefined ? {} : { onSynced: (report: NodeStatusReport) => reporter.report(report) }),
+  });
+  await reporter?.idle();
+  await server?.close();
+  await closeAppliers(appliers);
+  if (outcome === "unsupported") return outcome;
+  log.info("wayfinder agent stopped", { appliedHash: status().appliedHash ?? null });
+  return 0;
 }
 
 async function once(feed: DesiredFeed, syncer: Syncer, log: Logger): Promise<number> {

@@ -14,13 +14,18 @@ import { parseFlags, usageError, type CommandSpec } from "../flags.ts";
 export const DNS_COMMAND = {
   name: "dns",
   summary: "serve a desired state's DNS zones on UDP and TCP, forwarding the rest",
-  synopsis: ["dns (--snapshot F | --desired F) --listen IP:PORT... [flags]"],
+  synopsis: ["dns (--zones DIR | --snapshot F | --desired F) --listen IP:PORT... [flags]"],
   flags: {
+    zones: {
+      type: "string",
+      value: "DIR",
+      description: "the agent's DNS directory (<state dir>/dns): its zones store is followed batch by batch, each applied in place; without one yet the built-in zones answer",
+    },
     snapshot: { type: "string", value: "F", description: "a ClusterSnapshot whose zones to serve (reconciled here); followed: a new version is swapped in whole" },
     desired: {
       type: "string",
       value: "F",
-      description: "a DesiredState, or the agent's dns/zones.json, whose zones to serve; followed like --snapshot",
+      description: "a DesiredState, or a zones.json (kind DnsZones), whose zones to serve; followed like --snapshot",
     },
     listen: { type: "string", value: "IP:PORT", repeatable: true, description: "an address to answer on, UDP and TCP (at least one)" },
     upstream: {
@@ -55,7 +60,7 @@ export const DNS_COMMAND = {
 
 export interface DnsOptions {
   /** Which flag named the zone source, and its absolute path. */
-  source: { flag: "--snapshot" | "--desired"; path: string };
+  source: { flag: "--zones" | "--snapshot" | "--desired"; path: string };
   listen: ListenAddress[];
   overrides: ForwardingOverrides;
   maxUdpSize: number;
@@ -71,7 +76,8 @@ export function parseDnsOptions(args: readonly string[], cwd: string): DnsOption
   const { values, positionals } = parseFlags(DNS_COMMAND, args);
   const fail = (message: string) => usageError("dns", message);
   if (positionals.length > 0) throw fail(`unexpected argument '${positionals[0]}'`);
-  if ((values.snapshot === undefined) === (values.desired === undefined)) throw fail("give exactly one of --snapshot F or --desired F");
+  const given = [values.zones, values.snapshot, values.desired].filter((v) => v !== undefined);
+  if (given.length !== 1) throw fail("give exactly one of --zones DIR, --snapshot F or --desired F");
   const listen = values.listen.map((text) => checked("dns", () => dnsListenAddress(text)));
   if (listen.length === 0) throw fail("--listen IP:PORT is required");
   const upstreams = values.upstream.map((text) => {
@@ -86,7 +92,12 @@ export function parseDnsOptions(args: readonly string[], cwd: string): DnsOption
   });
   const timeoutMs = values["timeout-ms"] === undefined ? undefined : wholeNumber("dns", "--timeout-ms", values["timeout-ms"], 50, 30_000);
   return {
-    source: values.snapshot !== undefined ? { flag: "--snapshot", path: resolve(cwd, values.snapshot) } : { flag: "--desired", path: resolve(cwd, values.desired!) },
+    source:
+      values.zones !== undefined
+        ? { flag: "--zones", path: resolve(cwd, values.zones) }
+        : values.snapshot !== undefined
+          ? { flag: "--snapshot", path: resolve(cwd, values.snapshot) }
+          : { flag: "--desired", path: resolve(cwd, values.desired!) },
     listen,
     overrides: {
       ...(upstreams.length === 0 ? {} : { upstreams }),

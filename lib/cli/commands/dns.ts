@@ -1,14 +1,15 @@
 /**
  * @module
- * `wayfinder dns (--snapshot F | --desired F) --listen IP:PORT [--listen ...]
+ * `wayfinder dns (--zones DIR | --snapshot F | --desired F) --listen IP:PORT [--listen ...]
  *   [--upstream IP[:PORT]]... [--allow CIDR]... [--timeout-ms N] [--max-udp-size N]
  *   [--http IP:PORT] [--workers N]`
  *
- * The on-node DNS server. It answers the zones of the desired state (`--desired`: a
- * DesiredState or the DNS applier's `dns/zones.json`; `--snapshot`: a ClusterSnapshot,
- * reconciled here) and forwards the rest. The file is followed: a new version is swapped in
- * whole, one that fails validation is logged and the last good zones keep serving. The flags
- * `--upstream`, `--allow` and `--timeout-ms` replace the desired state's forwarding settings.
+ * The on-node DNS server. It answers the zones the agent's DNS applier hands over (`--zones`:
+ * its directory, where a snapshot and a journal of changes are followed batch by batch), or
+ * those of a file (`--desired`: a DesiredState or a `zones.json`; `--snapshot`: a
+ * ClusterSnapshot, reconciled here) and forwards the rest. A file is followed and swapped in
+ * whole. Either way input that fails validation is logged and the last good zones keep serving.
+ * The flags `--upstream`, `--allow` and `--timeout-ms` replace the desired state's forwarding settings.
  * `WAYFINDER_TOKEN` puts the HTTP endpoints (but `/healthz`) behind a bearer token. Runs until
  * SIGINT or SIGTERM.
  */
@@ -37,6 +38,7 @@ export async function run(args: string[], io: CliIo, env: NodeJS.ProcessEnv = pr
   const options = parseDnsOptions(args, io.cwd);
   const { listen, overrides, maxUdpSize, workers, http } = options;
   const path = options.source.path;
+  const source = options.source.flag === "--zones" ? { store: path } : { path };
   const token = env["WAYFINDER_TOKEN"] === "" ? undefined : env["WAYFINDER_TOKEN"];
   const log = (line: string) => io.stderr(`${line}\n`);
 
@@ -45,15 +47,15 @@ export async function run(args: string[], io: CliIo, env: NodeJS.ProcessEnv = pr
   let workerPool: DnsCluster | undefined;
   try {
     if (workers === 1) {
-      server = await DnsServer.start({ listen, source: { path }, overrides, maxUdpSize, log });
+      server = await DnsServer.start({ listen, source, overrides, maxUdpSize, log });
       addresses = server.addresses;
     } else {
       // The primary follows the zones for the HTTP endpoints; the workers own the sockets,
       // which they can only share if they all bind the same concrete port.
-      server = await DnsServer.start({ listen: [], source: { path }, overrides, maxUdpSize, log });
+      server = await DnsServer.start({ listen: [], source, overrides, maxUdpSize, log });
       try {
         addresses = await Promise.all(listen.map(async (a) => ({ host: a.host, port: a.port === 0 ? await freeDnsPort(a.host) : a.port })));
-        const config: WorkerConfig = { listen: addresses, source: { path }, overrides, maxUdpSize };
+        const config: WorkerConfig = { listen: addresses, source, overrides, maxUdpSize };
         workerPool = await startDnsCluster(config, workers, log);
       } catch (error) {
         await server.close();

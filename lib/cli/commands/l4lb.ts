@@ -26,7 +26,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   const node = options.node;
   const desired = node === undefined ? input.desired : input.snapshot ? viewFor(input.snapshot, input.desired, node) : nodeView(input.desired, node);
 
-  const report = await applyDesired(desired, [applier], { dryRun: options.dryRun });
+  const report = await applyDesired(desired, [applier], { dryRun: options.dryRun }).finally(() => applier.close?.());
   const result = report.appliers[0]!;
   if (result.status === "failed") {
     io.stderr(`wayfinder l4lb: ${result.stage} failed: ${result.error}\n`);

@@ -19,8 +19,10 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   const options = parsePlanOptions(args);
   const { snapshot, desired: cluster, source } = await loadSnapshot(options.snapshot, io);
   const desired = options.node === undefined ? cluster : viewFor(snapshot, cluster, options.node);
-  io.stdout(options.json ? canonicalJsonPretty(desired) : summary(snapshot, desired, source, options));
-  const failure = failOnMessage("plan", desired.diagnostics, options.failOn);
+  // A node view holds no diagnostics (they are the control plane's): the summary and
+  // --fail-on read the cluster's.
+  io.stdout(options.json ? canonicalJsonPretty(desired) : summary(snapshot, desired, source, cluster.diagnostics, options));
+  const failure = failOnMessage("plan", cluster.diagnostics, options.failOn);
   if (failure === undefined) return 0;
   io.stderr(`${failure}\n`);
   return 1;
@@ -38,7 +40,7 @@ export function viewFor(snapshot: ClusterSnapshot, desired: DesiredState, agentI
   return nodeView(desired, agentId);
 }
 
-function summary(snapshot: ClusterSnapshot, desired: DesiredState, source: string, options: PlanOptions): string {
+function summary(snapshot: ClusterSnapshot, desired: DesiredState, source: string, diagnostics: DesiredState["diagnostics"], options: PlanOptions): string {
   const out: string[] = [];
   const running = snapshot.tasks.filter((t) => t.state === "TASK_RUNNING").length;
   out.push(`cluster ${snapshot.cluster.name} (${source}) at ${snapshot.now}`);
@@ -71,7 +73,7 @@ function summary(snapshot: ClusterSnapshot, desired: DesiredState, source: strin
     const slices = node.overlays.map((o) => [o.name, o.subnet, o.subnet6].filter((x) => x !== undefined).join(" ")).join(", ");
     out.push(`  ${key}  ${node.ip}  vtep ${node.vtep.ip}  ${slices}`);
   }
-  out.push("", `Diagnostics         ${desired.diagnostics.length}`);
-  out.push(...diagnosticLines(desired.diagnostics, options.diagnostics === "all" ? Infinity : DIAGNOSTICS_SHOWN_PER_CODE));
+  out.push("", `Diagnostics         ${diagnostics.length}`);
+  out.push(...diagnosticLines(diagnostics, options.diagnostics === "all" ? Infinity : DIAGNOSTICS_SHOWN_PER_CODE));
   return `${out.join("\n")}\n`;
 }

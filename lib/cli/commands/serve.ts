@@ -3,8 +3,9 @@
  * `wayfinder serve [--listen 127.0.0.1:8080] [--snapshot F] [--store DIR] [--body-limit BYTES]`:
  * the HTTP API on Node. With `--snapshot` it also serves that snapshot's desired state at
  * `GET /v1/desired[/nodes/:agentId]` for executors to poll. The snapshot store
- * (`/v1/clusters/:cluster/...`) is always on: in memory, or with `--store DIR` in files there
- * that are loaded again on start. `WAYFINDER_TOKEN` turns on bearer
+ * (`/v1/clusters/:cluster/...`: PUT, PATCH, watches) is always on: in memory, or with
+ * `--store DIR` in files there (a snapshot and a change log per cluster) that are loaded again
+ * on start, generations included. `WAYFINDER_TOKEN` turns on bearer
  * auth; `--body-limit` overrides `WAYFINDER_BODY_LIMIT`. Runs until SIGINT or SIGTERM, then
  * lets in-flight requests finish and exits 0.
  */
@@ -34,7 +35,8 @@ export async function run(args: string[], io: CliIo, env: NodeJS.ProcessEnv = pr
   const store = await openStore(options.store, io);
   if (store === undefined) return 1;
 
-  const app = createApp({ token: fromEnv.token, bodyLimit, snapshot, store, log: (line) => io.stderr(`${line}\n`) });
+  const shutdown = new AbortController();
+  const app = createApp({ token: fromEnv.token, bodyLimit, snapshot, store, signal: shutdown.signal, log: (line) => io.stderr(`${line}\n`) });
   let server: NodeServer;
   try {
     server = await listenNode(app, options.listen);
@@ -51,6 +53,8 @@ export async function run(args: string[], io: CliIo, env: NodeJS.ProcessEnv = pr
 
   const signal = await nextSignal(["SIGINT", "SIGTERM"]);
   io.stderr(`wayfinder serve: ${signal}, finishing in-flight requests\n`);
+  // Watches never finish on their own: end them so their clients resume elsewhere or later.
+  shutdown.abort();
   await server.close();
   return 0;
 }
@@ -59,7 +63,7 @@ export async function run(args: string[], io: CliIo, env: NodeJS.ProcessEnv = pr
 async function openStore(dir: string | undefined, io: CliIo): Promise<SnapshotStore | undefined> {
   if (dir === undefined) return new MemorySnapshotStore();
   try {
-    const { store, problems } = await FileSnapshotStore.open(resolve(io.cwd, dir));
+    const { store, problems } = await FileSnapshotStore.open(resolve(io.cwd, dir), { onProblem: (line) => io.stderr(`wayfinder serve: ${line}\n`) });
     for (const problem of problems) io.stderr(`wayfinder serve: ${problem}\n`);
     return store;
   } catch (error) {

@@ -2,15 +2,16 @@
  * @module
  * `wayfinder source --mesos URLS [--marathon URLS] --put http://CP/v1/clusters/NAME`: follows the
  * live cluster (Marathon's event stream, and with `--operator` the masters' SUBSCRIBE stream, for
- * pushes; polling for the rest) and PUTs every changed
- * snapshot into the control plane's store, where executors long-poll their node's view. An
- * unchanged cluster is not sent again. A store that is down is retried with backoff; a snapshot
- * the store rejects (400) is reported and not resent until the cluster changes. Runs until
- * SIGINT or SIGTERM. `WAYFINDER_TOKEN` is sent as the bearer token.
+ * pushes; polling for the rest) and sends every change into the control plane's store, where
+ * agents watch their node's view: the whole snapshot (PUT) at start and to resynchronise (a
+ * stream reconnected, the store moved on or refused a change), otherwise only the objects that
+ * changed, by id (PATCH with `baseGeneration`; `lib/sources/snapshot-sender.ts`). An unchanged
+ * cluster is not sent again. A store that is down is retried with backoff; a snapshot the
+ * store rejects (400) is reported and not resent until the cluster changes. Runs until SIGINT
+ * or SIGTERM. `WAYFINDER_TOKEN` is sent as the bearer token.
  */
-import { canonicalJson } from "../../net/canonical-json.ts";
 import type { ClusterSnapshot } from "../../snapshot/schema.ts";
-import { SourceError, describeNetworkError } from "../../sources/http-json.ts";
+import { SnapshotSender } from "../../sources/snapshot-sender.ts";
 import { watchLiveCluster, type ReadTrigger } from "../../sources/live-watch.ts";
 import { liveClusterFromFlags } from "../../agent/feeds/from-flags.ts";
 import { jsonLogger } from "../../agent/log.ts";
@@ -40,33 +41,9 @@ export async function run(args: string[], io: CliIo, runtime: { stopSignal?: Pro
   const token = (runtime.env ?? process.env).WAYFINDER_TOKEN;
   const timeoutMs = options.timeout * 1000;
 
-  let lastSent: string | undefined;
-  const put = async (snapshot: ClusterSnapshot, trigger: ReadTrigger) => {
-    const key = canonicalJson({ ...snapshot, now: "" });
-    if (key === lastSent) return;
-    let response: Response;
-    try {
-      response = await fetch(target.url, {
-        method: "PUT",
-        headers: { "Content-Type": "application/json", ...(token ? { Authorization: `Bearer ${token}` } : {}) },
-        body: JSON.stringify(snapshot),
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-    } catch (error) {
-      throw new SourceError(`PUT ${target.url}`, describeNetworkError(error));
-    }
-    const body = await response.text();
-    if (response.status === 400) {
-      // Resending the same snapshot would be rejected the same way: wait for the cluster to change.
-      lastSent = key;
-      log.error("the store rejected the snapshot", { url: target.url, response: body.slice(0, 2000) });
-      return;
-    }
-    if (!response.ok) throw new SourceError(`PUT ${target.url}`, `HTTP ${response.status}: ${body.slice(0, 200)}`);
-    lastSent = key;
-    const result = JSON.parse(body) as { generation?: number; hash?: string };
-    log.info("snapshot stored", { url: target.url, generation: result.generation, hash: result.hash, trigger: trigger.reason, detail: trigger.detail, tasks: snapshot.tasks.length });
-  };
+  const sender = new SnapshotSender({ url: target.url, token, timeoutMs, log });
+  // An event stream that (re)connected may have missed events: that read goes as a whole PUT.
+  const send = (snapshot: ClusterSnapshot, trigger: ReadTrigger) => sender.send(snapshot, { resync: trigger.reason === "stream-connect", reason: trigger.reason }).then(() => {});
 
   const controller = new AbortController();
   log.info("wayfinder source starting", { from: live.description, to: target.url });
@@ -79,7 +56,7 @@ export async function run(args: string[], io: CliIo, runtime: { stopSignal?: Pro
     // The store carries allocations over from its own desired state.
     previous: () => ({}),
     signal: controller.signal,
-    onSnapshot: put,
+    onSnapshot: send,
     onError: (error, trigger) => log.error("snapshot not stored; retrying", { error, trigger: trigger.reason }),
     onStream: (news) => (news.kind === "event" ? log.debug("event", { type: news.detail }) : log.info(`event stream ${news.kind}`, { url: news.url, detail: news.detail })),
   });

@@ -15,6 +15,7 @@ export const MAX_NAME = 255;
 export const ROOT_KEY = "\0";
 
 const encoder = new TextEncoder();
+const DOT = 46;
 
 /**
  * The key of a dotted name (no trailing dot needed; `""` is the root). Labels are taken as
@@ -25,15 +26,24 @@ const encoder = new TextEncoder();
 export function nameKey(text: string): string | undefined {
   const name = text.endsWith(".") ? text.slice(0, -1) : text;
   if (name === "") return ROOT_KEY;
-  let key = "";
-  for (const label of name.split(".")) {
-    const bytes = encoder.encode(label);
-    if (bytes.length === 0 || bytes.length > MAX_LABEL) return undefined;
-    key += String.fromCharCode(bytes.length);
-    for (const byte of bytes) key += String.fromCharCode(byte >= 65 && byte <= 90 ? byte + 32 : byte);
+  // Written into one buffer and read out once: a key built by appending characters is a rope
+  // of one node per character until flattened, and zone indexes hold hundreds of thousands.
+  const bytes = encoder.encode(name);
+  if (bytes.length + 2 > MAX_NAME) return undefined;
+  const key = new Uint8Array(bytes.length + 2);
+  let start = 0;
+  for (let i = 0; i <= bytes.length; i++) {
+    if (i < bytes.length && bytes[i] !== DOT) continue;
+    const length = i - start;
+    if (length === 0 || length > MAX_LABEL) return undefined;
+    key[start] = length;
+    for (let j = start; j < i; j++) {
+      const byte = bytes[j]!;
+      key[j + 1] = byte >= 65 && byte <= 90 ? byte + 32 : byte;
+    }
+    start = i + 1;
   }
-  key += ROOT_KEY;
-  return key.length > MAX_NAME ? undefined : key;
+  return Buffer.from(key.buffer, key.byteOffset, key.length).toString("latin1");
 }
 
 /**

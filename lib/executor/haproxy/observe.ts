@@ -30,13 +30,18 @@ export interface InstalledHaproxy {
 }
 
 /**
+ * What runs now; with `only`, just those groups (their files, their masters): a change of one
+ * group asks one master, not every one.
  * @example await observeHaproxy(haproxyLayout("/var/lib/wayfinder/haproxy"))
  */
-export async function observeHaproxy(layout: HaproxyLayout): Promise<InstalledHaproxy> {
-  const files = await observeFiles(layout.confDir);
+export async function observeHaproxy(layout: HaproxyLayout, only?: ReadonlySet<string>): Promise<InstalledHaproxy> {
+  const all = await observeFiles(layout.confDir);
+  const mine = (path: string) => only === undefined || only.has(stemOf(path));
+  const files = only === undefined ? all : { ...all, files: new Map([...all.files].filter(([path]) => mine(path))), owned: new Set([...all.owned].filter(mine)) };
   const stems = new Set([...files.owned].map(stemOf));
   for (const entry of await readdir(layout.runDir).catch(() => [] as string[])) {
-    if (entry.endsWith(".master.sock")) stems.add(entry.slice(0, -".master.sock".length));
+    const stem = entry.endsWith(".master.sock") ? entry.slice(0, -".master.sock".length) : undefined;
+    if (stem !== undefined && (only === undefined || only.has(stem))) stems.add(stem);
   }
   const running = new Map<string, RunningGroup>();
   for (const stem of [...stems].sort(compareStrings)) {

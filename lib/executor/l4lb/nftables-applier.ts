@@ -1,44 +1,36 @@
 /**
  * @module
  * The nftables L4 applier, kube-proxy's nftables proxier habits in small: one pass builds the
- * whole batch, one `nft -f -` transaction applies it, and a record of what was installed makes
- * the next sync partial (only the VIPs and backends that changed, deletions included). A full
- * sync replaces both tables atomically; it happens on `forceFullSync()`, when the canary says
- * the tables were flushed or deleted behind the applier's back (checked on every sync, the
- * periodic resync included, so such damage is repaired within one), at once when a partial
+ * whole batch, one nft transaction applies it, and a record of what was installed makes the next
+ * sync partial (only the VIPs and backends that changed, deletions included). Partial batches
+ * and canary checks go to long-lived nft processes (`nft-batches.ts`), a full table to `nft -f`
+ * in a process of its own. A full sync replaces both tables atomically; it happens on
+ * `forceFullSync()`, when the canary says the tables were flushed or deleted behind the
+ * applier's back (checked on every sync, the periodic resync included, so such damage is
+ * repaired within one; the check is one transaction the kernel aborts), at once when a partial
  * transaction fails, in the same apply, and when the tables are missing or not as rendered.
  *
  * The kernel is listed only when nothing is remembered (a new process: a one-shot `wayfinder
  * l4lb`, a restarted agent): its tables are read back (`nft-listing.ts`) and planned against, so
  * a dry run says what an apply would change and an apply of what the node runs changes nothing.
  * After that the record is the truth: `nft list` of a large table, or 10k routes, costs more
- * than the change, and a partial sync here takes a few tens of milliseconds.
+ * than the change, and a partial sync here costs its batch (a few ms) and the canary's check.
  */
 import type { L4Service } from "../../desired/schema.ts";
-import { serviceRules, slotCounts, type NftServiceRules } from "../../render/nft-model.ts";
 import { NFT_TABLE, renderNftRules } from "../../render/nftables.ts";
 import { nftablesDelta, nftIndex, type NftIndex } from "../../render/nftables-delta.ts";
-import type { Applier, Plan } from "../applier.ts";
-import { installProblem } from "./check-service.ts";
+import { planIsEmpty, summarisePlan, type Applier, type Plan } from "../applier.ts";
+import { runApplier } from "../apply-desired.ts";
+import type { ChangeApplier } from "../keyed-applier.ts";
+import { installedService, readBackService, sameInstall, type InstalledService, type NftServiceChange } from "./installed-service.ts";
+import { keyedServiceChanges, viewServiceKeys } from "./nft-key-changes.ts";
 import { canaryDamage } from "./nft-canary.ts";
 import { deleteStaleFlows, staleUdpFlows, type StaleFlow } from "./conntrack.ts";
 import { commandRunner, type CommandRunner } from "../run-command.ts";
+import { nftProcesses, nftSessions, type NftBatches } from "../nft-batches.ts";
 import { listNftTables } from "./nft-listing.ts";
-import { serviceKey, vipKeyText } from "./service-key.ts";
+import { serviceKey } from "./service-key.ts";
 import { applyRoutes, LOOPBACK_UP_KEY, observeVipRoutes, planRoutes, vipAddresses, type RoutePlan, type VipRouteState } from "./vip-routes.ts";
-
-/** What one installed service looks like: the facts its rules depend on, and the rules. */
-export interface InstalledService {
-  protocol: "tcp" | "udp";
-  port: number;
-  backends: ReadonlyArray<{ ip: string; port: number; weight: number }>;
-  rules: NftServiceRules;
-  /**
-   * Read back from the kernel: the backends are the slots' (a weight is its slot count), so
-   * the service is compared by its slots (weights 3:1 and 6:2 are the same rules).
-   */
-  readBack?: true;
-}
 
 /**
  * What the applier knows is installed: what its last apply left (`memory`), what the kernel's
@@ -51,13 +43,6 @@ export interface InstalledNftables extends VipRouteState {
   index: NftIndex;
   /** Why the record was dropped (the canary found the tables damaged), when it was. */
   damage?: string;
-}
-
-/** One service's move, by service key. */
-export interface NftServiceChange {
-  key: string;
-  before?: InstalledService;
-  after?: InstalledService;
 }
 
 /** A plan plus the batch that carries it out. */
@@ -74,8 +59,11 @@ export interface NftPlan extends Plan<string> {
   readonly nextRoutes: ReadonlySet<string>;
   /** The services the plan started from; a partial sync's record is this plus `serviceChanges`. */
   readonly installedServices: ReadonlyMap<string, InstalledService>;
-  /** The desired services, for the full sync a failed partial one falls back to. */
-  readonly desired: readonly L4Service[];
+  /**
+   * The desired services, for the full sync a failed partial one falls back to; undefined for a
+   * plan of changed keys only (`planNftChanges`), whose caller falls back to a full sync itself.
+   */
+  readonly desired: readonly L4Service[] | undefined;
 }
 
 /** What the last apply did, for reports and benchmarks. */
@@ -91,9 +79,14 @@ export interface NftablesApplierOptions {
   netns?: string;
   /** Runs commands; default spawns them (inside `netns`). Tests pass a recording fake. */
   run?: CommandRunner;
+  /**
+   * Where nft batches and canary checks go; default: long-lived nft sessions in `netns` (no
+   * process per sync), or `nft -f -` through `run` when a runner is given.
+   */
+  nft?: NftBatches;
 }
 
-export interface NftablesApplier extends Applier<InstalledNftables, string> {
+export interface NftablesApplier extends Applier<InstalledNftables, string>, ChangeApplier {
   /** The last successful apply, if any. */
   readonly lastSync: NftSyncRecord | undefined;
   /**
@@ -101,6 +94,8 @@ export interface NftablesApplier extends Applier<InstalledNftables, string> {
    * whole: what a periodic resync calls to repair changes made behind the applier's back.
    */
   forceFullSync(): void;
+  /** Ends the long-lived nft processes (an idle one never keeps the process alive). */
+  close(): Promise<void>;
 }
 
 const UNKNOWN_INDEX: NftIndex = { chains: { ip: new Set(), ip6: new Set() }, addressUse: new Map() };
@@ -112,11 +107,14 @@ const UNKNOWN_INDEX: NftIndex = { chains: { ip: new Set(), ip6: new Set() }, add
  */
 export function createNftablesApplier(options: NftablesApplierOptions = {}): NftablesApplier {
   const run = options.run ?? commandRunner({ netns: options.netns });
+  const nft = options.nft ?? (options.run === undefined ? nftSessions(run, { netns: options.netns }) : nftProcesses(run));
   let installed: { services: Map<string, InstalledService>; index: NftIndex; routes: ReadonlySet<string> } | undefined;
   let lastSync: NftSyncRecord | undefined;
   let fullSyncAsked = false;
+  /** On the delta path: the service key each `l4lb/...` view key stands for (set by a full sync). */
+  let viewKeys: Map<string, string> | undefined;
 
-  return {
+  const applier: NftablesApplier = {
     name: "l4lb",
     get lastSync() {
       return lastSync;
@@ -125,8 +123,9 @@ export function createNftablesApplier(options: NftablesApplierOptions = {}): Nft
       installed = undefined;
       fullSyncAsked = true;
     },
+    close: () => nft.close(),
     async observe() {
-      const damage = installed === undefined ? undefined : await canaryDamage(run);
+      const damage = installed === undefined ? undefined : await canaryDamage(nft);
       // The apply that made the record left lo up, or found it so.
       if (installed !== undefined && damage === undefined) return { source: "memory", ...installed, loopbackUp: true };
       // Nothing remembered, or the record no longer holds: list what is ours (routes, by their
@@ -149,15 +148,15 @@ export function createNftablesApplier(options: NftablesApplierOptions = {}): Nft
       // Until this apply succeeds the record may not match the kernel.
       installed = undefined;
       try {
-        await carryOut(run, plan);
+        await carryOut(run, nft, plan);
         lastSync = { full: plan.full, batchBytes: plan.batch.length, ...(plan.repairs === undefined ? {} : { fallback: plan.repairs.join("; ") }) };
         installed = recordAfter(plan);
         if (plan.full) fullSyncAsked = false;
       } catch (error) {
-        if (plan.full) throw error;
+        if (plan.full || plan.desired === undefined) throw error;
         // The tables are not what the record says (flushed, edited by hand): replace them whole.
         const full = planNftables(plan.desired, unknown(await observeVipRoutes(run), "a partial sync failed"));
-        await carryOut(run, full);
+        await carryOut(run, nft, full);
         lastSync = { full: true, batchBytes: full.batch.length, fallback: (error as Error).message };
         installed = recordAfter(full);
         fullSyncAsked = false;
@@ -168,7 +167,7 @@ export function createNftablesApplier(options: NftablesApplierOptions = {}): Nft
       // checks that both tables are there and lists the routes.
       if (lastSync?.full === false) return [];
       const drift: string[] = [];
-      const damage = await canaryDamage(run);
+      const damage = await canaryDamage(nft);
       if (damage !== undefined) drift.push(damage);
       const routes = planRoutes(vipAddresses(desired.l4lb.services), await observeVipRoutes(run));
       if (routes.upLoopback) drift.push("lo is down");
@@ -177,7 +176,31 @@ export function createNftablesApplier(options: NftablesApplierOptions = {}): Nft
       if (drift.length > 0) installed = undefined;
       return drift;
     },
+    // kube-proxy's partial sync: the changed keys' services against the record, one
+    // transaction; anything unexpected (no record, the canary) is a full sync instead.
+    async applyChanges(changes, view) {
+      if (installed === undefined || viewKeys === undefined) return undefined;
+      if ((await canaryDamage(nft)) !== undefined) return undefined;
+      const moved = keyedServiceChanges(changes, view.node, installed.services, viewKeys);
+      const plan = planNftChanges(moved.changes, { source: "memory", ...installed, loopbackUp: true });
+      viewKeys = moved.viewKeys;
+      if (planIsEmpty(plan)) return { name: "l4lb", status: "unchanged" };
+      try {
+        await applier.apply(plan);
+      } catch (error) {
+        viewKeys = undefined;
+        throw error;
+      }
+      return { name: "l4lb", status: "applied", plan: summarisePlan(plan) };
+    },
+    async syncAll(view) {
+      viewKeys = undefined;
+      const result = await runApplier(view.desired(), applier, false);
+      if (result.status !== "failed") viewKeys = viewServiceKeys(view.valuesUnder<L4Service>("l4lb/"), view.node);
+      return result;
+    },
   };
+  return applier;
 
   /** What the kernel runs after `plan`. The map a partial plan started from is this applier's own (observe made it), so it is updated in place. */
   function recordAfter(plan: NftPlan) {
@@ -191,9 +214,9 @@ export function createNftablesApplier(options: NftablesApplierOptions = {}): Nft
 }
 
 /** Routes, rules, stale flows, in the order of dcos-net#130: stale routes first, new ones once their rules exist. */
-async function carryOut(run: CommandRunner, plan: NftPlan): Promise<void> {
+async function carryOut(run: CommandRunner, nft: NftBatches, plan: NftPlan): Promise<void> {
   await applyRoutes(run, "remove", plan.routes.remove);
-  if (plan.batch !== "") await run(["nft", "-f", "-"], plan.batch);
+  if (plan.batch !== "") await nft.apply(plan.batch);
   await applyRoutes(run, "add", plan.routes.add, plan.routes.upLoopback);
   await deleteStaleFlows(run, plan.staleFlows);
 }
@@ -205,6 +228,21 @@ async function carryOut(run: CommandRunner, plan: NftPlan): Promise<void> {
  * @example planNftables(services, { source: "none", services: new Map(), index, routes: new Set(), loopbackUp: true }).full // true
  */
 export function planNftables(services: readonly L4Service[], observed: InstalledNftables): NftPlan {
+  return planOfChanges(serviceChangesOf(services, observed), observed, services);
+}
+
+/**
+ * The plan of some services' changes only (the keys a batch changed), from the record: what a
+ * partial sync costs is what changed. Pure.
+ * @example planNftChanges([{ key: "tcp 11.0.0.1:80", before, after }], { source: "memory", ...record, loopbackUp: true }).full // false
+ */
+export function planNftChanges(changes: NftServiceChange[], observed: InstalledNftables): NftPlan {
+  if (observed.source !== "memory") throw new Error("a plan of changes needs the applier's record of what is installed");
+  return planOfChanges(changes, observed, undefined);
+}
+
+/** Every service that differs between `services` and the record, deletions included. */
+function serviceChangesOf(services: readonly L4Service[], observed: InstalledNftables): NftServiceChange[] {
   const changes: NftServiceChange[] = [];
   const keys = services.map(serviceKey);
   const wanted = new Set(keys);
@@ -220,7 +258,10 @@ export function planNftables(services: readonly L4Service[], observed: Installed
   if (kept < observed.services.size) {
     for (const [key, before] of observed.services) if (!wanted.has(key)) changes.push({ key, before });
   }
+  return changes;
+}
 
+function planOfChanges(changes: NftServiceChange[], observed: InstalledNftables, services: readonly L4Service[] | undefined): NftPlan {
   const adds = new Map<string, string>();
   const updates = new Map<string, string>();
   const deletes: string[] = [];
@@ -234,7 +275,7 @@ export function planNftables(services: readonly L4Service[], observed: Installed
   const common = { staleFlows, serviceChanges: changes, desired: services, installedServices: observed.services };
   if (observed.source === "none") {
     const rules = changes.flatMap((c) => (c.after === undefined ? [] : [c.after.rules]));
-    const nextRoutes = vipAddresses(services);
+    const nextRoutes = vipAddresses(services!);
     // Nothing is known about the tables (first sync, failure, flushed): replace them whatever they hold.
     updates.set(`table ${NFT_TABLE}`, `full sync: ${observed.reason ?? "nothing is known"}`);
     const repairs = observed.damage === undefined ? {} : { repairs: [observed.damage] };
@@ -243,7 +284,7 @@ export function planNftables(services: readonly L4Service[], observed: Installed
   const delta = nftablesDelta(changes.map((c) => ({ before: c.before?.rules, after: c.after?.rules })), observed.index);
   if (observed.source === "kernel") {
     // The routes were listed too: repair any that are missing, not only those of changed addresses.
-    const nextRoutes = vipAddresses(services);
+    const nextRoutes = vipAddresses(services!);
     return plan(adds, updates, deletes, planRoutes(nextRoutes, observed), { full: false, batch: delta.batch, nextIndex: delta.index, nextRoutes, ...common });
   }
   const routes = { add: delta.addressesAdded, remove: delta.addressesRemoved };
@@ -267,67 +308,9 @@ function plan(
   return { applier: "l4lb", adds, changes, deletes, routes, ...rest };
 }
 
-function installedService(service: L4Service, key: string): InstalledService {
-  const problem = installProblem(service);
-  if (problem !== undefined) throw new Error(`cannot install ${key}: ${problem}`);
-  return {
-    protocol: service.vip.protocol,
-    port: service.vip.port,
-    backends: service.backends.map((b) => ({ ip: b.ip, port: b.port, weight: b.weight })),
-    rules: serviceRules(service),
-  };
-}
-
-/** The service key already fixes the VIP; the rules depend only on the backends' addresses and weights. */
-function sameInstall(installed: InstalledService, service: L4Service): boolean {
-  if (!installed.readBack) return sameBackends(installed, service);
-  // Slot counts, not slot texts: this runs for every read-back service on every sync. Only a
-  // service that fails it (one backend listed twice, say) has its slots built and compared.
-  return sameSlotCounts(installed, service) || sameSlots(installed.rules.slots, serviceRules(service).slots);
-}
-
-/** The backends with slots, in order, each with its slot count, are the read-back ones. */
-function sameSlotCounts(installed: InstalledService, service: L4Service): boolean {
-  const counts = slotCounts(service.backends.map((b) => b.weight));
-  let j = 0;
-  for (const [i, b] of service.backends.entries()) {
-    if (counts[i] === 0) continue;
-    const listed = installed.backends[j++];
-    if (listed === undefined || listed.ip !== b.ip || listed.port !== b.port || listed.weight !== counts[i]) return false;
-  }
-  return j === installed.backends.length;
-}
-
-function sameSlots(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((slot, i) => slot === b[i]);
-}
-
-function sameBackends(installed: InstalledService, service: L4Service): boolean {
-  const a = installed.backends;
-  const b = service.backends;
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) {
-    if (a[i]!.ip !== b[i]!.ip || a[i]!.port !== b[i]!.port || a[i]!.weight !== b[i]!.weight) return false;
-  }
-  return true;
-}
-
 function unknown(routes: VipRouteState, reason: string): InstalledNftables {
   return { source: "none", reason, services: new Map(), index: UNKNOWN_INDEX, ...routes };
 }
-
-/** A service read back from the kernel, by its plan key; its backends are its slots'. */
-function readBackService(rules: NftServiceRules): [string, InstalledService] {
-  const [ip, protocol, port] = rules.key.split(" . ") as [string, "tcp" | "udp", string];
-  const weights = new Map<string, number>();
-  for (const slot of rules.slots) weights.set(slot, (weights.get(slot) ?? 0) + 1);
-  const backends = [...weights].map(([slot, weight]) => {
-    const [backendIp, backendPort] = slot.split(" . ") as [string, string];
-    return { ip: backendIp, port: Number(backendPort), weight };
-  });
-  return [vipKeyText(ip, Number(port), protocol), { protocol, port: Number(port), backends, rules, readBack: true }];
-}
-
 function isNftPlan(plan: Plan<string>): plan is NftPlan {
   return "batch" in plan && "serviceChanges" in plan;
 }

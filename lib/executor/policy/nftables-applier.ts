@@ -1,9 +1,10 @@
 /**
  * @module
  * The policy applier, on the L4 VIP applier's pattern (kube-proxy's nftables proxier): one pass
- * builds the node's table, one `nft -f -` transaction applies it, and a record of what was
- * installed makes the next sync partial: a task that comes or goes moves set and map
- * elements; a rule that changes refills the chains it is in; nothing else is touched. The
+ * builds the node's table, one nft transaction applies it (a partial one through a long-lived
+ * nft, `nft-batches.ts`), and a record of what was installed makes the next sync partial: a
+ * task that comes or goes moves set and map elements; a rule that changes refills the chains
+ * it is in; nothing else is touched. The
  * first sync, and any after a failure, replaces the table whole (still one transaction): a
  * partial sync that fails (the table was flushed or edited behind our back) falls back to a
  * full one in the same apply, and `forceFullSync()` (the periodic resync) forgets the record.
@@ -20,6 +21,7 @@ import { policyChanges, policyDelta, renderPolicyTable } from "../../render/poli
 import { policyTable, type PolicyTable } from "../../render/policy-table.ts";
 import type { Applier, Plan } from "../applier.ts";
 import { commandRunner, type CommandRunner } from "../run-command.ts";
+import { nftProcesses, nftSessions, type NftBatches } from "../nft-batches.ts";
 
 const TABLE_KEY = `table ${POLICY_FAMILY} ${POLICY_TABLE}`;
 const BRIDGE_SYSCTLS = ["net.bridge.bridge-nf-call-iptables", "net.bridge.bridge-nf-call-ip6tables"] as const;
@@ -63,11 +65,15 @@ export interface PolicyApplier extends Applier<PolicyInstalled, string> {
   forceFullSync(): void;
   /** The installed table's counters, with what each counts (empty when none is installed). */
   readCounters(): Promise<PolicyCounterReading[]>;
+  /** Ends the long-lived nft process (an idle one never keeps the process alive). */
+  close(): Promise<void>;
 }
 
 export interface PolicyApplierOptions {
   netns?: string;
   run?: CommandRunner;
+  /** Where batches go; default: a long-lived nft session in `netns`, or `nft -f -` through `run` when a runner is given. */
+  nft?: NftBatches;
 }
 
 /**
@@ -77,6 +83,7 @@ export interface PolicyApplierOptions {
  */
 export function createPolicyApplier(options: PolicyApplierOptions = {}): PolicyApplier {
   const run = options.run ?? commandRunner({ netns: options.netns });
+  const nft = options.nft ?? (options.run === undefined ? nftSessions(run, { netns: options.netns }) : nftProcesses(run));
   let installed: { table?: PolicyTable; counters: ReadonlyMap<string, CounterMeaning> } | undefined;
   let lastSync: PolicySyncRecord | undefined;
 
@@ -88,6 +95,7 @@ export function createPolicyApplier(options: PolicyApplierOptions = {}): PolicyA
     forceFullSync() {
       installed = undefined;
     },
+    close: () => nft.close(),
     async observe() {
       return installed === undefined ? { known: false } : { known: true, ...(installed.table === undefined ? {} : { table: installed.table }) };
     },
@@ -97,13 +105,13 @@ export function createPolicyApplier(options: PolicyApplierOptions = {}): PolicyA
       const before = installed;
       installed = undefined;
       try {
-        await carryOut(run, plan);
+        await carryOut(run, nft, plan);
         lastSync = { mode: plan.mode, batchBytes: plan.batch.length };
       } catch (error) {
         if (plan.mode !== "partial" || before === undefined) throw error;
         // The table is not what the record says: replace it whole.
         const full = { ...plan, mode: "full" as const, batch: renderPolicyTable(plan.table!) };
-        await carryOut(run, full);
+        await carryOut(run, nft, full);
         lastSync = { mode: "full", batchBytes: full.batch.length, fallback: (error as Error).message };
       }
       installed = { ...(plan.table === undefined ? {} : { table: plan.table }), counters: plan.counters };
@@ -160,13 +168,13 @@ function ownPolicy(desired: DesiredState) {
   return desired.policy.nodes[desired.node] === undefined ? undefined : desired.policy;
 }
 
-async function carryOut(run: CommandRunner, plan: PolicyPlan): Promise<void> {
+async function carryOut(run: CommandRunner, nft: NftBatches, plan: PolicyPlan): Promise<void> {
   if (plan.mode === "remove") {
     if (plan.deletes.length > 0 && (await tablePresent(run))) await run(["nft", "delete", "table", POLICY_FAMILY, POLICY_TABLE]);
     return;
   }
   if (plan.mode === "full") await bridgedTrafficToIpHooks(run);
-  if (plan.batch !== "") await run(["nft", "-f", "-"], plan.batch);
+  if (plan.batch !== "") await nft.apply(plan.batch);
 }
 
 /** br_netfilter on, so traffic between two containers of one bridge meets the table too. */

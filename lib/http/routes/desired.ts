@@ -5,22 +5,25 @@
  * Only mounted when the server has a snapshot (`wayfinder serve --snapshot F`).
  */
 import { Hono } from "hono";
-import { nodeView } from "../../../functions/node-view.ts";
+import { desiredStateOf, nodeViewOf } from "../../../functions/keyed/assemble.ts";
+import { deriveObjects } from "../../../functions/keyed/derive.ts";
 import type { DesiredState } from "../../desired/schema.ts";
 import type { ClusterSnapshot } from "../../snapshot/schema.ts";
 import { desiredResponse } from "../desired-response.ts";
 import { hasAgent, unknownAgent } from "../agent-view.ts";
 
 /**
- * `desired` is the snapshot's, reconciled once by the caller: the snapshot never changes for
- * the life of the app, and every poll would otherwise pay for a full reconcile.
- * @example app.route("/v1/desired", desiredRoutes(snapshot, reconcile(snapshot)))
+ * @example app.route("/v1/desired", desiredRoutes(ClusterSnapshot.parse(json)))
  */
-export function desiredRoutes(snapshot: ClusterSnapshot, desired: DesiredState): Hono {
+export function desiredRoutes(snapshot: ClusterSnapshot): Hono {
+  // Reconciled once: the snapshot never changes for the life of the app, and every poll
+  // would otherwise pay for a full reconcile.
+  const objects = deriveObjects(snapshot, { keepValues: true });
+  const desired = desiredStateOf(objects);
   const views = new Map<string, DesiredState>();
   const viewOf = (agentId: string): DesiredState => {
     let view = views.get(agentId);
-    if (view === undefined) views.set(agentId, (view = nodeView(desired, agentId)));
+    if (view === undefined) views.set(agentId, (view = nodeViewOf(objects, agentId)));
     return view;
   };
 

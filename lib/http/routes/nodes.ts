@@ -61,7 +61,7 @@ export function nodeRoutes(states: ClusterStates): Hono {
     if (!state.hasAgent(agentId)) return unknownAgent(c);
     const status = (await states.nodeStatuses(c.req.param("cluster"))).get(agentId);
     if (status === undefined) return jsonError(c, 404, `node '${agentId}' has not reported a status yet`);
-    const agent = state.stored.snapshot.agents.find((a) => a.id === agentId)!;
+    const agent = state.stored.snapshot.objects.agents.get(agentId)!;
     return c.json(nodeRow(state, agent, status, now()));
   });
 

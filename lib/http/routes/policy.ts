@@ -9,7 +9,7 @@
  * - `POST /v1/clusters/:cluster/policy/matrix` with a candidate ClusterSnapshot: only the cells
  *   it would open or close against the stored one, before anything is stored or applied.
  *
- * Answers come from the generation's operator view (`state.operator.policy`), computed once
+ * Answers come from the generation's operator view (`state.operator().policy`), computed once
  * per stored generation and shared with the dashboard and `explain`.
  */
 import { Hono, type Context } from "hono";
@@ -47,14 +47,14 @@ export function policyRoutes(states: ClusterStates): Hono {
         ...(port ? [] : [{ path: "port", message: "required: PROTO/PORT, e.g. tcp/5432" }]),
       ];
       if (issues.length > 0) return jsonError(c, 400, "explain needs from, to and port", { issues });
-      const answer = found.state.operator.policy.explain(from!, to!, port!.protocol, port!.port);
+      const answer = found.state.operator().policy.explain(from!, to!, port!.protocol, port!.port);
       if ("unknown" in answer) return jsonError(c, 404, `'${answer.unknown}' is no app id, task id, agent id or IP of the cluster`);
       return c.json(explanationSummary(answer));
     })
     .get("/:cluster/policy/matrix", async (c) => {
       const found = await current(c);
       if (found.error) return found.error;
-      const q = found.state.operator.policy;
+      const q = found.state.operator().policy;
       const ports = portsOf(c);
       if ("error" in ports) return jsonError(c, 400, ports.error, { issues: [{ path: "port", message: ports.error }] });
       const asked = ports.ports.length > 0 ? ports.ports : q.namedPorts();
@@ -63,7 +63,7 @@ export function policyRoutes(states: ClusterStates): Hono {
     .post("/:cluster/policy/matrix", jsonBody(ClusterSnapshot, { name: "ClusterSnapshot" }), async (c) => {
       const found = await current(c);
       if (found.error) return found.error;
-      const before = found.state.operator.policy;
+      const before = found.state.operator().policy;
       const candidate = c.var.body;
       const after = policyQuestions(candidate, reconcile(candidate));
       const ports = portsOf(c);

@@ -6,7 +6,8 @@
  */
 import { Hono } from "hono";
 import { reconcile } from "../../../functions/reconcile.ts";
-import { nodeView } from "../../../functions/node-view.ts";
+import { nodeViewOf } from "../../../functions/keyed/assemble.ts";
+import { deriveObjects } from "../../../functions/keyed/derive.ts";
 import { ClusterSnapshot } from "../../snapshot/schema.ts";
 import { desiredResponse } from "../desired-response.ts";
 import { hasAgent, unknownAgent } from "../agent-view.ts";
@@ -24,6 +25,6 @@ export function reconcileRoutes(): Hono {
       const snapshot = c.var.body;
       // Checked before reconciling: an unknown agent should not cost a full reconcile.
       if (!hasAgent(snapshot, agentId)) return unknownAgent(c, agentId);
-      return desiredResponse(c, nodeView(reconcile(snapshot), agentId));
+      return desiredResponse(c, nodeViewOf(deriveObjects(snapshot, { keepValues: true }), agentId));
     });
 }

@@ -91,7 +91,7 @@ export function BackendsTable(props: { page: PageContext; backends: readonly Exp
 export function PartyLink(props: { page: PageContext; party: string }) {
   const { page, party } = props;
   const href = partyHref(page.cluster, party);
-  const hostname = party.startsWith("node:") ? page.state.operator.context.agents.get(party.slice(5))?.hostname : undefined;
+  const hostname = party.startsWith("node:") ? page.operator.context.agents.get(party.slice(5))?.hostname : undefined;
   const text = hostname === undefined ? party : `node:${hostname}`;
   return href === undefined ? <span class="mono">{text}</span> : <a class="mono" href={href} title={party}>{text}</a>;
 }

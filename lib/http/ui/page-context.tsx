@@ -7,6 +7,10 @@
 import type { Context } from "hono";
 import type { Child } from "hono/jsx";
 import type { ClusterState, ClusterStates } from "../cluster-states.ts";
+import type { OperatorView } from "../operator-view.ts";
+import type { DesiredState } from "../../desired/schema.ts";
+import type { Agent, ClusterSnapshot } from "../../snapshot/schema.ts";
+import { compareStrings } from "../../net/compare.ts";
 import { joined } from "./components.tsx";
 import { Layout, type ClusterFacts } from "./layout.tsx";
 import { pageHref, type UiPage } from "./links.ts";
@@ -14,6 +18,14 @@ import { pageHref, type UiPage } from "./links.ts";
 export interface PageContext {
   cluster: string;
   state: ClusterState;
+  /** The generation's desired state (assembled once per generation, shared with the API). */
+  desired: DesiredState;
+  /** The generation's explanations, policy answers and DNS answers (each built on first use per generation). */
+  operator: OperatorView;
+  /** The snapshot's config, without assembling the snapshot. */
+  config: ClusterSnapshot["config"];
+  /** The snapshot's agents, sorted by id, without assembling the snapshot. */
+  agents(): Agent[];
   states: ClusterStates;
   clusters: readonly string[];
   facts: ClusterFacts;
@@ -49,12 +61,19 @@ export async function pageContext(c: Context, states: ClusterStates | undefined,
       cluster === undefined ? 200 : 404,
     );
   }
+  const desired = state.desired();
   return {
     cluster,
     state,
+    desired,
+    get operator() {
+      return state.operator();
+    },
+    config: state.stored.snapshot.fields.config,
+    agents: () => [...state.stored.snapshot.objects.agents.values()].sort((a, b) => compareStrings(a.id, b.id)),
     states,
     clusters,
-    facts: { name: cluster, generation: state.stored.generation, hash: state.desired.hash, storedAt: state.stored.storedAt },
+    facts: { name: cluster, generation: state.stored.generation, hash: desired.hash, storedAt: state.stored.storedAt },
     loggedIn,
     query: (name) => c.req.query(name)?.trim() || undefined,
   };

@@ -84,7 +84,7 @@ export function uiRoutes(options: UiOptions): Hono {
       const bad = ports.find(([, port]) => port === undefined);
       if (bad !== undefined) return c.json({ error: `port must be PROTO/PORT (tcp, udp or sctp; 1-65535), e.g. tcp/5432 (got '${bad[0]}')` }, 400);
       const asked = ports.map(([, port]) => port!);
-      const explanation = p.state.operator.explain(subject.data, query, asked.length === 0 ? {} : { ports: asked });
+      const explanation = p.operator.explain(subject.data, query, asked.length === 0 ? {} : { ports: asked });
       return c.html(<ExplainPage page={p} explanation={explanation} subject={subject.data} query={query} />, explanation.kind === "not-found" ? 404 : 200);
     }),
   );

@@ -60,10 +60,9 @@ function renderServices(model: HaproxyGroupModel, context: ServiceTextContext): 
   const sections: Sections = { userlists: "", frontends: "", backends: "", appIdAcls: "", http: [], https: [], grouped: new Map() };
   const ports = new PortTable(model.frontends, model.head);
   for (const service of model.services) {
-    const subject = `app:${service.appId}`;
     const conflict = ports.claim(service.bindAddr, service.servicePort, service.backend);
     if (conflict !== undefined) {
-      diagnostics.push({ level: "error", code: "haproxy.port-conflict", subject, message: `group ${model.group}: ${conflict}; service port ${service.servicePort} is left out` });
+      diagnostics.push(portConflict(model.group, service, conflict));
       continue;
     }
     const undo = checkpoint(context.state, service.appId);
@@ -84,10 +83,26 @@ function renderServices(model: HaproxyGroupModel, context: ServiceTextContext): 
       if (!(error instanceof TemplateError)) throw error;
       undo();
       ports.release(service.bindAddr, service.servicePort);
-      diagnostics.push({ level: "error", code: "haproxy.invalid-template", subject, message: `group ${model.group}, service port ${service.servicePort}: ${error.message}; the service is left out` });
+      diagnostics.push(invalidTemplate(model.group, service, error));
     }
   }
   return { sections, diagnostics, renderedBackends };
+}
+
+/**
+ * The report of a service left out because its frontend's port is taken.
+ * @example portConflict("external", service, "*:80 is already bound by ...").code // "haproxy.port-conflict"
+ */
+export function portConflict(group: string, service: ServiceModel, conflict: string): Diagnostic {
+  return { level: "error", code: "haproxy.port-conflict", subject: `app:${service.appId}`, message: `group ${group}: ${conflict}; service port ${service.servicePort} is left out` };
+}
+
+/**
+ * The report of a service left out because a template failed to render.
+ * @example invalidTemplate("external", service, error).code // "haproxy.invalid-template"
+ */
+export function invalidTemplate(group: string, service: ServiceModel, error: TemplateError): Diagnostic {
+  return { level: "error", code: "haproxy.invalid-template", subject: `app:${service.appId}`, message: `group ${group}, service port ${service.servicePort}: ${error.message}; the service is left out` };
 }
 
 /** marathon-lb's `mergeVhostTable`: each vhost of the service gets its blocks, certificate and bind options. */

@@ -223,13 +223,20 @@ export async function startWebGroup(prefix: string, options: { config?: HaproxyI
   const report = await cluster.apply();
   if (!report.ok) throw new Error(`the test group did not start: ${JSON.stringify(report)}`);
   const paths = haproxyLayout(join(dir, "state")).group("external");
-  const close = async () => {
-    try {
-      await stopMaster({ binary: "haproxy", timeoutMs: 10_000 }, paths, "SIGTERM");
-    } finally {
-      pool.close();
-      await rm(dir, { recursive: true, force: true });
-    }
-  };
+  const close = () => tearDownExternal(dir, pool);
   return { dir, pool, applier, cluster, listeners, holdPort, paths, close };
+}
+
+/**
+ * Stops the `external` group's HAProxy a test started under `<dir>/state`, then its backends,
+ * and removes `dir`, whatever failed first (an afterAll).
+ * @example afterAll(() => tearDownExternal(dir, pool));
+ */
+export async function tearDownExternal(dir: string, pool: BackendPool | undefined): Promise<void> {
+  try {
+    await stopMaster({ binary: "haproxy", timeoutMs: 10_000 }, haproxyLayout(join(dir, "state")).group("external"), "SIGTERM");
+  } finally {
+    pool?.close();
+    await rm(dir, { recursive: true, force: true });
+  }
 }

@@ -168,6 +168,8 @@ export class PolicyLab {
 
   /** Kills every process, deletes every namespace and the work directory; never throws. */
   teardown(): void {
+    // The appliers' long-lived nft processes end once their input closes.
+    for (const agent of this.agents) for (const applier of agent.appliers) void applier.close?.().catch(() => undefined);
     for (const child of this.#children.splice(0)) child.kill("SIGKILL");
     deleteNetns(this.#created);
     rmSync(this.work, { recursive: true, force: true });

@@ -60,10 +60,11 @@ export function fakeKernel(): FakeKernel {
         }
         return "";
       }
-      if (/^nft --check delete chain ip6? wayfinder_l4lb canary_target$/.test(cmd)) {
-        if (!kernel.tables) throw new Error(`${cmd} exited 1: Error: No such file or directory`);
-        if (kernel.flushed) return "";
-        throw new Error(`${cmd} exited 1: Error: Could not process rule: Device or resource busy`);
+      if (cmd === "nft --check -f -" && /^(delete chain ip6? wayfinder_l4lb canary_target\n)+$/.test(input ?? "")) {
+        // Each line refused as the kernel would, all in one answer; none refused while flushed.
+        const errors = (input ?? "").trim().split("\n").map((line, i) => `/dev/stdin:${i + 1}:1-6: Error: ${kernel.tables ? "Could not process rule: Device or resource busy" : "No such file or directory"}\n${line}`);
+        if (kernel.tables && kernel.flushed) return "";
+        throw new Error(`${cmd} exited 1: ${errors.join("\n")}`);
       }
       if (cmd.startsWith("nft -j list table ")) {
         if (!kernel.tables) throw new Error(`${cmd} exited 1: Error: No such file or directory`);

@@ -220,6 +220,18 @@ describe("agents and frameworks", () => {
     expect(codes(diagnostics)).toEqual(["dns.framework-collision framework:fw-2"]);
   });
 
+  it("reports collisions against the lowest framework id, whatever the snapshot's order", () => {
+    const other = { id: "fw-0", name: "Marathon", pid: "scheduler(1)@10.0.0.8:15101", ips: ["10.0.0.8"] };
+    for (const frameworks of [
+      [MARATHON, other],
+      [other, MARATHON],
+    ]) {
+      const { diagnostics } = mesosZone(snapshot({ frameworks }));
+      expect(codes(diagnostics)).toEqual(["dns.framework-collision framework:fw-1"]);
+      expect(diagnostics[0]!.message).toContain("framework fw-0 (\"Marathon\")");
+    }
+  });
+
   it("does not report a framework re-registered under its own name", () => {
     const frameworks = [MARATHON, { ...MARATHON, id: "fw-2" }];
     expect(mesosZone(snapshot({ frameworks })).diagnostics).toEqual([]);

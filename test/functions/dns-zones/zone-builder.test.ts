@@ -54,33 +54,6 @@ describe("ZoneBuilder", () => {
     expect(backward.build(SOA)).toEqual(forward.build(SOA));
   });
 
-  it("merges a newName entry with an existing entry of the same name", () => {
-    const zone = new ZoneBuilder("mesos", 60);
-    zone.add("web.mesos", "A", "10.0.0.1");
-    zone.newName("web.mesos").add("A", "10.0.0.2");
-    zone.newName("web.mesos").add("A", "10.0.0.1");
-    zone.newName("web.mesos").addSrv(srv("t.mesos", 80));
-    const records = zone.build(SOA).records;
-    expect(records.map((r) => `${r.name} ${r.type} ${r.type === "SRV" ? r.data.port : r.data}`)).toEqual([
-      "web.mesos A 10.0.0.1",
-      "web.mesos A 10.0.0.2",
-      "web.mesos SRV 80",
-    ]);
-  });
-
-  it("answers has and values for indexed names, and emits nothing for a name without records", () => {
-    const zone = new ZoneBuilder("mesos", 60);
-    zone.add("web.mesos", "A", "10.0.0.1");
-    zone.add("web.mesos", "A", "10.0.0.1");
-    zone.name("empty.mesos");
-    expect(zone.has("web.mesos")).toBe(true);
-    expect(zone.has("empty.mesos")).toBe(false);
-    expect(zone.has("other.mesos")).toBe(false);
-    expect(zone.values("web.mesos", "A")).toEqual(new Set(["10.0.0.1"]));
-    expect(zone.values("web.mesos", "AAAA")).toEqual(new Set());
-    expect(zone.build(SOA).records.map((r) => r.name)).toEqual(["web.mesos"]);
-  });
-
   it("handles names with thousands of values", () => {
     const zone = new ZoneBuilder("mesos", 60);
     for (let i = 0; i < 5000; i++) zone.add("slave.mesos", "A", `10.${(i >> 8) & 255}.${i & 255}.1`);

@@ -3,6 +3,7 @@
  * filtering across runs, deployment-group errors; and wildcard vhosts (marathon-lb#188).
  */
 import { describe, expect, it } from "vitest";
+import { agentResolver } from "../../../functions/haproxy/app-network.ts";
 import { haproxyGroups } from "../../../functions/haproxy/index.ts";
 import { app, hc, render, section, snapshotOf } from "./helpers.ts";
 
@@ -157,5 +158,18 @@ describe("determinism", () => {
     const forward = haproxyGroups(snapshotOf(apps, { haproxyMap: true }));
     const reversed = haproxyGroups(snapshotOf([...apps].reverse().map((a) => ({ ...a, tasks: [...(a.tasks as unknown[])].reverse() })), { haproxyMap: true }));
     expect(reversed).toEqual(forward);
+  });
+});
+
+describe("agentResolver", () => {
+  it("answers a hostname two agents share with the lowest agent id's address, whatever the order", () => {
+    const agents = [
+      { id: "S2", hostname: "a1", ips: ["10.0.1.12"] },
+      { id: "S1", hostname: "a1", ips: ["10.0.1.11"] },
+    ];
+    expect(agentResolver(agents)("a1")).toBe("10.0.1.11");
+    expect(agentResolver([...agents].reverse())("a1")).toBe("10.0.1.11");
+    expect(agentResolver(agents)("10.9.9.9")).toBe("10.9.9.9");
+    expect(agentResolver(agents)("a2")).toBeUndefined();
   });
 });

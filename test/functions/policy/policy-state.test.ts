@@ -14,6 +14,14 @@ describe("the policy section", () => {
     expect(PolicySection.safeParse(policy).success).toBe(true);
   });
 
+  it("leaves out an agent address that is no IP (a hostname left unresolved) instead of failing", () => {
+    const snapshot = tenants();
+    const odd = { ...snapshot, agents: snapshot.agents.map((a, i) => (i === 0 ? { ...a, ips: [...a.ips, "agent-1.unresolved"] } : a)) };
+    const sets = reconcile(odd).policy!.sets;
+    expect(Object.values(sets).some((set) => set.elements.some((e) => e.includes("unresolved")))).toBe(false);
+    expect(sets.cluster!.elements).toEqual(policy.sets.cluster!.elements);
+  });
+
   it("is absent without a policy config, so clusters without one keep their bytes", () => {
     expect(reconcile(tenants((s) => ({ ...s, policy: undefined }))).policy).toBeUndefined();
   });

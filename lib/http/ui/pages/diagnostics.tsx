@@ -17,7 +17,7 @@ const LEVELS = ["error", "warning", "info"] as const;
  */
 export function DiagnosticsPage(props: { page: PageContext }) {
   const { page } = props;
-  const all = page.state.desired.diagnostics;
+  const all = page.desired.diagnostics;
   const level = LEVELS.find((l) => l === page.query("level"));
   const code = page.query("code");
   const q = page.query("q")?.toLowerCase();

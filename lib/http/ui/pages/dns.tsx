@@ -22,8 +22,8 @@ export function DnsPage(props: { page: PageContext }) {
   const name = page.query("name");
   const typeText = page.query("type") ?? "A";
   const type: AnswerType = (ANSWER_TYPES as readonly string[]).includes(typeText.toUpperCase()) ? (typeText.toUpperCase() as AnswerType) : "A";
-  const answer = name === undefined ? undefined : page.state.operator.answer(name, type);
-  const zones = page.state.desired.dns.zones;
+  const answer = name === undefined ? undefined : page.operator.answer(name, type);
+  const zones = page.desired.dns.zones;
   const zone = zones.find((z) => z.origin === page.query("zone")) ?? zones[0];
   const q = page.query("q")?.toLowerCase();
   return (

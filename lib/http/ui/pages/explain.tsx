@@ -14,7 +14,7 @@ import { BackendsTable, Diagnostics, Table, joined } from "../components.tsx";
 import { AppExplained, TaskExplained } from "./explain-task.tsx";
 
 /**
- * @example c.html(<ExplainPage page={page} explanation={page.state.operator.explain("task", id)} subject="task" query={id} />)
+ * @example c.html(<ExplainPage page={page} explanation={page.operator.explain("task", id)} subject="task" query={id} />)
  */
 export function ExplainPage(props: { page: PageContext; explanation: Explanation; subject: string; query: string }) {
   const { page, explanation } = props;

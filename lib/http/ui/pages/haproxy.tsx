@@ -20,17 +20,16 @@ const SERVICES_PER_PAGE = 20;
  */
 export function HaproxyPage(props: { page: PageContext }) {
   const { page } = props;
-  const groups = Object.keys(page.state.desired.haproxy.groups);
+  const groups = Object.keys(page.desired.haproxy.groups);
   const group = groups.find((g) => g === page.query("group")) ?? groups[0];
   const q = page.query("q")?.toLowerCase();
-  const config = page.state.stored.snapshot.config.haproxy;
-  const rendered = page.state.operator.context.ledger
+  const config = page.config.haproxy;
+  const rendered = page.operator.context.ledger
     .haproxyServices()
     .filter((r) => r.group === group)
     .map((r) => r.service);
   const matching = rendered.filter((s) => q === undefined || s.appId.toLowerCase().includes(q) || s.vhosts.some((v) => v.includes(q)) || s.backend.toLowerCase().includes(q));
   const slice = paginate(matching, page.query("page"), SERVICES_PER_PAGE);
-  const vhosted = rendered.filter((s) => s.vhosts.length > 0);
   return (
     <PageFrame page={page} title="HAProxy" active="haproxy">
       <form class="filters" action="/ui/haproxy" method="get" data-filter>
@@ -47,7 +46,7 @@ export function HaproxyPage(props: { page: PageContext }) {
             <div class="panel">
               <Table columns={["frontend", "routes", "to backend", "app"]}>
                   {config.bindHttpHttps
-                    ? vhosted.flatMap((s) =>
+                    ? slice.items.filter((s) => s.vhosts.length > 0).flatMap((s) =>
                         s.vhosts.map((vhost) => (
                           <tr>
                             <td class="mono">
@@ -62,7 +61,7 @@ export function HaproxyPage(props: { page: PageContext }) {
                         )),
                       )
                     : null}
-                  {rendered
+                  {slice.items
                     .filter((s) => s.mode === "http")
                     .map((s) => (
                       <tr>

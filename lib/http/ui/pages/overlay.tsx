@@ -17,11 +17,11 @@ import { MAP_NODES, OverlayMap, type MapNode } from "./overlay-map.tsx";
  */
 export function OverlayPage(props: { page: PageContext }) {
   const { page } = props;
-  const { overlay: section } = page.state.desired;
+  const { overlay: section } = page.desired;
   const names = Object.keys(section.allocations.overlays);
   const name = names.find((n) => n === page.query("overlay")) ?? names[0];
   const space = name === undefined ? undefined : section.allocations.overlays[name];
-  const hostnames = new Map(page.state.stored.snapshot.agents.map((a) => [a.id, a.hostname]));
+  const hostnames = new Map(page.agents().map((a) => [a.id, a.hostname]));
   const members = Object.entries(section.nodes)
     .flatMap(([key, node]) => {
       const own = node.overlays.find((o) => o.name === name);
@@ -29,7 +29,7 @@ export function OverlayPage(props: { page: PageContext }) {
     });
   const slice = paginate(members, page.query("page"), MAP_NODES);
   const onPage = new Set(slice.items.map((m) => m.key));
-  const tasks = name === undefined ? [] : page.state.operator.context.overlayTasks(name).filter((t) => t.agentId !== undefined && onPage.has(t.agentId));
+  const tasks = name === undefined ? [] : page.operator.context.overlayTasks(name).filter((t) => t.agentId !== undefined && onPage.has(t.agentId));
   const mapNodes = slice.items.map(({ key, node, own }): MapNode => ({
     key,
     title: node.role === "master" ? `master ${node.ip}` : (hostnames.get(key) ?? key),

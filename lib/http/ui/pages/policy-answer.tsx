@@ -35,7 +35,7 @@ export function PolicyAnswer(props: { page: PageContext; params: PolicyParams })
       </Panel>
     );
   }
-  const answer = page.state.operator.policy.explain(from, to, port.protocol, port.port);
+  const answer = page.operator.policy.explain(from, to, port.protocol, port.port);
   if ("unknown" in answer) return <Unknown page={page} params={params} name={answer.unknown} />;
   return <Verdict page={page} answer={answer} />;
 }
@@ -94,8 +94,8 @@ function Verdict(props: { page: PageContext; answer: Explanation }) {
 
 function Unknown(props: { page: PageContext; params: PolicyParams; name: string }) {
   const { page, params, name } = props;
-  const q = page.state.operator.policy;
-  const candidates = [...q.apps(), ...q.nodes().map((n) => `node:${n}`), ...page.state.operator.context.taskIds()];
+  const q = page.operator.policy;
+  const candidates = [...q.apps(), ...q.nodes().map((n) => `node:${n}`), ...page.operator.context.taskIds()];
   const closest = closestMatches(name, candidates);
   const side = params.from === name ? "from" : "to";
   return (

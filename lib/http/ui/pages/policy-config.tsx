@@ -22,7 +22,7 @@ const POLICY_LABEL = /^WAYFINDER_POLICY_/i;
  */
 export function PolicyConfigSections(props: { page: PageContext; params: PolicyParams }) {
   const { page, params } = props;
-  const config = page.state.stored.snapshot.config.policy;
+  const config = page.config.policy;
   if (config === undefined) return null;
   const cluster = page.cluster;
   const rq = params.rq?.toLowerCase();
@@ -32,8 +32,8 @@ export function PolicyConfigSections(props: { page: PageContext; params: PolicyP
     params.rpage,
     RULES_PER_PAGE,
   );
-  const tiers = page.state.desired.policy?.apps ?? [];
-  const quarantined = page.state.desired.diagnostics.filter((d) => d.code === "policy.attach-denied");
+  const tiers = page.desired.policy?.apps ?? [];
+  const quarantined = page.desired.diagnostics.filter((d) => d.code === "policy.attach-denied");
   return (
     <>
       <h2 id="rules">Admin rules</h2>
@@ -96,7 +96,7 @@ export function PolicyConfigSections(props: { page: PageContext; params: PolicyP
         ) : (
           <Table columns={["app", "labels (who may reach it, on which ports)"]}>
             {tiers.map((tier) => {
-              const labels = Object.entries(page.state.operator.context.apps.get(tier.appId)?.labels ?? {}).filter(([key]) => POLICY_LABEL.test(key));
+              const labels = Object.entries(page.operator.context.apps.get(tier.appId)?.labels ?? {}).filter(([key]) => POLICY_LABEL.test(key));
               return (
                 <tr>
                   <td class="mono">

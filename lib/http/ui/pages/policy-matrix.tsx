@@ -23,7 +23,7 @@ const MARK = { allow: "✓", deny: "✗", mixed: "±" } as const;
  */
 export function PolicyMatrix(props: { page: PageContext; params: PolicyParams; port: ProtocolPort | undefined }) {
   const { page, params, port } = props;
-  const q = page.state.operator.policy;
+  const q = page.operator.policy;
   if (!q.configured) return null;
   if (port === undefined) {
     return (

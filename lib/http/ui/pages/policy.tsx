@@ -26,8 +26,8 @@ const SUGGESTED_PARTIES = 500;
  */
 export function PolicyPage(props: { page: PageContext }) {
   const { page } = props;
-  const questions = page.state.operator.policy;
-  const config = page.state.stored.snapshot.config.policy;
+  const questions = page.operator.policy;
+  const config = page.config.policy;
   const params = Object.fromEntries(POLICY_PARAMS.map((name) => [name, page.query(name)])) as PolicyParams;
   const namedPorts = questions.namedPorts();
   const matrixPort: ProtocolPort | undefined = (params.mport === undefined ? undefined : parseProtocolPort(params.mport)) ?? namedPorts[0];

@@ -15,14 +15,15 @@ import { PageFrame, type PageContext } from "../page-context.tsx";
  */
 export function SummaryPage(props: { page: PageContext; rows: readonly NodeRow[] }) {
   const { page, rows } = props;
-  const { snapshot } = page.state.stored;
-  const desired = page.state.desired;
-  const ledger = page.state.operator.context.ledger;
-  const running = snapshot.tasks.filter((t) => t.state === "TASK_RUNNING").length;
+  // Counted from the stored objects and the generation's desired state: no page derives anything.
+  const { objects } = page.state.stored.snapshot;
+  const desired = page.desired;
+  let running = 0;
+  for (const task of objects.tasks.values()) if (task.state === "TASK_RUNNING") running++;
   const services = desired.l4lb.services;
   const backends = services.reduce((n, s) => n + s.backends.length, 0);
   const serving = services.reduce((n, s) => n + s.backends.filter((b) => b.weight > 0).length, 0);
-  const rendered = ledger.haproxyServices();
+  const slots = Object.values(desired.haproxy.allocations?.backends ?? {});
   const converged = rows.filter((r) => r.converged).length;
   const failing = new Set(rows.flatMap((r) => r.failing.map((a) => a.name)));
   const policy = desired.policy;
@@ -43,10 +44,10 @@ export function SummaryPage(props: { page: PageContext; rows: readonly NodeRow[]
           </Card>
           <Card title="Tasks">
             <div class="metric">
-              {running} <small>running of {snapshot.tasks.length}</small>
+              {running} <small>running of {objects.tasks.size}</small>
             </div>
             <p>
-              {snapshot.agents.length} agents, {snapshot.frameworks.length} frameworks, {snapshot.marathonApps.length} Marathon apps
+              {objects.agents.size} agents, {objects.frameworks.size} frameworks, {objects.apps.size} Marathon apps
             </p>
           </Card>
           <Card title="DNS records" href={href("dns")}>
@@ -67,7 +68,7 @@ export function SummaryPage(props: { page: PageContext; rows: readonly NodeRow[]
               {Object.keys(desired.haproxy.groups).length} <small>groups</small>
             </div>
             <p>
-              {rendered.length} services, {rendered.reduce((n, r) => n + r.service.servers.length, 0)} servers
+              {plural(slots.length, "backend")}, {plural(slots.reduce((n, b) => n + Object.keys(b.servers).length, 0), "server")}
             </p>
           </Card>
           <Card title="Overlay" href={href("overlay")}>

@@ -18,9 +18,9 @@ const VIPS_PER_PAGE = 25;
 export function VipsPage(props: { page: PageContext }) {
   const { page } = props;
   const q = page.query("q")?.toLowerCase();
-  const services = page.state.desired.l4lb.services.filter((s) => q === undefined || vipText(s.vip).includes(q) || (s.name ?? "").toLowerCase().includes(q));
+  const services = page.desired.l4lb.services.filter((s) => q === undefined || vipText(s.vip).includes(q) || (s.name ?? "").toLowerCase().includes(q));
   const slice = paginate(services, page.query("page"), VIPS_PER_PAGE);
-  const context = page.state.operator.context;
+  const context = page.operator.context;
   return (
     <PageFrame page={page} title="Virtual IPs" active="vips">
       <form class="filters" action="/ui/vips" method="get" data-filter>

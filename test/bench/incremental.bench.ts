@@ -1,0 +1,203 @@
+/**
+ * `npm run bench:incremental`: the incremental reconciler on `synthetic-cluster.ts`'s shapes at
+ * 10k tasks / 2k agents and 100k tasks / 10k agents, each size in a fresh child process.
+ *
+ * - Full derive: the time and the heap the keyed derivation keeps (the reconciler's one copy
+ *   of the snapshot and its objects), against a whole `reconcile`.
+ * - Per change kind (task replaced, app scaled by 10, agent lost, VIP label added, HAProxy
+ *   label changed): the CPU time of one change, the keys it changes and their bytes, and the
+ *   bytes one node receives (the cluster's keys and its own).
+ *
+ * The peer is today's path, measured in the same run: a whole `reconcile` of the changed
+ * snapshot and the node view of one node (`nodeView`), which is also what a node downloads.
+ */
+import { execFileSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { IncrementalReconciler } from "../../functions/incremental/reconciler.ts";
+import { nodeView } from "../../functions/node-view.ts";
+import { reconcile } from "../../functions/reconcile.ts";
+import { keyScope } from "../../lib/desired/object-keys.ts";
+import { tuneHeapForReconcile } from "../../lib/runtime/heap-tuning.ts";
+import type { z } from "zod";
+import { MarathonApp } from "../../lib/snapshot/marathon.ts";
+import { ClusterSnapshot, type Task } from "../../lib/snapshot/schema.ts";
+import { applySnapshotChange, SnapshotChange, type SnapshotChangeInput } from "../../lib/snapshot/snapshot-change.ts";
+import { printRows, type BenchRow } from "./report.ts";
+import { RECONCILE_SIZES, syntheticSnapshot, type SyntheticSize } from "./synthetic-cluster.ts";
+
+const KINDS = ["task replaced", "app scaled by 10", "agent lost", "VIP label added", "HAProxy label changed"] as const;
+type Kind = (typeof KINDS)[number];
+
+interface KindFigures {
+  cpuMs: number;
+  keys: number;
+  bytes: number;
+  nodeBytes: number;
+}
+
+interface Measurement {
+  deriveMs: number;
+  retainedMiB: number;
+  peakRssMiB: number;
+  objects: number;
+  peerReconcileMs: number;
+  peerNodeViewMs: number;
+  peerNodeBytes: number;
+  kinds: Record<Kind, KindFigures>;
+}
+
+/** Every tenth app is balanced by HAProxy: Marathon lists every app, tasks embedded. */
+function withMarathonApps(snapshot: ClusterSnapshot): ClusterSnapshot {
+  const byApp = new Map<string, Task[]>();
+  for (const task of snapshot.tasks) {
+    const app = task.id.slice(0, task.id.indexOf("."));
+    const list = byApp.get(app);
+    if (list === undefined) byApp.set(app, [task]);
+    else list.push(task);
+  }
+  const hostOf = new Map(snapshot.agents.map((a) => [a.id, a.hostname]));
+  const marathonApps = [...byApp].map(([name, tasks], i) => appOf(name, i, tasks, hostOf));
+  return ClusterSnapshot.parse({ ...snapshot, marathonApps });
+}
+
+function appOf(name: string, index: number, tasks: readonly Task[], hostOf: ReadonlyMap<string, string>, balance = "roundrobin"): z.input<typeof MarathonApp> {
+  const balanced = index % 10 === 0;
+  return {
+    id: `/${name}`,
+    instances: tasks.length,
+    ...(balanced ? { labels: { HAPROXY_GROUP: "external", HAPROXY_0_BALANCE: balance }, portDefinitions: [{ port: 10000 + index }] } : {}),
+    tasks: tasks.map((t) => ({ id: t.id, host: hostOf.get(t.agentId) ?? "", ports: t.ports.map((r) => r.begin), state: "TASK_RUNNING" })),
+  };
+}
+
+function cpuMs(run: () => void): number {
+  const start = process.cpuUsage();
+  run();
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1000;
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+function measure(tasks: number): Measurement {
+  tuneHeapForReconcile();
+  const size: SyntheticSize = RECONCILE_SIZES.find((s) => s.tasks === tasks)!;
+  let snapshot = withMarathonApps(syntheticSnapshot(size));
+  const gc = (globalThis as { gc?: () => void }).gc!;
+  const node = snapshot.agents[1]!.id;
+
+  gc();
+  const heapBefore = process.memoryUsage().heapUsed;
+  let reconciler: IncrementalReconciler | undefined;
+  const deriveMs = cpuMs(() => (reconciler = IncrementalReconciler.fromSnapshot(snapshot)));
+  gc();
+  const retainedMiB = (process.memoryUsage().heapUsed - heapBefore) / 2 ** 20;
+  const r = reconciler!;
+
+  let peerNodeBytes = 0;
+  const peerReconcileMs = cpuMs(() => void reconcile(snapshot));
+  const desired = reconcile(snapshot);
+  const peerNodeViewMs = cpuMs(() => (peerNodeBytes = JSON.stringify(nodeView(desired, node)).length));
+
+  const rounds = tasks >= 100_000 ? 9 : 21;
+  let now = Date.parse(snapshot.now);
+  let serial = 0;
+  const kinds = {} as Record<Kind, KindFigures>;
+  for (const kind of KINDS) {
+    const cpu: number[] = [];
+    const keys: number[] = [];
+    const bytes: number[] = [];
+    const nodeBytes: number[] = [];
+    for (let round = 0; round < rounds; round++) {
+      now += 1000;
+      const input = changeOf(kind, snapshot, round, serial++, now);
+      const change = SnapshotChange.parse(input);
+      snapshot = applySnapshotChange(snapshot, change);
+      let result: ReturnType<IncrementalReconciler["apply"]> | undefined;
+      cpu.push(cpuMs(() => (result = r.apply(change))));
+      const all = [...result!.upserts.map((u) => [u.key, u.key.length + u.json.length] as const), ...result!.deletes.map((k) => [k, k.length] as const)];
+      keys.push(all.length);
+      bytes.push(all.reduce((n, [, b]) => n + b, 0));
+      nodeBytes.push(all.filter(([key]) => forNode(key, node)).reduce((n, [, b]) => n + b, 0));
+    }
+    kinds[kind] = { cpuMs: median(cpu), keys: median(keys), bytes: median(bytes), nodeBytes: median(nodeBytes) };
+  }
+  return { deriveMs, retainedMiB, peakRssMiB: process.resourceUsage().maxRSS / 1024, objects: r.objects.size, peerReconcileMs, peerNodeViewMs, peerNodeBytes, kinds };
+}
+
+function forNode(key: string, node: string): boolean {
+  const scope = keyScope(key);
+  return scope.scope === "cluster" || (scope.scope === "node" && scope.node === node);
+}
+
+/** One change of a kind, the `round`-th of its series, against the snapshot as it is. */
+function changeOf(kind: Kind, snapshot: ClusterSnapshot, round: number, serial: number, now: number): SnapshotChangeInput {
+  const at = new Date(now).toISOString();
+  const apps = snapshot.marathonApps;
+  const hostOf = new Map(snapshot.agents.map((a) => [a.id, a.hostname]));
+  const tasksOf = (appId: string) => snapshot.tasks.filter((t) => t.id.startsWith(`${appId.slice(1)}.`));
+  switch (kind) {
+    case "task replaced": {
+      const old = snapshot.tasks[(round * 7919) % snapshot.tasks.length]!;
+      return { now: at, upsert: { tasks: [{ ...old, id: `${old.id.slice(0, old.id.indexOf("."))}.r${serial}` }] }, delete: { tasks: [old.id] } };
+    }
+    case "app scaled by 10": {
+      const app = apps[(round * 31 * 10) % apps.length]!;
+      const template = tasksOf(app.id)[0]!;
+      const added = Array.from({ length: 10 }, (_, i) => ({ ...template, id: `${app.id.slice(1)}.s${serial}-${i}`, agentId: snapshot.agents[(serial * 10 + i) % snapshot.agents.length]!.id }));
+      const next = appOf(app.id.slice(1), apps.indexOf(app), [...tasksOf(app.id), ...added], hostOf);
+      return { now: at, upsert: { tasks: added, apps: [next] } };
+    }
+    case "agent lost":
+      return { now: at, delete: { agents: [snapshot.agents[(round * 97 + 3) % snapshot.agents.length]!.id] } };
+    case "VIP label added": {
+      // Even apps carry DiscoveryInfo, where VIP labels go.
+      const app = apps[((round * 37 + 1) * 2) % apps.length]!;
+      const tasks = tasksOf(app.id).filter((t) => t.discovery !== undefined);
+      const labelled = tasks.map((t) => ({
+        ...t,
+        discovery: { ...t.discovery!, ports: t.discovery!.ports.map((p, i) => (i === 0 ? { ...p, labels: [...p.labels, { key: "VIP_9", value: `/added-${serial}:80` }] } : p)) },
+      }));
+      return { now: at, upsert: { tasks: labelled } };
+    }
+    case "HAProxy label changed": {
+      const index = ((round * 13) % Math.ceil(apps.length / 10)) * 10;
+      const app = apps[index]!;
+      return { now: at, upsert: { apps: [appOf(app.id.slice(1), index, tasksOf(app.id), hostOf, serial % 2 === 0 ? "leastconn" : "source")] } };
+    }
+  }
+}
+
+const [tasksArg] = process.argv.slice(2);
+if (tasksArg !== undefined) {
+  process.stdout.write(JSON.stringify(measure(Number(tasksArg))));
+} else {
+  const self = fileURLToPath(import.meta.url);
+  console.log("bench:incremental: CPU time of one process; the machine is shared with other work, so figures are noisy");
+  for (const size of RECONCILE_SIZES.filter((s) => s.tasks >= 10_000)) {
+    const m = JSON.parse(
+      execFileSync(process.execPath, ["--expose-gc", "--max-old-space-size=12288", "--import", "tsx", self, String(size.tasks)], { encoding: "utf8", maxBuffer: 2 ** 26 }),
+    ) as Measurement;
+    const peerMs = m.peerReconcileMs + m.peerNodeViewMs;
+    const rows: BenchRow[] = [
+      {
+        case: "full derive",
+        ours: m.deriveMs,
+        peer: m.peerReconcileMs,
+        unit: "ms",
+        extra: `${m.objects} objects; derivation heap ${m.retainedMiB.toFixed(0)} MiB = ${((m.retainedMiB * 1024) / size.tasks).toFixed(2)} KiB/task; peak rss ${m.peakRssMiB.toFixed(0)} MiB (peer: reconcile)`,
+      },
+      ...KINDS.map((kind): BenchRow => {
+        const k = m.kinds[kind];
+        return {
+          case: kind,
+          ours: k.cpuMs,
+          peer: peerMs,
+          unit: "ms",
+          extra: `${k.keys} keys, ${(k.bytes / 1024).toFixed(1)} KiB changed, ${(k.nodeBytes / 1024).toFixed(1)} KiB to one node (peer: ${(m.peerNodeBytes / 2 ** 20).toFixed(1)} MiB node view)`,
+        };
+      }),
+    ];
+    printRows(`${size.tasks} tasks / ${size.agents} agents (peer: reconcile ${m.peerReconcileMs.toFixed(0)} ms + nodeView ${m.peerNodeViewMs.toFixed(0)} ms, this run)`, rows);
+  }
+}
