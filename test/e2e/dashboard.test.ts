@@ -4,7 +4,8 @@
  * console error or CSP violation and nothing fetched from anywhere else, a name searched, a VIP
  * followed to its task's explanation, a list filtered as one types, a connection explained on
  * the policy page and a matrix cell opened, and a node's status changing on the open page,
- * without a reload, when a real agent syncs.
+ * without a reload, when a real agent syncs: once on the whole-view poll, and as a daemon on
+ * the delta path after a PATCH.
  */
 import { execFile } from "node:child_process";
 import { join } from "node:path";
@@ -12,6 +13,9 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
 import { describeWithTools } from "../support/tools.ts";
 import { CLUSTER, CHROMIUM, TOKEN, logIn, startDashboard, type Dashboard } from "./support/dashboard-harness.ts";
+import { demoWithPolicy } from "./support/demo-policy.ts";
+import { startProcess, stopProcess } from "./server-process.ts";
+import { waitFor } from "./support/wait.ts";
 
 const run = promisify(execFile);
 const S0 = "7c1f2a58-3b0e-4d7e-9a51-0c6e5f1d2a10-S0";
@@ -168,5 +172,34 @@ describeWithTools([CHROMIUM])("the dashboard in Chromium", () => {
     expect(await page.evaluate(MARKED)).toBe(true);
     expect(dashboard.consoleErrors).toEqual([]);
     expect(dashboard.outside).toEqual([]);
+  });
+
+  it("shows the status an agent on the delta path reports after the batch of a PATCH", async () => {
+    const { page, base } = dashboard;
+    await page.goto(`${base}/ui/nodes?cluster=${CLUSTER}&q=${S0}`);
+    await page.waitForSelector("#live.on");
+    await page.evaluate(MARK_PAGE);
+    // A daemon against the control plane follows the watch stream (not the whole-view poll).
+    const agent = startProcess(process.execPath, ["bin/wayfinder.js", "agent", "--node", S0, "--source", `${base}/v1/clusters/${CLUSTER}`, "--apply", "files", "--state-dir", join(dashboard.dir, "delta-agent")], {
+      WAYFINDER_TOKEN: TOKEN,
+    });
+    try {
+      await waitFor("the agent to watch", () => (agent.output().includes('"watching"') ? true : undefined), 15_000, () => agent.output());
+      const demo = demoWithPolicy();
+      const task = { ...demo.tasks[0]!, id: "extra.1", name: "extra" };
+      const patched = await fetch(`${base}/v1/clusters/${CLUSTER}/snapshot`, {
+        method: "PATCH",
+        headers: { "Content-Type": "application/json", Authorization: `Bearer ${TOKEN}` },
+        body: JSON.stringify({ baseGeneration: 1, upsert: { tasks: [task] } }),
+      });
+      expect(patched.status, await patched.clone().text()).toBe(200);
+      await expect.poll(() => page.textContent("#content tbody"), { timeout: 15_000 }).toContain("gen 2");
+      expect(await page.textContent("#content tbody")).toContain("converged");
+      expect(agent.output()).toContain('"statusTo"');
+      expect(await page.evaluate(MARKED)).toBe(true);
+      expect(dashboard.consoleErrors).toEqual([]);
+    } finally {
+      await stopProcess(agent);
+    }
   });
 });
