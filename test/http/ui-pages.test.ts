@@ -147,4 +147,25 @@ describe("dashboard pages", () => {
     expect((await app.request("/ui/assets/dashboard.js")).headers.get("content-type")).toBe("text/javascript; charset=utf-8");
     expect((await app.request("/ui/assets/other.js")).status).toBe(404);
   });
+  it("a 10k-instance app's object tables are cut: the first rows, and how many more (every page stays small)", async () => {
+    const demo = JSON.parse(DEMO) as { tasks: Array<Record<string, unknown>>; marathonApps: Array<{ id: string; tasks: Array<Record<string, unknown>> }> };
+    const [web] = demo.tasks.filter((t) => t.id === WEB);
+    const app = demo.marathonApps.find((a) => a.id === "/web")!;
+    const [marathonTask] = app.tasks;
+    const ids = Array.from({ length: 150 }, (_, i) => `web.copy-${String(i).padStart(3, "0")}`);
+    demo.tasks.push(...ids.map((id, i) => ({ ...web, id, ports: [{ begin: 32000 + i, end: 32000 + i }], discovery: { name: "web", ports: [{ labels: [{ key: "VIP_0", value: "/web:80" }], name: "http", number: 32000 + i, protocol: "tcp" }] } })));
+    app.tasks.push(...ids.map((id, i) => ({ ...marathonTask, id, ports: [32000 + i], healthCheckResults: [{ alive: true, taskId: id }] })));
+    const big = await withCluster("demo", JSON.stringify(demo));
+    const taskLinks = (html: string) => html.split('href="/ui/explain/task/').length - 1;
+    const vips = (await page(big, "/ui/vips?cluster=demo&q=web.marathon")).html;
+    expect(taskLinks(vips)).toBe(100);
+    expect(vips).toContain("and 52 more backends");
+    const haproxy = (await page(big, "/ui/haproxy?cluster=demo&q=%2Fweb")).html;
+    expect(haproxy).toContain("and 52 more servers");
+    expect(taskLinks(haproxy)).toBe(100);
+    // One SRV record per task port: 152 of them on one name, 100 shown (and the header row).
+    const name = (await page(big, "/ui/explain/name/_web._tcp.marathon.mesos?cluster=demo")).html;
+    expect(name.split("<tr>").length - 1).toBe(101);
+    expect(name).toContain("and 52 more records");
+  });
 });

@@ -3,6 +3,7 @@
  * Pieces several dashboard pages show the same way: tables, a diagnostic's level, lists of
  * diagnostics and of VIP backends, policy parties, each subject linked to its explanation.
  */
+import { RowsLeft, firstRows } from "./paging.tsx";
 import type { Child } from "hono/jsx";
 import type { ExplainedBackend } from "../../../functions/explain/schema.ts";
 import type { Diagnostic } from "../../desired/schema.ts";
@@ -60,26 +61,30 @@ export function joined(items: readonly Child[]): Child[] {
  * @example <BackendsTable page={page} backends={explainedVip(context, service).backends} />
  */
 export function BackendsTable(props: { page: PageContext; backends: readonly ExplainedBackend[] }) {
+  const { rows, left } = firstRows(props.backends);
   return (
-    <Table columns={["backend", ["weight", "num"], "health", "task", "agent"]}>
-      {props.backends.map((b) => (
-        <tr>
-          <td class="mono">
-            {addressForPort(b.ip)}:{b.port}
-            {b.local === undefined ? null : <span class="muted"> (on its agent: {addressForPort(b.local.ip)}:{b.local.port})</span>}
-          </td>
-          <td class="num">{b.weight}</td>
-          <td>
-            <span class={`badge ${b.draining ? "warn" : b.health === "healthy" ? "ok" : b.health === "unhealthy" ? "err" : "muted"}`}>{b.draining ? "draining" : b.health}</span>
-          </td>
-          <td class="mono">
-            <a href={explainHref(props.page.cluster, "task", b.taskId)}>{b.taskId}</a>
-            {b.taskState === undefined || b.taskState === "TASK_RUNNING" ? null : <span class="muted"> {b.taskState}</span>}
-          </td>
-          <td class="mono">{b.agentId ?? ""}</td>
-        </tr>
-      ))}
-    </Table>
+    <>
+      <Table columns={["backend", ["weight", "num"], "health", "task", "agent"]}>
+        {rows.map((b) => (
+          <tr>
+            <td class="mono">
+              {addressForPort(b.ip)}:{b.port}
+              {b.local === undefined ? null : <span class="muted"> (on its agent: {addressForPort(b.local.ip)}:{b.local.port})</span>}
+            </td>
+            <td class="num">{b.weight}</td>
+            <td>
+              <span class={`badge ${b.draining ? "warn" : b.health === "healthy" ? "ok" : b.health === "unhealthy" ? "err" : "muted"}`}>{b.draining ? "draining" : b.health}</span>
+            </td>
+            <td class="mono">
+              <a href={explainHref(props.page.cluster, "task", b.taskId)}>{b.taskId}</a>
+              {b.taskState === undefined || b.taskState === "TASK_RUNNING" ? null : <span class="muted"> {b.taskState}</span>}
+            </td>
+            <td class="mono">{b.agentId ?? ""}</td>
+          </tr>
+        ))}
+      </Table>
+      <RowsLeft left={left} noun="backends" />
+    </>
   );
 }
 

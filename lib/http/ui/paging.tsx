@@ -41,3 +41,27 @@ export function Pager(props: { slice: PageSlice<unknown>; page: UiPage; cluster:
     </div>
   );
 }
+
+/** The most rows one object's table shows (a 10k-instance app's servers, a name's records). */
+export const ROWS_SHOWN = 100;
+
+/**
+ * The first `limit` rows, and how many were left out.
+ * @example firstRows([1, 2, 3], 2) // { rows: [1, 2], left: 1 }
+ */
+export function firstRows<T>(items: readonly T[], limit = ROWS_SHOWN): { rows: readonly T[]; left: number } {
+  return items.length <= limit ? { rows: items, left: 0 } : { rows: items.slice(0, limit), left: items.length - limit };
+}
+
+/**
+ * What a cut table left out, and where all of it is.
+ * @example <RowsLeft left={9900} noun="servers" /> // <p class="muted">and 9900 more servers (every one: the JSON API's explain)</p>
+ */
+export function RowsLeft(props: { left: number; noun: string }) {
+  if (props.left === 0) return null;
+  return (
+    <p class="muted">
+      and {props.left} more {props.noun} (every one: the JSON API, <code>GET /v1/clusters/:cluster/explain/...</code>)
+    </p>
+  );
+}

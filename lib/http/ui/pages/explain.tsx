@@ -5,6 +5,7 @@
  * "not found" with the closest matches as links. Every object on it links to its own
  * explanation, so an operator can walk from a name to its VIP to the task behind it.
  */
+import { RowsLeft, firstRows } from "../paging.tsx";
 import type { Explanation, NameExplanation, NotFound, Owner, VipExplanation } from "../../../../functions/explain/schema.ts";
 import { vipText } from "../../../../functions/explain/explain-vip.ts";
 import { recordDataText } from "../../../../functions/explain/record-text.ts";
@@ -70,6 +71,7 @@ function NotFoundExplained(props: { page: PageContext; e: NotFound }) {
 
 function NameExplained(props: { page: PageContext; e: NameExplanation }) {
   const { page, e } = props;
+  const { rows, left } = firstRows(e.records);
   return (
     <>
       <p class="lead">
@@ -77,7 +79,7 @@ function NameExplained(props: { page: PageContext; e: NameExplanation }) {
       </p>
       <div class="panel">
         <Table columns={["type", ["TTL", "num"], "data", "from"]}>
-            {e.records.map((r) => (
+            {rows.map((r) => (
               <tr>
                 <td>{r.type}</td>
                 <td class="num">{r.ttl}</td>
@@ -86,6 +88,7 @@ function NameExplained(props: { page: PageContext; e: NameExplanation }) {
               </tr>
             ))}
           </Table>
+        <RowsLeft left={left} noun="records" />
       </div>
       <Diagnostics page={page} diagnostics={e.diagnostics} />
     </>

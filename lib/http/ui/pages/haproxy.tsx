@@ -9,7 +9,7 @@
 import type { HaproxyServiceFact } from "../../../desired/provenance.ts";
 import { addressForPort } from "../../../net/ip-literal.ts";
 import { explainHref } from "../links.ts";
-import { Pager, paginate } from "../paging.tsx";
+import { Pager, RowsLeft, firstRows, paginate } from "../paging.tsx";
 import { Select, Table } from "../components.tsx";
 import { PageFrame, type PageContext } from "../page-context.tsx";
 
@@ -92,6 +92,7 @@ export function HaproxyPage(props: { page: PageContext }) {
 function Service(props: { page: PageContext; service: HaproxyServiceFact }) {
   const { page, service } = props;
   const free = service.size - service.servers.length;
+  const { rows, left } = firstRows(service.servers);
   return (
     <div class="panel">
       <h3>
@@ -101,7 +102,7 @@ function Service(props: { page: PageContext; service: HaproxyServiceFact }) {
         {service.vhosts.length > 0 ? <span class="muted"> · vhosts {service.vhosts.join(", ")}</span> : null}
       </h3>
       <Table columns={["server", "address", "state", "task"]}>
-          {service.servers.map((s) => (
+          {rows.map((s) => (
             <tr>
               <td class="mono">{s.name}</td>
               <td class="mono">
@@ -114,6 +115,7 @@ function Service(props: { page: PageContext; service: HaproxyServiceFact }) {
             </tr>
           ))}
         </Table>
+      <RowsLeft left={left} noun="servers" />
       {free > 0 ? (
         <p class="muted">
           {free} free server slot{free === 1 ? "" : "s"} (disabled), filled through the Runtime API when the app scales, without a reload
