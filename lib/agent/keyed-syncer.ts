@@ -11,7 +11,7 @@
  * so a restart resumes the watch from there, and the run is reported (`onSynced`, the status
  * the node PUTs to the control plane).
  */
-import type { ApplierResult, ApplyReport } from "../executor/apply-desired.ts";
+import type { ApplierResult } from "../executor/apply-desired.ts";
 import { changesAreEmpty, NeedsValuesError, type ChangedKey, type KeyChanges, type KeyedApplier, type ViewReader } from "../executor/keyed-applier.ts";
 import { Backoff } from "../sources/backoff.ts";
 import { CoalescingRunner } from "../sources/coalescing-runner.ts";
@@ -20,7 +20,7 @@ import type { Logger } from "./log.ts";
 import { countResult } from "./syncer.ts";
 import type { ReceivedBatch } from "./watch/batch-builder.ts";
 import type { PersistedChanges } from "./view/view-store.ts";
-import { statusReport } from "./status-report.ts";
+import { SyncReports } from "./status-report.ts";
 import type { NodeStatusReport } from "../store/node-status.ts";
 
 export interface KeyedSyncerOptions {
@@ -117,8 +117,7 @@ export class KeyedSyncer {
   #retry: NodeJS.Timeout | undefined;
   #resync: NodeJS.Timeout | undefined;
   #stopped = false;
-  #syncs = 0;
-  #failures = 0;
+  readonly #reports: SyncReports;
 
   constructor(options: KeyedSyncerOptions) {
     this.#opts = options;
@@ -126,6 +125,7 @@ export class KeyedSyncer {
     this.#backoff = options.backoff ?? new Backoff({ initialMs: 500, maxMs: 30_000 });
     this.#now = options.now ?? Date.now;
     this.#runner = new CoalescingRunner(() => this.#run());
+    this.#reports = new SyncReports(options.onSynced, options.log);
   }
 
   get status(): KeyedSyncStatus {
@@ -197,31 +197,7 @@ export class KeyedSyncer {
     }
     await this.#persist();
     const ended = this.#record(results, broken.size === 0, started, floor);
-    this.#tell({ hash: floor.hash, ok: broken.size === 0, appliers: results }, started, ended, durations);
-  }
-
-  /** Hands the run to `onSynced`, which may not block or fail the loop. */
-  #tell(report: ApplyReport, startedAt: number, endedAt: number, durations: ReadonlyMap<string, number>): void {
-    this.#syncs++;
-    if (!report.ok) this.#failures++;
-    if (this.#opts.onSynced === undefined) return;
-    const status = this.status;
-    try {
-      this.#opts.onSynced(
-        statusReport({
-          report,
-          appliedHash: status.appliedHash,
-          appliedGeneration: status.appliedGeneration,
-          desiredHash: status.desiredHash,
-          startedAt,
-          endedAt,
-          durations,
-          counters: { syncs: this.#syncs, failures: this.#failures, consecutiveFailures: status.consecutiveFailures },
-        }),
-      );
-    } catch (error) {
-      this.#opts.log.warn("the status hook failed; syncing goes on", { error: error as Error });
-    }
+    this.#reports.tell({ hash: floor.hash, ok: broken.size === 0, appliers: results }, this.status, started, ended, durations);
   }
 
   /** One applier: its changes, or a full sync when due or when the partial one cannot be done. */

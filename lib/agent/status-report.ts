@@ -7,6 +7,7 @@
  */
 import type { ApplyProgress, ApplyReport } from "../executor/apply-desired.ts";
 import type { ApplierStatus, NodeStatusReport } from "../store/node-status.ts";
+import type { Logger } from "./log.ts";
 
 /**
  * Times each applier of one run from the executor's progress callbacks.
@@ -74,4 +75,50 @@ function counts(plan: { adds: string[]; changes: string[]; deletes: string[] } |
 /** The report's limit for an error text; the agent's log keeps the whole of it. */
 function clip(text: string): string {
   return text.length <= 4096 ? text : `${text.slice(0, 4093)}...`;
+}
+
+/** What a sync loop knows of itself when a run ends. */
+export interface SyncState {
+  appliedHash?: string | undefined;
+  appliedGeneration?: number | undefined;
+  desiredHash?: string | undefined;
+  consecutiveFailures: number;
+}
+
+/**
+ * Counts a sync loop's runs and hands each to `onSynced` as a status report (both loops: the
+ * whole-view syncer and the delta path's keyed syncer). The hook may neither block nor fail
+ * the loop: what it throws is logged and dropped.
+ * @example const reports = new SyncReports(onSynced, log); reports.tell(report, syncer.status, started, ended, durations);
+ */
+export class SyncReports {
+  #syncs = 0;
+  #failures = 0;
+
+  constructor(
+    private readonly onSynced: ((status: NodeStatusReport) => void) | undefined,
+    private readonly log: Logger,
+  ) {}
+
+  tell(report: ApplyReport, state: SyncState, startedAt: number, endedAt: number, durations: ReadonlyMap<string, number>): void {
+    this.#syncs++;
+    if (!report.ok) this.#failures++;
+    if (this.onSynced === undefined) return;
+    try {
+      this.onSynced(
+        statusReport({
+          report,
+          appliedHash: state.appliedHash,
+          appliedGeneration: state.appliedGeneration,
+          desiredHash: state.desiredHash,
+          startedAt,
+          endedAt,
+          durations,
+          counters: { syncs: this.#syncs, failures: this.#failures, consecutiveFailures: state.consecutiveFailures },
+        }),
+      );
+    } catch (error) {
+      this.log.warn("the status hook failed; syncing goes on", { error: error as Error });
+    }
+  }
 }

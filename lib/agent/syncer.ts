@@ -17,7 +17,7 @@ import type { AgentMetrics } from "./agent-metrics.ts";
 import type { AgentStateStore } from "./agent-state.ts";
 import type { Logger } from "./log.ts";
 import type { ProgressLine } from "./progress.ts";
-import { ApplierTimer, statusReport } from "./status-report.ts";
+import { ApplierTimer, SyncReports } from "./status-report.ts";
 import type { NodeStatusReport } from "../store/node-status.ts";
 
 export interface SyncerOptions {
@@ -69,8 +69,7 @@ export class Syncer {
   #target: DesiredState | undefined;
   /** The store generation of `#target`, when the feed knows it. */
   #targetGeneration: number | undefined;
-  #syncs = 0;
-  #failures = 0;
+  readonly #reports: SyncReports;
   /** When the change behind `#target` was noticed, for the convergence histogram. */
   #requestedAt: number | undefined;
   #status: SyncStatus = { consecutiveFailures: 0 };
@@ -85,6 +84,7 @@ export class Syncer {
     this.#backoff = options.backoff ?? new Backoff({ initialMs: 500, maxMs: 30_000 });
     this.#now = options.now ?? Date.now;
     this.#runner = new CoalescingRunner(() => this.#run());
+    this.#reports = new SyncReports(options.onSynced, options.log);
   }
 
   get status(): SyncStatus {
@@ -162,7 +162,7 @@ export class Syncer {
       }
       const ended = this.#now();
       await this.#record(target, report, started, ended, generation);
-      this.#tell(report, started, ended, timer.durations(ended));
+      this.#reports.tell(report, this.#status, started, ended, timer.durations(ended));
     } finally {
       this.#scheduleResync();
     }
@@ -182,8 +182,6 @@ export class Syncer {
 
   async #record(target: DesiredState, report: ApplyReport, started: number, ended: number, generation: number | undefined): Promise<void> {
     const { metrics, log } = this.#opts;
-    this.#syncs++;
-    if (!report.ok) this.#failures++;
     const seconds = (ended - started) / 1000;
     metrics.syncDuration.observe(seconds);
     metrics.lastAttempt.set(ended / 1000);
@@ -225,28 +223,6 @@ export class Syncer {
       retryInMs: delay,
     });
     this.#retry = setTimeout(() => this.#request(), delay);
-  }
-
-  /** Hands the sync to `onSynced`, which may not block or fail the loop. */
-  #tell(report: ApplyReport, startedAt: number, endedAt: number, durations: ReadonlyMap<string, number>): void {
-    if (this.#opts.onSynced === undefined) return;
-    const status = this.#status;
-    try {
-      this.#opts.onSynced(
-        statusReport({
-          report,
-          appliedHash: status.appliedHash,
-          appliedGeneration: status.appliedGeneration,
-          desiredHash: status.desiredHash,
-          startedAt,
-          endedAt,
-          durations,
-          counters: { syncs: this.#syncs, failures: this.#failures, consecutiveFailures: status.consecutiveFailures },
-        }),
-      );
-    } catch (error) {
-      this.#opts.log.warn("the status hook failed; syncing goes on", { error: error as Error });
-    }
   }
 
   async #persistApplied(target: DesiredState): Promise<void> {
