@@ -9,6 +9,7 @@ import { PreviousNamedVip } from "./previous-l4lb.ts";
 import { parseIp } from "../net/ip-literal.ts";
 import { OverlaySection } from "./overlay-schema.ts";
 import { PolicySection } from "./policy-schema.ts";
+import { IPVS_SCHEDULERS } from "./ipvs-schedulers.ts";
 
 export const Diagnostic = z.object({
   level: z.enum(["error", "warning", "info"]),
@@ -123,7 +124,7 @@ export const L4Service = z.object({
   /** `<name>.l4lb.thisdcos.directory`, published as A/AAAA of `vip.ip`. */
   dnsName: z.string().optional(),
   /** The IPVS scheduler (config `l4lb.scheduler`). */
-  scheduler: z.string().regex(/^[a-z]{2,8}$/, "an IPVS scheduler name such as wlc"),
+  scheduler: z.enum(IPVS_SCHEDULERS),
   /** Sorted by address then port; a VIP with no backends is not a service. */
   backends: z.array(L4Backend),
 });

@@ -12,7 +12,7 @@ import { DIAGNOSTICS_SHOWN_PER_CODE, diagnosticLines, failOnMessage } from "../d
 import { CliUsageError, type CliIo } from "../io.ts";
 import { loadSnapshot } from "../snapshot-input.ts";
 import type { ClusterSnapshot } from "../../snapshot/schema.ts";
-import { parsePlanOptions, type PlanOptions } from "./plan-options.ts";
+import { ITEMS_SHOWN, parsePlanOptions, type PlanOptions } from "./plan-options.ts";
 
 /** @example await run(["--json", "snap.json"], io) // 0 */
 export async function run(args: string[], io: CliIo): Promise<number> {
@@ -60,7 +60,7 @@ function summary(snapshot: ClusterSnapshot, desired: DesiredState, source: strin
   const services = desired.l4lb.services;
   const backends = services.reduce((n, s) => n + s.backends.length, 0);
   out.push("", `L4 virtual IPs      ${services.length} services, ${backends} backends`);
-  for (const s of services) {
+  for (const s of shown(services, options, out)) {
     const live = s.backends.filter((b) => b.weight > 0).length;
     const vip = s.vip.ip.includes(":") ? `[${s.vip.ip}]:${s.vip.port}` : `${s.vip.ip}:${s.vip.port}`;
     out.push(`  ${s.vip.protocol} ${vip}${s.dnsName ? ` ${s.dnsName}` : ""}  ${live}/${s.backends.length} backends serving`);
@@ -69,11 +69,21 @@ function summary(snapshot: ClusterSnapshot, desired: DesiredState, source: strin
   out.push("", `HAProxy groups      ${groups.length}`);
   for (const [name, group] of groups) out.push(`  ${name.padEnd(18)} ${group.config.split("\n").length} config lines`);
   out.push("", `Overlay nodes       ${Object.keys(desired.overlay.nodes).length}`);
-  for (const [key, node] of Object.entries(desired.overlay.nodes)) {
+  for (const [key, node] of shown(Object.entries(desired.overlay.nodes), options, out)) {
     const slices = node.overlays.map((o) => [o.name, o.subnet, o.subnet6].filter((x) => x !== undefined).join(" ")).join(", ");
     out.push(`  ${key}  ${node.ip}  vtep ${node.vtep.ip}  ${slices}`);
   }
   out.push("", `Diagnostics         ${diagnostics.length}`);
   out.push(...diagnosticLines(diagnostics, options.diagnostics === "all" ? Infinity : DIAGNOSTICS_SHOWN_PER_CODE));
   return `${out.join("\n")}\n`;
+}
+
+/**
+ * The items the summary lists one per line: all with `--list all`, else the first few; once the
+ * caller has taken them, a line counting the rest.
+ */
+function* shown<T>(items: readonly T[], options: PlanOptions, out: string[]): Generator<T> {
+  const limit = options.list === "all" ? items.length : Math.min(ITEMS_SHOWN, items.length);
+  for (let i = 0; i < limit; i++) yield items[i]!;
+  if (limit < items.length) out.push(`  ... and ${items.length - limit} more (--list all lists them)`);
 }
