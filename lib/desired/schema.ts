@@ -139,6 +139,13 @@ export const HaproxyGroup = z
   .loose();
 export type HaproxyGroup = z.infer<typeof HaproxyGroup>;
 
+/**
+ * What one agent's HAProxy runs: the LB groups placed on it (`haproxy.placement`), sorted. The
+ * agent checks their configs for shared ports before it runs them (`lib/render/haproxy/listeners.ts`).
+ */
+export const HaproxyNode = z.object({ groups: z.array(z.string()) }).loose();
+export type HaproxyNode = z.infer<typeof HaproxyNode>;
+
 /** One backend's server slots: how many, and which address (`ip:port`) holds which (1-based). */
 export const HaproxyBackendSlots = z.object({
   size: z.number().int().min(1),
@@ -164,7 +171,18 @@ export const DesiredState = z.object({
       namedVips: z.array(PreviousNamedVip).optional(),
     })
     .loose(),
-  haproxy: z.object({ groups: z.record(z.string(), HaproxyGroup), allocations: HaproxySlotAllocations.optional() }).loose(),
+  haproxy: z
+    .object({
+      groups: z.record(z.string(), HaproxyGroup),
+      /**
+       * Agent id → the groups it runs: every agent in the whole state, its own entry in a node
+       * view (none for a node that is not an agent). Absent in states written before placement:
+       * such a state runs every group on the node, as it did.
+       */
+      nodes: z.record(z.string(), HaproxyNode).optional(),
+      allocations: HaproxySlotAllocations.optional(),
+    })
+    .loose(),
   overlay: OverlaySection,
   /** Network policy (`policy-schema.ts`); absent when the config has none. */
   policy: PolicySection.optional(),
