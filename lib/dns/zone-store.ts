@@ -275,16 +275,31 @@ export class ZoneStore {
   }
 
   #follow(): void {
+    this.#watch();
+    this.#timer = setInterval(() => {
+      // The directory may appear after the server started (the agent creates it with its first
+      // write): until a watch holds, each periodic check tries again, so batches are not left
+      // to wait for the timer for good.
+      if (this.#watcher === undefined) this.#watch();
+      void this.check();
+    }, this.options.checkIntervalMs ?? 1000);
+    this.#timer.unref();
+  }
+
+  #watch(): void {
     try {
-      this.#watcher = watch(this.options.dir, { persistent: false }, (_event, file) => {
+      const watcher = watch(this.options.dir, { persistent: false }, (_event, file) => {
         if (file === null || file.startsWith(`${DNS_ZONES_STORE}.`)) void this.check();
       });
-      this.#watcher.on("error", () => this.#watcher?.close());
+      watcher.on("error", () => {
+        watcher.close();
+        if (this.#watcher === watcher) this.#watcher = undefined;
+      });
+      this.#watcher = watcher;
     } catch {
       // No watch support (or no directory yet): the periodic check still runs.
+      this.#watcher = undefined;
     }
-    this.#timer = setInterval(() => void this.check(), this.options.checkIntervalMs ?? 1000);
-    this.#timer.unref();
   }
 }
 

@@ -132,7 +132,9 @@ export function changeOf(kind: Kind, snapshot: ClusterSnapshot, byApp: TasksByAp
     case "HAProxy label changed": {
       const index = ((round * 13) % Math.ceil(apps.length / 10)) * 10;
       const app = apps[index]!;
-      return { change: { now: at, upsert: { apps: [appOf(app.id.slice(1), index, tasksOf(app.id), hosts, serial % 2 === 0 ? "leastconn" : "source")] } }, probe: {} };
+      // Always another balance than the app has, so every event changes the app's backend.
+      const balances = ["roundrobin", "leastconn", "source"].filter((b) => b !== app.labels?.["HAPROXY_0_BALANCE"]);
+      return { change: { now: at, upsert: { apps: [appOf(app.id.slice(1), index, tasksOf(app.id), hosts, balances[serial % 2]!)] } }, probe: {} };
     }
   }
 }

@@ -22,7 +22,6 @@ import { LongPoller } from "./scale-peer.ts";
 import { syntheticSnapshot, type SyntheticSize } from "./synthetic-cluster.ts";
 
 const BIN = "bin/wayfinder.js";
-const CLUSTER = "scale";
 const TIMEOUT_MS = 120_000;
 
 /** What to undo if the bench is interrupted: every run registers its teardown while it runs. */
@@ -66,12 +65,12 @@ export interface SizeResult {
 const emptyKind = (): KindResult => ({ events: 0, cpuMs: 0, wire: [], raw: [], fleet: [], agent: [], name: [], vip: [] });
 
 /** Starts `wayfinder serve` on loopback, no token, a body limit a 100k-task snapshot fits in. */
-async function startServe(): Promise<{ process: ServerProcess; url: string }> {
+async function startServe(cluster: string): Promise<{ process: ServerProcess; url: string }> {
   const serve = startProcess(process.execPath, [BIN, "serve", "--listen", "127.0.0.1:0"], { WAYFINDER_TOKEN: "", WAYFINDER_BODY_LIMIT: String(2 ** 30) });
   const deadline = Date.now() + 60_000;
   for (;;) {
     const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(serve.output());
-    if (match !== null) return { process: serve, url: `${match[1]}/v1/clusters/${CLUSTER}` };
+    if (match !== null) return { process: serve, url: `${match[1]}/v1/clusters/${cluster}` };
     if (serve.child.exitCode !== null || Date.now() > deadline) throw new Error(`wayfinder serve did not start:\n${serve.output()}`);
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -118,7 +117,7 @@ export async function runSize(size: SyntheticSize, options: RunOptions, log: (li
   };
   teardowns.add(teardown);
   try {
-    serve = await startServe();
+    serve = await startServe(snapshot.cluster.name);
     let started = wallNow();
     let { generation } = await send(serve.url, "PUT", snapshot);
     const putMs = wallNow() - started;
@@ -185,7 +184,7 @@ async function runPeer(start: ClusterSnapshot, byApp: TasksByApp, firstSerial: n
   let snapshot = start;
   let serial = firstSerial;
   let now = firstNow;
-  const serve = await startServe();
+  const serve = await startServe(snapshot.cluster.name);
   const pollers = nodes.slice(0, options.peerNodes).map((n) => new LongPoller(serve.url, n));
   const teardown = async () => {
     for (const p of pollers) p.stop();
