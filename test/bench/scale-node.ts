@@ -6,10 +6,12 @@
  * server's answer for a name (over UDP on loopback), and a TCP connection through a VIP,
  * made from inside the namespace, reaching a given backend.
  *
- * The namespace holds `9.0.0.0/8` on its `lo`, so every container address of the synthetic
- * cluster (and every fresh one the churn gives) is local there; one backend listens on
- * `0.0.0.0:8080` and `:8443` and answers with the address it was reached at, which tells the
- * prober which backend the VIP chose. Nothing leaves the namespace: it has only `lo`.
+ * The namespace holds `9.0.0.0/8` and `10.0.0.0/8` on its `lo`, so every address of the
+ * synthetic cluster (and every fresh one the churn gives) is local there: a connection the VIP
+ * sends to a host port nobody listens on is refused at once instead of vanishing unrouted.
+ * One backend listens on `0.0.0.0:8080` and `:8443` and answers with the address it was
+ * reached at, which tells the prober which backend the VIP chose. Nothing leaves the
+ * namespace: it has only `lo`.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -80,7 +82,7 @@ export class RealNode {
   static async open(): Promise<RealNode> {
     const node = new RealNode();
     try {
-      inNs(node.ns, ["ip", "addr", "add", "9.0.0.1/8", "dev", "lo"]);
+      for (const block of ["9.0.0.1/8", "10.0.0.1/8"]) inNs(node.ns, ["ip", "addr", "add", block, "dev", "lo"]);
       const backend = node.#lab.spawn(node.ns, [process.execPath, "-e", BACKEND]);
       await new Promise<void>((resolve, reject) => {
         backend.stdout!.once("data", () => resolve());
