@@ -35,6 +35,8 @@ export interface RunOptions {
   peerRounds: number;
   /** Nodes long-polling their whole view on the whole path. */
   peerNodes: number;
+  /** The kinds the whole path runs (at 100k each event costs minutes). */
+  peerKinds: readonly Kind[];
 }
 
 /** What one event kind cost, on either path. */
@@ -59,14 +61,24 @@ export interface SizeResult {
   agentStartMs: number;
   kinds: Record<Kind, KindResult>;
   memory: { controlPlane: { now: number; peak: number }; agent: { now: number; peak: number }; dns: { now: number; peak: number } };
-  peer: { putMs: number; relist: { ms: number; bytes: number; gzipBytes: number }; fullReconcileMs: number; kinds: Record<Kind, KindResult>; controlPlane: { now: number; peak: number } };
+  /** The whole path's figures, or why it could not be measured. */
+  peer: PeerResult | { failed: string };
+}
+
+export interface PeerResult {
+  putMs: number;
+  relist: { ms: number; bytes: number; gzipBytes: number };
+  fullReconcileMs: number;
+  kinds: Partial<Record<Kind, KindResult>>;
+  controlPlane: { now: number; peak: number };
 }
 
 const emptyKind = (): KindResult => ({ events: 0, cpuMs: 0, wire: [], raw: [], fleet: [], agent: [], name: [], vip: [] });
 
 /** Starts `wayfinder serve` on loopback, no token, a body limit a 100k-task snapshot fits in. */
-async function startServe(cluster: string): Promise<{ process: ServerProcess; url: string }> {
-  const serve = startProcess(process.execPath, [BIN, "serve", "--listen", "127.0.0.1:0"], { WAYFINDER_TOKEN: "", WAYFINDER_BODY_LIMIT: String(2 ** 30) });
+async function startServe(cluster: string, heapMiB?: number): Promise<{ process: ServerProcess; url: string }> {
+  const heap = heapMiB === undefined ? [] : [`--max-old-space-size=${heapMiB}`];
+  const serve = startProcess(process.execPath, [...heap, BIN, "serve", "--listen", "127.0.0.1:0"], { WAYFINDER_TOKEN: "", WAYFINDER_BODY_LIMIT: String(2 ** 30) });
   const deadline = Date.now() + 60_000;
   for (;;) {
     const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(serve.output());
@@ -171,7 +183,10 @@ export async function runSize(size: SyntheticSize, options: RunOptions, log: (li
     await stopProcess(serve.process);
     serve = undefined;
 
-    const peer = await runPeer(snapshot, byApp, serial, now, options, fleetNodes, log);
+    const peer = await runPeer(snapshot, byApp, serial, now, options, fleetNodes, log).catch((error: Error): { failed: string } => {
+      log(`  peer failed: ${error.message}`);
+      return { failed: error.message.split("\n")[0]! };
+    });
     return { size, keys: objects.size, putMs, relist: relisted, agentStartMs, kinds, memory, peer };
   } finally {
     teardowns.delete(teardown);
@@ -180,11 +195,12 @@ export async function runSize(size: SyntheticSize, options: RunOptions, log: (li
 }
 
 /** The whole-state path from where the delta path left the cluster: a whole PUT per change, nodes long-polling their whole view. */
-async function runPeer(start: ClusterSnapshot, byApp: TasksByApp, firstSerial: number, firstNow: number, options: RunOptions, nodes: string[], log: (line: string) => void): Promise<SizeResult["peer"]> {
+async function runPeer(start: ClusterSnapshot, byApp: TasksByApp, firstSerial: number, firstNow: number, options: RunOptions, nodes: string[], log: (line: string) => void): Promise<PeerResult> {
   let snapshot = start;
   let serial = firstSerial;
   let now = firstNow;
-  const serve = await startServe(snapshot.cluster.name);
+  // The whole path holds whole views next to the derivation: more heap than Node's default 4 GiB at 100k.
+  const serve = await startServe(snapshot.cluster.name, 12_288);
   const pollers = nodes.slice(0, options.peerNodes).map((n) => new LongPoller(serve.url, n));
   const teardown = async () => {
     for (const p of pollers) p.stop();
@@ -198,8 +214,8 @@ async function runPeer(start: ClusterSnapshot, byApp: TasksByApp, firstSerial: n
     const relisted = await pollers[0]!.start();
     await Promise.all(pollers.slice(1).map((p) => p.start()));
     log(`  peer: PUT ${putMs.toFixed(0)} ms, whole view of one node ${relisted.ms.toFixed(0)} ms (${(relisted.bytes / 2 ** 20).toFixed(1)} MiB)`);
-    const kinds = {} as Record<Kind, KindResult>;
-    for (const kind of KINDS) {
+    const kinds: PeerResult["kinds"] = {};
+    for (const kind of options.peerKinds) {
       const result = (kinds[kind] = emptyKind());
       let cpu = 0;
       for (let round = 0; round < options.peerRounds; round++) {
@@ -210,7 +226,9 @@ async function runPeer(start: ClusterSnapshot, byApp: TasksByApp, firstSerial: n
         const body = JSON.stringify(snapshot);
         const cpuBefore = cpuSecondsOf(serve.process.child.pid!);
         const sent = wallNow();
-        await send(serve.url, "PUT", body);
+        await send(serve.url, "PUT", body).catch((error: Error) => {
+          throw new Error(`${error.message}; the control plane said: ${serve.process.output().slice(-1500)}`);
+        });
         const views = await Promise.all(pollers.map((p) => p.after(sent, TIMEOUT_MS * 2)));
         cpu += cpuSecondsOf(serve.process.child.pid!) - cpuBefore;
         for (const v of views) {

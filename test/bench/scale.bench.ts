@@ -24,7 +24,9 @@ import { RECONCILE_SIZES } from "./synthetic-cluster.ts";
 
 const sizes = (process.env["BENCH_SCALE_SIZES"] ?? "10000,100000").split(",").map(Number);
 const OPTIONS = (tasks: number): RunOptions =>
-  tasks >= 100_000 ? { fleet: 50, rounds: 10, peerRounds: 1, peerNodes: 2 } : { fleet: 50, rounds: 20, peerRounds: 3, peerNodes: 5 };
+  tasks >= 100_000
+    ? { fleet: 50, rounds: 10, peerRounds: 1, peerNodes: 1, peerKinds: ["task replaced"] }
+    : { fleet: 50, rounds: 20, peerRounds: 3, peerNodes: 5, peerKinds: KINDS };
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, () => {
@@ -42,19 +44,23 @@ const kib = (bytes: number) => bytes / 1024;
 const verdict = (ours: number, limit: number, unit: string) => `target < ${limit} ${unit}: ${ours < limit ? "met" : "NOT MET"}`;
 const spread = (values: number[]) => (values.length === 0 ? "n/a" : `p50 ${percentile(values, 50).toFixed(0)} / p99 ${percentile(values, 99).toFixed(0)} ms (${values.length})`);
 
-function kindRows(kind: (typeof KINDS)[number], ours: KindResult, peer: KindResult): BenchRow[] {
+/** The peer's figure as a row's `peer`, when the whole path measured it. */
+const peerOf = (value: number | undefined): Pick<BenchRow, "peer"> => (value === undefined || Number.isNaN(value) ? {} : { peer: value });
+
+function kindRows(kind: (typeof KINDS)[number], ours: KindResult, peer: KindResult | undefined): BenchRow[] {
   const task = kind === "task replaced";
-  const nodeBoth = ours.vip.length > 0 || ours.name.length > 0 ? ours.agent.map((a, i) => Math.max(a, ours.name[i] ?? 0, ours.vip[i] ?? 0)) : ours.agent;
+  const nodeBoth = ours.agent.map((a, i) => Math.max(a, ours.name[i] ?? 0, ours.vip[i] ?? 0));
+  const peerNote = peer === undefined ? "whole path not run for this kind" : `${peer.events} events`;
   return [
-    { case: `${kind}: control-plane CPU`, ours: ours.cpuMs, peer: peer.cpuMs, unit: "ms", extra: `${task ? `${verdict(ours.cpuMs, 10, "ms")}; ` : ""}${ours.events} events (peer ${peer.events})` },
+    { case: `${kind}: control-plane CPU`, ours: ours.cpuMs, ...peerOf(peer?.cpuMs), unit: "ms", extra: `${task ? `${verdict(ours.cpuMs, 10, "ms")}; ` : ""}${ours.events} events (peer: ${peerNote})` },
     {
       case: `${kind}: to one node, raw`,
       ours: kib(median(ours.raw)),
-      peer: kib(median(peer.raw)),
+      ...peerOf(peer === undefined ? undefined : kib(median(peer.raw))),
       unit: "KiB",
       extra: `gzip on the wire ${kib(median(ours.wire)).toFixed(2)} KiB${task ? `; ${verdict(kib(median(ours.wire)), 10, "KB gzip")}, raw ${kib(median(ours.raw)) < 10 ? "met" : "NOT MET"}` : ""}`,
     },
-    { case: `${kind}: 50 light agents`, ours: percentile(ours.fleet, 99), peer: percentile(peer.fleet, 99), unit: "ms p99", extra: `${spread(ours.fleet)}; peer ${spread(peer.fleet)} (whole view, long poll)` },
+    { case: `${kind}: light agents`, ours: percentile(ours.fleet, 99), ...peerOf(peer === undefined ? undefined : percentile(peer.fleet, 99)), unit: "ms p99", extra: `${spread(ours.fleet)}; peer ${peer === undefined ? "n/a" : spread(peer.fleet)} (whole view, long poll)` },
     {
       case: `${kind}: real node`,
       ours: percentile(nodeBoth, 99),
@@ -66,18 +72,21 @@ function kindRows(kind: (typeof KINDS)[number], ours: KindResult, peer: KindResu
 
 function print(r: SizeResult): void {
   const label = `${r.size.tasks / 1000}k tasks / ${r.size.agents / 1000}k agents (${r.keys} objects)`;
-  const rows: BenchRow[] = KINDS.flatMap((kind) => kindRows(kind, r.kinds[kind], r.peer.kinds[kind]));
+  const peer = "failed" in r.peer ? undefined : r.peer;
+  const rows: BenchRow[] = KINDS.flatMap((kind) => kindRows(kind, r.kinds[kind], peer?.kinds[kind]));
   const node = r.memory.agent.now + r.memory.dns.now;
+  const peerView = peer === undefined ? "" : ` (peer: whole view GET, ${(peer.relist.bytes / 2 ** 20).toFixed(1)} MiB raw, ${(peer.relist.gzipBytes / 2 ** 20).toFixed(1)} MiB gzip)`;
   rows.push(
-    { case: "relist of one node (watch, gzip)", ours: r.relist.ms, peer: r.peer.relist.ms, unit: "ms", extra: `${r.relist.keys} keys, ${(r.relist.wire / 2 ** 20).toFixed(1)} MiB gzip / ${(r.relist.raw / 2 ** 20).toFixed(1)} MiB raw (peer: whole view GET, ${(r.peer.relist.bytes / 2 ** 20).toFixed(1)} MiB raw, ${(r.peer.relist.gzipBytes / 2 ** 20).toFixed(1)} MiB gzip); ${verdict(r.relist.ms, 5000, "ms")}` },
+    { case: "relist of one node (watch, gzip)", ours: r.relist.ms, ...peerOf(peer?.relist.ms), unit: "ms", extra: `${r.relist.keys} keys, ${(r.relist.wire / 2 ** 20).toFixed(1)} MiB gzip / ${(r.relist.raw / 2 ** 20).toFixed(1)} MiB raw${peerView}; ${verdict(r.relist.ms, 5000, "ms")}` },
     { case: "real agent: start → relist applied", ours: r.agentStartMs, unit: "ms", extra: "process start, relist, DNS store written and nftables programmed" },
-    { case: "control plane RSS", ours: r.memory.controlPlane.now, peer: r.peer.controlPlane.now, unit: "MiB", extra: `peak ${r.memory.controlPlane.peak.toFixed(0)} (peer ${r.peer.controlPlane.peak.toFixed(0)}); ${verdict(r.memory.controlPlane.now, 1000, "MiB")}` },
+    { case: "control plane RSS", ours: r.memory.controlPlane.now, ...peerOf(peer?.controlPlane.now), unit: "MiB", extra: `peak ${r.memory.controlPlane.peak.toFixed(0)}${peer === undefined ? "" : ` (peer ${peer.controlPlane.peak.toFixed(0)})`}; ${verdict(r.memory.controlPlane.now, 1000, "MiB")}` },
     { case: "agent RSS", ours: r.memory.agent.now, unit: "MiB", extra: `peak ${r.memory.agent.peak.toFixed(0)}` },
     { case: "DNS server RSS", ours: r.memory.dns.now, unit: "MiB", extra: `peak ${r.memory.dns.peak.toFixed(0)}` },
     { case: "agent + DNS server RSS", ours: node, unit: "MiB", extra: verdict(node, 300, "MiB") },
-    { case: "PUT of the whole snapshot", ours: r.putMs, peer: r.peer.fullReconcileMs, unit: "ms", extra: "peer: one whole reconcile (CPU), what the control plane ran per PUT before the delta path" },
+    { case: "PUT of the whole snapshot", ours: r.putMs, ...peerOf(peer?.fullReconcileMs), unit: "ms", extra: "peer: one whole reconcile (CPU), what the control plane ran per PUT before the delta path" },
   );
-  printRows(`bench:scale, ${label}: ours = PATCH + watch; peer = whole PUT + whole-view long poll (measured in this run; peer nodes ${r.peer.kinds["task replaced"].fleet.length / Math.max(1, r.peer.kinds["task replaced"].events)}, its events per kind ${r.peer.kinds["task replaced"].events})`, rows);
+  const peerLine = peer === undefined ? `the whole path failed: ${(r.peer as { failed: string }).failed}` : `peer = whole PUT + whole-view long poll, measured in this run (${Object.values(peer.kinds)[0]?.fleet.length ?? 0} node(s) per event)`;
+  printRows(`bench:scale, ${label}: ours = PATCH + watch; ${peerLine}`, rows);
 }
 
 console.log(`bench:scale on ${process.env["HOSTNAME"] ?? "this machine"}: load average ${loadavg().map((l) => l.toFixed(2)).join(" ")} at start (2 cores, shared: figures are noisy)`);
