@@ -6,6 +6,7 @@
  * Everything it starts is stopped, and its namespace deleted, before it returns or throws.
  */
 import { mkdtempSync, rmSync } from "node:fs";
+import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { deriveObjects } from "../../functions/keyed/derive.ts";
@@ -78,6 +79,9 @@ const emptyKind = (): KindResult => ({ events: 0, cpuMs: 0, wire: [], raw: [], f
 /** Starts `wayfinder serve` on loopback, no token, a body limit a 100k-task snapshot fits in. */
 async function startServe(cluster: string, heapMiB?: number): Promise<{ process: ServerProcess; url: string }> {
   const heap = heapMiB === undefined ? [] : [`--max-old-space-size=${heapMiB}`];
+  // BENCH_SCALE_CPU_PROF=DIR: each control plane writes a V8 CPU profile there when it stops.
+  const profile = process.env["BENCH_SCALE_CPU_PROF"];
+  if (profile !== undefined) heap.push("--cpu-prof", "--cpu-prof-dir", profile);
   const serve = startProcess(process.execPath, [...heap, BIN, "serve", "--listen", "127.0.0.1:0"], { WAYFINDER_TOKEN: "", WAYFINDER_BODY_LIMIT: String(2 ** 30) });
   const deadline = Date.now() + 60_000;
   for (;;) {
@@ -88,12 +92,26 @@ async function startServe(cluster: string, heapMiB?: number): Promise<{ process:
   }
 }
 
-async function send(url: string, method: "PUT" | "PATCH", body: unknown): Promise<{ generation: number; hash: string }> {
-  const text0 = typeof body === "string" ? body : JSON.stringify(body);
-  const response = await fetch(`${url}/snapshot`, { method, headers: { "content-type": "application/json" }, body: text0 });
-  const text = await response.text();
-  if (response.status !== 200) throw new Error(`${method} ${url}/snapshot: HTTP ${response.status}: ${text.slice(0, 2000)}`);
-  return JSON.parse(text) as { generation: number; hash: string };
+/**
+ * PUTs or PATCHes the snapshot on a connection of its own: a pooled one may have been closed by
+ * the server's keep-alive timeout while a whole-path event ran, and fail the write with EPIPE.
+ */
+function send(url: string, method: "PUT" | "PATCH", body: unknown): Promise<{ generation: number; hash: string }> {
+  const payload = Buffer.from(typeof body === "string" ? body : JSON.stringify(body));
+  return new Promise((resolve, reject) => {
+    const req = request(`${url}/snapshot`, { method, agent: false, headers: { "content-type": "application/json", "content-length": payload.length } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (b: Buffer) => chunks.push(b));
+      res.on("end", () => {
+        const text = Buffer.concat(chunks).toString();
+        if (res.statusCode !== 200) reject(new Error(`${method} ${url}/snapshot: HTTP ${res.statusCode}: ${text.slice(0, 2000)}`));
+        else resolve(JSON.parse(text) as { generation: number; hash: string });
+      });
+      res.on("error", reject);
+    });
+    req.on("error", (error) => reject(new Error(`${method} ${url}/snapshot: ${error.message}`)));
+    req.end(payload);
+  });
 }
 
 const nodeKey = (key: string, nodes: ReadonlySet<string>) => {

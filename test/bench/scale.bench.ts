@@ -14,7 +14,8 @@
  *
  * The peer is the whole-state path, measured in the same run (`scale-peer.ts`): a whole PUT per
  * change and nodes long-polling their whole view; fewer nodes and events, since each event moves
- * every node's whole view. Sizes: `BENCH_SCALE_SIZES` (default `10000,100000`).
+ * every node's whole view. Sizes: `BENCH_SCALE_SIZES` (default `10000,100000`); `BENCH_SCALE_CPU_PROF=DIR`
+ * writes each control plane's CPU profile to DIR.
  */
 import { loadavg } from "node:os";
 import { printRows, type BenchRow } from "./report.ts";
