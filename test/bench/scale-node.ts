@@ -109,8 +109,8 @@ export class RealNode {
     return this.#processes[1];
   }
 
-  /** Starts the agent for `node` and its DNS server; resolves with the wall time the agent first applied `generation`. */
-  async start(clusterUrl: string, node: string, stateDir: string, generation: number, timeoutMs: number): Promise<void> {
+  /** Starts the agent for `node` and its DNS server; resolves once the agent applied `generation` and the DNS server answers `name` from it. */
+  async start(clusterUrl: string, node: string, stateDir: string, generation: number, name: string, timeoutMs: number): Promise<void> {
     const metrics = await freePort();
     this.#dnsPort = await freePort();
     this.#metricsUrl = `http://127.0.0.1:${metrics}/metrics`;
@@ -122,6 +122,8 @@ export class RealNode {
       startProcess(process.execPath, [BIN, "dns", "--zones", join(stateDir, "dns"), "--listen", `127.0.0.1:${this.#dnsPort}`]),
     );
     await this.untilApplied(generation, timeoutMs);
+    // The DNS server loads a store written afresh off to the side: until it swaps it in, it answers the built-in zones.
+    await this.answers(name, (a) => a.length > 0, timeoutMs);
   }
 
   /** Resolves with the wall time the agent's appliers have all taken `generation` (polled every 5 ms). */

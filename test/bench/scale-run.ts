@@ -155,9 +155,9 @@ export async function runSize(size: SyntheticSize, options: RunOptions, log: (li
     const relisted = await relist(serve.url, realNode, true);
     log(`  relist of one node: ${relisted.ms.toFixed(0)} ms, ${relisted.keys} keys`);
     started = wallNow();
-    await node.start(serve.url, realNode, stateDir, generation, TIMEOUT_MS * 3);
+    await node.start(serve.url, realNode, stateDir, generation, "app-0.marathon.l4lb.thisdcos.directory", TIMEOUT_MS * 3);
     const agentStartMs = wallNow() - started;
-    log(`  real agent started and applied: ${agentStartMs.toFixed(0)} ms`);
+    log(`  real agent started, applied, its DNS server answering: ${agentStartMs.toFixed(0)} ms`);
     for (const [i, id] of fleetNodes.entries()) fleet.push(new LightAgent(base, id, i % 2 === 0));
     await Promise.all(fleet.map((a) => a.follow(serve!.url, generation, startHashes.get(a.node)!, BigInt(`0x${startHashes.get(a.node)}`))));
 

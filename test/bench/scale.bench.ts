@@ -79,7 +79,7 @@ function print(r: SizeResult): void {
   const peerView = peer === undefined ? "" : ` (peer: whole view GET, ${(peer.relist.bytes / 2 ** 20).toFixed(1)} MiB raw, ${(peer.relist.gzipBytes / 2 ** 20).toFixed(1)} MiB gzip)`;
   rows.push(
     { case: "relist of one node (watch, gzip)", ours: r.relist.ms, ...peerOf(peer?.relist.ms), unit: "ms", extra: `${r.relist.keys} keys, ${(r.relist.wire / 2 ** 20).toFixed(1)} MiB gzip / ${(r.relist.raw / 2 ** 20).toFixed(1)} MiB raw${peerView}; ${verdict(r.relist.ms, 5000, "ms")}` },
-    { case: "real agent: start → relist applied", ours: r.agentStartMs, unit: "ms", extra: "process start, relist, DNS store written and nftables programmed" },
+    { case: "real agent: start → relist applied", ours: r.agentStartMs, unit: "ms", extra: "process start, relist, nftables programmed, DNS store written and loaded by the DNS server" },
     { case: "control plane RSS", ours: r.memory.controlPlane.now, ...peerOf(peer?.controlPlane.now), unit: "MiB", extra: `peak ${r.memory.controlPlane.peak.toFixed(0)}${peer === undefined ? "" : ` (peer ${peer.controlPlane.peak.toFixed(0)})`}; ${verdict(r.memory.controlPlane.now, 1000, "MiB")}` },
     { case: "agent RSS", ours: r.memory.agent.now, unit: "MiB", extra: `peak ${r.memory.agent.peak.toFixed(0)}` },
     { case: "DNS server RSS", ours: r.memory.dns.now, unit: "MiB", extra: `peak ${r.memory.dns.peak.toFixed(0)}` },
