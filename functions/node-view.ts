@@ -2,9 +2,10 @@
  * @module
  * A node's view projected from a whole DesiredState, for holders of nothing else (a desired
  * state read from a file): the cluster-wide artifacts (DNS zones, VIPs, HAProxy groups), VIP
- * backends on this node at their container address (`nodeServices`), and only its own overlay
- * entry, completed with its data plane (routes to every peer). Diagnostics and allocation
- * bookkeeping are the control plane's and are left out. The view is the same as the keyed
+ * backends on this node at their container address (`nodeServices`), only its own entry of
+ * the HAProxy groups it runs (`haproxy.nodes`), and only its own overlay entry, completed with
+ * its data plane (routes to every peer). Diagnostics and allocation bookkeeping are the
+ * control plane's and are left out. The view is the same as the keyed
  * view of `keyed/assemble.ts` (`nodeViewOf`) but for its hash, which is a content hash here
  * (`withHash`): without the keyed objects the state hash cannot be known.
  */
@@ -27,13 +28,14 @@ export function nodeView(desired: DesiredState, agentId: string): DesiredState {
       ? own
       : own && { ...own, dataplane: dataplaneFor(own, Object.values(desired.overlay.nodes), desired.overlay.allocations) };
   const { namedVips: _namedVips, ...l4lb } = desired.l4lb;
-  const { allocations: _allocations, ...haproxy } = desired.haproxy;
+  const { allocations: _allocations, nodes: haproxyNodes, ...haproxy } = desired.haproxy;
+  const placed = haproxyNodes?.[agentId];
   return withHash({
     apiVersion: desired.apiVersion,
     node: agentId,
     dns: desired.dns,
     l4lb: { ...l4lb, services: nodeServices(desired.l4lb.services, agentId) },
-    haproxy,
+    haproxy: { ...haproxy, ...(haproxyNodes === undefined ? {} : { nodes: placed === undefined ? {} : { [agentId]: placed } }) },
     overlay: { allocations: { ...desired.overlay.allocations, nodes: [] }, nodes: entry === undefined ? {} : { [agentId]: entry } },
     ...(desired.policy === undefined ? {} : { policy: policyNodeView(desired.policy, agentId) }),
     diagnostics: [],

@@ -9,6 +9,7 @@ import type { HaproxyGroupModel, Rewrites, ServiceModel } from "../../lib/render
 import { endpointsScriptPath, groupFileStem } from "../../lib/render/haproxy/group-files.ts";
 import type { Diagnostic } from "../../lib/desired/schema.ts";
 import type { HaproxyConfig } from "../../lib/snapshot/config.ts";
+import { portsOfGroup } from "../../lib/snapshot/haproxy-config.ts";
 import type { Service } from "./services.ts";
 import type { BackendSlots } from "./slots.ts";
 import { aclStem, backendName, cleanedUpAppId } from "./names.ts";
@@ -107,13 +108,14 @@ export function groupModel(input: GroupModelInput): HaproxyGroupModel {
   const { group, config } = input;
   const members = input.services.filter((s) => matchesGroups([group], s.groups) && s.settings.enabled);
   const stem = groupFileStem(group);
+  const ports = portsOfGroup(config, group);
   return {
     group,
     head: {
       defaultOptions: config.globalDefaultOptions,
       statsSocket: `${config.runtimeDir}/${stem}.sock`,
       statsBindAddress: config.statsBindAddress,
-      statsPort: config.statsPort,
+      statsPort: ports.statsPort,
       hardStopAfter: config.hardStopAfter,
       maxReloads: config.maxReloads,
       maxconn: config.maxconn,
@@ -122,9 +124,9 @@ export function groupModel(input: GroupModelInput): HaproxyGroupModel {
     frontends: {
       bindHttpHttps: config.bindHttpHttps,
       bindAddress: config.bindAddress,
-      httpPort: config.httpPort,
-      httpsPort: config.httpsPort,
-      appIdPort: config.appIdPort,
+      httpPort: ports.httpPort,
+      httpsPort: ports.httpsPort,
+      appIdPort: ports.appIdPort,
       sslCerts: config.sslCerts,
       groupHttpsByVhost: config.groupHttpsByVhost,
     },

@@ -23,6 +23,9 @@ import type { HaproxyDerivation } from "../keyed/derive-haproxy.ts";
 import { Part, setDiagnostics } from "../keyed/diagnostic-objects.ts";
 import type { KeyedObjects } from "../keyed/object-store.ts";
 import { GroupRender, type Member } from "./haproxy-render.ts";
+import { PlacementTracker } from "./haproxy-placement.ts";
+import { serviceListener } from "../haproxy/placement-report.ts";
+import { sharedListeners } from "../../lib/render/haproxy/listeners.ts";
 import { compareSourced, HaproxySources, type SourcedService } from "./haproxy-sources.ts";
 import type { SnapshotInputs } from "./inputs.ts";
 import type { MarathonApp } from "../../lib/snapshot/marathon.ts";
@@ -53,6 +56,7 @@ export class HaproxyState {
   #subjects = new Set<string>();
   #initial: HaproxyDerivation | undefined;
   #touched = new Set<string>();
+  readonly #placement: PlacementTracker;
 
   constructor(
     private readonly objects: KeyedObjects,
@@ -60,6 +64,7 @@ export class HaproxyState {
     initial: HaproxyDerivation,
   ) {
     this.#sources = new HaproxySources(config);
+    this.#placement = new PlacementTracker(objects, config);
     this.#initial = initial;
   }
 
@@ -68,8 +73,9 @@ export class HaproxyState {
     if (this.#initial === undefined) this.#sources.setApp(id, apps.app(id), (other) => apps.app(other));
   }
 
-  /** An agent as it is now: the Marathon tasks on its hostname (before and after) resolve anew. */
+  /** An agent as it is now: the Marathon tasks on its hostname (before and after) resolve anew, its placement is worked out again. */
   setAgent(id: string, before: Agent | undefined, after: Agent | undefined): void {
+    this.#placement.setAgent(id, after);
     for (const agent of [before, after]) {
       if (agent === undefined) continue;
       const at = this.#agentsAt.get(agent.hostname);
@@ -106,6 +112,7 @@ export class HaproxyState {
       setDiagnostics(this.objects, Part.haproxy, subject, uniqueDiagnostics(list));
     }
     this.#subjects = new Set();
+    this.#placement.flush();
     if (initial !== undefined) {
       const expected = this.#keys();
       for (const key of initial.keys) if (!expected.has(key)) this.objects.delete(key);
@@ -123,8 +130,10 @@ export class HaproxyState {
       const settings = this.#settings(group, false);
       this.#groups.set(group, { render: new GroupRender(settings), wildcards: new Set() });
       this.objects.set(ObjectKeys.haproxyGroup(group), settings);
+      this.#placement.setShared(group, sharedListeners(settings.frontends, settings.head));
     }
     for (const subject of initial.subjects) this.#subjects.add(subject);
+    this.#placement.reportAgain(initial.placementSubjects);
   }
 
   /** The name's winner (the first service rendering it) and the reports of the others. */
@@ -204,6 +213,7 @@ export class HaproxyState {
       this.objects.set(ObjectKeys.haproxyGroup(group), settings);
     }
     entry.render.set(name, member);
+    this.#placement.setService(group, name, member === undefined ? undefined : serviceListener(member.model));
   }
 
   #settings(group: string, wildcards: boolean) {
@@ -243,7 +253,7 @@ export class HaproxyState {
 
   /** Every key this state holds. */
   #keys(): Set<string> {
-    const keys = new Set<string>();
+    const keys = new Set<string>(this.#placement.keys());
     for (const group of this.#groups.keys()) keys.add(ObjectKeys.haproxyGroup(group));
     for (const name of this.#winners.keys()) keys.add(ObjectKeys.haproxySlots(name));
     for (const name of this.#groupsOf.keys()) {

@@ -5,6 +5,7 @@
  * group, address or conflict changed are rewritten, with the allocation objects, diagnostics
  * and `l4lb.thisdcos.directory` records of the names involved.
  */
+import type { IpvsScheduler } from "../../lib/desired/ipvs-schedulers.ts";
 import { ObjectKeys } from "../../lib/desired/object-keys.ts";
 import type { L4Service } from "../../lib/desired/schema.ts";
 import type { Agent, ClusterSnapshot, Framework, Task } from "../../lib/snapshot/schema.ts";
@@ -33,7 +34,7 @@ export class L4lbState {
   /** Named service key → the address it listens on; address → how many named services. */
   readonly #namedAt = new Map<string, string>();
   readonly #occupied = new Map<string, number>();
-  readonly #scheduler: string;
+  readonly #scheduler: IpvsScheduler;
   readonly #ipv6: boolean;
 
   constructor(

@@ -7,7 +7,7 @@
  * its VIPs, its data plane towards every peer), so the control plane never stores a copy per
  * node. The `hash` of each is the state hash of the objects it was assembled from.
  */
-import type { DesiredState, Diagnostic, DnsForwarding, HaproxyBackendSlots, HaproxyGroup, L4Service } from "../../lib/desired/schema.ts";
+import type { DesiredState, Diagnostic, DnsForwarding, HaproxyBackendSlots, HaproxyGroup, HaproxyNode, L4Service } from "../../lib/desired/schema.ts";
 import type { NodeAllocation, OverlayNode } from "../../lib/desired/overlay-schema.ts";
 import type { DnsOwnerRecords, DnsZoneHeader, HaproxyServiceObject, OverlayPeer, OverlaySpaces, ZoneId } from "../../lib/desired/object-values.ts";
 import type { ServerModel } from "../../lib/render/haproxy/model.ts";
@@ -41,7 +41,11 @@ export function desiredStateOf(objects: KeyedObjects): DesiredState {
     hash: objects.hash(),
     dns: dnsSection(parts),
     l4lb: { services: parts.l4Services.sort(byServiceOrder), namedVips: parts.namedVips.sort(compareNamedVips) },
-    haproxy: { groups: groupsOf(parts), allocations: { backends: Object.fromEntries(parts.slots.sort(([a], [b]) => compareStrings(a, b))) } },
+    haproxy: {
+      groups: groupsOf(parts),
+      nodes: Object.fromEntries(parts.haproxyNodes.sort(([a], [b]) => compareStrings(a, b))),
+      allocations: { backends: Object.fromEntries(parts.slots.sort(([a], [b]) => compareStrings(a, b))) },
+    },
     overlay: {
       allocations: { ...parts.spaces!, nodes: parts.allocations.sort((a, b) => compareIps(a.ip, b.ip)) },
       nodes: Object.fromEntries(parts.nodes.sort(([a], [b]) => compareStrings(a, b))),
@@ -61,13 +65,14 @@ export function nodeViewOf(objects: KeyedObjects, node: string): DesiredState {
   const parts = sortedParts(objects, node);
   const spaces = parts.spaces!;
   const own = parts.nodes.find(([key]) => key === node)?.[1];
+  const haproxyNode = parts.haproxyNodes.find(([key]) => key === node)?.[1];
   return {
     apiVersion: "wayfinder/v1",
     hash: objects.nodeHash(node),
     node,
     dns: dnsSection(parts),
     l4lb: { services: nodeServices(parts.l4Services.sort(byServiceOrder), node) },
-    haproxy: { groups: groupsOf(parts) },
+    haproxy: { groups: groupsOf(parts), nodes: haproxyNode === undefined ? {} : { [node]: haproxyNode } },
     overlay: {
       allocations: { ...spaces, nodes: [] },
       nodes: own === undefined ? {} : { [node]: { ...own, dataplane: dataplaneFor(own, parts.peers.map(([, peer]) => peer), spaces) } },
@@ -93,6 +98,7 @@ interface Parts {
   spaces: OverlaySpaces | undefined;
   peers: Array<[string, OverlayPeer]>;
   nodes: Array<[string, OverlayNode]>;
+  haproxyNodes: Array<[string, HaproxyNode]>;
   allocations: NodeAllocation[];
   policy: PolicySettings | undefined;
   sets: Array<[string, PolicySet]>;
@@ -118,6 +124,7 @@ function sortedParts(objects: KeyedObjects, node: string | undefined): Parts {
     spaces: undefined,
     peers: [],
     nodes: [],
+    haproxyNodes: [],
     allocations: [],
     policy: undefined,
     sets: [],
@@ -132,6 +139,7 @@ function sortedParts(objects: KeyedObjects, node: string | undefined): Parts {
     if (scope.scope === "node") {
       if (key.endsWith("/overlay")) parts.nodes.push([scope.node, value as OverlayNode]);
       else if (key.endsWith("/policy")) parts.nodePolicies.push([scope.node, value as NodePolicy]);
+      else if (key.endsWith("/haproxy")) parts.haproxyNodes.push([scope.node, value as HaproxyNode]);
     } else if (key.startsWith(KeyPrefix.dnsRecords)) parts.owners.push(value as DnsOwnerRecords);
     else if (key.startsWith(KeyPrefix.l4Service)) parts.l4Services.push(value as L4Service);
     else if (key.startsWith(KeyPrefix.haproxyServer)) {

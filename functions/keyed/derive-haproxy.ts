@@ -1,12 +1,13 @@
 /**
  * @module
  * The HAProxy part of a whole derivation: each LB group's settings, each service's sections,
- * each server slot (`haproxy-pieces.ts`) and each backend's slot allocation (control).
+ * each server slot (`haproxy-pieces.ts`), each backend's slot allocation (control), and the
+ * groups each agent runs (`node/<agent>/haproxy`).
  */
 import type { ClusterSnapshot } from "../../lib/snapshot/schema.ts";
 import { haproxyModels } from "../haproxy/index.ts";
 import { Part, type DiagnosticObjects } from "./diagnostic-objects.ts";
-import { haproxyPieces } from "./haproxy-pieces.ts";
+import { haproxyPieces, placementPieces } from "./haproxy-pieces.ts";
 import type { KeyedObjects } from "./object-store.ts";
 
 /**
@@ -14,14 +15,23 @@ import type { KeyedObjects } from "./object-store.ts";
  * @example deriveHaproxy(snapshot, objects, diagnostics).keys.has("haproxy/group/external") // true
  */
 export function deriveHaproxy(snapshot: ClusterSnapshot, objects: KeyedObjects, diagnostics: DiagnosticObjects): HaproxyDerivation {
-  const pieces = haproxyPieces(haproxyModels(snapshot));
+  const models = haproxyModels(snapshot);
+  const pieces = haproxyPieces(models);
   for (const [key, value] of pieces.objects) objects.set(key, value);
   diagnostics.add(Part.haproxy, pieces.diagnostics);
-  return { keys: new Set(pieces.objects.keys()), subjects: new Set(pieces.diagnostics.map((d) => d.subject)) };
+  const placement = placementPieces(snapshot.agents, snapshot.config.haproxy, models.groups);
+  for (const [key, value] of placement.objects) objects.set(key, value);
+  diagnostics.add(Part.haproxyPlacement, placement.diagnostics);
+  return {
+    keys: new Set([...pieces.objects.keys(), ...placement.objects.keys()]),
+    subjects: new Set(pieces.diagnostics.map((d) => d.subject)),
+    placementSubjects: new Set(placement.diagnostics.map((d) => d.subject)),
+  };
 }
 
-/** What the HAProxy part wrote: its keys, and the subjects of its diagnostics. */
+/** What the HAProxy part wrote: its keys, and the subjects of its diagnostics (groups', placement's). */
 export interface HaproxyDerivation {
   keys: Set<string>;
   subjects: Set<string>;
+  placementSubjects: Set<string>;
 }

@@ -120,6 +120,8 @@ export const Part = {
   overlayTasks: "overlay.tasks",
   /** The HAProxy groups. */
   haproxy: "haproxy",
+  /** Where the HAProxy groups run: an agent's clashing groups, a group no agent runs. */
+  haproxyPlacement: "haproxy.placement",
   /** A task its network's attach ACL refused. */
   admission: "admission",
   /** The network policy. */

@@ -7,13 +7,17 @@
  * whole view is assembled; the control plane renders too, for the diagnostics only rendering
  * finds (port conflicts, templates that fail).
  */
-import type { Diagnostic, HaproxyGroup } from "../../lib/desired/schema.ts";
+import type { Diagnostic, HaproxyGroup, HaproxyNode } from "../../lib/desired/schema.ts";
 import type { HaproxyServiceObject } from "../../lib/desired/object-values.ts";
 import { ObjectKeys } from "../../lib/desired/object-keys.ts";
 import { compareStrings } from "../../lib/net/compare.ts";
 import type { HaproxyGroupModel, ServerModel, ServiceModel } from "../../lib/render/haproxy/model.ts";
 import { renderHaproxyGroup } from "../../lib/render/haproxy/render-group.ts";
+import type { HaproxyConfig } from "../../lib/snapshot/config.ts";
+import type { Agent } from "../../lib/snapshot/schema.ts";
 import { uniqueDiagnostics, type HaproxyModels } from "../haproxy/index.ts";
+import { placedGroups } from "../haproxy/placement.ts";
+import { clashDiagnostics, groupListenersOf, unplacedDiagnostic } from "../haproxy/placement-report.ts";
 
 /** A group's model without its services: what `haproxy/group/<group>` holds. */
 export type HaproxyGroupSettings = Omit<HaproxyGroupModel, "services">;
@@ -69,4 +73,30 @@ export function haproxyGroupsOf(
     groups[group.group] = renderHaproxyGroup({ ...group, services: members }).rendered;
   }
   return groups;
+}
+
+/**
+ * Each agent's `node/<agent>/haproxy` (an id listed twice runs what either entry places), two
+ * groups placed on one agent that share a port, and groups with services no agent runs.
+ * @example placementPieces(snapshot.agents, config, models.groups).objects.get("node/S3/haproxy") // { groups: ["external"] }
+ */
+export function placementPieces(agents: readonly Agent[], config: HaproxyConfig, groups: readonly HaproxyGroupModel[]): { objects: Map<string, HaproxyNode>; diagnostics: Diagnostic[] } {
+  const placedById = new Map<string, Set<string>>();
+  for (const agent of agents) {
+    const own = placedById.get(agent.id) ?? new Set<string>();
+    for (const group of placedGroups(agent, config)) own.add(group);
+    placedById.set(agent.id, own);
+  }
+  const table = groupListenersOf(groups);
+  const objects = new Map<string, HaproxyNode>();
+  const diagnostics: Diagnostic[] = [];
+  const running = new Set<string>();
+  for (const [id, own] of placedById) {
+    const placed = [...own].sort(compareStrings);
+    objects.set(ObjectKeys.nodeHaproxy(id), { groups: placed });
+    diagnostics.push(...clashDiagnostics(id, placed, table));
+    for (const group of placed) running.add(group);
+  }
+  for (const group of groups) if (agents.length > 0 && group.services.length > 0 && !running.has(group.group)) diagnostics.push(unplacedDiagnostic(group.group, config));
+  return { objects, diagnostics };
 }

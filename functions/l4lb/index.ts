@@ -10,6 +10,7 @@
  * (`vip-groups.ts`), named-VIP addresses (`named-vip-allocation.ts`), and the services of a
  * group (`vip-services.ts`). The keyed desired state runs the same stages per owner.
  */
+import type { IpvsScheduler } from "../../lib/desired/ipvs-schedulers.ts";
 import type { Diagnostic, L4Service } from "../../lib/desired/schema.ts";
 import { compareStrings } from "../../lib/net/compare.ts";
 import { ipSortKey } from "../../lib/net/ip-bigint.ts";
@@ -117,7 +118,7 @@ export interface TableService {
  * the IP ones, except where a named service holds the address and port (reported).
  * @example vipTable(groups, allocation, "wlc").services.length // 3
  */
-export function vipTable(groups: VipGroups, allocation: Pick<NamedVipAllocation, "addresses">, scheduler: string): { services: TableService[]; conflicts: Diagnostic[] } {
+export function vipTable(groups: VipGroups, allocation: Pick<NamedVipAllocation, "addresses">, scheduler: IpvsScheduler): { services: TableService[]; conflicts: Diagnostic[] } {
   const services: TableService[] = [];
   const taken = new Set<string>();
   for (const group of groups.values()) {

@@ -5,6 +5,7 @@
  * address is a stable allocation, so the IP VIP yields and is reported).
  */
 import { L4LB_ZONE, type Diagnostic, type L4Service } from "../../lib/desired/schema.ts";
+import type { IpvsScheduler } from "../../lib/desired/ipvs-schedulers.ts";
 import type { IpFamily } from "../../lib/net/ip-literal.ts";
 import type { VipKey } from "./task-vips.ts";
 import { familyOf, type VipGroup, type VipGroups } from "./vip-groups.ts";
@@ -13,7 +14,7 @@ import { familyOf, type VipGroup, type VipGroups } from "./vip-groups.ts";
  * The service of a named group in one family, or `undefined` without backends or address.
  * @example namedService(groups, group, 4, "11.171.172.79", "wlc")?.dnsName // "app.marathon.l4lb.thisdcos.directory"
  */
-export function namedService(groups: VipGroups, group: VipGroup, family: IpFamily, ip: string | undefined, scheduler: string): L4Service | undefined {
+export function namedService(groups: VipGroups, group: VipGroup, family: IpFamily, ip: string | undefined, scheduler: IpvsScheduler): L4Service | undefined {
   const { key } = group;
   if (key.kind !== "named" || ip === undefined) return undefined;
   const backends = groups.backends(group).filter((b) => familyOf(b.ip) === family);
@@ -25,7 +26,7 @@ export function namedService(groups: VipGroups, group: VipGroup, family: IpFamil
  * An IP group's service.
  * @example ipService(groups, group, "wlc").vip // { ip: "10.10.0.1", port: 80, protocol: "tcp" }
  */
-export function ipService(groups: VipGroups, group: VipGroup & { key: Extract<VipKey, { kind: "ip" }> }, scheduler: string): L4Service {
+export function ipService(groups: VipGroups, group: VipGroup & { key: Extract<VipKey, { kind: "ip" }> }, scheduler: IpvsScheduler): L4Service {
   const { key } = group;
   return { vip: { ip: key.ip, port: key.port, protocol: key.protocol }, scheduler, backends: groups.backends(group) };
 }

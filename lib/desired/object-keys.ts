@@ -75,6 +75,8 @@ export const ObjectKeys = {
   overlayPeer: (nodeKey: string) => `overlay/peer/${keySegment(nodeKey)}`,
   /** One node's own overlay entry with its CNI configs. */
   nodeOverlay: (nodeKey: string) => `node/${keySegment(nodeKey)}/overlay`,
+  /** The LB groups one agent runs. */
+  nodeHaproxy: (agentId: string) => `node/${keySegment(agentId)}/haproxy`,
   /** A named VIP's addresses (both families), with the grace `lastSeen` of a kept one. */
   namedVipAllocation: (name: string) => `control/l4lb/named/${keySegment(name)}`,
   /** One overlay node's allocation, present or not, by underlay IP. */

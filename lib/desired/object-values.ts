@@ -6,7 +6,7 @@
  * cluster- or node-scoped value.
  */
 import { z } from "zod";
-import { Diagnostic, DnsAlias, DnsForwarding, DnsRecord, HaproxyBackendSlots, L4Service, SoaData } from "./schema.ts";
+import { Diagnostic, DnsAlias, DnsForwarding, DnsRecord, HaproxyBackendSlots, HaproxyNode, L4Service, SoaData } from "./schema.ts";
 import { NodeAllocation, OverlayAllocations, OverlayNode, Vtep } from "./overlay-schema.ts";
 import { PreviousNamedVip } from "./previous-l4lb.ts";
 
@@ -61,6 +61,9 @@ export const HaproxyServiceObject = z.object({
 export type HaproxyServiceObject = z.infer<typeof HaproxyServiceObject>;
 /** `haproxy/server/<backend>/<slot>`: one `server` line's model. */
 export const HaproxyServerObject = z.looseObject({ name: z.string(), id: z.number().int(), host: z.string(), ip: z.string(), port: z.number().int(), disabled: z.boolean() });
+
+/** `node/<agent>/haproxy`: the LB groups the agent runs. */
+export const HaproxyNodeObject = HaproxyNode;
 
 /** `overlay/spaces`: the address spaces the allocations were made from. */
 export const OverlaySpaces = OverlayAllocations.pick({ vtep: true, overlays: true });

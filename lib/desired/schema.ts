@@ -9,6 +9,7 @@ import { PreviousNamedVip } from "./previous-l4lb.ts";
 import { parseIp } from "../net/ip-literal.ts";
 import { OverlaySection } from "./overlay-schema.ts";
 import { PolicySection } from "./policy-schema.ts";
+import { IPVS_SCHEDULERS } from "./ipvs-schedulers.ts";
 
 export const Diagnostic = z.object({
   level: z.enum(["error", "warning", "info"]),
@@ -123,7 +124,7 @@ export const L4Service = z.object({
   /** `<name>.l4lb.thisdcos.directory`, published as A/AAAA of `vip.ip`. */
   dnsName: z.string().optional(),
   /** The IPVS scheduler (config `l4lb.scheduler`). */
-  scheduler: z.string().regex(/^[a-z]{2,8}$/, "an IPVS scheduler name such as wlc"),
+  scheduler: z.enum(IPVS_SCHEDULERS),
   /** Sorted by address then port; a VIP with no backends is not a service. */
   backends: z.array(L4Backend),
 });
@@ -137,6 +138,13 @@ export const HaproxyGroup = z
   })
   .loose();
 export type HaproxyGroup = z.infer<typeof HaproxyGroup>;
+
+/**
+ * What one agent's HAProxy runs: the LB groups placed on it (`haproxy.placement`), sorted. The
+ * agent checks their configs for shared ports before it runs them (`lib/render/haproxy/listeners.ts`).
+ */
+export const HaproxyNode = z.object({ groups: z.array(z.string()) }).loose();
+export type HaproxyNode = z.infer<typeof HaproxyNode>;
 
 /** One backend's server slots: how many, and which address (`ip:port`) holds which (1-based). */
 export const HaproxyBackendSlots = z.object({
@@ -163,7 +171,18 @@ export const DesiredState = z.object({
       namedVips: z.array(PreviousNamedVip).optional(),
     })
     .loose(),
-  haproxy: z.object({ groups: z.record(z.string(), HaproxyGroup), allocations: HaproxySlotAllocations.optional() }).loose(),
+  haproxy: z
+    .object({
+      groups: z.record(z.string(), HaproxyGroup),
+      /**
+       * Agent id → the groups it runs: every agent in the whole state, its own entry in a node
+       * view (none for a node that is not an agent). Absent in states written before placement:
+       * such a state runs every group on the node, as it did.
+       */
+      nodes: z.record(z.string(), HaproxyNode).optional(),
+      allocations: HaproxySlotAllocations.optional(),
+    })
+    .loose(),
   overlay: OverlaySection,
   /** Network policy (`policy-schema.ts`); absent when the config has none. */
   policy: PolicySection.optional(),

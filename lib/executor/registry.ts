@@ -34,6 +34,8 @@ export interface ApplierContext {
   cniDir?: string;
   /** Where appliers say what they decided for the node (the agent's logger). */
   log?: ApplierLog;
+  /** `--haproxy-groups`: the LB groups HAProxy may run, of those placed on the node; absent: all placed. */
+  haproxyGroups?: readonly string[];
 }
 
 export interface ApplierEntry {
@@ -73,8 +75,8 @@ export const APPLIERS = [
   { name: "files", create: (ctx) => createFilesApplier({ name: "files", dir: join(ctx.stateDir, "files"), files: ctx.renderFiles }), takes: () => true },
   {
     name: "haproxy",
-    create: (ctx) => createHaproxyApplier({ dir: join(ctx.stateDir, "haproxy"), log: ctx.log, netns: ctx.netns }),
-    takes: (key) => key.startsWith("haproxy/"),
+    create: (ctx) => createHaproxyApplier({ dir: join(ctx.stateDir, "haproxy"), log: ctx.log, netns: ctx.netns, groups: ctx.haproxyGroups }),
+    takes: (key, node) => key.startsWith("haproxy/") || key === ObjectKeys.nodeHaproxy(node),
   },
   // Held back while the VIP rules failed, so names of new VIPs only resolve once they work.
   { name: "dns", requires: ["l4lb"], create: (ctx) => createDnsApplier({ dir: join(ctx.stateDir, "dns") }), takes: (key) => key.startsWith("dns/") },

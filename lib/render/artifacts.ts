@@ -9,6 +9,7 @@ import type { DesiredState } from "../desired/schema.ts";
 import { canonicalJsonPretty } from "../net/canonical-json.ts";
 import { renderZoneFile } from "./zone-file.ts";
 import { haproxyGroupFiles } from "./haproxy/group-files.ts";
+import { placedGroupsOf } from "./haproxy/placed-groups.ts";
 import { renderIpvsadm } from "./ipvsadm.ts";
 import { renderNftables } from "./nftables.ts";
 import { renderOverlayFiles } from "./overlay.ts";
@@ -21,7 +22,7 @@ import { compareStrings } from "../net/compare.ts";
 export function renderArtifacts(desired: DesiredState): Map<string, string> {
   const files = new Map<string, string>();
   for (const zone of desired.dns.zones) files.set(`dns/${zone.origin}.zone`, renderZoneFile(zone));
-  for (const [path, text] of haproxyGroupFiles(desired.haproxy.groups)) files.set(`haproxy/${path}`, text);
+  for (const [path, text] of haproxyGroupFiles(placedGroupsOf(desired))) files.set(`haproxy/${path}`, text);
   files.set("l4lb/ruleset.nft", renderNftables(desired));
   files.set("l4lb/ipvsadm.rules", renderIpvsadm(desired));
   for (const [path, text] of renderOverlayFiles(desired)) files.set(path, text);

@@ -13,6 +13,7 @@ import { parseIp, type IpFamily } from "../net/ip-literal.ts";
 import { OverlayConfig } from "./overlay-config.ts";
 import { HaproxyConfig } from "./haproxy-config.ts";
 import { PolicyConfig, policyNetworkRefs, PSEUDO_NETWORKS } from "./policy-config.ts";
+import { IPVS_SCHEDULERS } from "../desired/ipvs-schedulers.ts";
 
 /** Where a task's A/AAAA records take their addresses from, tried in order (mesos-dns `IPSources`). */
 export const IpSource = z.enum(["netinfo", "docker", "mesos", "host"]);
@@ -96,11 +97,6 @@ const VipRange = (family: IpFamily) =>
     .strict()
     .refine((r) => ipToBigInt(r.min) <= ipToBigInt(r.max), { message: "min must not be above max", path: ["max"] });
 
-/**
- * The IPVS schedulers of the Linux kernel (`ip_vs_<name>` modules, ipvsadm(8) `-s`): a name
- * outside this list would only fail later, on the node, when ipvsadm loads the ruleset.
- */
-export const IPVS_SCHEDULERS = ["rr", "wrr", "lc", "wlc", "lblc", "lblcr", "dh", "sh", "sed", "nq", "fo", "ovf", "mh", "twos"] as const;
 
 export const L4lbConfig = z
   .object({

@@ -11,6 +11,7 @@ import { isValidIp } from "../net/ip-literal.ts";
 import { TEMPLATE_NAMES, type TemplateName } from "../render/haproxy/template-catalog.ts";
 import { templateProblem } from "../render/haproxy/template-check.ts";
 import { compileTemplate, TemplateError } from "../render/haproxy/template-format.ts";
+import { GroupPlacement, GroupPorts, SHARED_PORT_KEYS, type SharedPortKey } from "./haproxy-placement-config.ts";
 
 /** A word HAProxy reads as one token: no whitespace, quotes, backslash or `#` (a comment). */
 const TOKEN = /^[^\s"'\\#]+$/;
@@ -43,6 +44,13 @@ export const HaproxyConfig = z
       .min(1)
       .refine((l) => new Set(l).size === l.length, "groups must not repeat")
       .default(["external"]),
+    /**
+     * Which agents run each group (`haproxy-placement-config.ts`); a group left out runs where
+     * marathon-lb's did: `internal` on private agents, any other on public agents.
+     */
+    placement: z.record(z.string(), GroupPlacement).default({}),
+    /** A group's own ports, so that two groups can run on one agent without sharing a port. */
+    groupPorts: z.record(z.string(), GroupPorts).default({}),
     /** Address of the shared :80/:443/:9091 frontends. */
     bindAddress: BindAddress.default("*"),
     httpPort: Port.default(80),
@@ -105,13 +113,13 @@ export const HaproxyConfig = z
   })
   .strict()
   .superRefine((config, ctx) => {
-    const ports = { httpPort: config.httpPort, httpsPort: config.httpsPort, appIdPort: config.appIdPort, statsPort: config.statsPort };
-    const seen = new Map<number, string>();
-    for (const [key, value] of Object.entries(ports)) {
-      const other = seen.get(value);
-      if (other !== undefined) ctx.addIssue({ code: "custom", path: [key], message: `${key} ${value} is also ${other}; each shared frontend needs its own port` });
-      else seen.set(value, key);
+    portIssues(config, [], ctx);
+    for (const section of ["placement", "groupPorts"] as const) {
+      for (const group of Object.keys(config[section])) {
+        if (!config.groups.includes(group)) ctx.addIssue({ code: "custom", path: [section, group], message: `${group} is not one of haproxy.groups (${config.groups.join(", ")})` });
+      }
     }
+    for (const [group, own] of Object.entries(config.groupPorts)) if (config.groups.includes(group)) portIssues(portsOfGroup(config, group), ["groupPorts", group], ctx, own);
     for (const [name, text] of Object.entries(config.templates) as [TemplateName, string][]) {
       const problem = templateProblem(name, text);
       if (problem !== undefined) ctx.addIssue({ code: "custom", path: ["templates", name], message: problem });
@@ -121,6 +129,28 @@ export const HaproxyConfig = z
     }
   });
 export type HaproxyConfig = z.infer<typeof HaproxyConfig>;
+
+/**
+ * The ports a group's shared frontends and stats listener bind: its own (`groupPorts`), else the shared ones.
+ * @example portsOfGroup(config, "internal") // { httpPort: 8080, httpsPort: 443, appIdPort: 9091, statsPort: 9190 }
+ */
+export function portsOfGroup(config: Pick<HaproxyConfig, SharedPortKey | "groupPorts">, group: string): Record<SharedPortKey, number> {
+  const own = config.groupPorts[group] ?? {};
+  return { httpPort: own.httpPort ?? config.httpPort, httpsPort: own.httpsPort ?? config.httpsPort, appIdPort: own.appIdPort ?? config.appIdPort, statsPort: own.statsPort ?? config.statsPort };
+}
+
+/** Two shared frontends of one group on one port; reported at the group's own key where it set one. */
+function portIssues(ports: Record<SharedPortKey, number>, path: string[], ctx: z.RefinementCtx, own?: GroupPorts): void {
+  const seen = new Map<number, string>();
+  for (const key of SHARED_PORT_KEYS) {
+    const value = ports[key];
+    const other = seen.get(value);
+    if (other === undefined) seen.set(value, key);
+    else if (own === undefined || own[key] !== undefined || own[other as SharedPortKey] !== undefined) {
+      ctx.addIssue({ code: "custom", path: [...path, key], message: `${key} ${value} is also ${other}; each shared frontend needs its own port` });
+    }
+  }
+}
 
 /** Whether a template that compiles reads `{name}` (one that does not is reported on its own). */
 function readsPlaceholder(text: string, name: string): boolean {

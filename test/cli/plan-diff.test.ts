@@ -26,6 +26,16 @@ describe("wayfinder plan", () => {
     expect(second.stdout).toBe(first.stdout);
   });
 
+  it("shows where the HAProxy groups run, and with --node which rule placed each group there", async () => {
+    const whole = await runCli(["plan"]);
+    expect(whole.stdout).toMatch(/^ {2}external +\d+ config lines, runs on 1 agent$/m);
+    expect(whole.stdout).toMatch(/^ {2}internal +\d+ config lines, runs on 3 agents$/m);
+    const publicAgent = demo.agents.find((a: { public?: boolean }) => a.public === true).id as string;
+    const view = await runCli(["plan", "--node", publicAgent]);
+    expect(view.stdout).toMatch(new RegExp(`^ {2}external +runs here, \\d+ config lines: by default on public agents; ${publicAgent} is public$`, "m"));
+    expect(view.stdout).toMatch(new RegExp(`^ {2}internal +not here: by default on private agents; ${publicAgent} is public$`, "m"));
+  });
+
   it("projects one node with --node and refuses an unknown node with exit 2", async () => {
     const agent = demo.agents[0].id as string;
     const view = await runCli(["plan", "--json", "--node", agent]);

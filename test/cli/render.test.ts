@@ -38,6 +38,17 @@ describe("wayfinder render", () => {
     expect(readFileSync(join(dir, "out2", "operator-notes.txt"), "utf8")).toBe("mine");
   });
 
+  it("writes with --node only the HAProxy groups placed on the node", async () => {
+    const publicAgent = "7c1f2a58-3b0e-4d7e-9a51-0c6e5f1d2a10-S3";
+    const edge = await runCli(["render", "--out", "edge", "--node", publicAgent], dir);
+    expect(edge.code).toBe(0);
+    expect(edge.stdout).toMatch(/^\+ haproxy\/external\.cfg$/m);
+    expect(edge.stdout).not.toMatch(/haproxy\/internal/);
+    const inner = await runCli(["render", "--out", "inner", "--node", "7c1f2a58-3b0e-4d7e-9a51-0c6e5f1d2a10-S0"], dir);
+    expect(inner.stdout).toMatch(/^\+ haproxy\/internal\.cfg$/m);
+    expect(inner.stdout).not.toMatch(/haproxy\/external/);
+  });
+
   it("requires --out and refuses unknown nodes", async () => {
     expect((await runCli(["render"], dir)).code).toBe(2);
     const unknown = await runCli(["render", "--out", "o", "--node", "nope"], dir);

@@ -55,6 +55,12 @@ export const AGENT_COMMAND = {
       description: "what programs the VIPs: auto takes IPVS where the kernel has it, else nftables",
     },
     netns: { type: "string", value: "NAME", description: "program this network namespace instead of the agent's own" },
+    "haproxy-groups": {
+      type: "string",
+      value: "LIST",
+      defaultNote: "every group placed on this node",
+      description: "run HAProxy only for these LB groups, comma-separated, of those the control plane places on this node (haproxy.placement); a group not placed here is not run",
+    },
     "cni-dir": { type: "string", value: "DIR", defaultNote: "the config's overlay.cni.dir", description: "install the CNI configs here" },
     "poll-interval": {
       type: "string",
@@ -97,6 +103,8 @@ export interface AgentOptions {
   metrics?: ListenAddress;
   l4Backend: L4BackendChoice;
   netns?: string;
+  /** `--haproxy-groups`: the LB groups HAProxy may run, of those placed on the node. */
+  haproxyGroups?: string[];
   /** Absolute. */
   cniDir?: string;
   resyncIntervalMs: number;
@@ -130,6 +138,7 @@ export function parseAgentOptions(args: readonly string[], cwd: string): AgentOp
     ...(values.metrics === undefined ? {} : { metrics: checked("agent", () => parseListenAddress(values.metrics!)) }),
     l4Backend: values["l4-backend"] as L4BackendChoice,
     ...(values.netns === undefined ? {} : { netns: values.netns }),
+    ...(values["haproxy-groups"] === undefined ? {} : { haproxyGroups: groupList(values["haproxy-groups"]) }),
     ...(values["cni-dir"] === undefined ? {} : { cniDir: resolve(cwd, values["cni-dir"]) }),
     resyncIntervalMs: secondsOf("resync-interval", values["resync-interval"]) * 1000,
     logLevel: values["log-level"] as LogLevel,
@@ -145,6 +154,17 @@ function applierList(text: string): ApplierName[] {
     throw usageError("agent", `--apply: unknown applier ${unknown.map((n) => `'${n}'`).join(", ")} (known: ${APPLIER_NAMES.join(", ")})`);
   }
   return APPLIERS.map((a) => a.name).filter((name) => names.includes(name));
+}
+
+/** `--haproxy-groups external,internal`: names as `haproxy.groups` spells them, each once. */
+function groupList(text: string): string[] {
+  const names = text.split(",").map((s) => s.trim()).filter(Boolean);
+  if (names.length === 0) throw usageError("agent", "--haproxy-groups: name at least one LB group (or leave the flag out to run every group placed on this node)");
+  const bad = names.find((name) => !/^(?:\*|[A-Za-z0-9][A-Za-z0-9_.-]*)$/.test(name));
+  if (bad !== undefined) throw usageError("agent", `--haproxy-groups: '${bad}' is not an LB group name (letters, digits, '_', '.', '-', or '*')`);
+  const repeated = names.find((name, i) => names.indexOf(name) !== i);
+  if (repeated !== undefined) throw usageError("agent", `--haproxy-groups: '${repeated}' is named twice`);
+  return names;
 }
 
 /** The entries of `record` that are defined. */

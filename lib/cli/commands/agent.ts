@@ -65,6 +65,7 @@ export async function runAgent(options: AgentOptions, io: CliIo, runtime: AgentR
     renderFiles: renderArtifacts,
     l4Backend: options.l4Backend,
     ...(options.netns === undefined ? {} : { netns: options.netns }),
+    ...(options.haproxyGroups === undefined ? {} : { haproxyGroups: options.haproxyGroups }),
     ...(options.cniDir === undefined ? {} : { cniDir: options.cniDir }),
   };
   const tty = runtime.tty ?? process.stderr;

@@ -5,6 +5,9 @@
 import { DIAGNOSTICS_SHOWN_PER_CODE, FAIL_ON_FLAG, type FailOnLevel } from "../diagnostics-flags.ts";
 import { parseFlags, usageError, type CommandSpec } from "../flags.ts";
 
+/** How many L4 services and overlay nodes the summary lists: at 20k tasks there are thousands. */
+export const ITEMS_SHOWN = 10;
+
 export const PLAN_COMMAND = {
   name: "plan",
   summary: "summarise (or --json print) the desired state of a snapshot",
@@ -21,6 +24,13 @@ export const PLAN_COMMAND = {
       default: "summary",
       description: `how the summary lists diagnostics: counts per code with the first ${DIAGNOSTICS_SHOWN_PER_CODE} of each, or every one`,
     },
+    list: {
+      type: "string",
+      value: "MODE",
+      choices: ["summary", "all"],
+      default: "summary",
+      description: `how the summary lists L4 services and overlay nodes: the first ${ITEMS_SHOWN} of each and a count of the rest, or every one`,
+    },
   },
   notes: ["exit codes: 0 printed; 1 printed, and --fail-on found a diagnostic at its level; 2 usage or unreadable input."],
 } as const satisfies CommandSpec;
@@ -32,10 +42,11 @@ export interface PlanOptions {
   node?: string;
   failOn?: FailOnLevel;
   diagnostics: "summary" | "all";
+  list: "summary" | "all";
 }
 
 /**
- * @example parsePlanOptions(["snap.json", "--fail-on", "error"]) // { snapshot: "snap.json", json: false, failOn: "error", diagnostics: "summary" }
+ * @example parsePlanOptions(["snap.json", "--fail-on", "error"]) // { snapshot: "snap.json", json: false, failOn: "error", diagnostics: "summary", list: "summary" }
  */
 export function parsePlanOptions(args: readonly string[]): PlanOptions {
   const { values, positionals } = parseFlags(PLAN_COMMAND, args);
@@ -46,5 +57,6 @@ export function parsePlanOptions(args: readonly string[]): PlanOptions {
     ...(values.node === undefined ? {} : { node: values.node }),
     ...(values["fail-on"] === undefined ? {} : { failOn: values["fail-on"] as FailOnLevel }),
     diagnostics: values.diagnostics as PlanOptions["diagnostics"],
+    list: values.list as PlanOptions["list"],
   };
 }

@@ -8,11 +8,12 @@
 import type { DesiredState } from "../../desired/schema.ts";
 import { canonicalJsonPretty } from "../../net/canonical-json.ts";
 import { nodeView } from "../../../functions/node-view.ts";
+import { explainPlacement } from "../../../functions/haproxy/placement.ts";
 import { DIAGNOSTICS_SHOWN_PER_CODE, diagnosticLines, failOnMessage } from "../diagnostics-flags.ts";
 import { CliUsageError, type CliIo } from "../io.ts";
 import { loadSnapshot } from "../snapshot-input.ts";
 import type { ClusterSnapshot } from "../../snapshot/schema.ts";
-import { parsePlanOptions, type PlanOptions } from "./plan-options.ts";
+import { ITEMS_SHOWN, parsePlanOptions, type PlanOptions } from "./plan-options.ts";
 
 /** @example await run(["--json", "snap.json"], io) // 0 */
 export async function run(args: string[], io: CliIo): Promise<number> {
@@ -60,20 +61,52 @@ function summary(snapshot: ClusterSnapshot, desired: DesiredState, source: strin
   const services = desired.l4lb.services;
   const backends = services.reduce((n, s) => n + s.backends.length, 0);
   out.push("", `L4 virtual IPs      ${services.length} services, ${backends} backends`);
-  for (const s of services) {
+  for (const s of shown(services, options, out)) {
     const live = s.backends.filter((b) => b.weight > 0).length;
     const vip = s.vip.ip.includes(":") ? `[${s.vip.ip}]:${s.vip.port}` : `${s.vip.ip}:${s.vip.port}`;
     out.push(`  ${s.vip.protocol} ${vip}${s.dnsName ? ` ${s.dnsName}` : ""}  ${live}/${s.backends.length} backends serving`);
   }
-  const groups = Object.entries(desired.haproxy.groups);
-  out.push("", `HAProxy groups      ${groups.length}`);
-  for (const [name, group] of groups) out.push(`  ${name.padEnd(18)} ${group.config.split("\n").length} config lines`);
+  out.push(...haproxyLines(snapshot, desired));
   out.push("", `Overlay nodes       ${Object.keys(desired.overlay.nodes).length}`);
-  for (const [key, node] of Object.entries(desired.overlay.nodes)) {
+  for (const [key, node] of shown(Object.entries(desired.overlay.nodes), options, out)) {
     const slices = node.overlays.map((o) => [o.name, o.subnet, o.subnet6].filter((x) => x !== undefined).join(" ")).join(", ");
     out.push(`  ${key}  ${node.ip}  vtep ${node.vtep.ip}  ${slices}`);
   }
   out.push("", `Diagnostics         ${diagnostics.length}`);
   out.push(...diagnosticLines(diagnostics, options.diagnostics === "all" ? Infinity : DIAGNOSTICS_SHOWN_PER_CODE));
   return `${out.join("\n")}\n`;
+}
+
+/**
+ * The groups and where they run: on the whole state, how many agents run each; on a node
+ * view, whether this node runs each group and the rule that decided it (`explainPlacement`).
+ */
+function haproxyLines(snapshot: ClusterSnapshot, desired: DesiredState): string[] {
+  const groups = Object.entries(desired.haproxy.groups);
+  const nodes = Object.values(desired.haproxy.nodes ?? {});
+  const out = ["", `HAProxy groups      ${groups.length}`];
+  const agent = snapshot.agents.find((a) => a.id === desired.node);
+  if (desired.node === undefined) {
+    for (const [name, group] of groups) {
+      const agents = nodes.filter((n) => n.groups.includes(name)).length;
+      out.push(`  ${name.padEnd(18)} ${group.config.split("\n").length} config lines, runs on ${agents} agent${agents === 1 ? "" : "s"}`);
+    }
+    return out;
+  }
+  if (agent === undefined) return [...out, `  none runs on ${desired.node}: it is not an agent`];
+  for (const reason of explainPlacement(agent, snapshot.config.haproxy)) {
+    const lines = desired.haproxy.groups[reason.group]?.config.split("\n").length ?? 0;
+    out.push(`  ${reason.group.padEnd(18)} ${reason.placed ? `runs here, ${lines} config lines` : "not here"}: ${reason.why}`);
+  }
+  return out;
+}
+
+/**
+ * The items the summary lists one per line: all with `--list all`, else the first few; once the
+ * caller has taken them, a line counting the rest.
+ */
+function* shown<T>(items: readonly T[], options: PlanOptions, out: string[]): Generator<T> {
+  const limit = options.list === "all" ? items.length : Math.min(ITEMS_SHOWN, items.length);
+  for (let i = 0; i < limit; i++) yield items[i]!;
+  if (limit < items.length) out.push(`  ... and ${items.length - limit} more (--list all lists them)`);
 }

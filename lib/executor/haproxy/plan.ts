@@ -18,10 +18,12 @@ export type GroupAction =
   | { readonly kind: "runtime"; readonly files: ReadonlyMap<string, string>; readonly commands: readonly string[] };
 
 /**
+ * `held` are groups (file stems) left as they are, neither changed nor stopped (two groups
+ * that would share a port, `group-choice.ts`).
  * @example planHaproxy("haproxy", new Map([["external.cfg", cfg]]), installed).changes.get("external")
  * // { kind: "runtime", files: Map {...}, commands: ["set server web_10000/slot3 addr 10.0.0.7 port 31004", ...] }
  */
-export function planHaproxy(applier: string, wanted: ReadonlyMap<string, string>, installed: InstalledHaproxy): Plan<GroupAction> {
+export function planHaproxy(applier: string, wanted: ReadonlyMap<string, string>, installed: InstalledHaproxy, held: ReadonlySet<string> = new Set()): Plan<GroupAction> {
   const wantedByStem = byStem(wanted);
   const installedByStem = byStem(installed.files.files);
   const adds = new Map<string, GroupAction>();
@@ -39,7 +41,7 @@ export function planHaproxy(applier: string, wanted: ReadonlyMap<string, string>
     if (action !== undefined) changes.set(stem, action);
   }
   const present = new Set([...installed.running.keys(), ...[...installed.files.owned].map(stemOf)]);
-  const deletes = [...present].filter((stem) => !wantedByStem.has(stem)).sort(compareStrings);
+  const deletes = [...present].filter((stem) => !wantedByStem.has(stem) && !held.has(stem)).sort(compareStrings);
   return { applier, adds, changes, deletes, ...(repairs.length === 0 ? {} : { repairs }) };
 }
 

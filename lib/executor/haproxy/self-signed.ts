@@ -21,7 +21,9 @@ const TEN_YEARS_MS = 3650 * 86_400_000;
 export function selfSignedPem(commonName: string, now: Date): string {
   const { publicKey, privateKey } = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
   const serial = randomBytes(16);
-  serial[0]! &= 0x7f; // a positive INTEGER
+  // A positive INTEGER in its shortest DER form: a first octet of 0 before one below 0x80 is
+  // padding that OpenSSL refuses ("illegal padding"), so the top bits are fixed to 01.
+  serial[0] = (serial[0]! & 0x3f) | 0x40;
   const algorithm = sequence(objectId(ECDSA_WITH_SHA256));
   const name = sequence(tlv(0x31, sequence(objectId(COMMON_NAME), tlv(0x0c, Buffer.from(commonName, "utf8")))));
   const tbs = sequence(

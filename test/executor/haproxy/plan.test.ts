@@ -63,4 +63,9 @@ describe("planHaproxy", () => {
     const plan = planHaproxy("haproxy", new Map([["external.cfg", ONE]]), installed({ "external.cfg": ONE, "internal.cfg": ONE }, { external: ONE, _all: ONE }));
     expect(plan.deletes).toEqual(["_all", "internal"]);
   });
+
+  it("leaves held groups as they run: neither started, changed nor stopped", () => {
+    const plan = planHaproxy("haproxy", new Map([["external.cfg", ONE]]), installed({ "external.cfg": ONE, "internal.cfg": ONE }, { external: ONE, internal: ONE }), new Set(["internal"]));
+    expect(plan).toEqual({ applier: "haproxy", adds: new Map(), changes: new Map(), deletes: [] });
+  });
 });

@@ -28,6 +28,14 @@ describe("selfSignedPem", () => {
     expect(new Date(cert.validTo).getUTCFullYear()).toBe(2055);
   });
 
+  it("always encodes its random serial as DER allows (a 0 first octet before one below 0x80 is refused as padding)", () => {
+    // One certificate in about 130 had such a serial before; 500 would have met one.
+    for (let i = 0; i < 500; i++) {
+      const certificate = new X509Certificate(selfSignedPem("wayfinder", new Date()));
+      expect(certificate.serialNumber).toMatch(/^[4-7][0-9A-F]{31}$/);
+    }
+  });
+
   it("makes a new key and serial each time", () => {
     const a = new X509Certificate(selfSignedPem("wayfinder", new Date()));
     const b = new X509Certificate(selfSignedPem("wayfinder", new Date()));

@@ -41,7 +41,7 @@ describe("IPVS applier", () => {
 describe("IPVS input checks", () => {
   it("refuses a scheduler that would add an ipvsadm command", async () => {
     const kernel = fakeKernel();
-    const bad = { ...service("11.0.0.1", 80, [["9.0.1.2", 80, 1]]), scheduler: "wlc\n-C" };
+    const bad = { ...service("11.0.0.1", 80, [["9.0.1.2", 80, 1]]), scheduler: "wlc\n-C" as L4Service["scheduler"] };
     const report = await applyDesired(desired([bad]), [createIpvsApplier({ run: kernel.run, available: () => true })]);
     expect(report.appliers[0]).toMatchObject({ status: "failed", stage: "plan", error: expect.stringContaining("scheduler") });
     expect(kernel.calls.some((c) => c.argv[0] === "ipvsadm-restore")).toBe(false);

@@ -4,7 +4,9 @@
  * that what couples owners happens often: names that sanitise alike, frameworks whose names
  * become one fragment, VIP names and addresses that collide in an eight-address range, agents
  * that share an underlay IP or readdress, VTEP and slice pools that run out, tasks whose
- * overlay address is outside their agent's slice, Marathon apps sharing hosts.
+ * overlay address is outside their agent's slice, Marathon apps sharing hosts, agents whose
+ * public flag and attributes move LB groups onto and off them (onto one agent with another
+ * group that shares its ports, now and then).
  */
 import fc from "fast-check";
 import { ClusterSnapshot, type ClusterSnapshotInput } from "../../../lib/snapshot/schema.ts";
@@ -42,7 +44,20 @@ const POLICY = {
   default: "allow",
 };
 
-const config = (grace: number, allowed: boolean, vtep: string, mapMode: boolean, policy: boolean) => ({
+/**
+ * LB groups, where they run and their ports: the defaults (public and private agents), groups
+ * placed by attribute and id that meet on some agents, `*` beside `external` on public agents, and
+ * `internal` on its own ports, where only a service in both groups' port is shared.
+ */
+const PLACEMENTS = [
+  { groups: ["external"] },
+  { groups: ["external", "internal"] },
+  { groups: ["external", "internal"], placement: { external: [{ attributes: { lb: "edge" } }, { ids: ["S2", "bad/id"] }], internal: [{ public: false }, { attributes: { rack: ["r1", "r3"] } }] } },
+  { groups: ["*", "external", "internal"], groupPorts: { internal: { httpPort: 8080, httpsPort: 8443, appIdPort: 9191, statsPort: 9190 } } },
+  { groups: ["external", "internal"], placement: { external: {}, internal: {} }, groupPorts: { internal: { httpPort: 8080, httpsPort: 8443, appIdPort: 9191, statsPort: 9190 } } },
+];
+
+const config = (grace: number, allowed: boolean, vtep: string, mapMode: boolean, policy: boolean, placement: number) => ({
   ...(policy ? { policy: POLICY } : {}),
   l4lb: { ipv4Range: { min: "11.0.0.0", max: "11.0.0.3" }, ipv6Range: { min: "fd01:c::", max: "fd01:c::3" }, namedVipGraceSeconds: grace },
   overlay: {
@@ -53,7 +68,7 @@ const config = (grace: number, allowed: boolean, vtep: string, mapMode: boolean,
       { name: "dcos6", subnet6: "fd01:b::/124", prefix6: 126 },
     ],
   },
-  haproxy: { minSlots: 1, servicePortRange: { min: 10050, max: 10051 }, haproxyMap: mapMode },
+  haproxy: { minSlots: 1, servicePortRange: { min: 10050, max: 10051 }, haproxyMap: mapMode, ...PLACEMENTS[placement] },
   dns: allowed ? { allowedNetworks: ["10.0.0.0/8"] } : {},
 });
 
@@ -62,6 +77,8 @@ export const agent: fc.Arbitrary<AgentInput> = fc.record({
   hostname: fc.constantFrom(...HOSTS),
   ips: fc.constantFrom(...AGENT_IPS),
   pid: fc.constantFrom(undefined, "slave(1)@10.0.0.1:5051", "broken"),
+  public: fc.boolean(),
+  attributes: fc.constantFrom<Record<string, string>>({}, { rack: "r1" }, { rack: "r2" }, { rack: "r1", lb: "edge" }, { lb: "edge" }),
 });
 
 export const framework: fc.Arbitrary<FrameworkInput> = fc.record({
@@ -145,6 +162,7 @@ const APP_LABELS: Array<Record<string, string>> = [
   { HAPROXY_GROUP: "external", HAPROXY_0_VHOST: "web.example.com" },
   { HAPROXY_GROUP: "external", HAPROXY_0_VHOST: "*.example.com,web.example.com" },
   { HAPROXY_GROUP: "internal" },
+  { HAPROXY_GROUP: "external,internal" },
   { HAPROXY_GROUP: "external", HAPROXY_0_MODE: "bogus" },
   { HAPROXY_GROUP: "external", HAPROXY_0_PORT: "80" },
   { HAPROXY_GROUP: "external", HAPROXY_0_BACKEND_HTTP_HEALTHCHECK_OPTIONS: "  option httpchk GET {healthCheck[nope]}\n" },
@@ -174,7 +192,7 @@ const plainApp: fc.Arbitrary<AppInput> = fc.record({
 /** An IP-per-task app without service ports: the assigner gives it one, from a range of two. */
 const containerApp: fc.Arbitrary<AppInput> = fc.record({
   id: fc.constantFrom(...APP_IDS),
-  labels: fc.constantFrom<Record<string, string>>({ HAPROXY_GROUP: "external" }, { HAPROXY_GROUP: "internal" }),
+  labels: fc.constantFrom<Record<string, string>>({ HAPROXY_GROUP: "external" }, { HAPROXY_GROUP: "internal" }, { HAPROXY_GROUP: "external,internal" }),
   networks: fc.constant([{ mode: "container", name: "dcos" }]),
   ipAddress: fc.constantFrom<{ discovery: { ports: Array<{ number: number }> } } | undefined>(undefined, { discovery: { ports: [{ number: 8080 }] } }),
   container: fc.constant({ portMappings: [{ containerPort: 8080 }] }),
@@ -196,6 +214,8 @@ export const bareSnapshot: fc.Arbitrary<ClusterSnapshot> = fc
     vtep: fc.constantFrom("44.128.0.0/29", "44.128.0.0/30"),
     mapMode: fc.boolean(),
     policy: fc.boolean(),
+    // Twice as often: both groups on every agent, where services alone decide whether they clash.
+    placement: fc.constantFrom(0, 1, 2, 3, 4, 4),
     masters: fc.constantFrom([], ["10.0.0.9:5050"], ["10.0.0.1:5050", "10.0.0.8:5050"]),
     agents: unique(agent, 6, 2),
     frameworks: unique(framework, 3, 1),
@@ -212,7 +232,7 @@ export const bareSnapshot: fc.Arbitrary<ClusterSnapshot> = fc
       frameworks: s.frameworks,
       tasks: s.tasks,
       marathonApps: s.apps,
-      config: config(s.grace, s.allowed, s.vtep, s.mapMode, s.policy),
+      config: config(s.grace, s.allowed, s.vtep, s.mapMode, s.policy, s.placement),
     }),
   );
 
@@ -222,6 +242,7 @@ export type Op =
   | { kind: "delete-task"; index: number }
   | { kind: "upsert-agent"; agent: AgentInput }
   | { kind: "delete-agent"; index: number }
+  | { kind: "relabel-agent"; index: number; public: boolean; attributes: Record<string, string> }
   | { kind: "upsert-framework"; framework: FrameworkInput }
   | { kind: "delete-framework"; index: number }
   | { kind: "upsert-app"; app: AppInput }
@@ -232,6 +253,10 @@ export const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 3, arbitrary: fc.nat(20).map((index) => ({ kind: "delete-task" as const, index })) },
   { weight: 3, arbitrary: agent.map((a) => ({ kind: "upsert-agent" as const, agent: a })) },
   { weight: 1, arbitrary: fc.nat(20).map((index) => ({ kind: "delete-agent" as const, index })) },
+  {
+    weight: 2,
+    arbitrary: fc.record({ index: fc.nat(20), public: fc.boolean(), attributes: agent.chain((a) => fc.constant(a.attributes ?? {})) }).map((r) => ({ kind: "relabel-agent" as const, ...r })),
+  },
   { weight: 2, arbitrary: framework.map((f) => ({ kind: "upsert-framework" as const, framework: f })) },
   { weight: 1, arbitrary: fc.nat(20).map((index) => ({ kind: "delete-framework" as const, index })) },
   { weight: 2, arbitrary: app.map((a) => ({ kind: "upsert-app" as const, app: a })) },
@@ -276,6 +301,11 @@ export function changeOf(snapshot: ClusterSnapshot, steps: { ops: Op[]; seconds:
       case "delete-agent": {
         const id = pick(snapshot.agents.map((a) => a.id), o.index);
         if (id !== undefined && once("agents", id)) input.delete.agents.push(id);
+        break;
+      }
+      case "relabel-agent": {
+        const existing = snapshot.agents.length === 0 ? undefined : snapshot.agents[o.index % snapshot.agents.length]!;
+        if (existing !== undefined && once("agents", existing.id)) input.upsert.agents.push({ ...existing, public: o.public, attributes: o.attributes });
         break;
       }
       case "upsert-framework":

@@ -151,3 +151,24 @@ describe("a change's cost", () => {
     ]);
   });
 });
+
+describe("HAProxy placement", () => {
+  const haproxy = { groups: ["external", "internal"], placement: { external: { attributes: { lb: "edge" } }, internal: {} } };
+  const web = { id: "/web", labels: { HAPROXY_GROUP: "external" }, portDefinitions: [{ port: 10000 }], tasks: [{ id: "web.t1", host: "a1", ports: [31000], state: "TASK_RUNNING" }] };
+  const s1 = { id: "S1", hostname: "a1", ips: ["10.0.0.1"] };
+
+  it("moves only the changed agent's placement, and reports the clash its new group makes there", () => {
+    const c = cluster({ config: { haproxy }, marathonApps: [web] });
+    expect(c.value(ObjectKeys.nodeHaproxy("S1"))).toEqual({ groups: ["internal"] });
+    expect(c.value(ObjectKeys.diagnostics("haproxy.placement", "group:external"))).toBeDefined();
+    const result = c.step({ upsert: { agents: [{ ...s1, attributes: { lb: "edge" } }] } });
+    expect(c.value(ObjectKeys.nodeHaproxy("S1"))).toEqual({ groups: ["external", "internal"] });
+    const clash = ObjectKeys.diagnostics("haproxy.placement", "agent:S1");
+    // S2 is untouched; external now runs somewhere, so its "no agent runs it" warning goes.
+    expect(c.value(ObjectKeys.diagnostics("haproxy.placement", "group:external"))).toBeUndefined();
+    expect([...result.upserts.map((u) => u.key), ...result.deletes].sort()).toEqual([clash, ObjectKeys.diagnostics("haproxy.placement", "group:external"), ObjectKeys.nodeHaproxy("S1")].sort());
+    expect(c.value<Array<{ code: string; message: string }>>(clash)?.map((d) => d.message)).toEqual([expect.stringContaining("groups external and internal are both placed on agent S1 and both listen on port 80")]);
+    c.step({ upsert: { agents: [s1] } });
+    expect(c.value(clash)).toBeUndefined();
+  });
+});

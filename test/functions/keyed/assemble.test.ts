@@ -29,8 +29,15 @@ const SCHEMAS: Array<[string, z.ZodType]> = [
   [KeyPrefix.overlayAllocation, Values.OverlayAllocationObject],
   [KeyPrefix.haproxySlots, Values.HaproxySlotsObject],
   [KeyPrefix.diagnostics, Values.Diagnostics],
-  ["node/", Values.NodeOverlayObject],
 ];
+
+/** The schema of each node-scoped key kind, by its last segment. */
+const NODE_SCHEMAS: Array<[string, z.ZodType]> = [
+  ["/overlay", Values.NodeOverlayObject],
+  ["/haproxy", Values.HaproxyNodeObject],
+];
+
+const schemaOf = (key: string) => (key.startsWith("node/") ? NODE_SCHEMAS.find(([suffix]) => key.endsWith(suffix)) : SCHEMAS.find(([prefix]) => key.startsWith(prefix)))?.[1];
 
 describe("the keyed desired state of the golden fixtures", () => {
   it.each(fixtures)("%s: reconcile's hash is the state hash of its objects", (_name, snapshot) => {
@@ -44,7 +51,7 @@ describe("the keyed desired state of the golden fixtures", () => {
     const objects = deriveObjects(snapshot);
     const unknown: string[] = [];
     for (const [key] of objects.entries()) {
-      const schema = SCHEMAS.find(([prefix]) => key.startsWith(prefix))?.[1];
+      const schema = schemaOf(key);
       if (schema === undefined) unknown.push(key);
       else expect(schema.safeParse(objects.value(key)).error, key).toBeUndefined();
     }
