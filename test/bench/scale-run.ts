@@ -43,7 +43,9 @@ export interface RunOptions {
 /** What one event kind cost, on either path. */
 export interface KindResult {
   events: number;
+  /** Mean CPU per change; and per event (10 ms ticks: coarse alone, exact in the sum). */
   cpuMs: number;
+  cpuPerEvent: number[];
   wire: number[];
   raw: number[];
   /** Change → applied on the lightweight agents (one sample per agent per event), ms. */
@@ -74,7 +76,7 @@ export interface PeerResult {
   controlPlane: { now: number; peak: number };
 }
 
-const emptyKind = (): KindResult => ({ events: 0, cpuMs: 0, wire: [], raw: [], fleet: [], agent: [], name: [], vip: [] });
+const emptyKind = (): KindResult => ({ events: 0, cpuMs: 0, cpuPerEvent: [], wire: [], raw: [], fleet: [], agent: [], name: [], vip: [] });
 
 /** Starts `wayfinder serve` on loopback, no token, a body limit a 100k-task snapshot fits in. */
 async function startServe(cluster: string, heapMiB?: number): Promise<{ process: ServerProcess; url: string }> {
@@ -177,7 +179,9 @@ export async function runSize(size: SyntheticSize, options: RunOptions, log: (li
         await Promise.all(fleet.map((a) => a.until(generation, TIMEOUT_MS)));
         const agentAt = await node.untilApplied(generation, TIMEOUT_MS);
         const probed = await seen();
-        cpu += cpuSecondsOf(serve.process.child.pid!) - cpuBefore;
+        const used = cpuSecondsOf(serve.process.child.pid!) - cpuBefore;
+        cpu += used;
+        result.cpuPerEvent.push(used * 1000);
         for (const a of fleet) {
           const applied = a.applied.get(generation)!;
           result.fleet.push(applied.at - sent);
