@@ -77,7 +77,8 @@ export class ZoneStore {
   #watcher: FSWatcher | undefined;
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
-  #again = false;
+  /** The check that runs after the running one, for the calls made meanwhile. */
+  #queued: Promise<void> | undefined;
   #closed = false;
 
   private constructor(
@@ -107,20 +108,23 @@ export class ZoneStore {
     return this.#version;
   }
 
-  /** Reads what changed now (what the watch and the timer call); checks never overlap. */
+  /**
+   * Reads what changed now (what the watch and the timer call); checks never overlap. Called
+   * while one runs, it resolves after a check that started after the call, so whatever was
+   * written before it is seen (the watch may have started the running one mid-write).
+   */
   check(): Promise<void> {
     if (this.#running !== undefined) {
-      this.#again = true;
-      return this.#running;
+      this.#queued ??= this.#running.then(() => {
+        this.#queued = undefined;
+        return this.#closed ? undefined : this.check();
+      });
+      return this.#queued;
     }
     this.#running = this.#checkOnce()
       .catch((error: Error) => this.options.onProblem(`${this.options.dir}: ${error.message}; still serving generation ${this.#version?.generation ?? "none"}`))
       .finally(() => {
         this.#running = undefined;
-        if (this.#again && !this.#closed) {
-          this.#again = false;
-          void this.check();
-        }
       });
     return this.#running;
   }
