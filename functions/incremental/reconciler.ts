@@ -76,7 +76,7 @@ export class IncrementalReconciler {
     this.#l4lb = new L4lbState(this.objects, snapshot, derivation.l4lb);
     this.#overlay = new OverlayState(this.objects, snapshot, derivation.overlay);
     this.#haproxy = new HaproxyState(this.objects, snapshot.config.haproxy, derivation.haproxy);
-    this.#policy = new PolicyState(this.objects, snapshot, this.#inputs);
+    this.#policy = new PolicyState(this.objects, snapshot, this.#inputs, derivation.policy);
     this.#apps = { app: (id) => this.#policy.admittedApp(this.#inputs.app(id)), apps: () => this.#inputs.apps().map((app) => this.#policy.admittedApp(app)!) };
     for (const [key] of this.objects.entries()) if (isAllocationKey(key)) this.#allocationKeys.add(key);
   }
@@ -121,9 +121,13 @@ export class IncrementalReconciler {
     for (const id of [...change.upsert.apps.map((a) => a.id), ...change.delete.apps]) {
       apps.add(id);
       this.#haproxy.setApp(id, this.#apps);
+      this.#policy.setApp(id);
     }
 
-    for (const key of this.#overlay.flush()) addTasks(inputs.tasksOfAgent(key));
+    for (const key of this.#overlay.flush()) {
+      addTasks(inputs.tasksOfAgent(key));
+      this.#policy.setNode(key);
+    }
     const entryOf = memo((key: string) => this.objects.value<OverlayNode>(ObjectKeys.nodeOverlay(key)));
     for (const id of tasks) {
       const task = inputs.task(id);
@@ -147,7 +151,7 @@ export class IncrementalReconciler {
     this.#dns.setNow(this.#base);
     this.#l4lb.flush(this.#base.now);
     this.#haproxy.flush(inputs, this.#apps);
-    this.#policy.flush(this.#base, () => this.#nodeEntries());
+    this.#policy.flush(entryOf);
 
     const changes = this.objects.takeChanges();
     this.#undo = new Map([...changes.before].filter(([key]) => isAllocationKey(key)));
@@ -188,23 +192,13 @@ export class IncrementalReconciler {
 
   #setAgent(id: string, agent: ClusterSnapshot["agents"][number] | undefined, addTasks: (ids: Iterable<string>) => void): void {
     const before = this.#inputs.agents.get(id);
-    addTasks(this.#policy.setAgent(before?.ips, agent?.ips));
+    addTasks(this.#policy.setAgent(id, before?.ips, agent?.ips));
     if (agent === undefined) this.#inputs.agents.delete(id);
     else this.#inputs.agents.set(id, agent);
     this.#dns.setAgent(id, agent);
     this.#overlay.setAgent(id, agent);
     addTasks(this.#inputs.tasksOfAgent(id));
     this.#haproxy.setAgent(id, before, agent);
-  }
-
-  /** Every overlay node entry (the policy reads them whole). */
-  #nodeEntries(): Record<string, OverlayNode> {
-    const entries: Record<string, OverlayNode> = {};
-    for (const [key, stored] of this.objects.entries()) {
-      const scope = keyScope(key);
-      if (scope.scope === "node" && key.endsWith("/overlay")) entries[scope.node] = JSON.parse(stored.json) as OverlayNode;
-    }
-    return entries;
   }
 
   /** The allocation objects, with `undo`'s keys as they were before the last change. */

@@ -23,8 +23,8 @@ import { nodeServices } from "../l4lb/node-services.ts";
 import { dataplaneFor } from "../../lib/desired/dataplane.ts";
 import { sortDiagnostics } from "./diagnostic-objects.ts";
 import { haproxyGroupsOf, type HaproxyGroupSettings } from "./haproxy-pieces.ts";
-import { PolicyKeys, policySectionOf, type PolicySettings } from "./policy-pieces.ts";
-import type { NodePolicy, PolicyIdentity, PolicySet } from "../../lib/desired/policy-schema.ts";
+import { PolicyKeys, policySectionOf, type PolicyParts } from "./policy-pieces.ts";
+import type { AppTier, NodePolicy, PolicyIdentity, PolicyMembership, PolicyOutside, PolicySection, PolicySet, PolicySettings } from "../../lib/desired/policy-schema.ts";
 import { policyNodeView } from "../../lib/desired/policy-node-view.ts";
 import type { KeyedObjects } from "./object-store.ts";
 
@@ -50,7 +50,7 @@ export function desiredStateOf(objects: KeyedObjects): DesiredState {
       allocations: { ...parts.spaces!, nodes: parts.allocations.sort((a, b) => compareIps(a.ip, b.ip)) },
       nodes: Object.fromEntries(parts.nodes.sort(([a], [b]) => compareStrings(a, b))),
     },
-    ...(parts.policy === undefined ? {} : { policy: policySectionOf(parts.policy, parts.sets, parts.identities, parts.nodePolicies) }),
+    ...optionalPolicy(parts.policy),
     diagnostics: sortDiagnostics(parts.diagnostics),
   };
 }
@@ -77,7 +77,7 @@ export function nodeViewOf(objects: KeyedObjects, node: string): DesiredState {
       allocations: { ...spaces, nodes: [] },
       nodes: own === undefined ? {} : { [node]: { ...own, dataplane: dataplaneFor(own, parts.peers.map(([, peer]) => peer), spaces) } },
     },
-    ...(parts.policy === undefined ? {} : { policy: policyNodeView(policySectionOf(parts.policy, parts.sets, parts.identities, parts.nodePolicies), node) }),
+    ...optionalPolicy(parts.policy, node),
     diagnostics: [],
   };
 }
@@ -100,10 +100,7 @@ interface Parts {
   nodes: Array<[string, OverlayNode]>;
   haproxyNodes: Array<[string, HaproxyNode]>;
   allocations: NodeAllocation[];
-  policy: PolicySettings | undefined;
-  sets: Array<[string, PolicySet]>;
-  identities: Array<[string, PolicyIdentity]>;
-  nodePolicies: Array<[string, NodePolicy]>;
+  policy: PolicyParts;
   diagnostics: Diagnostic[];
 }
 
@@ -126,10 +123,7 @@ function sortedParts(objects: KeyedObjects, node: string | undefined): Parts {
     nodes: [],
     haproxyNodes: [],
     allocations: [],
-    policy: undefined,
-    sets: [],
-    identities: [],
-    nodePolicies: [],
+    policy: { apps: [], sets: [], memberships: [], identities: [], nodes: [] },
     diagnostics: [],
   };
   for (const [key] of objects.entries()) {
@@ -138,7 +132,7 @@ function sortedParts(objects: KeyedObjects, node: string | undefined): Parts {
     const value = objects.value(key);
     if (scope.scope === "node") {
       if (key.endsWith("/overlay")) parts.nodes.push([scope.node, value as OverlayNode]);
-      else if (key.endsWith("/policy")) parts.nodePolicies.push([scope.node, value as NodePolicy]);
+      else if (key.endsWith("/policy")) parts.policy.nodes.push([scope.node, value as NodePolicy]);
       else if (key.endsWith("/haproxy")) parts.haproxyNodes.push([scope.node, value as HaproxyNode]);
     } else if (key.startsWith(KeyPrefix.dnsRecords)) parts.owners.push(value as DnsOwnerRecords);
     else if (key.startsWith(KeyPrefix.l4Service)) parts.l4Services.push(value as L4Service);
@@ -160,11 +154,22 @@ function sortedParts(objects: KeyedObjects, node: string | undefined): Parts {
     else if (key === ObjectKeys.dnsForwarding) parts.forwarding = value as DnsForwarding;
     else if (key === ObjectKeys.dnsAliases) parts.aliases = value as DesiredState["dns"]["aliases"];
     else if (key === ObjectKeys.overlaySpaces) parts.spaces = value as OverlaySpaces;
-    else if (key.startsWith(PolicyKeys.setPrefix)) parts.sets.push([idOfSegment(key.slice(PolicyKeys.setPrefix.length)), value as PolicySet]);
-    else if (key.startsWith(PolicyKeys.identityPrefix)) parts.identities.push([idOfSegment(key.slice(PolicyKeys.identityPrefix.length)), value as PolicyIdentity]);
-    else if (key === PolicyKeys.settings) parts.policy = value as PolicySettings;
+    else if (key.startsWith(PolicyKeys.memberPrefix)) parts.policy.memberships.push(value as PolicyMembership);
+    else if (key.startsWith(PolicyKeys.setPrefix)) parts.policy.sets.push([idOfSegment(key.slice(PolicyKeys.setPrefix.length)), value as PolicySet]);
+    else if (key.startsWith(PolicyKeys.identityPrefix)) parts.policy.identities.push([idOfSegment(key.slice(PolicyKeys.identityPrefix.length)), value as PolicyIdentity]);
+    else if (key.startsWith(PolicyKeys.appPrefix)) parts.policy.apps.push(value as AppTier);
+    else if (key === PolicyKeys.settings) parts.policy.settings = value as PolicySettings;
+    else if (key === PolicyKeys.outside) parts.policy.outside = value as PolicyOutside;
   }
   return parts;
+}
+
+/** `{ policy }` from its pieces (a node's view of it with `node`), or nothing without a policy. */
+function optionalPolicy(parts: PolicyParts, node?: string): { policy?: PolicySection } {
+  const { settings, outside } = parts;
+  if (settings === undefined || outside === undefined) return {};
+  const section = policySectionOf({ ...parts, settings, outside });
+  return { policy: node === undefined ? section : policyNodeView(section, node) };
 }
 
 function dnsSection(parts: Parts): DesiredState["dns"] {

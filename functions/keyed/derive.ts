@@ -8,9 +8,9 @@
  */
 import type { ClusterSnapshot } from "../../lib/snapshot/schema.ts";
 import { admitTasks } from "../admission/index.ts";
-import { policyState } from "../policy/index.ts";
+import { policyModelOf, type PolicyModel } from "../policy/index.ts";
 import { DiagnosticObjects, Part } from "./diagnostic-objects.ts";
-import { policyPieces } from "./policy-pieces.ts";
+import { policySink } from "./policy-pieces.ts";
 import type { OverlayParts } from "../overlay/index.ts";
 import { deriveDns, type DnsDerivation } from "./derive-dns.ts";
 import { deriveHaproxy, type HaproxyDerivation } from "./derive-haproxy.ts";
@@ -32,6 +32,8 @@ export interface Derivation {
   dns: DnsDerivation;
   overlay: OverlayParts;
   haproxy: HaproxyDerivation;
+  /** Absent without a policy config. */
+  policy?: PolicyModel;
 }
 
 /**
@@ -49,11 +51,10 @@ export function derive(input: ClusterSnapshot, options: KeyedObjectsOptions = {}
   const overlay = deriveOverlay(snapshot, objects, diagnostics);
   const haproxy = deriveHaproxy(snapshot, objects, diagnostics);
   const quarantined = new Set(admission.quarantined.map((q) => q.taskId));
-  const policy = policyState({ snapshot, quarantined: input.tasks.filter((t) => quarantined.has(t.id)), overlayNodes: Object.fromEntries(overlay.entries) });
-  if (policy.policy !== undefined) for (const [key, value] of policyPieces(policy.policy)) objects.set(key, value);
-  diagnostics.add(Part.policy, policy.diagnostics);
+  const policy = policyModelOf({ snapshot, quarantined: input.tasks.filter((t) => quarantined.has(t.id)), overlayNodes: Object.fromEntries(overlay.entries) });
+  policy?.flush(policySink(objects));
   diagnostics.writeTo(objects);
   // A fresh derivation is a starting point, not a change.
   objects.takeChanges();
-  return { objects, l4lb, dns, overlay, haproxy };
+  return { objects, l4lb, dns, overlay, haproxy, ...(policy === undefined ? {} : { policy }) };
 }

@@ -11,8 +11,8 @@
 import type { OverlayNode } from "../../lib/desired/overlay-schema.ts";
 import { parseCidr, formatIp } from "../../lib/net/cidr.ts";
 import { parseIp } from "../../lib/net/ip-literal.ts";
-import type { ClusterSnapshot, Task } from "../../lib/snapshot/schema.ts";
-import { isTerminal, networkContext, taskAddresses } from "../task-facts/task-networks.ts";
+import type { Agent, ClusterSnapshot, Task } from "../../lib/snapshot/schema.ts";
+import { isTerminal, networkContext, taskAddresses, type NetworkContext } from "../task-facts/task-networks.ts";
 
 /** The facts selectors read about a task, shared by its endpoints. */
 export interface TaskFacts {
@@ -51,43 +51,57 @@ export interface Endpoints {
 }
 
 /**
+ * Every endpoint of a snapshot: its tasks' (on agents it lists) and its nodes' (agents, and the
+ * overlay's other nodes: masters).
  * @example clusterEndpoints(snapshot, overlayNodes).tasks[0] // { kind: "task", network: "dcos", address: "9.0.1.2", elements: ["9.0.1.2"], ... }
  */
 export function clusterEndpoints(snapshot: ClusterSnapshot, overlayNodes: Readonly<Record<string, OverlayNode>>): Endpoints {
   const context = networkContext(snapshot);
   const agents = new Map(snapshot.agents.map((a) => [a.id, a]));
   const apps = new Map(snapshot.marathonApps.map((a) => [a.id, a]));
-  const tasks: TaskEndpoint[] = [];
-  for (const task of snapshot.tasks) {
-    const agent = agents.get(task.agentId);
-    if (agent === undefined || isTerminal(task)) continue;
-    const facts: TaskFacts = {
-      taskId: task.id,
-      ...(task.appId === undefined ? {} : { appId: task.appId }),
-      ...(task.role === undefined ? {} : { role: task.role }),
-      labels: (task.appId !== undefined && apps.get(task.appId)?.labels) || labelRecord(task),
-      node: agent.id,
-    };
-    const agentNetwork = agent.public ? "edge" : "host";
-    for (const { ip, network } of taskAddresses(task, context)) {
-      if (context.agentIps.has(ip.address)) continue;
-      tasks.push({ kind: "task", task: facts, network, address: ip.address, elements: network === "bridge" ? [] : [ip.address], own: true });
-    }
-    const ranges = task.ports.filter((r) => r.begin >= 1 && r.begin <= r.end && r.end <= 65535);
-    if (ranges.length === 0) continue;
-    for (const address of ipsOf(agent.ips)) {
-      const elements = ranges.map((r) => `${address} ${r.begin === r.end ? r.begin : `${r.begin}-${r.end}`}`);
-      tasks.push({ kind: "task", task: facts, network: agentNetwork, address, elements, own: false });
-    }
-  }
-  const nodes: NodeEndpoint[] = [];
-  for (const agent of snapshot.agents) {
-    nodes.push({ kind: "node", node: agent.id, network: agent.public ? "edge" : "host", addresses: nodeAddresses(ipsOf(agent.ips), overlayNodes[agent.id]) });
-  }
-  for (const [key, entry] of Object.entries(overlayNodes)) {
-    if (!agents.has(key)) nodes.push({ kind: "node", node: key, network: "host", addresses: nodeAddresses([entry.ip], entry) });
-  }
+  const tasks = snapshot.tasks.flatMap((task) => taskEndpoints(task, agents.get(task.agentId), task.appId === undefined ? undefined : apps.get(task.appId)?.labels, context));
+  const nodes = snapshot.agents.map((agent) => nodeEndpoint(agent.id, agent, overlayNodes[agent.id])!);
+  for (const [key, entry] of Object.entries(overlayNodes)) if (!agents.has(key)) nodes.push(nodeEndpoint(key, undefined, entry)!);
   return { tasks, nodes };
+}
+
+/**
+ * A task's endpoints: none when it is terminal or its agent is unknown. `appLabels` are its
+ * Marathon app's labels (undefined when the app is unknown or has none: the task's own count).
+ * @example taskEndpoints(task, agent, undefined, context).map((e) => e.address) // ["9.0.1.2", "10.0.0.11"]
+ */
+export function taskEndpoints(task: Task, agent: Agent | undefined, appLabels: Readonly<Record<string, string>> | undefined, context: NetworkContext): TaskEndpoint[] {
+  if (agent === undefined || isTerminal(task)) return [];
+  const facts: TaskFacts = {
+    taskId: task.id,
+    ...(task.appId === undefined ? {} : { appId: task.appId }),
+    ...(task.role === undefined ? {} : { role: task.role }),
+    labels: (task.appId !== undefined && appLabels) || labelRecord(task),
+    node: agent.id,
+  };
+  const out: TaskEndpoint[] = [];
+  for (const { ip, network } of taskAddresses(task, context)) {
+    if (context.agentIps.has(ip.address)) continue;
+    out.push({ kind: "task", task: facts, network, address: ip.address, elements: network === "bridge" ? [] : [ip.address], own: true });
+  }
+  const ranges = task.ports.filter((r) => r.begin >= 1 && r.begin <= r.end && r.end <= 65535);
+  if (ranges.length === 0) return out;
+  const agentNetwork = agent.public ? "edge" : "host";
+  for (const address of ipsOf(agent.ips)) {
+    const elements = ranges.map((r) => `${address} ${r.begin === r.end ? r.begin : `${r.begin}-${r.end}`}`);
+    out.push({ kind: "task", task: facts, network: agentNetwork, address, elements, own: false });
+  }
+  return out;
+}
+
+/**
+ * A node's endpoint: an agent's (its addresses and its overlay entry's), or another overlay
+ * node's (a master: its underlay address); undefined when it is neither.
+ * @example nodeEndpoint("a1", agent, entry)?.addresses // ["10.0.0.11", "44.128.0.1"]
+ */
+export function nodeEndpoint(key: string, agent: Agent | undefined, overlay: OverlayNode | undefined): NodeEndpoint | undefined {
+  if (agent !== undefined) return { kind: "node", node: agent.id, network: agent.public ? "edge" : "host", addresses: nodeAddresses(ipsOf(agent.ips), overlay) };
+  return overlay === undefined ? undefined : { kind: "node", node: key, network: "host", addresses: nodeAddresses([overlay.ip], overlay) };
 }
 
 /** An agent's addresses that are IP literals: a snapshot may hold a hostname left unresolved (reported by DNS). */

@@ -24,6 +24,8 @@ export interface CompiledSelector {
   any: boolean;
   /** Only `ipBlocks`: an address block, whoever holds the address. */
   blocksOnly: boolean;
+  /** It names task facts (apps, labels, roles): it never matches a node or an address outside the cluster. */
+  tasksOnly: boolean;
   /** The blocks minus their exceptions, as address elements (empty without `ipBlocks`). */
   blockElements: string[];
   /**
@@ -58,6 +60,7 @@ export function compileSelector(selector: Selector | undefined): CompiledSelecto
     about,
     any: about === "{}",
     blocksOnly: blocks !== undefined && !taskFields && networks === undefined,
+    tasksOnly: taskFields,
     blockElements: (blocks ?? []).map(formatElement),
     ...(onlyApps ? { literalApps: spec.apps } : {}),
     matchesTask(endpoint) {

@@ -28,6 +28,7 @@ export function agentMetrics() {
     consecutiveFailures: add(new Gauge("wayfinder_agent_consecutive_failures", "Failed syncs since the last good one (0 when healthy)")),
     changes: add(new Counter("wayfinder_agent_applier_changes_total", "Keys an applier added, changed or deleted (op)", ["applier", "op"])),
     applierFailures: add(new Counter("wayfinder_agent_applier_failures_total", "Applier failures by applier and stage (observe, plan, apply, verify)", ["applier", "stage"])),
+    repairs: add(new Counter("wayfinder_agent_applier_repairs_total", "Damage an applier found behind the agent's back (a flushed or deleted nftables table, an unreadable record) and replaced what it holds for, by applier", ["applier"])),
     applierHeld: add(new Counter("wayfinder_agent_applier_held_total", "Times an applier was held back because one it requires failed", ["applier"])),
     desired: add(new Gauge("wayfinder_agent_desired_info", "The hash of the newest valid desired state received (value 1)", ["hash"])),
     applied: add(new Gauge("wayfinder_agent_applied_info", "The hash of the desired state the node fully runs (value 1)", ["hash"])),

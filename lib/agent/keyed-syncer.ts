@@ -16,7 +16,7 @@ import { Backoff } from "../sources/backoff.ts";
 import { CoalescingRunner } from "../sources/coalescing-runner.ts";
 import type { AgentMetrics } from "./agent-metrics.ts";
 import type { Logger } from "./log.ts";
-import { countResult } from "./syncer.ts";
+import { countResult, reportRepairs } from "./syncer.ts";
 import type { ReceivedBatch } from "./watch/batch-builder.ts";
 import type { PersistedChanges } from "./view/view-store.ts";
 
@@ -241,7 +241,7 @@ export class KeyedSyncer {
     metrics.lastAttempt.set(ended / 1000);
     for (const result of results) {
       countResult(metrics, result);
-      if (result.status === "applied") for (const problem of result.plan.repairs ?? []) log.error("found the node damaged", { applier: result.name, problem, repaired: true });
+      reportRepairs(metrics, log, result);
     }
     this.#status.lastResults = results;
     this.#scheduleResync();

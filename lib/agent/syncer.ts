@@ -167,10 +167,7 @@ export class Syncer {
     const changed = report.appliers.filter((r) => r.status === "applied");
     for (const result of report.appliers) {
       countResult(metrics, result);
-      // Damage someone else did (a flushed table, an unreadable record) is an error worth an
-      // operator's look even when this sync repaired it.
-      const repairs = "plan" in result ? (result.plan?.repairs ?? []) : [];
-      for (const problem of repairs) log.error("found the node damaged", { applier: result.name, problem, repaired: result.status === "applied" });
+      reportRepairs(metrics, log, result);
     }
     this.#status.lastReport = report;
     if (report.ok) {
@@ -233,6 +230,20 @@ export function countResult(metrics: AgentMetrics, result: ApplierResult): void 
     metrics.applierFailures.inc({ applier: result.name, stage: result.stage });
   } else if (result.status === "held") {
     metrics.applierHeld.inc({ applier: result.name });
+  }
+}
+
+/**
+ * Logs and counts the damage an applier found and repaired (or tried to): someone else's doing
+ * (a flushed table, an unreadable record) is an error worth an operator's look even when this
+ * very sync repaired it.
+ * @example reportRepairs(metrics, log, result) // error "found the node damaged" {applier: "policy", problem, repaired: true}
+ */
+export function reportRepairs(metrics: AgentMetrics, log: Logger, result: ApplierResult): void {
+  const repairs = "plan" in result ? (result.plan?.repairs ?? []) : [];
+  for (const problem of repairs) {
+    metrics.repairs.inc({ applier: result.name });
+    log.error("found the node damaged", { applier: result.name, problem, repaired: result.status === "applied" });
   }
 }
 

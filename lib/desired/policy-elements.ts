@@ -90,7 +90,7 @@ export function normalizeElements(texts: Iterable<string>): string[] {
     (range.portLo === 0 && range.portHi === 65535 ? whole : ported).push(range);
   }
   const merged = mergeRanges(whole, (r) => [r.lo, r.hi], (a, b) => ({ ...a, hi: b.hi > a.hi ? b.hi : a.hi }));
-  const outside = ported.filter((p) => !merged.some((w) => w.family === p.family && w.lo <= p.lo && p.hi <= w.hi));
+  const outside = ported.filter((p) => !covers(merged, p));
   // Ported elements are single addresses (an agent's), so merging is per address.
   const ports = mergeRanges(
     outside,
@@ -98,6 +98,24 @@ export function normalizeElements(texts: Iterable<string>): string[] {
     (a, b) => ({ ...a, portHi: Math.max(a.portHi, b.portHi) }),
   );
   return [...merged, ...ports].sort(compareRanges).map(formatElement);
+}
+
+/**
+ * Whether one of `merged` (sorted by family and address, disjoint) holds all of `range`'s
+ * addresses: only the last one starting at or before it can, so it is found by bisection (a set
+ * holds tens of thousands of elements; testing each against each would cost their product).
+ */
+function covers(merged: readonly ElementRange[], range: ElementRange): boolean {
+  let lo = 0;
+  let hi = merged.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const w = merged[mid]!;
+    if (w.family < range.family || (w.family === range.family && w.lo <= range.lo)) lo = mid + 1;
+    else hi = mid;
+  }
+  const w = merged[lo - 1];
+  return w !== undefined && w.family === range.family && range.hi <= w.hi;
 }
 
 /** Sorts by family then `key`, and merges neighbours whose keys overlap (same family). */

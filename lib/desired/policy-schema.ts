@@ -134,6 +134,28 @@ export const PolicySection = z.object({
 export type PolicySection = z.infer<typeof PolicySection>;
 
 /**
+ * The section's keyed pieces (docs/delta-path.md §1) that are not parts of it as they are.
+ * `policy/settings` is what only the config decides; the outside identity and the app tiers,
+ * which come and go with apps, are objects of their own, so a change to one app never
+ * rewrites the rules.
+ */
+export const PolicySettings = PolicySection.pick({ default: true, logDrops: true, rules: true, networks: true });
+export type PolicySettings = z.infer<typeof PolicySettings>;
+
+/** `policy/outside`: which identity sources outside the cluster are. */
+export const PolicyOutside = z.object({ identity: IdentityKey });
+export type PolicyOutside = z.infer<typeof PolicyOutside>;
+
+/**
+ * `policy/member/task/<id>` and `policy/member/node/<id>`: what one task or node adds to the
+ * address sets, by set key. A set is its own elements (`policy/set/<key>`: what the config
+ * puts in it) and its members', so a task that comes or goes changes its own object, never a
+ * set that lists the cluster.
+ */
+export const PolicyMembership = z.record(SetKey, z.array(Element).min(1));
+export type PolicyMembership = z.infer<typeof PolicyMembership>;
+
+/**
  * Sets every policy has, by fixed key: `overlay` (overlay subnets), `cluster` (addresses that
  * are judged where they send from: overlays, VTEPs, agents, masters), `known` (the programmed
  * tasks' own addresses), `hostports` (tasks' ports on their agents' addresses), `quarantine`

@@ -63,6 +63,8 @@ export interface KeyedApplier extends ChangeApplier {
   takes(key: string): boolean;
   /** Ends what the applier keeps open between syncs (long-lived nft processes). */
   close?(): Promise<void>;
+  /** The applier behind this one, for what else it offers (the policy's counters). */
+  readonly applier?: Applier;
 }
 
 /**
@@ -80,7 +82,7 @@ export class NeedsValuesError extends Error {
  */
 export function wholeStateApplier(applier: Applier, takes: (key: string) => boolean): KeyedApplier {
   const syncAll = (view: ViewReader) => runApplier(view.desired(), applier, false);
-  return { name: applier.name, takes, applyChanges: async () => undefined, syncAll, ...(applier.close ? { close: () => applier.close!() } : {}) };
+  return { name: applier.name, takes, applyChanges: async () => undefined, syncAll, applier, ...(applier.close ? { close: () => applier.close!() } : {}) };
 }
 
 /**

@@ -114,7 +114,7 @@ export function createKeyedAppliers(context: ApplierContext, node: string, only?
     const applier = entry.create(context);
     const takes = (key: string) => (entry.takes as ApplierEntry["takes"])(key, node);
     if (!takesChanges(applier)) return wholeStateApplier(applier, takes);
-    return { name: applier.name, takes, applyChanges: (changes, view) => applier.applyChanges(changes, view), syncAll: (view, changes) => applier.syncAll(view, changes), ...(applier.close ? { close: () => applier.close!() } : {}) };
+    return { name: applier.name, takes, applyChanges: (changes, view) => applier.applyChanges(changes, view), syncAll: (view, changes) => applier.syncAll(view, changes), applier, ...(applier.close ? { close: () => applier.close!() } : {}) };
   });
 }
 

@@ -140,8 +140,8 @@ describe("Syncer", () => {
     await restarted.syncer.stop();
   });
 
-  it("logs the damage an applier's plan repairs as an error naming the applier", async () => {
-    const { syncer, lines, l4lb } = harness();
+  it("logs the damage an applier's plan repairs as an error naming the applier, and counts it", async () => {
+    const { syncer, lines, l4lb, metrics } = harness();
     const plan = l4lb.applier.plan.bind(l4lb.applier);
     l4lb.applier.plan = (desired, installed) => ({ ...plan(desired, installed), repairs: ["table ip wayfinder_l4lb is missing"] });
     syncer.offer(desiredWith(1));
@@ -149,6 +149,7 @@ describe("Syncer", () => {
     expect(lines.filter((l) => l.level === "error")).toEqual([
       expect.objectContaining({ msg: "found the node damaged", applier: "l4lb", problem: "table ip wayfinder_l4lb is missing", repaired: true }),
     ]);
+    expect(metrics.registry.render()).toMatch(/^wayfinder_agent_applier_repairs_total\{applier="l4lb"\} 1$/m);
     await syncer.stop();
   });
 });

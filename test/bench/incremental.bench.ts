@@ -10,6 +10,10 @@
  *
  * The peer is today's path, measured in the same run: a whole `reconcile` of the changed
  * snapshot and the node view of one node (`nodeView`), which is also what a node downloads.
+ *
+ * - With a network policy (`incremental-policy.ts`): one task replaced in the same cluster with
+ *   a policy config, against the policy derived whole (what each change cost before the policy
+ *   model took tasks one at a time), each in its own child process.
  */
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -18,8 +22,10 @@ import { nodeView } from "../../functions/node-view.ts";
 import { reconcile } from "../../functions/reconcile.ts";
 import { keyScope } from "../../lib/desired/object-keys.ts";
 import { tuneHeapForReconcile } from "../../lib/runtime/heap-tuning.ts";
+import type { ClusterSnapshot } from "../../lib/snapshot/schema.ts";
 import { applySnapshotChange, SnapshotChange } from "../../lib/snapshot/snapshot-change.ts";
-import { applyToIndex, changeOf, KINDS, tasksByApp, withMarathonApps, type Kind } from "./churn.ts";
+import { applyToIndex, changeOf, KINDS, tasksByApp, withMarathonApps, type Kind, type TasksByApp } from "./churn.ts";
+import { overlayEntries, wholePolicy, withPolicy } from "./incremental-policy.ts";
 import { printRows, type BenchRow } from "./report.ts";
 import { RECONCILE_SIZES, syntheticSnapshot, type SyntheticSize } from "./synthetic-cluster.ts";
 
@@ -53,10 +59,9 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 function measure(tasks: number): Measurement {
   tuneHeapForReconcile();
   const size: SyntheticSize = RECONCILE_SIZES.find((s) => s.tasks === tasks)!;
-  let snapshot = withMarathonApps(syntheticSnapshot(size));
+  const snapshot = withMarathonApps(syntheticSnapshot(size));
   const gc = (globalThis as { gc?: () => void }).gc!;
   const node = snapshot.agents[1]!.id;
-  const byApp = tasksByApp(snapshot);
 
   gc();
   const heapBefore = process.memoryUsage().heapUsed;
@@ -72,30 +77,70 @@ function measure(tasks: number): Measurement {
   const peerNodeViewMs = cpuMs(() => (peerNodeBytes = JSON.stringify(nodeView(desired, node)).length));
 
   const rounds = tasks >= 100_000 ? 9 : 21;
-  let now = Date.parse(snapshot.now);
-  let serial = 0;
+  const series: Series = { snapshot, byApp: tasksByApp(snapshot), now: Date.parse(snapshot.now), serial: 0 };
   const kinds = {} as Record<Kind, KindFigures>;
-  for (const kind of KINDS) {
-    const cpu: number[] = [];
-    const keys: number[] = [];
-    const bytes: number[] = [];
-    const nodeBytes: number[] = [];
-    for (let round = 0; round < rounds; round++) {
-      now += 1000;
-      const { change: input } = changeOf(kind, snapshot, byApp, round, serial++, now);
-      const change = SnapshotChange.parse(input);
-      snapshot = applySnapshotChange(snapshot, change);
-      applyToIndex(byApp, snapshot, input);
-      let result: ReturnType<IncrementalReconciler["apply"]> | undefined;
-      cpu.push(cpuMs(() => (result = r.apply(change))));
-      const all = [...result!.upserts.map((u) => [u.key, u.key.length + u.json.length] as const), ...result!.deletes.map((k) => [k, k.length] as const)];
-      keys.push(all.length);
-      bytes.push(all.reduce((n, [, b]) => n + b, 0));
-      nodeBytes.push(all.filter(([key]) => forNode(key, node)).reduce((n, [, b]) => n + b, 0));
-    }
-    kinds[kind] = { cpuMs: median(cpu), keys: median(keys), bytes: median(bytes), nodeBytes: median(nodeBytes) };
-  }
+  for (const kind of KINDS) kinds[kind] = changeSeries(r, series, kind, rounds, node);
   return { deriveMs, retainedMiB, peakRssMiB: process.resourceUsage().maxRSS / 1024, objects: r.objects.size, peerReconcileMs, peerNodeViewMs, peerNodeBytes, kinds };
+}
+
+interface PolicyMeasurement extends KindFigures {
+  deriveMs: number;
+  objects: number;
+  peerMs: number;
+  peerObjects: number;
+}
+
+/** One task replaced in a cluster with a network policy, against the policy derived whole. */
+function measurePolicy(tasks: number): PolicyMeasurement {
+  tuneHeapForReconcile();
+  const size: SyntheticSize = RECONCILE_SIZES.find((s) => s.tasks === tasks)!;
+  const snapshot = withPolicy(withMarathonApps(syntheticSnapshot(size)));
+  const node = snapshot.agents[1]!.id;
+  let reconciler: IncrementalReconciler | undefined;
+  const deriveMs = cpuMs(() => (reconciler = IncrementalReconciler.fromSnapshot(snapshot)));
+  const r = reconciler!;
+  const entries = overlayEntries(r.objects);
+  const peer: number[] = [];
+  let peerObjects = 0;
+  const series: Series = { snapshot, byApp: tasksByApp(snapshot), now: Date.parse(snapshot.now), serial: 0 };
+  const figures = changeSeries(r, series, "task replaced", tasks >= 100_000 ? 9 : 21, node, (changed, round) => {
+    if (round < 5) peer.push(cpuMs(() => (peerObjects = wholePolicy(changed, entries))));
+  });
+  return { deriveMs, objects: r.objects.size, ...figures, peerMs: median(peer), peerObjects };
+}
+
+/** The snapshot a series of changes has reached, its clock and its change counter. */
+interface Series {
+  snapshot: ClusterSnapshot;
+  byApp: TasksByApp;
+  now: number;
+  serial: number;
+}
+
+/**
+ * Applies `rounds` changes of one kind, a second apart, and answers the medians of their
+ * figures; `after(snapshot, round)` runs after each change, outside its timing.
+ */
+function changeSeries(r: IncrementalReconciler, series: Series, kind: Kind, rounds: number, node: string, after?: (snapshot: ClusterSnapshot, round: number) => void): KindFigures {
+  const cpu: number[] = [];
+  const keys: number[] = [];
+  const bytes: number[] = [];
+  const nodeBytes: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    series.now += 1000;
+    const { change: input } = changeOf(kind, series.snapshot, series.byApp, round, series.serial++, series.now);
+    const change = SnapshotChange.parse(input);
+    series.snapshot = applySnapshotChange(series.snapshot, change);
+    applyToIndex(series.byApp, series.snapshot, input);
+    let result: ReturnType<IncrementalReconciler["apply"]> | undefined;
+    cpu.push(cpuMs(() => (result = r.apply(change))));
+    const all = [...result!.upserts.map((u) => [u.key, u.key.length + u.json.length] as const), ...result!.deletes.map((k) => [k, k.length] as const)];
+    keys.push(all.length);
+    bytes.push(all.reduce((n, [, b]) => n + b, 0));
+    nodeBytes.push(all.filter(([key]) => forNode(key, node)).reduce((n, [, b]) => n + b, 0));
+    after?.(series.snapshot, round);
+  }
+  return { cpuMs: median(cpu), keys: median(keys), bytes: median(bytes), nodeBytes: median(nodeBytes) };
 }
 
 function forNode(key: string, node: string): boolean {
@@ -103,16 +148,17 @@ function forNode(key: string, node: string): boolean {
   return scope.scope === "cluster" || (scope.scope === "node" && scope.node === node);
 }
 
-const [tasksArg] = process.argv.slice(2);
+const [tasksArg, caseArg] = process.argv.slice(2);
 if (tasksArg !== undefined) {
-  process.stdout.write(JSON.stringify(measure(Number(tasksArg))));
+  process.stdout.write(JSON.stringify(caseArg === "policy" ? measurePolicy(Number(tasksArg)) : measure(Number(tasksArg))));
 } else {
   const self = fileURLToPath(import.meta.url);
   console.log("bench:incremental: CPU time of one process; the machine is shared with other work, so figures are noisy");
   for (const size of RECONCILE_SIZES.filter((s) => s.tasks >= 10_000)) {
-    const m = JSON.parse(
-      execFileSync(process.execPath, ["--expose-gc", "--max-old-space-size=12288", "--import", "tsx", self, String(size.tasks)], { encoding: "utf8", maxBuffer: 2 ** 26 }),
-    ) as Measurement;
+    const child = (...args: string[]) =>
+      JSON.parse(execFileSync(process.execPath, ["--expose-gc", "--max-old-space-size=12288", "--import", "tsx", self, String(size.tasks), ...args], { encoding: "utf8", maxBuffer: 2 ** 26 })) as unknown;
+    const m = child() as Measurement;
+    const p = child("policy") as PolicyMeasurement;
     const peerMs = m.peerReconcileMs + m.peerNodeViewMs;
     const rows: BenchRow[] = [
       {
@@ -132,6 +178,13 @@ if (tasksArg !== undefined) {
           extra: `${k.keys} keys, ${(k.bytes / 1024).toFixed(1)} KiB changed, ${(k.nodeBytes / 1024).toFixed(1)} KiB to one node (peer: ${(m.peerNodeBytes / 2 ** 20).toFixed(1)} MiB node view)`,
         };
       }),
+      {
+        case: "task replaced, with a policy",
+        ours: p.cpuMs,
+        peer: p.peerMs,
+        unit: "ms",
+        extra: `${p.keys} keys, ${(p.bytes / 1024).toFixed(1)} KiB changed, ${(p.nodeBytes / 1024).toFixed(1)} KiB to one node (peer: the policy derived whole, ${p.peerObjects} objects; full derive with the policy ${p.deriveMs.toFixed(0)} ms, ${p.objects} objects)`,
+      },
     ];
     printRows(`${size.tasks} tasks / ${size.agents} agents (peer: reconcile ${m.peerReconcileMs.toFixed(0)} ms + nodeView ${m.peerNodeViewMs.toFixed(0)} ms, this run)`, rows);
   }

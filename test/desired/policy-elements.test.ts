@@ -32,6 +32,24 @@ describe("policy set elements", () => {
     ]);
   });
 
+  it("drops a port range only when one whole range of its family holds its address, among many", () => {
+    const whole = ["9.0.0.2", "10.0.0.0/24", "10.0.2.0-10.0.2.9", "fd01:b::/64", "fd01:c::1"];
+    const ported = ["9.0.0.1 80", "9.0.0.2 80", "9.0.0.3 80", "10.0.0.255 53", "10.0.1.0 53", "10.0.2.9 1-2", "10.0.2.10 1-2", "fd01:b::9 443", "fd01:c::1 443", "fd01:c::2 443", "0.0.0.0 7"];
+    expect(normalizeElements([...ported, ...whole])).toEqual([
+      "0.0.0.0 7",
+      "9.0.0.1 80",
+      "9.0.0.2",
+      "9.0.0.3 80",
+      "10.0.0.0/24",
+      "10.0.1.0 53",
+      "10.0.2.0-10.0.2.9",
+      "10.0.2.10 1-2",
+      "fd01:b::/64",
+      "fd01:c::1",
+      "fd01:c::2 443",
+    ]);
+  });
+
   it("keeps the families apart, IPv4 first", () => {
     expect(normalizeElements(["fd01:b::2", "9.0.0.2", "::/0", "0.0.0.0/0"])).toEqual(["0.0.0.0/0", "::/0"]);
   });

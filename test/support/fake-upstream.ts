@@ -25,9 +25,6 @@ export interface FakeUpstream {
 
 /** @example const upstream = await startFakeUpstream({ address: "192.0.2.1", delayMs: 20 }); */
 export async function startFakeUpstream(options: Partial<Pick<FakeUpstream, "behaviour" | "delayMs" | "address">> = {}): Promise<FakeUpstream> {
-  const udp = dgram.createSocket("udp4");
-  await new Promise<void>((resolve) => udp.bind(0, "127.0.0.1", () => resolve()));
-  const port = udp.address().port;
   const tcp = net.createServer((socket) => {
     let buffered = Buffer.alloc(0);
     socket.on("error", () => socket.destroy());
@@ -46,10 +43,7 @@ export async function startFakeUpstream(options: Partial<Pick<FakeUpstream, "beh
       }
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    tcp.once("error", reject);
-    tcp.listen(port, "127.0.0.1", () => resolve());
-  });
+  const { udp, port } = await listenOnOnePort(tcp);
 
   const upstream: FakeUpstream = {
     port,
@@ -87,6 +81,29 @@ export async function startFakeUpstream(options: Partial<Pick<FakeUpstream, "beh
   }
   udp.on("message", (msg, remote) => respond(msg, (reply) => udp.send(reply, remote.port, remote.address)));
   return upstream;
+}
+
+/**
+ * A UDP socket and `tcp` listening on the same free loopback port. The kernel picks the UDP
+ * port; another process may hold that number for TCP, so a taken one is given back and the
+ * pair tried again.
+ */
+async function listenOnOnePort(tcp: net.Server): Promise<{ udp: dgram.Socket; port: number }> {
+  for (let attempt = 1; ; attempt++) {
+    const udp = dgram.createSocket("udp4");
+    await new Promise<void>((resolve) => udp.bind(0, "127.0.0.1", () => resolve()));
+    const port = udp.address().port;
+    const listening = await new Promise<true | NodeJS.ErrnoException>((resolve) => {
+      tcp.once("error", resolve);
+      tcp.listen(port, "127.0.0.1", () => {
+        tcp.off("error", resolve);
+        resolve(true);
+      });
+    });
+    if (listening === true) return { udp, port };
+    udp.close();
+    if (listening.code !== "EADDRINUSE" || attempt === 20) throw listening;
+  }
 }
 
 /** A loopback port nothing listens on (the kernel answers ICMP port unreachable). */

@@ -22,7 +22,7 @@ import { RemoteFeed } from "../../agent/feeds/remote.ts";
 import type { SyncStatus } from "../../agent/syncer.ts";
 import { renderArtifacts } from "../../render/artifacts.ts";
 import { agentMetrics, type AgentMetrics } from "../../agent/agent-metrics.ts";
-import { collectPolicyCounters } from "../../agent/policy-metrics.ts";
+import { collectPolicyCounters, type RunningApplier } from "../../agent/policy-metrics.ts";
 import { AgentStateStore } from "../../agent/agent-state.ts";
 import { feedFromFlags } from "../../agent/feeds/from-flags.ts";
 import type { DesiredFeed, FeedSink } from "../../agent/feeds/feed.ts";
@@ -84,10 +84,13 @@ export async function runAgent(options: AgentOptions, io: CliIo, runtime: AgentR
   if (options.mode === "dry-run") return dryRun(feed, appliers, requires, io);
 
   const metrics = agentMetrics();
-  collectPolicyCounters(metrics, appliers);
+  // The delta path runs appliers of its own: the counters are read from whichever path runs.
+  let running: readonly RunningApplier[] = appliers;
+  collectPolicyCounters(metrics, () => running);
   const stopping = runtime.stopSignal ?? nextSignal();
   if (feed instanceof RemoteFeed && options.mode === "daemon") {
-    const outcome = await runOnWatch({ options, context: { ...context, log }, feed, requires, metrics, log, io, token: env.WAYFINDER_TOKEN, stopping, names: appliers.map((a) => a.name) });
+    const outcome = await runOnWatch({ options, context: { ...context, log }, feed, requires, metrics, log, io, token: env.WAYFINDER_TOKEN, stopping, names: appliers.map((a) => a.name), running: (keyed) => (running = keyed) });
+    running = appliers;
     if (outcome !== "unsupported") return outcome;
     log.info("the control plane does not stream changes: following its whole view instead (long poll)", { source: feed.description });
   }
@@ -184,6 +187,8 @@ async function runOnWatch(wiring: {
   token: string | undefined;
   stopping: Promise<string>;
   names: readonly string[];
+  /** Told which appliers run (for the policy counters). */
+  running: (appliers: readonly RunningApplier[]) => void;
 }): Promise<number | "unsupported"> {
   const { options, feed, metrics, log, io } = wiring;
   let status: () => SyncStatus = () => ({ consecutiveFailures: 0 });
@@ -199,6 +204,7 @@ async function runOnWatch(wiring: {
   }
   log.info("wayfinder agent starting", { node: options.node, source: feed.description, mode: "watch", appliers: wiring.names, stateDir: options.stateDir });
   const appliers = createKeyedAppliers(wiring.context, options.node, options.appliers);
+  wiring.running(appliers);
   const outcome = await runDeltaAgent({
     node: options.node,
     url: feed.description,

@@ -5,9 +5,13 @@
  * nft, `nft-batches.ts`), and a record of what was installed makes the next sync partial: a
  * task that comes or goes moves set and map elements; a rule that changes refills the chains
  * it is in; nothing else is touched. The
- * first sync, and any after a failure, replaces the table whole (still one transaction): a
- * partial sync that fails (the table was flushed or edited behind our back) falls back to a
- * full one in the same apply, and `forceFullSync()` (the periodic resync) forgets the record.
+ * first sync, and any after a failure, replaces the table whole (still one transaction, so the
+ * new table is complete before it sees a packet): a partial sync that fails falls back to a full
+ * one in the same apply, and `forceFullSync()` forgets the record. Before trusting its record,
+ * every sync (the agent's periodic resync included, on both of its paths) asks the canary
+ * (`policy-canary.ts`) whether the table was flushed or deleted behind its back; if it was, the
+ * plan replaces it whole and names the damage in `repairs`, which the agent logs as an error and
+ * counts. A full sync is verified by the same check, never by a listing.
  *
  * Same-node containers on one Linux bridge are switched, not routed: the table sits at the IP
  * layer, so bridged IPv4/IPv6 must be handed to the IP hooks by br_netfilter
@@ -22,6 +26,7 @@ import { policyTable, type PolicyTable } from "../../render/policy-table.ts";
 import type { Applier, Plan } from "../applier.ts";
 import { commandRunner, type CommandRunner } from "../run-command.ts";
 import { nftProcesses, nftSessions, type NftBatches } from "../nft-batches.ts";
+import { policyDamage } from "./policy-canary.ts";
 
 const TABLE_KEY = `table ${POLICY_FAMILY} ${POLICY_TABLE}`;
 const BRIDGE_SYSCTLS = ["net.bridge.bridge-nf-call-iptables", "net.bridge.bridge-nf-call-ip6tables"] as const;
@@ -31,6 +36,8 @@ export interface PolicyInstalled {
   known: boolean;
   /** The table last applied; undefined when none is (known), or nothing is remembered. */
   table?: PolicyTable;
+  /** Why the record was dropped: the canary found the table damaged behind the applier's back. */
+  damage?: string;
 }
 
 export interface PolicyPlan extends Plan<string> {
@@ -97,7 +104,12 @@ export function createPolicyApplier(options: PolicyApplierOptions = {}): PolicyA
     },
     close: () => nft.close(),
     async observe() {
-      return installed === undefined ? { known: false } : { known: true, ...(installed.table === undefined ? {} : { table: installed.table }) };
+      if (installed === undefined) return { known: false };
+      if (installed.table === undefined) return { known: true };
+      const damage = await policyDamage(nft);
+      if (damage === undefined) return { known: true, table: installed.table };
+      installed = undefined;
+      return { known: false, damage };
     },
     plan: planPolicy,
     async apply(plan) {
@@ -117,12 +129,13 @@ export function createPolicyApplier(options: PolicyApplierOptions = {}): PolicyA
       installed = { ...(plan.table === undefined ? {} : { table: plan.table }), counters: plan.counters };
     },
     async verify(desired) {
+      // A partial sync is one atomic transaction after a canary check; its exit status is the evidence.
       if (lastSync?.mode === "partial") return [];
-      const present = await tablePresent(run);
       const wanted = ownPolicy(desired) !== undefined;
-      if (present === wanted) return [];
+      const drift = wanted ? await policyDamage(nft) : (await tablePresent(run)) ? `${TABLE_KEY} is still there` : undefined;
+      if (drift === undefined) return [];
       installed = undefined;
-      return [wanted ? `table ${POLICY_TABLE} is missing` : `table ${POLICY_TABLE} is still there`];
+      return [drift];
     },
     async readCounters() {
       if (installed?.table === undefined) return [];
@@ -158,8 +171,9 @@ export function planPolicy(desired: DesiredState, observed: PolicyInstalled): Po
     return { applier: "policy", adds: new Map(adds.map((k) => [k, "add"])), changes: new Map(changes.map((k) => [k, "change"])), deletes, mode: "partial", batch, table, counters };
   }
   const adds = observed.known ? new Map([[TABLE_KEY, "full sync"]]) : new Map<string, string>();
-  const changes = adds.size > 0 ? new Map<string, string>() : new Map([[TABLE_KEY, "full sync"]]);
-  return { applier: "policy", adds, changes, deletes: [], mode: "full", batch: renderPolicyTable(table), table, counters };
+  const changes = adds.size > 0 ? new Map<string, string>() : new Map([[TABLE_KEY, observed.damage === undefined ? "full sync" : `full sync: ${observed.damage}`]]);
+  const repairs = observed.damage === undefined ? {} : { repairs: [observed.damage] };
+  return { applier: "policy", adds, changes, deletes: [], mode: "full", batch: renderPolicyTable(table), table, counters, ...repairs };
 }
 
 function ownPolicy(desired: DesiredState) {

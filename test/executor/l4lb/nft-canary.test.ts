@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { canaryDamage } from "../../../lib/executor/l4lb/nft-canary.ts";
 import type { NftBatches } from "../../../lib/executor/nft-batches.ts";
+import { nftChecker } from "../../support/nft-checker.ts";
 
 type State = "intact" | "flushed" | "missing";
 
@@ -10,22 +11,15 @@ type State = "intact" | "flushed" | "missing";
  * rule still jumps to, all in one answer.
  */
 function checker(state: Record<"ip" | "ip6", State>): NftBatches & { batches: string[] } {
-  const batches: string[] = [];
-  return {
-    batches,
-    apply: async () => {},
-    close: async () => {},
-    check: async (batch) => {
-      batches.push(batch);
-      const lines = batch.trim().split("\n");
-      const family = (line: string) => line.split(" ")[2] as "ip" | "ip6";
-      const refused = (why: string, which: string[]) => new Error(`nft: ${which.map((line) => `batch: Error: ${why}\n${line}`).join("\n")}`);
-      const missing = lines.filter((line) => state[family(line)] === "missing");
-      if (missing.length > 0) throw refused("No such file or directory", missing);
-      const busy = lines.filter((line) => state[family(line)] === "intact");
-      if (busy.length > 0) throw refused("Could not process rule: Device or resource busy", busy);
-    },
-  };
+  return nftChecker((batch) => {
+    const lines = batch.trim().split("\n");
+    const family = (line: string) => line.split(" ")[2] as "ip" | "ip6";
+    const refused = (why: string, which: string[]) => new Error(`nft: ${which.map((line) => `batch: Error: ${why}\n${line}`).join("\n")}`);
+    const missing = lines.filter((line) => state[family(line)] === "missing");
+    if (missing.length > 0) throw refused("No such file or directory", missing);
+    const busy = lines.filter((line) => state[family(line)] === "intact");
+    if (busy.length > 0) throw refused("Could not process rule: Device or resource busy", busy);
+  });
 }
 
 describe("the VIP tables' canary", () => {

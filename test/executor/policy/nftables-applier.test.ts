@@ -3,36 +3,9 @@ import { applyDesired } from "../../../lib/executor/apply-desired.ts";
 import { createPolicyApplier, planPolicy } from "../../../lib/executor/policy/nftables-applier.ts";
 import { reconcile } from "../../../functions/reconcile.ts";
 import { nodeView } from "../../../functions/node-view.ts";
-import type { CommandRunner } from "../../../lib/executor/run-command.ts";
+import { fakePolicyKernel as fakeKernel } from "./fake-policy-kernel.ts";
 import { tenants } from "../../functions/policy/tenants.ts";
 import type { PolicyClusterSpec } from "../../support/policy-cluster.ts";
-
-/** A kernel stand-in: records every command, holds the table's presence and the br_netfilter keys. */
-function fakeKernel(options: { bridgeKeys?: "1" | "0" | "missing"; failNext?: RegExp } = {}) {
-  const calls: Array<{ argv: readonly string[]; input?: string }> = [];
-  let table = false;
-  let bridge = options.bridgeKeys ?? "1";
-  let failNext = options.failNext;
-  const run: CommandRunner = async (argv, input) => {
-    calls.push({ argv, ...(input === undefined ? {} : { input }) });
-    const line = argv.join(" ");
-    if (failNext?.test(input ?? line)) {
-      failNext = undefined;
-      throw new Error(`nft: Error: No such file or directory`);
-    }
-    if (line.startsWith("sysctl -n")) {
-      if (bridge === "missing") throw new Error("sysctl: cannot stat /proc/sys/net/bridge/bridge-nf-call-iptables");
-      return `${bridge}\n${bridge}\n`;
-    }
-    if (line.startsWith("sysctl -q -w")) bridge = "1";
-    if (line === "nft -f -") table = true;
-    if (line === "nft delete table inet wayfinder_policy") table = false;
-    if (line === "nft list tables inet") return table ? "table inet wayfinder_policy\n" : "";
-    if (line.startsWith("nft -j list counters")) return JSON.stringify({ nftables: [{ counter: { name: "rule-a-deny", packets: 3, bytes: 180 } }, { counter: { name: "stranger", packets: 1, bytes: 1 } }] });
-    return "";
-  };
-  return { run, calls, batches: () => calls.filter((c) => c.argv.join(" ") === "nft -f -").map((c) => c.input!), bridge: () => bridge };
-}
 
 const view = (change?: (s: PolicyClusterSpec) => PolicyClusterSpec) => nodeView(reconcile(tenants(change)), "a1");
 const scaled = (s: PolicyClusterSpec): PolicyClusterSpec => ({ ...s, tasks: [...s.tasks, { id: "shop_web.3", app: "/shop/web", agent: "a1", network: "dcos", ip: "9.0.0.9" }] });
@@ -81,6 +54,50 @@ describe("policy applier", () => {
     const report = await applyDesired(view(scaled), [again]);
     expect(report.ok).toBe(true);
     expect(again.lastSync).toMatchObject({ mode: "full", fallback: expect.stringContaining("No such file") });
+  });
+
+  it.each([
+    ["flushed", "table inet wayfinder_policy was flushed (its rules are gone), behind the agent's back"],
+    ["absent", "table inet wayfinder_policy is missing, behind the agent's back"],
+  ] as const)("replaces the table whole, in one transaction, when the canary finds it %s behind its back, and names the damage", async (how, damage) => {
+    const kernel = fakeKernel();
+    const applier = createPolicyApplier({ run: kernel.run });
+    await applyDesired(view(), [applier]);
+    expect((await applyDesired(view(), [applier])).appliers[0]).toEqual({ name: "policy", status: "unchanged" });
+    kernel.damage(how);
+    const report = await applyDesired(view(), [applier]);
+    expect(report.appliers[0]).toEqual({ name: "policy", status: "applied", plan: { adds: [], changes: ["table inet wayfinder_policy"], deletes: [], repairs: [damage] } });
+    expect(applier.lastSync?.mode).toBe("full");
+    // The whole table in one batch: created, emptied, refilled, never seen half-built.
+    const batch = kernel.batches().at(-1)!;
+    expect(batch.match(/^delete table inet wayfinder_policy$/gm)).toHaveLength(1);
+    expect(batch).toMatch(/^table inet wayfinder_policy \{$/m);
+    expect(kernel.table()).toBe("intact");
+    // Repaired, and trusted again: the next sync finds nothing to do.
+    expect((await applyDesired(view(), [applier])).appliers[0]).toEqual({ name: "policy", status: "unchanged" });
+  });
+
+  it("checks the canary before a partial sync, so elements never go into a flushed table", async () => {
+    const kernel = fakeKernel();
+    const applier = createPolicyApplier({ run: kernel.run });
+    await applyDesired(view(), [applier]);
+    kernel.damage("flushed");
+    const report = await applyDesired(view(scaled), [applier]);
+    expect(report.appliers[0]).toMatchObject({ status: "applied", plan: { repairs: [expect.stringContaining("was flushed")] } });
+    expect(applier.lastSync?.mode).toBe("full");
+    expect(kernel.batches().at(-1)).toContain("delete table inet wayfinder_policy");
+  });
+
+  it("fails a full sync whose table the canary does not find intact afterwards", async () => {
+    const kernel = fakeKernel();
+    const applier = createPolicyApplier({ run: async (argv, input) => {
+      const out = await kernel.run(argv, input);
+      if (argv.join(" ") === "nft -f -") kernel.damage("flushed");
+      return out;
+    } });
+    const report = await applyDesired(view(), [applier]);
+    expect(report.appliers[0]).toMatchObject({ status: "failed", stage: "verify", error: expect.stringContaining("table inet wayfinder_policy was flushed") });
+    expect(kernel.calls.map((c) => c.argv.join(" "))).not.toContain("nft list tables inet");
   });
 
   it("turns br_netfilter on for its own bridges' traffic, and refuses to program without it", async () => {

@@ -33,16 +33,39 @@ const STATES = ["TASK_RUNNING", "TASK_RUNNING", "TASK_RUNNING", "TASK_RUNNING", 
 
 export const START = Date.parse("2026-01-01T00:00:00Z");
 
-/** A config that makes pools small: four named-VIP addresses a family, six or two VTEPs, four slices. */
-/** A network policy: an attach ACL that refuses a framework's tasks on `dcos`, admin rules, an isolated network. */
-const POLICY = {
-  networks: { dcos: { attach: [{ action: "deny", frameworks: ["hello*"] }, { action: "allow" }] }, dcos6: { isolation: "isolated", allowFrom: ["host"] } },
-  rules: [
-    { name: "web-to-db", priority: 10, action: "allow", from: { apps: ["/web"] }, to: { apps: ["/db"] }, ports: [{ protocol: "tcp", port: 5432 }] },
-    { name: "no-outside", priority: 20, action: "deny", from: { ipBlocks: [{ cidr: "0.0.0.0/0", except: ["10.0.0.0/8"] }] } },
-  ],
-  default: "allow",
-};
+/**
+ * Network policies. The first: an attach ACL that refuses a framework's tasks on `dcos`, admin
+ * rules, an isolated network. The second couples more: rules on labels, networks, roles and
+ * address blocks beside apps (judged per address), a pass, logged rules and drops, a default
+ * deny, a network no one uses, and a rule budget small enough that nodes go over it.
+ */
+const POLICIES = [
+  {
+    networks: { dcos: { attach: [{ action: "deny", frameworks: ["hello*"] }, { action: "allow" }] }, dcos6: { isolation: "isolated", allowFrom: ["host"] } },
+    rules: [
+      { name: "web-to-db", priority: 10, action: "allow", from: { apps: ["/web"] }, to: { apps: ["/db"] }, ports: [{ protocol: "tcp", port: 5432 }] },
+      { name: "no-outside", priority: 20, action: "deny", from: { ipBlocks: [{ cidr: "0.0.0.0/0", except: ["10.0.0.0/8"] }] } },
+    ],
+    default: "allow",
+  },
+  {
+    networks: {
+      dcos: { attach: [{ action: "deny", apps: ["/bg"] }, { action: "deny", roles: ["slave_public"] }, { action: "allow" }], isolation: "isolated", allowFrom: ["host"] },
+      dcos6: { isolation: "isolated" },
+      typo: { isolation: "open" },
+    },
+    rules: [
+      { name: "external-in", priority: 5, action: "allow", from: { labels: { HAPROXY_GROUP: "external" } }, to: { apps: ["/web", "/group/*"] }, ports: [{ protocol: "tcp", port: 80, endPort: 81 }] },
+      { name: "v6-pass", priority: 6, action: "pass", from: { networks: ["dcos6"] }, to: { networks: ["dcos", "host"] } },
+      { name: "public", priority: 7, action: "deny", from: { roles: ["slave_*"] }, to: { labels: { HAPROXY_GROUP: "internal" } }, log: true },
+      { name: "db-block", priority: 8, action: "allow", from: { apps: ["/web"], ipBlocks: [{ cidr: "9.0.0.0/29", except: ["9.0.0.6/32"] }] }, to: { apps: ["/db"], ipBlocks: [{ cidr: "9.0.0.0/30", except: [] }] } },
+      { name: "hosts", priority: 9, action: "deny", from: { networks: ["host"] }, to: { ipBlocks: [{ cidr: "10.0.0.0/30", except: [] }] }, ports: [{ protocol: "udp", port: 53 }] },
+    ],
+    default: "deny",
+    logDrops: true,
+    maxRulesPerNode: 130,
+  },
+];
 
 /**
  * LB groups, where they run and their ports: the defaults (public and private agents), groups
@@ -57,8 +80,9 @@ const PLACEMENTS = [
   { groups: ["external", "internal"], placement: { external: {}, internal: {} }, groupPorts: { internal: { httpPort: 8080, httpsPort: 8443, appIdPort: 9191, statsPort: 9190 } } },
 ];
 
-const config = (grace: number, allowed: boolean, vtep: string, mapMode: boolean, policy: boolean, placement: number) => ({
-  ...(policy ? { policy: POLICY } : {}),
+/** A config that makes pools small: four named-VIP addresses a family, six or two VTEPs, four slices; `policy` indexes `POLICIES` (past its end: none). */
+const config = (grace: number, allowed: boolean, vtep: string, mapMode: boolean, policy: number, placement: number) => ({
+  ...(policy < POLICIES.length ? { policy: POLICIES[policy] } : {}),
   l4lb: { ipv4Range: { min: "11.0.0.0", max: "11.0.0.3" }, ipv6Range: { min: "fd01:c::", max: "fd01:c::3" }, namedVipGraceSeconds: grace },
   overlay: {
     vtep_subnet: vtep,
@@ -103,12 +127,13 @@ const vipPort = fc.record({
 
 const anyTask: fc.Arbitrary<TaskInput> = fc.record({
   id: fc.constantFrom(...TASK_IDS),
-  appId: fc.constantFrom(undefined, "/web", "/db"),
+  appId: fc.constantFrom(undefined, "/web", "/db", "/web", "/db", "/bg"),
   name: fc.constantFrom(...TASK_NAMES),
   frameworkId: fc.constantFrom("F1", "F1", "F2", "F3", "F9"),
   agentId: fc.constantFrom("S1", "S2", "S3", "S4", "S5", "S1", "S2", "bad/id", "S9"),
   state: fc.constantFrom(...STATES),
-  labels: fc.constantFrom([], [{ key: "VIP_PORT0", value: "tcp://legacy:90" }], [{ key: "vip_port1", value: "udp://11.0.0.5:53" }]),
+  role: fc.constantFrom(undefined, undefined, "slave_public", "prod"),
+  labels: fc.constantFrom([], [{ key: "VIP_PORT0", value: "tcp://legacy:90" }], [{ key: "vip_port1", value: "udp://11.0.0.5:53" }], [{ key: "WAYFINDER_POLICY_ALLOW_FROM", value: "/web, 10.0.0.0/8" }]),
   ports: fc.constantFrom([], [{ begin: 31000, end: 31000 }], [{ begin: 31000, end: 31001 }], [{ begin: 0, end: 5 }]),
   discovery: fc.option(fc.record({ name: fc.constantFrom(undefined, "web", "big.dog", "Big_Dog!"), ports: fc.array(vipPort, { maxLength: 2 }) }), { nil: undefined, freq: 4 }),
   container: fc.option(
@@ -169,6 +194,13 @@ const APP_LABELS: Array<Record<string, string>> = [
   { HAPROXY_GROUP: "external", HAPROXY_DEPLOYMENT_GROUP: "bg", HAPROXY_DEPLOYMENT_STARTED_AT: "2026-01-01T00:00:00Z" },
   { HAPROXY_GROUP: "external", HAPROXY_DEPLOYMENT_GROUP: "bg", HAPROXY_DEPLOYMENT_STARTED_AT: "2026-01-02T00:00:00Z" },
   { HAPROXY_GROUP: "external", HAPROXY_DEPLOYMENT_GROUP: "bg", HAPROXY_DEPLOYMENT_STARTED_AT: "not a time" },
+  // App tiers (issue 15): sources by app, label, network, role, address block and anyone; a
+  // label it cannot read; a label that lets no one in.
+  { HAPROXY_GROUP: "internal", WAYFINDER_POLICY_ALLOW_FROM_5432: "/web, label:HAPROXY_GROUP=external" },
+  { HAPROXY_GROUP: "external", WAYFINDER_POLICY_ALLOW_FROM: "network:dcos6, 9.0.0.0/30", WAYFINDER_POLICY_ALLOW_FROM_80_UDP: "*" },
+  { WAYFINDER_POLICY_ALLOW_FROM_8080: "role:slave_*, /db" },
+  { WAYFINDER_POLICY_ALLOW_FROM_99999: "/web" },
+  { WAYFINDER_POLICY_ALLOW_FROM: "" },
 ];
 
 const plainApp: fc.Arbitrary<AppInput> = fc.record({
@@ -192,7 +224,12 @@ const plainApp: fc.Arbitrary<AppInput> = fc.record({
 /** An IP-per-task app without service ports: the assigner gives it one, from a range of two. */
 const containerApp: fc.Arbitrary<AppInput> = fc.record({
   id: fc.constantFrom(...APP_IDS),
-  labels: fc.constantFrom<Record<string, string>>({ HAPROXY_GROUP: "external" }, { HAPROXY_GROUP: "internal" }, { HAPROXY_GROUP: "external,internal" }),
+  labels: fc.constantFrom<Record<string, string>>(
+    { HAPROXY_GROUP: "external" },
+    { HAPROXY_GROUP: "internal" },
+    { HAPROXY_GROUP: "external,internal" },
+    { HAPROXY_GROUP: "external", WAYFINDER_POLICY_ALLOW_FROM_8080: "/db, network:dcos" },
+  ),
   networks: fc.constant([{ mode: "container", name: "dcos" }]),
   ipAddress: fc.constantFrom<{ discovery: { ports: Array<{ number: number }> } } | undefined>(undefined, { discovery: { ports: [{ number: 8080 }] } }),
   container: fc.constant({ portMappings: [{ containerPort: 8080 }] }),
@@ -213,7 +250,7 @@ export const bareSnapshot: fc.Arbitrary<ClusterSnapshot> = fc
     allowed: fc.boolean(),
     vtep: fc.constantFrom("44.128.0.0/29", "44.128.0.0/30"),
     mapMode: fc.boolean(),
-    policy: fc.boolean(),
+    policy: fc.constantFrom(0, 1, 1, 2),
     // Twice as often: both groups on every agent, where services alone decide whether they clash.
     placement: fc.constantFrom(0, 1, 2, 3, 4, 4),
     masters: fc.constantFrom([], ["10.0.0.9:5050"], ["10.0.0.1:5050", "10.0.0.8:5050"]),
