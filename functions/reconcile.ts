@@ -11,6 +11,12 @@ import { canonicalJson } from "../lib/net/canonical-json.ts";
 import { sha256Hex } from "../lib/net/digest.ts";
 import { desiredStateOf } from "./keyed/assemble.ts";
 import { deriveObjects } from "./keyed/derive.ts";
+import type { Provenance } from "../lib/desired/provenance.ts";
+
+export interface ReconcileOptions {
+  /** Told where each piece came from while it is built (`explain`); the output is the same without. */
+  provenance?: Provenance;
+}
 
 /**
  * Computes the desired state of the whole cluster.
@@ -18,8 +24,8 @@ import { deriveObjects } from "./keyed/derive.ts";
  * const desired = reconcile(ClusterSnapshot.parse(json));
  * desired.dns.zones.map((z) => z.origin); // ["dcos.thisdcos.directory", "l4lb.thisdcos.directory", "mesos", ...]
  */
-export function reconcile(snapshot: ClusterSnapshot): DesiredState {
-  return desiredStateOf(deriveObjects(snapshot, { keepValues: true }));
+export function reconcile(snapshot: ClusterSnapshot, options: ReconcileOptions = {}): DesiredState {
+  return desiredStateOf(deriveObjects(snapshot, { keepValues: true, ...options }));
 }
 
 /**

@@ -16,6 +16,8 @@ import { backendName } from "./names.ts";
 import { groupModel, serviceModel } from "./group-model.ts";
 import { marathonServices, type Service } from "./services.ts";
 import { allocateSlots, slotKey, type BackendSlots } from "./slots.ts";
+import { serviceFact } from "./service-fact.ts";
+import type { Provenance } from "../../lib/desired/provenance.ts";
 
 export interface HaproxyGroupsResult {
   /** Group name (as configured, `*` included) → its files. */
@@ -53,14 +55,14 @@ export interface HaproxyModels {
 /**
  * @example haproxyModels(snapshot).groups.map((g) => g.group) // ["external"]
  */
-export function haproxyModels(snapshot: ClusterSnapshot): HaproxyModels {
+export function haproxyModels(snapshot: ClusterSnapshot, provenance?: Provenance): HaproxyModels {
   const config = snapshot.config.haproxy;
   const diagnostics: Diagnostic[] = [];
   const previous = previousAllocations(snapshot.previous.haproxy, diagnostics);
   const previouslyServed = new Set<string>();
   for (const [backend, slots] of Object.entries(previous.backends)) for (const key of Object.keys(slots.servers)) previouslyServed.add(`${backend}|${key}`);
 
-  const normalised = marathonServices({ apps: snapshot.marathonApps, agents: snapshot.agents, config, previouslyServed });
+  const normalised = marathonServices({ apps: snapshot.marathonApps, agents: snapshot.agents, config, previouslyServed, provenance });
   diagnostics.push(...normalised.diagnostics);
   const services = uniqueBackendNames(normalised.services, diagnostics);
 
@@ -85,8 +87,22 @@ export function haproxyModels(snapshot: ClusterSnapshot): HaproxyModels {
     return model;
   };
   const groups = [...config.groups].sort(compareStrings).map((group) => groupModel({ group, services, modelOf, config }));
+  if (provenance !== undefined) for (const model of groups) reportRendered(provenance, model, services);
   const backends = Object.fromEntries([...slots].sort(([a], [b]) => compareStrings(a, b)));
   return { groups, allocations: { backends }, diagnostics };
+}
+
+/**
+ * Tells provenance each service the group renders (a service whose template fails is left out
+ * of the text, so it is rendered here to know), with the task behind each server.
+ */
+function reportRendered(provenance: Provenance, group: HaproxyGroupModel, services: readonly Service[]): void {
+  const rendered = renderHaproxyGroup(group).renderedBackends;
+  const byBackend = new Map(services.map((s) => [backendName(s.appId, s.servicePort), s]));
+  for (const model of group.services) {
+    const service = byBackend.get(model.backend);
+    if (service !== undefined && rendered.has(model.backend)) provenance.haproxyService(group.group, serviceFact(model, service));
+  }
 }
 
 function previousAllocations(raw: unknown, diagnostics: Diagnostic[]): HaproxySlotAllocations {

@@ -9,6 +9,7 @@ import type { Diagnostic } from "../../lib/desired/schema.ts";
 import type { MarathonApp } from "../../lib/snapshot/marathon.ts";
 import type { HaproxyConfig } from "../../lib/snapshot/config.ts";
 import { agentResolver, declaredServicePorts, networkingMode, taskAddress, marathonTaskPorts, type HostResolver, type ResolvableAgent } from "./app-network.ts";
+import type { Provenance } from "../../lib/desired/provenance.ts";
 import { mergeDeploymentGroups, type SourceApp } from "./deployment-groups.ts";
 import { appGroups, serviceLabels, type ServiceSettings } from "./service-labels.ts";
 import { ServicePortAssigner } from "./service-port-assigner.ts";
@@ -61,6 +62,8 @@ export interface ServicesInput {
   config: HaproxyConfig;
   /** `backend|ip:port` keys served last time: a task whose health results are missing stays if it was serving. */
   previouslyServed: Pick<ReadonlySet<string>, "has">;
+  /** Told why an app or task gets no server where no diagnostic says so (`explain`). */
+  provenance?: Provenance | undefined;
 }
 
 const EXCLUDED_TASK_STATES = new Set([
@@ -92,7 +95,10 @@ export function marathonServices(input: ServicesInput): { services: Service[]; d
   const assigner = config.servicePortRange === null ? undefined : new ServicePortAssigner(config.servicePortRange);
   const services: Service[] = [];
   for (const source of merged.apps) {
-    if (config.frameworkName !== undefined && source.id.slice(1) === config.frameworkName) continue;
+    if (config.frameworkName !== undefined && source.id.slice(1) === config.frameworkName) {
+      input.provenance?.skipped(`app:${source.id}`, "haproxy", `it is the framework itself (haproxy.frameworkName ${config.frameworkName})`);
+      continue;
+    }
     services.push(...appServices(source, input, resolve, assigner, diagnostics));
   }
   services.sort((a, b) => compareStrings(a.appId, b.appId) || a.servicePort - b.servicePort);
@@ -107,7 +113,7 @@ export function marathonServices(input: ServicesInput): { services: Service[]; d
  */
 export function appServices(
   source: SourceApp,
-  input: Pick<ServicesInput, "config" | "previouslyServed">,
+  input: Pick<ServicesInput, "config" | "previouslyServed" | "provenance">,
   resolve: HostResolver,
   assigner: ServicePortAssigner | undefined,
   diagnostics: Diagnostic[],
@@ -127,7 +133,15 @@ export function appServices(
   const parsed = servicePorts.map((_, i) => serviceLabels(labels, i, { strictMode: config.strictMode, mapMode: config.haproxyMap, groupHttpsByVhost: config.groupHttpsByVhost && config.bindHttpHttps }));
   const groupsOf = (settings: ServiceSettings) => (settings.groups !== undefined && settings.groups.length > 0 ? settings.groups : groups);
   const relevant = parsed.some(({ settings }) => matchesGroups(config.groups, groupsOf(settings)));
-  if (!relevant) return [];
+  if (!relevant) {
+    if (input.provenance !== undefined) {
+      const asked = [...new Set(parsed.flatMap(({ settings }) => groupsOf(settings)))];
+      const configured = config.groups.join(", ");
+      const why = asked.length === 0 ? `it has no HAPROXY_GROUP label (LB groups configured: ${configured})` : `its groups (${asked.join(", ")}) are none of the LB groups configured (${configured})`;
+      input.provenance.skipped(`app:${id}`, "haproxy", why);
+    }
+    return [];
+  }
 
   const errors = parsed.flatMap((p) => p.errors);
   if (!APP_ID.test(id)) errors.unshift(`the app id ${JSON.stringify(id)} has characters HAProxy names cannot hold`);
@@ -149,9 +163,16 @@ export function appServices(
   });
 
   const checked = config.healthCheck && (app.healthChecks ?? []).length > 0;
+  const skip = (taskId: string, reason: string) => input.provenance?.skipped(`task:${taskId}`, "haproxy", reason);
   for (const { task, draining } of source.tasks) {
-    if (task.host === undefined || task.host === "") continue; // Marathon 0.7.6 workaround
-    if (task.state !== undefined && EXCLUDED_TASK_STATES.has(task.state)) continue;
+    if (task.host === undefined || task.host === "") {
+      skip(task.id, "Marathon reports no host for it yet"); // Marathon 0.7.6 workaround
+      continue;
+    }
+    if (task.state !== undefined && EXCLUDED_TASK_STATES.has(task.state)) {
+      skip(task.id, `${task.state}: Marathon-LB serves only running tasks`);
+      continue;
+    }
     const ip = taskAddress(mode, task, resolve);
     if (ip === undefined) {
       diagnostics.push({
@@ -170,7 +191,10 @@ export function appServices(
         results !== undefined
           ? results.some((r) => r.alive === true)
           : pairs.some(({ service, port }) => input.previouslyServed.has(`${backendName(id, service.servicePort)}|${slotKey({ ip, port })}`));
-      if (!alive) continue;
+      if (!alive) {
+        skip(task.id, results === undefined ? "no Marathon health result yet, and it was not serving before" : "its Marathon health checks report it not alive");
+        continue;
+      }
     }
     for (const { service, port } of pairs) service.backends.push({ host: task.host, ip, port, draining, taskId: task.id });
   }

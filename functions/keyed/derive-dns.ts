@@ -18,6 +18,8 @@ import { frameworkCollisionsOf, mesosSettings } from "../dns-zones/mesos-zone.ts
 import { Part, type DiagnosticObjects } from "./diagnostic-objects.ts";
 import { addAgentDns, addFrameworkDns, addTaskDns, dnsZoneHeaders, mastersDns, OwnerZones, vipDns } from "./dns-owners.ts";
 import type { KeyedObjects } from "./object-store.ts";
+import type { Provenance } from "../../lib/desired/provenance.ts";
+import { reportMasterRecords, reportOwnerRecords, reportZoneRecords } from "./dns-provenance.ts";
 
 /** What the DNS part leaves for the incremental form: the tasks whose records want their agent's IP, with that agent. */
 export interface DnsDerivation {
@@ -25,19 +27,30 @@ export interface DnsDerivation {
 }
 
 /**
+ * `provenance`, when given, is told every owner's records and why a task has none.
  * @example deriveDns(snapshot, objects, diagnostics, vipServices); objects.has("dns/zone/mesos") // true
  */
-export function deriveDns(snapshot: ClusterSnapshot, objects: KeyedObjects, diagnostics: DiagnosticObjects, vipServices: ReadonlyMap<string, readonly L4Service[]>): DnsDerivation {
+export function deriveDns(
+  snapshot: ClusterSnapshot,
+  objects: KeyedObjects,
+  diagnostics: DiagnosticObjects,
+  vipServices: ReadonlyMap<string, readonly L4Service[]>,
+  provenance?: Provenance,
+): DnsDerivation {
   const settings = mesosSettings(snapshot);
-  for (const [id, header] of dnsZoneHeaders(snapshot)) objects.set(ObjectKeys.dnsZone(id), header);
+  for (const [id, header] of dnsZoneHeaders(snapshot)) {
+    objects.set(ObjectKeys.dnsZone(id), header);
+    if (provenance !== undefined) reportZoneRecords(provenance, header);
+  }
   objects.set(ObjectKeys.dnsAliases, aliasesOf(snapshot));
 
   const masters = mastersDns(snapshot, settings);
   objects.set(ObjectKeys.dnsRecords({ kind: "masters" }), masters.records);
+  if (provenance !== undefined) reportMasterRecords(provenance, masters.records);
   diagnostics.add(Part.dnsMesos, masters.mesos);
   diagnostics.add(Part.dnsDcosMasters, masters.dcos);
 
-  const owners = new SharedOwners(objects);
+  const owners = new SharedOwners(objects, provenance);
   const agentCopies = repeatedIds(snapshot.agents);
   const agents = new Map<string, { agent: Agent; info: AgentInfo }>();
   for (const agent of snapshot.agents) {
@@ -66,6 +79,9 @@ export function deriveDns(snapshot: ClusterSnapshot, objects: KeyedObjects, diag
     diagnostics.add(Part.dnsMesos, own.mesos);
     diagnostics.add(Part.dnsDcos, own.dcos);
     if (own.wantsAgentIp) wanting.set(task.id, task.agentId);
+    if (provenance !== undefined && task.state !== "TASK_RUNNING") {
+      for (const zones of ["Mesos-DNS", "dcos-dns"]) provenance.skipped(`task:${task.id}`, "dns", `${task.state}: only TASK_RUNNING tasks get ${zones} records`);
+    }
   }
   for (const id of new Set(wanting.values())) {
     const missing = agentWithoutIp(agents.get(id)!.agent);
@@ -74,6 +90,7 @@ export function deriveDns(snapshot: ClusterSnapshot, objects: KeyedObjects, diag
   for (const [name, services] of vipServices) {
     const own = vipDns(services);
     objects.set(ObjectKeys.dnsRecords({ kind: "vip", id: name }), own.records);
+    if (provenance !== undefined) reportOwnerRecords(provenance, `vip:${name}`, own.records);
     diagnostics.add(Part.dnsL4lb, own.diagnostics);
   }
 
@@ -106,7 +123,10 @@ export function aliasesOf(snapshot: Pick<ClusterSnapshot, "config">): Array<{ na
 class SharedOwners {
   readonly #pending = new Map<string, { zones: OwnerZones; left: number }>();
 
-  constructor(private readonly objects: KeyedObjects) {}
+  constructor(
+    private readonly objects: KeyedObjects,
+    private readonly provenance: Provenance | undefined,
+  ) {}
 
   /** Runs `add` on the owner's records; the last of its `copies` writes the object. */
   with<T>(owner: DnsOwner, copies: number, add: (zones: OwnerZones) => T): T {
@@ -117,7 +137,9 @@ class SharedOwners {
     if (entry.left > 0) this.#pending.set(key, entry);
     else {
       this.#pending.delete(key);
-      this.objects.set(key, entry.zones.value() satisfies DnsOwnerRecords | undefined);
+      const value = entry.zones.value() satisfies DnsOwnerRecords | undefined;
+      this.objects.set(key, value);
+      if (this.provenance !== undefined && owner.kind !== "masters") reportOwnerRecords(this.provenance, `${owner.kind}:${owner.id}`, value);
     }
     return result;
   }

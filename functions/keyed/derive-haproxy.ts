@@ -9,13 +9,14 @@ import { haproxyModels } from "../haproxy/index.ts";
 import { Part, type DiagnosticObjects } from "./diagnostic-objects.ts";
 import { haproxyPieces, placementPieces } from "./haproxy-pieces.ts";
 import type { KeyedObjects } from "./object-store.ts";
+import type { Provenance } from "../../lib/desired/provenance.ts";
 
 /**
  * Writes the HAProxy objects; returns their keys and diagnostics (the incremental form starts from them).
  * @example deriveHaproxy(snapshot, objects, diagnostics).keys.has("haproxy/group/external") // true
  */
-export function deriveHaproxy(snapshot: ClusterSnapshot, objects: KeyedObjects, diagnostics: DiagnosticObjects): HaproxyDerivation {
-  const models = haproxyModels(snapshot);
+export function deriveHaproxy(snapshot: ClusterSnapshot, objects: KeyedObjects, diagnostics: DiagnosticObjects, provenance?: Provenance): HaproxyDerivation {
+  const models = haproxyModels(snapshot, provenance);
   const pieces = haproxyPieces(models);
   for (const [key, value] of pieces.objects) objects.set(key, value);
   diagnostics.add(Part.haproxy, pieces.diagnostics);

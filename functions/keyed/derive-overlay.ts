@@ -11,12 +11,13 @@ import { overlayPeer } from "../overlay/peer.ts";
 import { recordSpaces } from "../overlay/spaces.ts";
 import { Part, type DiagnosticObjects } from "./diagnostic-objects.ts";
 import type { KeyedObjects } from "./object-store.ts";
+import type { Provenance } from "../../lib/desired/provenance.ts";
 
 /**
  * @example deriveOverlay(snapshot, objects, diagnostics); objects.has("node/S1/overlay") // true
  */
-export function deriveOverlay(snapshot: ClusterSnapshot, objects: KeyedObjects, diagnostics: DiagnosticObjects): OverlayParts {
-  const parts = overlayParts(snapshot);
+export function deriveOverlay(snapshot: ClusterSnapshot, objects: KeyedObjects, diagnostics: DiagnosticObjects, provenance?: Provenance): OverlayParts {
+  const parts = overlayParts(snapshot, provenance);
   objects.set(ObjectKeys.overlaySpaces, recordSpaces(parts.spaces));
   for (const node of parts.allocated.nodes) objects.set(ObjectKeys.overlayAllocation(node.ip), node);
   for (const [key, entry] of parts.entries) {

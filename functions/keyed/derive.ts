@@ -17,11 +17,18 @@ import { deriveHaproxy, type HaproxyDerivation } from "./derive-haproxy.ts";
 import { deriveL4lb, type L4lbDerivation } from "./derive-l4lb.ts";
 import { deriveOverlay } from "./derive-overlay.ts";
 import { KeyedObjects, type KeyedObjectsOptions } from "./object-store.ts";
+import type { Provenance } from "../../lib/desired/provenance.ts";
+import { reportVipProvenance } from "../l4lb/vip-provenance.ts";
+
+export interface DeriveOptions extends KeyedObjectsOptions {
+  /** Told where each piece came from while it is derived (`explain`); the objects are the same without. */
+  provenance?: Provenance;
+}
 
 /**
  * @example deriveObjects(snapshot).hash() // "5d1c..." (the DesiredState's hash)
  */
-export function deriveObjects(snapshot: ClusterSnapshot, options: KeyedObjectsOptions = {}): KeyedObjects {
+export function deriveObjects(snapshot: ClusterSnapshot, options: DeriveOptions = {}): KeyedObjects {
   return derive(snapshot, options).objects;
 }
 
@@ -39,17 +46,22 @@ export interface Derivation {
 /**
  * @example derive(snapshot).l4lb.allocation.addresses[4].get("app.marathon") // "11.171.172.79"
  */
-export function derive(input: ClusterSnapshot, options: KeyedObjectsOptions = {}): Derivation {
-  const objects = new KeyedObjects(options);
+export function derive(input: ClusterSnapshot, options: DeriveOptions = {}): Derivation {
+  const { provenance, ...objectOptions } = options;
+  const objects = new KeyedObjects(objectOptions);
   const diagnostics = new DiagnosticObjects();
   // Every artifact reads the admitted snapshot: a quarantined task gets no name, backend or server.
   const admission = admitTasks(input);
   diagnostics.add(Part.admission, admission.diagnostics);
   const snapshot = admission.snapshot;
   const l4lb = deriveL4lb(snapshot, objects, diagnostics);
-  const dns = deriveDns(snapshot, objects, diagnostics, l4lb.servicesByName);
-  const overlay = deriveOverlay(snapshot, objects, diagnostics);
-  const haproxy = deriveHaproxy(snapshot, objects, diagnostics);
+  if (provenance !== undefined) {
+    for (const q of admission.quarantined) provenance.skipped(`task:${q.taskId}`, "admission", `quarantined: network ${q.network} refused by ACL entry policy.networks.${q.network}.attach[${q.entry}]`);
+    reportVipProvenance(snapshot, l4lb, provenance);
+  }
+  const dns = deriveDns(snapshot, objects, diagnostics, l4lb.servicesByName, provenance);
+  const overlay = deriveOverlay(snapshot, objects, diagnostics, provenance);
+  const haproxy = deriveHaproxy(snapshot, objects, diagnostics, provenance);
   const quarantined = new Set(admission.quarantined.map((q) => q.taskId));
   const policy = policyModelOf({ snapshot, quarantined: input.tasks.filter((t) => quarantined.has(t.id)), overlayNodes: Object.fromEntries(overlay.entries) });
   policy?.flush(policySink(objects));

@@ -161,7 +161,11 @@ export function serviceSortKey(s: L4Service): string {
   return `${ipSortKey(s.vip.ip)} ${String(s.vip.port).padStart(5, "0")} ${s.vip.protocol}`;
 }
 
-function carriesVips(task: Task): boolean {
+/**
+ * True when the task carries a VIP label on any port (most tasks carry none).
+ * @example carriesVips(task) // true for a task whose DiscoveryInfo port has a VIP_0 label
+ */
+export function carriesVips(task: Task): boolean {
   return (
     task.labels.some((l) => legacyVipLabel(l.key, l.value) !== undefined) ||
     (task.discovery?.ports ?? []).some((p) => p.labels.some((l) => isVipLabelKey(l.key)))

@@ -18,6 +18,7 @@ import { overlayNodeEntry } from "./node-entry.ts";
 import { keptAllocations } from "./release.ts";
 import { effectiveSpaces, HeldCounts, recordSpaces, type Spaces } from "./spaces.ts";
 import { overlayFamilies, taskOutsideSlices } from "./task-addresses.ts";
+import type { Provenance } from "../../lib/desired/provenance.ts";
 
 /**
  * @example
@@ -61,7 +62,7 @@ export interface OverlayParts {
 /**
  * @example overlayParts(snapshot).entries.map(([key]) => key) // ["S1", "S2", "master@10.0.0.1"]
  */
-export function overlayParts(snapshot: ClusterSnapshot): OverlayParts {
+export function overlayParts(snapshot: ClusterSnapshot, provenance?: Provenance): OverlayParts {
   const config = snapshot.config.overlay;
   const previous = snapshot.previous.overlay;
   const members = overlayMembers(snapshot);
@@ -78,7 +79,7 @@ export function overlayParts(snapshot: ClusterSnapshot): OverlayParts {
   const families = overlayFamilies(spaces.spaces);
   const taskDiagnostics = new Map<string, Diagnostic[]>();
   for (const task of snapshot.tasks) {
-    const found = taskOutsideSlices(task, nodes[task.agentId], families);
+    const found = taskOutsideSlices(task, nodes[task.agentId], families, provenance);
     if (found.length > 0) taskDiagnostics.set(task.id, [...(taskDiagnostics.get(task.id) ?? []), ...found]);
   }
   return { members, releaseDiagnostics: released.diagnostics, spaces: spaces.spaces, spaceDiagnostics: spaces.diagnostics, allocated, entries, taskDiagnostics };

@@ -10,6 +10,7 @@ import type { Diagnostic } from "../../lib/desired/schema.ts";
 import type { OverlayNode } from "../../lib/desired/overlay-schema.ts";
 import { contains, formatCidr, parseCidr, parseIpValue } from "../../lib/net/cidr.ts";
 import type { FamilySpace, Spaces } from "./spaces.ts";
+import type { Provenance } from "../../lib/desired/provenance.ts";
 import { isTerminal } from "../task-facts/task-networks.ts";
 
 /**
@@ -40,25 +41,39 @@ export function overlayFamilies(spaces: Spaces): OverlayFamily[] {
 
 /**
  * The reports of one task's overlay addresses outside its agent's slice (`entry` is its agent's
- * overlay node entry, if it has one).
+ * overlay node entry, if it has one). `provenance` is told each address in an overlay, or why
+ * the task has none.
  * @example taskOutsideSlices(task, nodes[task.agentId], overlayFamilies(spaces)) // []
  */
-export function taskOutsideSlices(task: Task, entry: OverlayNode | undefined, families: readonly OverlayFamily[]): Diagnostic[] {
+export function taskOutsideSlices(task: Task, entry: OverlayNode | undefined, families: readonly OverlayFamily[], provenance?: Provenance): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
-  if (isTerminal(task) || families.length === 0) return diagnostics;
-  for (const text of latestAddresses(task)) {
+  if (families.length === 0) return diagnostics;
+  if (isTerminal(task)) {
+    provenance?.skipped(`task:${task.id}`, "overlay", `${task.state}: a finished task holds no overlay address`);
+    return diagnostics;
+  }
+  const addresses = latestAddresses(task);
+  let inOverlay = false;
+  for (const text of addresses) {
     const address = parseIpValue(text);
     const family = address && families.find((f) => f.space.cidr.family === address.family && contains(f.space.cidr, address.value));
     if (address === undefined || family === undefined) continue;
+    inOverlay = true;
     const slice = entry?.overlays.find((o) => o.name === family.name)?.[family.key];
     const sliceCidr = slice === undefined ? undefined : parseCidr(slice);
-    if (sliceCidr !== undefined && contains(sliceCidr, address.value)) continue;
+    const routed = sliceCidr !== undefined && contains(sliceCidr, address.value);
+    provenance?.overlayAddress(task.id, { overlay: family.name, address: text, space: formatCidr(family.space.cidr), ...(slice === undefined ? {} : { slice }), routed });
+    if (routed) continue;
     diagnostics.push({
       level: "warning",
       code: "overlay.task-outside-slice",
       subject: `task:${task.id}`,
       message: `its address ${text} is in overlay '${family.name}' (${formatCidr(family.space.cidr)}), but its agent ${task.agentId} holds ${slice ?? "no slice of it"}: every node routes that address elsewhere (lost allocations? import DC/OS's overlay master state with wayfinder snapshot --previous)`,
     });
+  }
+  if (!inOverlay && provenance !== undefined) {
+    const which = addresses.length === 0 ? "its latest status reports no address" : `none of its addresses (${addresses.join(", ")}) is in an overlay`;
+    provenance.skipped(`task:${task.id}`, "overlay", which);
   }
   return diagnostics;
 }

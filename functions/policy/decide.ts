@@ -16,6 +16,7 @@
  */
 import type { PolicyIdentity, PolicySection } from "../../lib/desired/policy-schema.ts";
 import { elementIndex, type ElementIndex } from "../../lib/desired/policy-elements.ts";
+import { parseIpValue, type IpAddress } from "../../lib/net/cidr.ts";
 import { portsMatch } from "../../lib/desired/policy-ports.ts";
 
 export type Tier = "quarantine" | "scope" | "guard" | "admin" | "network" | "app" | "default";
@@ -46,12 +47,15 @@ export class PolicyDecider {
   readonly #owners = new Map<string, Source>();
   readonly #rules: Map<string, PolicySection["rules"][number]>;
   readonly #apps: Map<string, PolicySection["apps"][number]>;
+  /** Every quarantined task's own address, on whichever node it is blocked. */
+  readonly #blocked = new Set<string>();
 
   constructor(policy: PolicySection) {
     this.#policy = policy;
     this.#rules = new Map(policy.rules.map((r) => [r.name, r]));
     this.#apps = new Map(policy.apps.map((a) => [a.appId, a]));
     for (const [node, entry] of Object.entries(policy.nodes)) {
+      for (const address of entry.blocked) this.#blocked.add(address);
       for (const address of entry.addresses) this.#owners.set(address, { kind: "node", node, address });
       for (const address of Object.keys(entry.sources)) this.#owners.set(address, { kind: "task", node, address });
     }
@@ -68,9 +72,12 @@ export class PolicyDecider {
   }
 
   /** The verdict for a new connection from `source` to `address`:`port`. */
-  decide(source: Source, address: string, protocol: string, port: number): Decision {
+  decide(source: Source, destination: string, protocol: string, port: number): Decision {
     const p = this.#policy;
-    if (this.#set("quarantine").has(address, port) || Object.values(p.nodes).some((n) => n.blocked.includes(source.address))) {
+    // Parsed once: a decision asks a set about each address many times (each admin rule's).
+    const address = parseIpValue(destination) ?? destination;
+    const from = parseIpValue(source.address) ?? source.address;
+    if (this.#set("quarantine").has(address, port) || this.#blocked.has(source.address)) {
       return { verdict: "deny", tier: "quarantine", by: "quarantine" };
     }
     const unprogrammed = this.#set("overlay").has(address) && !this.#set("known").has(address);
@@ -81,21 +88,21 @@ export class PolicyDecider {
         return unprogrammed ? { verdict: "deny", tier: "guard", by: "unprogrammed" } : noTask();
       case "outside": {
         const local = Object.values(p.nodes).some((n) => elementIndex(n.local).has(address, port));
-        if (local) return this.#judge(p.outside, source.address, address, protocol, port);
+        if (local) return this.#judge(p.outside, from, address, protocol, port);
         return unprogrammed ? { verdict: "deny", tier: "guard", by: "unprogrammed" } : noTask();
       }
       case "task":
         if (unprogrammed) return { verdict: "deny", tier: "guard", by: "unprogrammed" };
-        return this.#judge(p.nodes[source.node]!.sources[source.address]!, source.address, address, protocol, port);
+        return this.#judge(p.nodes[source.node]!.sources[source.address]!, from, address, protocol, port);
       case "node": {
         if (unprogrammed) return { verdict: "deny", tier: "guard", by: "unprogrammed" };
         const toTask = this.#set("overlay").has(address) || this.#set("known").has(address) || this.#set("hostports").has(address, port);
-        return toTask ? this.#judge(p.nodes[source.node]!.identity, source.address, address, protocol, port) : noTask();
+        return toTask ? this.#judge(p.nodes[source.node]!.identity, from, address, protocol, port) : noTask();
       }
     }
   }
 
-  #judge(identityKey: string, from: string, address: string, protocol: string, port: number): Decision {
+  #judge(identityKey: string, from: Address, address: Address, protocol: string, port: number): Decision {
     const identity: PolicyIdentity = this.#policy.identities[identityKey]!;
     for (const { name, from: checked } of identity.rules) {
       const rule = this.#rules.get(name)!;
@@ -109,7 +116,7 @@ export class PolicyDecider {
   }
 
   /** After the admin rules: isolation (for sources on a network), the app tier, the default. */
-  #tiers(identity: PolicyIdentity, from: string, address: string, protocol: string, port: number): Decision {
+  #tiers(identity: PolicyIdentity, from: Address, address: Address, protocol: string, port: number): Decision {
     const p = this.#policy;
     const network = identity.network;
     if (network !== undefined) {
@@ -139,6 +146,9 @@ export class PolicyDecider {
     return index;
   }
 }
+
+/** An address as a set is asked about it: parsed, or the text when it is none (it matches nothing). */
+type Address = IpAddress | string;
 
 function noTask(): Decision {
   return { verdict: "allow", tier: "scope", by: "no-task" };

@@ -2,7 +2,8 @@
  * @module
  * `explain` and `matrix`: the decision function asked about parties instead of addresses.
  * `explain` judges every source of one party against every destination of another on one port;
- * `matrix` does it for every app (and node) against every app, per port, and `matrixChanges`
+ * `matrix` does it for every app (and node) against every app, per port (`partyCells` for any
+ * sources and destinations: a page of it, one party's row and column), and `matrixChanges`
  * keeps only the cells two matrices disagree on: what a change would open or close. Pure.
  */
 import { compareStrings } from "../../lib/net/compare.ts";
@@ -56,14 +57,23 @@ export type MatrixCell = Omit<Explanation, "pairs"> & { pairs: number };
  * @example policyMatrix(decider, parties, [{ protocol: "tcp", port: 80 }])[0] // { from: "/shop/api", to: "/shop/web", verdict: "deny", ... }
  */
 export function policyMatrix(decider: PolicyDecider, parties: Parties, ports: readonly MatrixPort[]): MatrixCell[] {
-  const sources = [...sorted(parties.apps), ...sorted(parties.nodes)];
-  const destinations = sorted(parties.apps);
-  const cells: MatrixCell[] = [];
-  for (const [, from] of sources) {
-    for (const [, to] of destinations) {
+  const sources = [...sorted(parties.apps), ...sorted(parties.nodes)].map(([, party]) => party);
+  const destinations = sorted(parties.apps).map(([, party]) => party);
+  return partyCells(decider, sources, destinations, ports).map(({ pairs, ...cell }) => ({ ...cell, pairs: pairs.length }));
+}
+
+/**
+ * Each source against each destination on each port, in that order: the whole matrix, a page
+ * of it, or one party's row and column. Cells with no pair are left out.
+ * @example partyCells(decider, [web], [db, api], [{ protocol: "tcp", port: 5432 }])[0].by // ["web-to-db"]
+ */
+export function partyCells(decider: PolicyDecider, sources: readonly Party[], destinations: readonly Party[], ports: readonly MatrixPort[]): Explanation[] {
+  const cells: Explanation[] = [];
+  for (const from of sources) {
+    for (const to of destinations) {
       for (const { protocol, port } of ports) {
-        const { pairs, ...cell } = explain(decider, from, to, protocol, port);
-        if (pairs.length > 0) cells.push({ ...cell, pairs: pairs.length });
+        const cell = explain(decider, from, to, protocol, port);
+        if (cell.pairs.length > 0) cells.push(cell);
       }
     }
   }

@@ -35,6 +35,7 @@ export function agentMetrics() {
     sourceErrors: add(new Counter("wayfinder_agent_source_errors_total", "Desired states not obtained: kind=fetch (unreachable, timeout) or invalid (failed validation)", ["kind"])),
     sourceEvents: add(new Counter("wayfinder_agent_source_events_total", "Marathon events that asked for a read, by type", ["type"])),
     streamDisconnects: add(new Counter("wayfinder_agent_event_stream_disconnects_total", "Event-stream disconnects, kind=silent (idle timeout) or other", ["kind"])),
+    statusReports: add(new Counter("wayfinder_agent_status_reports_total", "Status reports sent to the control plane, by result: ok or failed", ["result"])),
     convergence: add(new Histogram("wayfinder_agent_convergence_seconds", "From the event that asked for a read (or the batch received) to the node running the result", DURATION_BUCKETS)),
     // The delta path (watch): what arrives, what each applier does with it, what is persisted.
     applyDuration: add(new Histogram("wayfinder_agent_applier_duration_seconds", "Time one applier took on one run, by applier and mode (partial: the changed keys; full: the whole view)", DURATION_BUCKETS, ["applier", "mode"])),

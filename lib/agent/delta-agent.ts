@@ -15,6 +15,7 @@ import type { Logger } from "./log.ts";
 import { NodeViewReader } from "./view/view-reader.ts";
 import { ViewStore } from "./view/view-store.ts";
 import { WatchFeed } from "./watch/watch-feed.ts";
+import type { NodeStatusReport } from "../store/node-status.ts";
 
 export interface DeltaAgentOptions {
   node: string;
@@ -35,6 +36,8 @@ export interface DeltaAgentOptions {
   stop: Promise<string>;
   /** Called once the syncer exists, for the health endpoint. */
   onStatus?: (status: () => KeyedSyncStatus) => void;
+  /** Told after every sync (the status report the node PUTs to the control plane). */
+  onSynced?: (status: NodeStatusReport) => void;
 }
 
 /**
@@ -69,6 +72,7 @@ export async function runDeltaAgent(options: DeltaAgentOptions): Promise<"stoppe
     metrics,
     log,
     ...(options.resyncIntervalMs === undefined ? {} : { resyncIntervalMs: options.resyncIntervalMs }),
+    ...(options.onSynced === undefined ? {} : { onSynced: options.onSynced }),
   });
   options.onStatus?.(() => syncer.status);
   if (view.generation !== undefined) {

@@ -8,7 +8,8 @@
  * succeeds. An applier held back because one it requires failed keeps them too (DNS requires
  * the VIP rules: a name is never published before its VIP works). Runs never overlap; batches
  * arriving during one collapse into the next. After each run the view's changes are persisted,
- * so a restart resumes the watch from there.
+ * so a restart resumes the watch from there, and the run is reported (`onSynced`, the status
+ * the node PUTs to the control plane).
  */
 import type { ApplierResult } from "../executor/apply-desired.ts";
 import { changesAreEmpty, NeedsValuesError, type ChangedKey, type KeyChanges, type KeyedApplier, type ViewReader } from "../executor/keyed-applier.ts";
@@ -19,6 +20,8 @@ import type { Logger } from "./log.ts";
 import { countResult, reportRepairs } from "./syncer.ts";
 import type { ReceivedBatch } from "./watch/batch-builder.ts";
 import type { PersistedChanges } from "./view/view-store.ts";
+import { SyncReports } from "./status-report.ts";
+import type { NodeStatusReport } from "../store/node-status.ts";
 
 export interface KeyedSyncerOptions {
   appliers: readonly KeyedApplier[];
@@ -34,6 +37,11 @@ export interface KeyedSyncerOptions {
   /** Periodic full sync of every applier, in ms (jittered by ±10%). Default 60 000; 0 turns it off. */
   resyncIntervalMs?: number;
   now?: () => number;
+  /**
+   * Told after every run, whatever its result (the status reporter). Must not block: the next
+   * run does not wait for it, and what it throws is ignored.
+   */
+  onSynced?: (status: NodeStatusReport) => void;
 }
 
 /** Changes not taken yet, merged batch after batch. */
@@ -109,6 +117,7 @@ export class KeyedSyncer {
   #retry: NodeJS.Timeout | undefined;
   #resync: NodeJS.Timeout | undefined;
   #stopped = false;
+  readonly #reports: SyncReports;
 
   constructor(options: KeyedSyncerOptions) {
     this.#opts = options;
@@ -116,6 +125,7 @@ export class KeyedSyncer {
     this.#backoff = options.backoff ?? new Backoff({ initialMs: 500, maxMs: 30_000 });
     this.#now = options.now ?? Date.now;
     this.#runner = new CoalescingRunner(() => this.#run());
+    this.#reports = new SyncReports(options.onSynced, options.log);
   }
 
   get status(): KeyedSyncStatus {
@@ -169,6 +179,7 @@ export class KeyedSyncer {
     // Every applier takes at least the changes up to here (later ones may take more).
     const floor = { generation: this.#opts.view.generation, hash: this.#opts.view.hash };
     const results: ApplierResult[] = [];
+    const durations = new Map<string, number>();
     const broken = new Set<string>();
     for (const slot of this.#slots) {
       const name = slot.applier.name;
@@ -178,12 +189,15 @@ export class KeyedSyncer {
         broken.add(name);
         continue;
       }
+      const began = this.#now();
       const result = await this.#runOne(slot);
+      durations.set(name, Math.max(0, this.#now() - began));
       if (result.status === "failed" || result.status === "held") broken.add(name);
       results.push(result);
     }
     await this.#persist();
-    this.#record(results, broken.size === 0, started, floor);
+    const ended = this.#record(results, broken.size === 0, started, floor);
+    this.#reports.tell({ hash: floor.hash, ok: broken.size === 0, appliers: results }, this.status, started, ended, durations);
   }
 
   /** One applier: its changes, or a full sync when due or when the partial one cannot be done. */
@@ -234,7 +248,8 @@ export class KeyedSyncer {
     }
   }
 
-  #record(results: ApplierResult[], ok: boolean, started: number, floor: { generation: number; hash: string }): void {
+  /** Records a run in the status and metrics; returns when it ended. */
+  #record(results: ApplierResult[], ok: boolean, started: number, floor: { generation: number; hash: string }): number {
     const { metrics, log } = this.#opts;
     const ended = this.#now();
     metrics.syncDuration.observe((ended - started) / 1000);
@@ -257,7 +272,7 @@ export class KeyedSyncer {
       this.#receivedAt = undefined;
       const applied = results.filter((r) => r.status === "applied");
       if (applied.length > 0) log.info("view applied", { generation, durationMs: ended - started, appliers: Object.fromEntries(applied.map((r) => [r.name, r.status === "applied" ? `+${r.plan.adds.length} ~${r.plan.changes.length} -${r.plan.deletes.length}` : ""])) });
-      return;
+      return ended;
     }
     this.#status.consecutiveFailures++;
     metrics.syncs.inc({ result: "failed" });
@@ -266,6 +281,7 @@ export class KeyedSyncer {
     const failed = Object.fromEntries(results.flatMap((r) => (r.status === "failed" ? [[r.name, `failed at ${r.stage}: ${r.error}`]] : r.status === "held" ? [[r.name, `held: ${r.reason}`]] : [])));
     log.error("sync failed; failing appliers keep their last good state", { generation: this.#opts.view.generation, appliers: failed, consecutiveFailures: this.#status.consecutiveFailures, retryInMs: delay });
     this.#retry = setTimeout(() => this.#request(), delay);
+    return ended;
   }
 
   #scheduleResync(): void {

@@ -17,6 +17,8 @@ import type { AgentMetrics } from "./agent-metrics.ts";
 import type { AgentStateStore } from "./agent-state.ts";
 import type { Logger } from "./log.ts";
 import type { ProgressLine } from "./progress.ts";
+import { ApplierTimer, SyncReports } from "./status-report.ts";
+import type { NodeStatusReport } from "../store/node-status.ts";
 
 export interface SyncerOptions {
   node: string;
@@ -32,6 +34,11 @@ export interface SyncerOptions {
   resyncIntervalMs?: number;
   /** The clock. Default `Date.now`. */
   now?: () => number;
+  /**
+   * Told after every sync, whatever its result (the status reporter). Must not block: the
+   * next sync does not wait for it, and what it throws is ignored.
+   */
+  onSynced?: (status: NodeStatusReport) => void;
 }
 
 /** What the health endpoint and `--once` report. */
@@ -44,6 +51,8 @@ export interface SyncStatus {
   consecutiveFailures: number;
   /** When the node last ran its desired state fully (ms since the epoch). */
   lastSuccessAt?: number;
+  /** The store generation `appliedHash` came from, when the feed said. */
+  appliedGeneration?: number;
 }
 
 /**
@@ -58,6 +67,9 @@ export class Syncer {
   readonly #backoff: Backoff;
   readonly #now: () => number;
   #target: DesiredState | undefined;
+  /** The store generation of `#target`, when the feed knows it. */
+  #targetGeneration: number | undefined;
+  readonly #reports: SyncReports;
   /** When the change behind `#target` was noticed, for the convergence histogram. */
   #requestedAt: number | undefined;
   #status: SyncStatus = { consecutiveFailures: 0 };
@@ -72,6 +84,7 @@ export class Syncer {
     this.#backoff = options.backoff ?? new Backoff({ initialMs: 500, maxMs: 30_000 });
     this.#now = options.now ?? Date.now;
     this.#runner = new CoalescingRunner(() => this.#run());
+    this.#reports = new SyncReports(options.onSynced, options.log);
   }
 
   get status(): SyncStatus {
@@ -91,11 +104,12 @@ export class Syncer {
     this.#request();
   }
 
-  /** A new valid desired state from the feed. */
-  offer(desired: DesiredState, requestedAt?: number): void {
+  /** A new valid desired state from the feed, with the store generation it came from if known. */
+  offer(desired: DesiredState, requestedAt?: number, generation?: number): void {
     if (this.#stopped) return;
     const changed = desired.hash !== this.#target?.hash;
     this.#target = desired;
+    if (generation !== undefined || changed) this.#targetGeneration = generation;
     if (changed) {
       this.#requestedAt = requestedAt ?? this.#requestedAt;
       this.#status.desiredHash = desired.hash;
@@ -131,17 +145,24 @@ export class Syncer {
       clearTimeout(this.#retry);
       await this.#remember(target);
       const started = this.#now();
+      const generation = this.#targetGeneration;
+      const timer = new ApplierTimer(this.#now);
       this.#opts.progress?.start(target.hash);
       let report: ApplyReport;
       try {
         report = await applyDesired(target, this.#opts.appliers, {
           ...(this.#opts.requires === undefined ? {} : { requires: this.#opts.requires }),
-          onProgress: (p) => this.#opts.progress?.update(p),
+          onProgress: (p) => {
+            timer.progress(p);
+            this.#opts.progress?.update(p);
+          },
         });
       } finally {
         this.#opts.progress?.done();
       }
-      await this.#record(target, report, started, this.#now());
+      const ended = this.#now();
+      await this.#record(target, report, started, ended, generation);
+      this.#reports.tell(report, this.#status, started, ended, timer.durations(ended));
     } finally {
       this.#scheduleResync();
     }
@@ -159,7 +180,7 @@ export class Syncer {
     }
   }
 
-  async #record(target: DesiredState, report: ApplyReport, started: number, ended: number): Promise<void> {
+  async #record(target: DesiredState, report: ApplyReport, started: number, ended: number, generation: number | undefined): Promise<void> {
     const { metrics, log } = this.#opts;
     const seconds = (ended - started) / 1000;
     metrics.syncDuration.observe(seconds);
@@ -172,7 +193,8 @@ export class Syncer {
     this.#status.lastReport = report;
     if (report.ok) {
       const firstTime = this.#status.appliedHash !== target.hash;
-      this.#status = { ...this.#status, appliedHash: target.hash, consecutiveFailures: 0, lastSuccessAt: ended };
+      const { appliedGeneration: _previous, ...rest } = this.#status;
+      this.#status = { ...rest, appliedHash: target.hash, consecutiveFailures: 0, lastSuccessAt: ended, ...(generation === undefined ? {} : { appliedGeneration: generation }) };
       this.#backoff.reset();
       metrics.syncs.inc({ result: changed.length > 0 ? "applied" : "unchanged" });
       metrics.lastSync.set(ended / 1000);

@@ -28,6 +28,8 @@ export const COMMANDS: Record<string, CommandEntry> = {
   dns: { spec: async () => (await import("./commands/dns-options.ts")).DNS_COMMAND, load: async () => (await import("./commands/dns.ts")).run },
   source: { spec: async () => (await import("./commands/source-options.ts")).SOURCE_COMMAND, load: async () => (await import("./commands/source.ts")).run },
   agent: { spec: async () => (await import("./commands/agent-options.ts")).AGENT_COMMAND, load: async () => (await import("./commands/agent.ts")).run },
+  status: { spec: async () => (await import("./commands/status-options.ts")).STATUS_COMMAND, load: async () => (await import("./commands/status.ts")).run },
+  explain: { spec: async () => (await import("./commands/explain-options.ts")).EXPLAIN_COMMAND, load: async () => (await import("./commands/explain.ts")).run },
   policy: { spec: async () => (await import("./commands/policy-options.ts")).POLICY_COMMAND, load: async () => (await import("./commands/policy.ts")).run },
 };
 

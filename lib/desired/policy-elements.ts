@@ -10,7 +10,7 @@
  * overlapping ranges merge, and a port range inside a whole address it shares a set with goes.
  * The same text is rendered into the kernel and read back by `explain`, so both see one set.
  */
-import { FAMILY_BITS, formatCidr, formatIp, parseCidr, parseIpValue } from "../net/cidr.ts";
+import { FAMILY_BITS, formatCidr, formatIp, parseCidr, parseIpValue, type IpAddress } from "../net/cidr.ts";
 import type { IpFamily } from "../net/ip-literal.ts";
 
 /** One element as numbers: an inclusive address range and an inclusive port range. */
@@ -140,20 +140,52 @@ function cmp(a: bigint, b: bigint): number {
 
 /** A parsed set, for membership questions (`explain`, `matrix`). */
 export interface ElementIndex {
-  /** True when the address (and port, if given) falls in an element. */
-  has(address: string, port?: number): boolean;
+  /** True when the address (and port, if given) falls in an element; a parsed address saves parsing it again. */
+  has(address: string | IpAddress, port?: number): boolean;
 }
 
 /**
+ * Whole-address ranges merged and sorted (a binary search), ported elements by address: a
+ * question costs a log of the set's size, since a matrix asks millions of them.
  * @example elementIndex(["10.0.0.0/8", "10.0.1.11 80"]).has("10.0.1.11", 81) // true: inside 10.0.0.0/8
  */
 export function elementIndex(texts: readonly string[]): ElementIndex {
   const ranges = texts.map((t) => parseElement(t)).filter((r): r is ElementRange => r !== undefined);
+  const isWhole = (r: ElementRange) => r.portLo === 0 && r.portHi === 65535;
+  const whole = mergeRanges(ranges.filter(isWhole), (r) => [r.lo, r.hi], (a, b) => ({ ...a, hi: b.hi > a.hi ? b.hi : a.hi }));
+  // Ported elements of one address, by family then address (bigint keys: no text per question).
+  const byAddress = { 4: new Map<bigint, ElementRange[]>(), 6: new Map<bigint, ElementRange[]>() };
+  const spans: ElementRange[] = [];
+  for (const r of ranges) {
+    if (isWhole(r)) continue;
+    if (r.lo !== r.hi) spans.push(r);
+    else byAddress[r.family].set(r.lo, [...(byAddress[r.family].get(r.lo) ?? []), r]);
+  }
+  const inPorts = (r: ElementRange, ip: IpAddress, port: number) => r.family === ip.family && r.lo <= ip.value && ip.value <= r.hi && r.portLo <= port && port <= r.portHi;
   return {
     has(address, port) {
-      const ip = parseIpValue(address);
+      const ip = typeof address === "string" ? parseIpValue(address) : address;
       if (ip === undefined) return false;
-      return ranges.some((r) => r.family === ip.family && r.lo <= ip.value && ip.value <= r.hi && (port === undefined ? r.portLo === 0 && r.portHi === 65535 : r.portLo <= port && port <= r.portHi));
+      if (inWhole(whole, ip.family, ip.value)) return true;
+      if (port === undefined) return false;
+      const exact = byAddress[ip.family].get(ip.value);
+      return (exact !== undefined && exact.some((r) => inPorts(r, ip, port))) || (spans.length > 0 && spans.some((r) => inPorts(r, ip, port)));
     },
   };
+}
+
+/** Whether `value` lies in one of `sorted` (merged, so no two overlap). */
+function inWhole(sorted: readonly ElementRange[], family: IpFamily, value: bigint): boolean {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const r = sorted[mid]!;
+    const before = r.family < family || (r.family === family && r.hi < value);
+    const after = r.family > family || (r.family === family && r.lo > value);
+    if (before) lo = mid + 1;
+    else if (after) hi = mid - 1;
+    else return true;
+  }
+  return false;
 }

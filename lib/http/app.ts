@@ -4,9 +4,10 @@
  * `wayfinder serve` on Node). It uses only web-standard APIs plus `node:crypto`, which Workers
  * provide under `nodejs_compat`.
  *
- * Request pipeline, in order: 405 for a known path with another method → bearer token on
- * `/v1/*` (when configured) → body size limit → the route. Authentication runs before the body
- * limit so an anonymous client cannot make the server buffer a body at all.
+ * Request pipeline, in order: security headers on every response → 405 for a known path with
+ * another method → bearer token on `/v1/*` and `/metrics` (when configured; the dashboard at
+ * `/ui/` checks it or its session cookie itself) → body size limit → the route. Authentication
+ * runs before the body limit so an anonymous client cannot make the server buffer a body at all.
  */
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
@@ -22,6 +23,11 @@ import { reconcileRoutes } from "./routes/reconcile.ts";
 import { clusterRoutes } from "./routes/clusters.ts";
 import { policyRoutes } from "./routes/policy.ts";
 import { ClusterStates, type ClusterStatesOptions } from "./cluster-states.ts";
+import { OperatorView } from "./operator-view.ts";
+import { explainRoutes } from "./routes/explain.ts";
+import { metricsRoutes } from "./routes/metrics.ts";
+import { securityHeaders } from "./middleware/security-headers.ts";
+import { uiRoutes } from "./ui/routes.tsx";
 import type { SnapshotStore } from "../store/snapshot-store.ts";
 
 /** 32 MiB: a 10,000-task snapshot is a few MiB of JSON; this leaves room without inviting abuse. */
@@ -29,7 +35,7 @@ export const DEFAULT_BODY_LIMIT = 32 * 1024 * 1024;
 
 export interface AppOptions {
   /**
-   * When set (non-empty), every `/v1/*` request needs `Authorization: Bearer <token>`.
+   * When set (non-empty), every `/v1/*` and `/metrics` request needs `Authorization: Bearer <token>`.
    * `/healthz` and `/openapi.json` stay open: probes carry no credentials and neither reveals
    * anything about the cluster. Default: no authentication.
    */
@@ -71,8 +77,13 @@ export function createApp(options: AppOptions = {}): Hono {
   const app = new Hono();
   app.onError(errorHandler(opts.log));
   app.notFound(notFound);
+  app.use(securityHeaders());
   app.use(methodNotAllowed({ app, onMethodNotAllowed: methodNotAllowedResponse }));
-  if (opts.token !== undefined) app.use("/v1/*", bearerToken({ token: opts.token }));
+  if (opts.token !== undefined) {
+    const guard = bearerToken({ token: opts.token });
+    app.use("/v1/*", guard);
+    app.use("/metrics", guard);
+  }
   app.use(
     bodyLimit({
       maxSize: opts.bodyLimit,
@@ -89,13 +100,21 @@ export function createApp(options: AppOptions = {}): Hono {
   });
   app.route("/openapi.json", openApiRoutes(document));
   app.route("/v1/reconcile", reconcileRoutes());
-  if (opts.snapshot !== undefined) app.route("/v1/desired", desiredRoutes(opts.snapshot));
-  if (opts.store !== undefined) {
-    const states = new ClusterStates(opts.store, opts.clusters);
+  const snapshot = opts.snapshot;
+  if (snapshot !== undefined) {
+    app.route("/v1/desired", desiredRoutes(snapshot));
+    // Provenance is reported by a derivation of its own, made at the first explanation.
+    let view: OperatorView | undefined;
+    app.route("/v1/explain", explainRoutes(async () => (view ??= OperatorView.reconcile(snapshot))));
+  }
+  const states = opts.store === undefined ? undefined : new ClusterStates(opts.store, opts.clusters);
+  if (states !== undefined) {
     opts.signal?.addEventListener("abort", () => void states.endWatches(), { once: true });
     app.route("/v1/clusters", clusterRoutes(states));
     app.route("/v1/clusters", policyRoutes(states));
+    app.route("/metrics", metricsRoutes(states));
   }
+  app.route("/", uiRoutes({ states, token: opts.token }));
   return app;
 }
 

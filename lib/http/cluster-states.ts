@@ -8,7 +8,8 @@
  * Object on Workers; either is the only writer of its store, and writes run one at a time,
  * so generations chain in order. A write that fails after the derivation moved drops the
  * cluster's live state: it is derived again from the store on next use, and its watchers
- * resume or relist.
+ * resume or relist. Node reports are kept beside the snapshot (the latest per node), and every
+ * generation and report is told to the subscribers (the dashboard's live pages).
  */
 import type { DesiredState } from "../desired/schema.ts";
 import type { InputIssue } from "../snapshot/issues.ts";
@@ -21,6 +22,8 @@ import { deriveCluster, type Derivation, type ObjectChanges } from "./derivation
 import { ChangeLog, DEFAULT_LOG_LIMITS, type ChangeLogLimits } from "./watch/change-log.ts";
 import { generationLines, type GenerationLines } from "./watch/generation-lines.ts";
 import { WatchHub, type WatchHubOptions, type WatchSource } from "./watch/watch-hub.ts";
+import type { NodeStatusReport, StoredNodeStatus } from "../store/node-status.ts";
+import { OperatorView } from "./operator-view.ts";
 
 /** A stored cluster with what is derived from it. */
 export interface ClusterState extends WatchSource {
@@ -31,7 +34,19 @@ export interface ClusterState extends WatchSource {
   desired(): DesiredState;
   /** The node view of `agentId`, assembled on first use per generation; undefined for an agent the snapshot does not list. */
   view(agentId: string): DesiredState | undefined;
+  /** True when the snapshot lists `agentId` (without assembling its view). */
+  hasAgent(agentId: string): boolean;
+  /** The state hash of `agentId`'s view (the `hash` of `view(agentId)`), without assembling it. */
+  viewHash(agentId: string): string;
+  /** Explanations and DNS answers of this generation, built on first use and kept until the next. */
+  operator(): OperatorView;
 }
+
+/** What changed in a cluster: a new generation, or a node's report. */
+export type ClusterEvent = { kind: "snapshot"; generation: number } | { kind: "node"; agentId: string };
+
+/** Why a node's report was not kept. */
+export type NodeStatusRefusal = "no-snapshot" | "unknown-agent";
 
 /** What a stored write answers. */
 export interface WriteResult {
@@ -69,6 +84,7 @@ export class ClusterStates {
   readonly #watch: WatchHubOptions;
   readonly #states = new Map<string, Promise<LiveCluster | undefined>>();
   readonly #waiters = new Map<string, Set<() => void>>();
+  readonly #listeners = new Map<string, Set<(event: ClusterEvent) => void>>();
   /** One write at a time, so generations and allocations chain in order. */
   #writing: Promise<unknown> = Promise.resolve();
 
@@ -149,6 +165,53 @@ export class ClusterStates {
     });
   }
 
+  /** The time by this instance's clock. */
+  now(): Date {
+    return this.#now();
+  }
+
+  /** The clusters with a stored snapshot. */
+  clusters(): Promise<string[]> {
+    return this.#store.clusters();
+  }
+
+  /** The latest report of every node of `cluster` that reported. */
+  nodeStatuses(cluster: string): Promise<ReadonlyMap<string, StoredNodeStatus>> {
+    return this.#store.nodeStatuses(cluster);
+  }
+
+  /**
+   * Keeps a node's report, stamped with when it arrived. Refused for a cluster with no
+   * snapshot, or an agent its current snapshot does not list.
+   */
+  async putNodeStatus(cluster: string, agentId: string, report: NodeStatusReport): Promise<{ state: ClusterState; status: StoredNodeStatus } | NodeStatusRefusal> {
+    const state = await this.current(cluster);
+    if (state === undefined) return "no-snapshot";
+    if (!state.hasAgent(agentId)) return "unknown-agent";
+    const status: StoredNodeStatus = { ...report, agentId, receivedAt: this.#now().toISOString() };
+    await this.#store.putNodeStatus(cluster, status);
+    this.#emit(cluster, { kind: "node", agentId });
+    return { state, status };
+  }
+
+  /**
+   * Calls `listener` on every change of `cluster` until the returned function is called
+   * (the dashboard's live pages).
+   */
+  subscribe(cluster: string, listener: (event: ClusterEvent) => void): () => void {
+    let set = this.#listeners.get(cluster);
+    if (set === undefined) this.#listeners.set(cluster, (set = new Set()));
+    set.add(listener);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0 && this.#listeners.get(cluster) === set) this.#listeners.delete(cluster);
+    };
+  }
+
+  #emit(cluster: string, event: ClusterEvent): void {
+    for (const listener of this.#listeners.get(cluster) ?? []) listener(event);
+  }
+
   /** Resolves at the cluster's next generation, after `timeoutMs`, or when `signal` aborts. */
   waitForChange(cluster: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
@@ -201,6 +264,7 @@ export class ClusterStates {
     const waiters = this.#waiters.get(cluster);
     this.#waiters.delete(cluster);
     for (const wake of waiters ?? []) wake();
+    this.#emit(cluster, { kind: "snapshot", generation: stored.generation });
     return { state, generation: stored.generation, storedAt: stored.storedAt, hash: state.derivation.hash() };
   }
 
@@ -229,6 +293,7 @@ class LiveCluster implements ClusterState {
   readonly #limits: ChangeLogLimits;
   #desired: DesiredState | undefined;
   #views = new Map<string, DesiredState>();
+  #operator: OperatorView | undefined;
 
   constructor(stored: StoredCluster, derivation: Derivation, limits: ChangeLogLimits, watch: WatchHubOptions) {
     this.stored = stored;
@@ -251,10 +316,22 @@ class LiveCluster implements ClusterState {
   }
 
   view(agentId: string): DesiredState | undefined {
-    if (!this.stored.snapshot.objects.agents.has(agentId)) return undefined;
+    if (!this.hasAgent(agentId)) return undefined;
     let view = this.#views.get(agentId);
     if (view === undefined) this.#views.set(agentId, (view = this.derivation.nodeView(agentId)));
     return view;
+  }
+
+  hasAgent(agentId: string): boolean {
+    return this.stored.snapshot.objects.agents.has(agentId);
+  }
+
+  viewHash(agentId: string): string {
+    return this.derivation.nodeHash(agentId);
+  }
+
+  operator(): OperatorView {
+    return (this.#operator ??= new OperatorView(this.stored.snapshot.toSnapshot(), this.desired()));
   }
 
   /** The first generation of a new cluster: nothing before it can be resumed from. */
@@ -274,6 +351,7 @@ class LiveCluster implements ClusterState {
   #forget(): void {
     this.#desired = undefined;
     this.#views = new Map();
+    this.#operator = undefined;
   }
 }
 

@@ -31,11 +31,11 @@ export function ifNoneMatchHits(header: string | undefined, etag: string): boole
  * Responds with `desired`. With `conditional`, a matching `If-None-Match` gets an empty 304.
  * @example return desiredResponse(c, nodeView(desired, "S1"), { conditional: true });
  */
-export function desiredResponse(c: Context, desired: DesiredState, options: { conditional?: boolean } = {}): Response {
+export function desiredResponse(c: Context, desired: DesiredState, options: { conditional?: boolean; headers?: Record<string, string> } = {}): Response {
   const etag = etagOf(desired);
   // no-cache: caches may keep the state but must revalidate it, or an executor could be
   // handed a state that is no longer current.
-  const headers = { ETag: etag, "Cache-Control": "no-cache" };
+  const headers = { ETag: etag, "Cache-Control": "no-cache", ...options.headers };
   if (options.conditional === true && ifNoneMatchHits(c.req.header("if-none-match"), etag)) {
     return c.body(null, 304, headers);
   }

@@ -3,13 +3,15 @@
  * The Cloudflare Workers entry (`wrangler.toml` `main`). Bindings configure the app exactly as
  * environment variables do on Node (see `env.ts`): `WAYFINDER_TOKEN` (a secret or `--var`) and
  * `WAYFINDER_BODY_LIMIT`. With the `SNAPSHOTS` Durable Object binding (see `wrangler.toml`),
- * `/v1/clusters/:cluster/*` (the snapshot store) is served by that cluster's object.
+ * `/v1/clusters/:cluster/*` (the snapshot store) and the dashboard's pages of a cluster
+ * (`/ui/...?cluster=NAME`) are served by that cluster's object.
  */
 import type { ExecutionContext, Hono } from "hono";
 import { createApp } from "./app.ts";
 import { appOptionsFromEnv } from "./env.ts";
 import { bearerMatches } from "./middleware/bearer-token.ts";
 import { isClusterName } from "../store/snapshot-store.ts";
+import { uiAuthorized } from "./ui/session.ts";
 
 export { SnapshotStoreObject } from "./durable-object.ts";
 
@@ -27,6 +29,8 @@ export interface WorkerEnv {
 }
 
 const CLUSTER_PATH = /^\/v1\/clusters\/([^/]+)(?:\/|$)/;
+/** Dashboard pages and events, which show one cluster (`?cluster=`); assets and the login do not. */
+const DASHBOARD_PAGE = /^\/ui\/(?!assets\/|login$|logout$)/;
 
 // One app per isolate, rebuilt only if the bindings change (a new deployment normally means a
 // new isolate anyway): building it per request would redo the OpenAPI generation every time.
@@ -53,16 +57,19 @@ export default {
       // A bad binding is the operator's mistake, not a secret: say which one.
       return Response.json({ error: `wayfinder is misconfigured: ${(error as Error).message}` }, { status: 500 });
     }
-    const cluster = CLUSTER_PATH.exec(new URL(request.url).pathname)?.[1];
+    const url = new URL(request.url);
+    const apiCluster = CLUSTER_PATH.exec(url.pathname)?.[1];
+    const uiCluster = DASHBOARD_PAGE.test(url.pathname) ? (url.searchParams.get("cluster") ?? undefined) : undefined;
+    const cluster = apiCluster === undefined ? uiCluster : decodeURIComponent(apiCluster);
     if (cluster !== undefined && env.SNAPSHOTS !== undefined) {
-      const token = env.WAYFINDER_TOKEN;
+      const token = env.WAYFINDER_TOKEN === "" ? undefined : env.WAYFINDER_TOKEN;
       // Checked here as well as in the object, so an anonymous request never wakes (or
-      // creates) an object; the app answers the 401 itself.
-      const allowed = token === undefined || token === "" || bearerMatches(request.headers.get("authorization") ?? undefined, token);
+      // creates) an object; the app answers the 401 (or the login redirect) itself.
+      const allowed =
+        apiCluster === undefined ? uiAuthorized(request.headers, token) : token === undefined || bearerMatches(request.headers.get("authorization") ?? undefined, token);
       if (allowed) {
-        const name = decodeURIComponent(cluster);
-        if (!isClusterName(name)) return Response.json({ error: `'${name}' is not a cluster name (letters, digits, '.', '_' and '-', at most 63, starting with a letter or digit)` }, { status: 400 });
-        return env.SNAPSHOTS.get(env.SNAPSHOTS.idFromName(name)).fetch(request);
+        if (!isClusterName(cluster)) return Response.json({ error: `'${cluster}' is not a cluster name (letters, digits, '.', '_' and '-', at most 63, starting with a letter or digit)` }, { status: 400 });
+        return env.SNAPSHOTS.get(env.SNAPSHOTS.idFromName(cluster)).fetch(request);
       }
     }
     return app.fetch(request, env, ctx);

@@ -8,7 +8,9 @@
  *   `agents` or `frameworks`, as in the PATCH body);
  * - `alloc/<key>`: one allocation object of the derived state (canonical JSON);
  * - `part/<kind>/<id>/<i>`: the pieces of an object too large for one value, whose `obj/` key
- *   then holds `{ parts: n }`.
+ *   then holds `{ parts: n }`;
+ * - `node:<cluster>/<agentId>`: each node's latest status report, one key per node so a
+ *   report never rewrites the others.
  *
  * Limits of SQLite-backed objects (developers.cloudflare.com/durable-objects/platform/limits):
  * a key and its value together at most 2 MB, and at most 128 keys per `put` or `delete` call.
@@ -25,6 +27,7 @@ import { KeyedSnapshot } from "./keyed-snapshot.ts";
 import { applyStoredChange, checkNextGeneration, type SnapshotStore, type StoredChange, type StoredCluster } from "./snapshot-store.ts";
 import { ClusterFieldsSchema } from "./stored-schemas.ts";
 import { dropLegacy, legacySnapshot } from "./durable-object-legacy.ts";
+import { StoredNodeStatus } from "./node-status.ts";
 
 /** The part of `DurableObjectStorage` (and of its transactions) this store uses. */
 export interface DurableStorageOps {
@@ -65,10 +68,37 @@ export class DurableObjectSnapshotStore implements SnapshotStore {
   readonly #valueChars: number;
   /** The cluster as last read or written: one object is the only writer of its storage. */
   #record: StoredCluster | undefined;
+  /** Node reports by cluster, listed from storage once and then written through. */
+  readonly #statuses = new Map<string, Map<string, StoredNodeStatus>>();
 
   constructor(storage: DurableStorage, valueChars = VALUE_CHARS) {
     this.#storage = storage;
     this.#valueChars = valueChars;
+  }
+
+  async clusters(): Promise<string[]> {
+    if (this.#record === undefined) this.#record = await this.#load();
+    return this.#record === undefined ? [] : [this.#record.cluster];
+  }
+
+  async nodeStatuses(cluster: string): Promise<ReadonlyMap<string, StoredNodeStatus>> {
+    let nodes = this.#statuses.get(cluster);
+    if (nodes === undefined) {
+      nodes = new Map();
+      for await (const [, value] of this.#list(nodeKeyPrefix(cluster))) {
+        // Written by this store after validation; a value that no longer parses is left out.
+        const parsed = StoredNodeStatus.safeParse(value);
+        if (parsed.success) nodes.set(parsed.data.agentId, parsed.data);
+      }
+      this.#statuses.set(cluster, nodes);
+    }
+    return nodes;
+  }
+
+  async putNodeStatus(cluster: string, status: StoredNodeStatus): Promise<void> {
+    const nodes = await this.nodeStatuses(cluster);
+    await this.#storage.put({ [`${nodeKeyPrefix(cluster)}${status.agentId}`]: status });
+    (nodes as Map<string, StoredNodeStatus>).set(status.agentId, status);
   }
 
   async get(cluster: string): Promise<StoredCluster | undefined> {
@@ -172,6 +202,11 @@ export class DurableObjectSnapshotStore implements SnapshotStore {
     await dropLegacy(this.#storage);
     return this.#record;
   }
+}
+
+/** Cluster names hold no `/`, so the prefix of one cluster is never another's. */
+function nodeKeyPrefix(cluster: string): string {
+  return `node:${cluster}/`;
 }
 
 function objectKey(kind: ChangeList, id: string): string {

@@ -7,6 +7,9 @@
  * - `DIR/<cluster>/changes.ndjson`: every generation since, one checksummed line each, appended
  *   and fdatasynced before the write is acknowledged (`change-log-file.ts`).
  *
+ * - `DIR/<cluster>/nodes/`: each node's latest status report, one file per node
+ *   (`file-node-statuses.ts`).
+ *
  * A write costs what it changes. When the log outgrows the snapshot file (and a floor of
  * {@link COMPACT_MIN_BYTES}), the cluster is compacted: a new snapshot file, then an empty log,
  * so the work of rewriting the cluster is paid at most once per its own size of changes. On
@@ -24,6 +27,9 @@ import { ClusterSnapshot } from "../snapshot/schema.ts";
 import { ChangeLogFile, replayChangeLog } from "./change-log-file.ts";
 import { KeyedSnapshot } from "./keyed-snapshot.ts";
 import { readSnapshotFile, writeSnapshotFile } from "./snapshot-file.ts";
+import { FileNodeStatuses } from "./file-node-statuses.ts";
+import type { StoredNodeStatus } from "./node-status.ts";
+import { compareStrings } from "../net/compare.ts";
 import { applyStoredChange, checkNextGeneration, isClusterName, type SnapshotStore, type StoredChange, type StoredCluster } from "./snapshot-store.ts";
 
 /** The log is compacted once it is larger than the snapshot file and than this. */
@@ -67,9 +73,11 @@ export class FileSnapshotStore implements SnapshotStore {
   readonly #clusters: Map<string, OpenCluster>;
   readonly #compactMin: number;
   readonly #onProblem: (line: string) => void;
+  readonly #statuses: FileNodeStatuses;
 
-  private constructor(dir: string, clusters: Map<string, OpenCluster>, options: FileStoreOptions) {
+  private constructor(dir: string, clusters: Map<string, OpenCluster>, statuses: FileNodeStatuses, options: FileStoreOptions) {
     this.#dir = dir;
+    this.#statuses = statuses;
     this.#clusters = clusters;
     this.#compactMin = options.compactMinBytes ?? COMPACT_MIN_BYTES;
     this.#onProblem = options.onProblem ?? (() => {});
@@ -98,7 +106,20 @@ export class FileSnapshotStore implements SnapshotStore {
       problems.push(...replay.problems);
       clusters.set(name, { record, log: await ChangeLogFile.open(logPath, replay.bytes), snapshotBytes: read.bytes, compacting: undefined });
     }
-    return { store: new FileSnapshotStore(dir, clusters, options), problems };
+    const nodes = await FileNodeStatuses.open(dir, isClusterName);
+    return { store: new FileSnapshotStore(dir, clusters, nodes.statuses, options), problems: [...problems, ...nodes.problems] };
+  }
+
+  async clusters(): Promise<string[]> {
+    return [...this.#clusters.keys()].sort(compareStrings);
+  }
+
+  nodeStatuses(cluster: string): Promise<ReadonlyMap<string, StoredNodeStatus>> {
+    return this.#statuses.nodeStatuses(cluster);
+  }
+
+  putNodeStatus(cluster: string, status: StoredNodeStatus): Promise<void> {
+    return this.#statuses.putNodeStatus(cluster, status);
   }
 
   async get(cluster: string): Promise<StoredCluster | undefined> {

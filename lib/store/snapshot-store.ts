@@ -8,10 +8,13 @@
  * (tests, `wayfinder serve` without a directory), a directory with a change log (Node,
  * `file-store.ts`) and a Durable Object's storage (Workers, `durable-object-store.ts`). A
  * store only ever holds changes that passed validation; a failed write leaves the previous
- * generation in place, in storage and in memory.
+ * generation in place, in storage and in memory. Each home also keeps every node's latest
+ * status report (`node-status.ts`).
  */
 import type { SnapshotChange } from "../snapshot/snapshot-change.ts";
 import { KeyedSnapshot, type ClusterFields } from "./keyed-snapshot.ts";
+import { compareStrings } from "../net/compare.ts";
+import { MemoryNodeStatuses, type NodeStatusStore, type StoredNodeStatus } from "./node-status.ts";
 
 /** Allocation objects of the derived state that one generation set (canonical JSON) or removed, by key. */
 export interface AllocationChanges {
@@ -41,7 +44,10 @@ export interface StoredCluster {
   allocations: Map<string, string>;
 }
 
-export interface SnapshotStore {
+/** A store also keeps each node's latest status report (`node-status.ts`). */
+export interface SnapshotStore extends NodeStatusStore {
+  /** The clusters with a stored snapshot. */
+  clusters(): Promise<string[]>;
   /** The cluster as stored, if any. The record is the store's own: callers read it, never change it. */
   get(cluster: string): Promise<StoredCluster | undefined>;
   /**
@@ -99,6 +105,19 @@ export function applyStoredChange(record: StoredCluster | undefined, cluster: st
  */
 export class MemorySnapshotStore implements SnapshotStore {
   readonly #records = new Map<string, StoredCluster>();
+  readonly #statuses = new MemoryNodeStatuses();
+
+  async clusters(): Promise<string[]> {
+    return [...this.#records.keys()].sort(compareStrings);
+  }
+
+  nodeStatuses(cluster: string): Promise<ReadonlyMap<string, StoredNodeStatus>> {
+    return this.#statuses.nodeStatuses(cluster);
+  }
+
+  putNodeStatus(cluster: string, status: StoredNodeStatus): Promise<void> {
+    return this.#statuses.putNodeStatus(cluster, status);
+  }
 
   async get(cluster: string): Promise<StoredCluster | undefined> {
     return this.#records.get(cluster);

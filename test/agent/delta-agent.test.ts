@@ -21,6 +21,7 @@ import { clusterRoutes } from "../../lib/http/routes/clusters.ts";
 import { readStore } from "../../lib/journal/store-reader.ts";
 import { MemorySnapshotStore } from "../../lib/store/snapshot-store.ts";
 import { SNAPSHOT_INPUT } from "../http/helpers.ts";
+import { NodeStatusReport } from "../../lib/store/node-status.ts";
 import { waitFor } from "../e2e/support/wait.ts";
 
 const waitUntil = (what: string, probe: () => Promise<boolean>, context: () => string = () => "") => waitFor(what, async () => ((await probe()) ? true : undefined), 10_000, context);
@@ -66,6 +67,7 @@ async function controlPlane() {
 function startAgent(url: string, stateDir: string, appliers: KeyedApplier[]) {
   const metrics = agentMetrics();
   const lines: string[] = [];
+  const reports: NodeStatusReport[] = [];
   let stop!: (reason: string) => void;
   const stopped = new Promise<string>((resolve) => (stop = resolve));
   const running = runDeltaAgent({
@@ -79,13 +81,14 @@ function startAgent(url: string, stateDir: string, appliers: KeyedApplier[]) {
     log: jsonLogger({ write: (line) => lines.push(line), level: "debug" }),
     resyncIntervalMs: 0,
     stop: stopped,
+    onSynced: (report) => reports.push(report),
   });
   const halt = async () => {
     stop("test");
     return running;
   };
   cleanup.push(halt);
-  return { metrics, lines, halt };
+  return { metrics, lines, reports, halt };
 }
 
 async function dnsStoreGeneration(dir: string): Promise<number | undefined> {
@@ -124,5 +127,36 @@ describe("the agent on the delta path", () => {
     await waitUntil("the catch-up applied", async () => (await dnsStoreGeneration(join(stateDir, "dns"))) === cp.generation());
     expect(again.metrics.watchRelists.get({ reason: "start" })).toBe(0);
     expect(again.lines.some((l) => l.includes("resuming from the persisted view"))).toBe(true);
+  });
+
+  it("reports its status after every run, with the generation and the hash the control plane's node view has", async () => {
+    const cp = await controlPlane();
+    const stateDir = await mkdtemp(join(tmpdir(), "wf-delta-"));
+    cleanup.push(() => rm(stateDir, { recursive: true, force: true }));
+    const failing: KeyedApplier = {
+      name: "overlay",
+      takes: (key) => key.startsWith("overlay/"),
+      applyChanges: async () => ({ name: "overlay", status: "failed", stage: "apply", error: "ip: RTNETLINK answers: Operation not permitted" }),
+      syncAll: async () => ({ name: "overlay", status: "failed", stage: "apply", error: "ip: RTNETLINK answers: Operation not permitted" }),
+    };
+    const l4 = recording("l4lb", "l4lb/");
+    const agent = startAgent(cp.url, stateDir, [l4.applier]);
+    await waitUntil("a report of the first generation", async () => agent.reports.some((r) => r.appliedGeneration === cp.generation()));
+    const view = await fetch(cp.url);
+    const first = agent.reports.at(-1)!;
+    // The body a PUT would carry is a valid report, and its hash is the one convergence compares.
+    expect(NodeStatusReport.parse(first)).toEqual(first);
+    expect(first).toMatchObject({ ok: true, appliedHash: ((await view.json()) as { hash: string }).hash, counters: { failures: 0 } });
+    expect(first.appliers.map((a) => a.name)).toEqual(["l4lb"]);
+    await agent.halt();
+
+    // A failing applier: the report says which, at what stage, and the hash stays unapplied.
+    const brokenDir = await mkdtemp(join(tmpdir(), "wf-delta-"));
+    cleanup.push(() => rm(brokenDir, { recursive: true, force: true }));
+    const broken = startAgent(cp.url, brokenDir, [failing, l4.applier]);
+    await waitUntil("a failed run reported", async () => broken.reports.length > 0);
+    const failed = broken.reports.at(-1)!;
+    expect(failed).toMatchObject({ ok: false, appliedHash: null, counters: { failures: 1, consecutiveFailures: 1 } });
+    expect(failed.appliers[0]).toMatchObject({ name: "overlay", result: "failed", stage: "apply", error: expect.stringContaining("RTNETLINK") });
   });
 });

@@ -72,7 +72,7 @@ describe("RemoteFeed", () => {
     const server = await storeServer("tok");
     await putSnapshot(server.url, SNAPSHOT_INPUT, "tok");
     const feed = new RemoteFeed({ url: nodeViewUrl(`${server.url}/v1/clusters/test`, "S1"), node: "S1", token: "tok", waitSeconds: 5 });
-    const first = await feed.fetch();
+    const { desired: first } = await feed.fetch();
     const { sink, desired, errors } = recordingSink();
     const controller = new AbortController();
     const watching = feed.watch(sink, controller.signal, first.hash);
@@ -157,6 +157,6 @@ describe("FileFeed", () => {
     const server = await storeServer();
     await putSnapshot(server.url, SNAPSHOT_INPUT);
     await writeFile(path, await (await fetch(`${server.url}/v1/clusters/test/desired`)).text());
-    expect((await new FileFeed({ path, node: "S2" }).fetch()).node).toBe("S2");
+    expect((await new FileFeed({ path, node: "S2" }).fetch()).desired.node).toBe("S2");
   });
 });

@@ -13,6 +13,7 @@ import { reconcile } from "../../functions/reconcile.ts";
 import { nodeView } from "../../functions/node-view.ts";
 import { ClusterSnapshot } from "../../lib/snapshot/schema.ts";
 import { SNAPSHOT_INPUT } from "../http/helpers.ts";
+import { NodeStatusReport } from "../../lib/store/node-status.ts";
 
 /** One desired state per number of tasks, so each differs. */
 function desiredWith(tasks: number): DesiredState {
@@ -38,7 +39,7 @@ function hashApplier(name: string) {
   return { applier, state, control };
 }
 
-function harness(options: { stateDir?: string } = {}) {
+function harness(options: { stateDir?: string; onSynced?: (status: NodeStatusReport) => void } = {}) {
   const lines: Record<string, unknown>[] = [];
   const log = jsonLogger({ write: (line) => void lines.push(JSON.parse(line) as Record<string, unknown>), level: "debug" });
   const metrics = agentMetrics();
@@ -53,6 +54,7 @@ function harness(options: { stateDir?: string } = {}) {
     backoff: new Backoff({ initialMs: 20, maxMs: 40 }),
     resyncIntervalMs: 0,
     ...(options.stateDir === undefined ? {} : { stateStore: new AgentStateStore(options.stateDir) }),
+    ...(options.onSynced === undefined ? {} : { onSynced: options.onSynced }),
   });
   return { syncer, metrics, lines, l4lb, dns };
 }
@@ -99,6 +101,46 @@ describe("Syncer", () => {
     await until(() => syncer.status.appliedHash === second.hash);
     expect(dns.state.get("hash")).toBe(second.hash);
     expect(metrics.consecutiveFailures.get()).toBe(0);
+    await syncer.stop();
+  });
+
+  it("tells onSynced every sync as a valid status report: applied generation, appliers with durations, counters", async () => {
+    const reports: NodeStatusReport[] = [];
+    const { syncer, l4lb } = harness({ onSynced: (status) => reports.push(NodeStatusReport.parse(status)) });
+    const first = desiredWith(1);
+    syncer.offer(first, undefined, 7);
+    await syncer.idle();
+    expect(reports).toHaveLength(1);
+    expect(reports[0]).toMatchObject({ appliedHash: first.hash, appliedGeneration: 7, desiredHash: first.hash, ok: true, counters: { syncs: 1, failures: 0, consecutiveFailures: 0 } });
+    expect(reports[0]!.appliers.map((a) => [a.name, a.result, a.adds])).toEqual([
+      ["l4lb", "applied", 1],
+      ["dns", "applied", 1],
+    ]);
+    expect(reports[0]!.appliers.every((a) => typeof a.durationMs === "number")).toBe(true);
+
+    l4lb.control.failApply = true;
+    syncer.offer(desiredWith(2), undefined, 8);
+    await until(() => reports.length >= 2);
+    expect(reports[1]).toMatchObject({ appliedHash: first.hash, appliedGeneration: 7, ok: false, counters: { syncs: 2, failures: 1, consecutiveFailures: 1 } });
+    expect(reports[1]!.appliers).toEqual([
+      expect.objectContaining({ name: "l4lb", result: "failed", stage: "apply", error: "l4lb refused" }),
+      { name: "dns", result: "held", error: "kept its last state: l4lb did not apply", adds: 0, changes: 0, deletes: 0 },
+    ]);
+    await syncer.stop();
+  });
+
+  it("goes on syncing when onSynced throws", async () => {
+    const { syncer, lines, dns } = harness({
+      onSynced: () => {
+        throw new Error("reporter broke");
+      },
+    });
+    const desired = desiredWith(1);
+    syncer.offer(desired);
+    await syncer.idle();
+    expect(dns.state.get("hash")).toBe(desired.hash);
+    expect(syncer.status.appliedHash).toBe(desired.hash);
+    expect(lines.some((l) => l.msg === "the status hook failed; syncing goes on")).toBe(true);
     await syncer.stop();
   });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { elementIndex, normalizeElements, parseElement } from "../../lib/desired/policy-elements.ts";
+import { parseIpValue } from "../../lib/net/cidr.ts";
 
 describe("policy set elements", () => {
   it.each([
@@ -63,5 +64,23 @@ describe("policy set elements", () => {
     expect(index.has("192.0.2.1")).toBe(false);
     expect(index.has("fd01:b::9", 5)).toBe(true);
     expect(index.has("11.0.0.1", 80)).toBe(false);
+  });
+
+  it("answers membership of unnormalized sets as a scan would (overlaps, ported ranges, both families, parsed addresses)", () => {
+    const texts = ["10.0.0.0/16", "10.0.128.0/17", "10.0.1.0-10.0.2.255", "10.1.0.0/24 443", "10.1.0.7 80", "10.1.0.7 8000-8100", "::/0 53", "fd01::/16", "fd00::1"];
+    const index = elementIndex(texts);
+    const ranges = texts.map((t) => parseElement(t)!);
+    const scan = (address: string, port?: number) => {
+      const ip = parseIpValue(address)!;
+      return ranges.some((r) => r.family === ip.family && r.lo <= ip.value && ip.value <= r.hi && (port === undefined ? r.portLo === 0 && r.portHi === 65535 : r.portLo <= port && port <= r.portHi));
+    };
+    const addresses = ["10.0.0.0", "10.0.255.255", "10.0.200.1", "10.1.0.0", "10.1.0.7", "10.1.0.8", "10.2.0.0", "9.255.255.255", "fd00::1", "fd00::2", "fd01:ffff::1", "2001:db8::1"];
+    for (const address of addresses) {
+      for (const port of [undefined, 53, 80, 443, 8050, 8101]) {
+        expect(index.has(address, port), `${address} ${port}`).toBe(scan(address, port));
+        expect(index.has(parseIpValue(address)!, port), `${address} ${port} parsed`).toBe(scan(address, port));
+      }
+    }
+    expect(index.has("not-an-ip", 80)).toBe(false);
   });
 });

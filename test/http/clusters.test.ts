@@ -19,6 +19,17 @@ function put(app: ReturnType<typeof createApp>, cluster: string, body: unknown, 
 const get = (app: ReturnType<typeof createApp>, path: string, headers: Record<string, string> = {}) =>
   app.request(path, { headers: { ...auth, ...headers } });
 
+/** `memory` with its `put` replaced (to watch or fail writes). */
+function withCommit(memory: MemorySnapshotStore, commit: SnapshotStore["commit"]): SnapshotStore {
+  return {
+    clusters: () => memory.clusters(),
+    get: (c) => memory.get(c),
+    commit,
+    nodeStatuses: (c) => memory.nodeStatuses(c),
+    putNodeStatus: (c, s) => memory.putNodeStatus(c, s),
+  };
+}
+
 const withTask = (id: string) => ({ ...SNAPSHOT_INPUT, tasks: [...SNAPSHOT_INPUT.tasks, { ...SNAPSHOT_INPUT.tasks[0], id, name: id.split(".")[0]! }] });
 
 describe("snapshot store routes", () => {
@@ -120,7 +131,7 @@ describe("snapshot store routes", () => {
   it("stores the derived allocations with each generation, and a PUT without previous keeps them", async () => {
     const writes: StoredChange[] = [];
     const memory = new MemorySnapshotStore();
-    const store: SnapshotStore = { get: (c) => memory.get(c), commit: (c, w) => (writes.push(w), memory.commit(c, w)) };
+    const store = withCommit(memory, (c, w) => (writes.push(w), memory.commit(c, w)));
     const app = createApp({ store });
     await put(app, "test", SNAPSHOT_INPUT, {});
     const desired = DesiredState.parse(await (await get(app, "/v1/clusters/test/desired")).json());
@@ -137,7 +148,7 @@ describe("snapshot store routes", () => {
   it("answers 503 and keeps the stored snapshot when the store cannot write", async () => {
     const memory = new MemorySnapshotStore();
     let fail = false;
-    const store: SnapshotStore = { get: (c) => memory.get(c), commit: (c, w) => (fail ? Promise.reject(new Error("ENOSPC")) : memory.commit(c, w)) };
+    const store = withCommit(memory, (c, w) => (fail ? Promise.reject(new Error("ENOSPC")) : memory.commit(c, w)));
     const app = createApp({ store });
     await put(app, "test", SNAPSHOT_INPUT, {});
     fail = true;
@@ -153,14 +164,11 @@ describe("snapshot store routes", () => {
   it("never serves a change before it is stored: a read waits for the write, and sees the old state when the write fails", async () => {
     const memory = new MemorySnapshotStore();
     let release: ((ok: boolean) => void) | undefined;
-    const store: SnapshotStore = {
-      get: (c) => memory.get(c),
-      commit: async (c, w) => {
-        if (w.generation === 1) return memory.commit(c, w);
-        if (!(await new Promise<boolean>((r) => (release = r)))) throw new Error("EIO");
-        return memory.commit(c, w);
-      },
-    };
+    const store = withCommit(memory, async (c, w) => {
+      if (w.generation === 1) return memory.commit(c, w);
+      if (!(await new Promise<boolean>((r) => (release = r)))) throw new Error("EIO");
+      return memory.commit(c, w);
+    });
     const app = createApp({ store });
     await put(app, "test", SNAPSHOT_INPUT, {});
     const before = await (await get(app, "/v1/clusters/test/desired")).text();

@@ -1,9 +1,12 @@
 /**
  * @module
- * Shared inputs for the HTTP tests: the smallest snapshot that exercises a node view, and a
- * JSON POST through `app.request()`.
+ * Shared inputs for the HTTP tests: the smallest snapshot that exercises a node view, a JSON
+ * POST through `app.request()`, and an app with one cluster stored for the dashboard's pages.
  */
 import type { Hono } from "hono";
+import { expect } from "vitest";
+import { createApp } from "../../lib/http/app.ts";
+import { MemorySnapshotStore } from "../../lib/store/snapshot-store.ts";
 import { ClusterSnapshot, type ClusterSnapshotInput } from "../../lib/snapshot/schema.ts";
 
 /** Two agents, one framework, one running task. */
@@ -35,3 +38,17 @@ export function postJson(app: Hono, path: string, body: unknown, headers: Record
 }
 
 export const HASH = /^[0-9a-f]{64}$/;
+
+/** An app with a memory store holding `snapshot` (JSON text) as cluster `name`. */
+export async function withCluster(name: string, snapshot: string): Promise<ReturnType<typeof createApp>> {
+  const app = createApp({ store: new MemorySnapshotStore() });
+  const put = await app.request(`/v1/clusters/${name}/snapshot`, { method: "PUT", headers: { "Content-Type": "application/json" }, body: snapshot });
+  expect(put.status).toBe(200);
+  return app;
+}
+
+/** A dashboard page: status, HTML and headers. */
+export async function page(app: Hono, path: string): Promise<{ status: number; html: string; headers: Headers }> {
+  const res = await app.request(path);
+  return { status: res.status, html: await res.text(), headers: res.headers };
+}

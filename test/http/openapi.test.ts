@@ -4,6 +4,9 @@ import { createApp } from "../../lib/http/app.ts";
 import { ClusterSnapshot } from "../../lib/snapshot/schema.ts";
 import { DesiredState } from "../../lib/desired/schema.ts";
 import { SNAPSHOT } from "./helpers.ts";
+import { Explanation } from "../../functions/explain/schema.ts";
+import { MemorySnapshotStore } from "../../lib/store/snapshot-store.ts";
+import { NodeStatusReport } from "../../lib/store/node-status.ts";
 
 type Json = Record<string, any>;
 
@@ -55,6 +58,7 @@ describe("GET /openapi.json", () => {
       "GET /openapi.json",
       "GET /v1/desired",
       "GET /v1/desired/nodes/{agentId}",
+      "GET /v1/explain/{subject}/{query}",
       "POST /v1/reconcile",
       "POST /v1/reconcile/nodes/{agentId}",
     ]);
@@ -88,7 +92,7 @@ describe("GET /openapi.json", () => {
   });
 
   it("resolves every $ref inside the document", async () => {
-    for (const app of [createApp(), createApp({ token: "t", snapshot: SNAPSHOT })]) {
+    for (const app of [createApp(), createApp({ token: "t", snapshot: SNAPSHOT }), createApp({ token: "t", store: new MemorySnapshotStore() })]) {
       const doc = await documentOf(app);
       const refs = refsIn(doc);
       expect(refs.length).toBeGreaterThan(10);
@@ -104,6 +108,28 @@ describe("GET /openapi.json", () => {
     expect(schemas.DesiredState).toEqual(withoutDialect(z.toJSONSchema(DesiredState) as Json));
     expect(schemas.ClusterSnapshot.required).toEqual(expect.arrayContaining(["cluster", "now"]));
     expect(schemas.Error.properties).toHaveProperty("issues");
+  });
+
+  it("documents explain from the pure core's schemas, for the server's snapshot and per stored cluster", async () => {
+    const doc = await documentOf(createApp({ snapshot: SNAPSHOT, store: new MemorySnapshotStore() }));
+    expect(doc.components.schemas.Explanation).toEqual(withoutDialect(z.toJSONSchema(Explanation, { io: "output" }) as Json));
+    expect(doc.components.schemas.ExplainNotFound.required).toEqual(expect.arrayContaining(["error", "closest", "message"]));
+    for (const path of ["/v1/explain/{subject}/{query}", "/v1/clusters/{cluster}/explain/{subject}/{query}"]) {
+      const op = doc.paths[path].get;
+      expect(Object.keys(op.responses).sort(), path).toEqual(["200", "400", "404", "500"]);
+      expect(op.responses["404"].content["application/json"].schema).toEqual({ $ref: "#/components/schemas/ExplainNotFound" });
+    }
+    expect(doc.components.parameters.ExplainSubject.schema.enum).toEqual(["name", "vip", "task", "app"]);
+  });
+
+  it("documents which node runs what when the server has a store", async () => {
+    const doc = await documentOf(createApp({ token: "t", store: new MemorySnapshotStore() }));
+    expect(doc.components.schemas.NodeStatusReport).toEqual(withoutDialect(z.toJSONSchema(NodeStatusReport, { io: "input" }) as Json));
+    const put = doc.paths["/v1/clusters/{cluster}/nodes/{agentId}/status"].put;
+    expect(Object.keys(put.responses).sort()).toEqual(["200", "400", "401", "404", "413", "415", "500", "503"]);
+    expect(put.security).toEqual([{ bearerAuth: [] }]);
+    expect(doc.paths["/v1/clusters/{cluster}/nodes"].get.responses["200"].content["application/json"].schema).toEqual({ $ref: "#/components/schemas/NodesSummary" });
+    expect(doc.paths["/metrics"].get.responses["200"].content).toHaveProperty("text/plain");
   });
 
   it("declares bearer auth on /v1 operations only when a token is configured", async () => {

@@ -92,4 +92,24 @@ describe("Workers entry with the SNAPSHOTS Durable Object binding", () => {
     expect((await worker.fetch(request("/v1/clusters/..%2Fx/desired", { headers: { Authorization: "Bearer s" } }), env, ctx)).status).toBe(400);
     expect(created).toEqual([]);
   });
+
+  it("serves a cluster's dashboard pages and node reports from its object, and asks for the cluster otherwise", async () => {
+    const { env, created } = namespace();
+    const auth = { Authorization: "Bearer s" };
+    expect((await worker.fetch(request("/v1/clusters/test/snapshot", putInit(auth)), env, ctx)).status).toBe(200);
+    const status = { appliedHash: null, appliedGeneration: null, desiredHash: null, ok: true, syncedAt: "2026-01-01T00:00:00Z", durationMs: 1, appliers: [], counters: { syncs: 1, failures: 0, consecutiveFailures: 0 } };
+    const report = await worker.fetch(request("/v1/clusters/test/nodes/S1/status", { method: "PUT", headers: { ...auth, "Content-Type": "application/json" }, body: JSON.stringify(status) }), env, ctx);
+    expect(report.status).toBe(200);
+    const nodes = await worker.fetch(request("/ui/nodes?cluster=test", { headers: auth }), env, ctx);
+    expect(nodes.status).toBe(200);
+    expect(await nodes.text()).toContain("agent-1");
+    // A browser without the token is sent to the login page, and wakes no object.
+    const anonymous = await worker.fetch(request("/ui/nodes?cluster=never"), env, ctx);
+    expect(anonymous.status).toBe(303);
+    expect(anonymous.headers.get("location")).toBe("/ui/login?next=%2Fui%2Fnodes%3Fcluster%3Dnever");
+    const choose = await worker.fetch(request("/ui/", { headers: auth }), env, ctx);
+    expect(await choose.text()).toContain('<input type="text" name="cluster" placeholder="cluster name" required=""');
+    expect((await worker.fetch(request("/ui/assets/dashboard.js"), env, ctx)).status).toBe(200);
+    expect(created).toEqual(["test"]);
+  });
 });

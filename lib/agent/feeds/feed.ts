@@ -13,6 +13,14 @@ export interface FeedDelivery {
   source: string;
   /** When the change that led to it was first noticed (ms since the epoch), if the feed knows. */
   requestedAt?: number;
+  /** The control plane's store generation it came from, if the feed knows. */
+  generation?: number;
+}
+
+/** What `fetch` got: the desired state, and the store generation it came from if known. */
+export interface Fetched {
+  desired: DesiredState;
+  generation?: number;
 }
 
 export interface FeedSink {
@@ -27,7 +35,7 @@ export interface DesiredFeed {
   /** One line for logs: `http://cp:8080/v1/clusters/prod/desired/nodes/S1`, `file /etc/wayfinder/snapshot.json`. */
   readonly description: string;
   /** The desired state now, once (dry runs, `--once`). Throws what `watch` would report. */
-  fetch(signal?: AbortSignal): Promise<DesiredState>;
+  fetch(signal?: AbortSignal): Promise<Fetched>;
   /** Delivers each new desired state until `signal` aborts. `currentHash`: what the node already has. */
   watch(sink: FeedSink, signal: AbortSignal, currentHash?: string): Promise<void>;
 }

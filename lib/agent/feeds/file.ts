@@ -15,7 +15,7 @@ import { inputIssues } from "../../snapshot/issues.ts";
 import { ClusterSnapshot } from "../../snapshot/schema.ts";
 import { SourceError } from "../../sources/http-json.ts";
 import { InvalidDesiredError, validateDesired } from "../validate-desired.ts";
-import type { DesiredFeed, FeedSink } from "./feed.ts";
+import type { DesiredFeed, FeedSink, Fetched } from "./feed.ts";
 import { nodeDesired } from "./node-desired.ts";
 
 export interface FileFeedOptions {
@@ -37,7 +37,11 @@ export class FileFeed implements DesiredFeed {
     this.description = `file ${options.path}`;
   }
 
-  async fetch(): Promise<DesiredState> {
+  async fetch(): Promise<Fetched> {
+    return { desired: await this.#read() };
+  }
+
+  async #read(): Promise<DesiredState> {
     const { path, node } = this.#opts;
     let text: string;
     try {
@@ -73,7 +77,7 @@ export class FileFeed implements DesiredFeed {
         if (now === lastStat) return;
         lastStat = now;
         try {
-          const desired = await this.fetch();
+          const desired = await this.#read();
           if (desired.hash === lastHash) return;
           lastHash = desired.hash;
           sink.desired(desired, { source: this.#opts.path, requestedAt: Date.now() });

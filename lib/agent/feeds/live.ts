@@ -12,7 +12,7 @@ import type { ClusterSnapshot, PreviousAllocations } from "../../snapshot/schema
 import { withStableNow } from "../../sources/stable-now.ts";
 import type { LiveCluster } from "../../sources/live-cluster.ts";
 import { watchLiveCluster } from "../../sources/live-watch.ts";
-import type { DesiredFeed, FeedSink } from "./feed.ts";
+import type { DesiredFeed, FeedSink, Fetched } from "./feed.ts";
 import { nodeDesired } from "./node-desired.ts";
 
 export interface LiveFeedOptions {
@@ -47,9 +47,9 @@ export class LiveFeed implements DesiredFeed {
     this.#previous = options.last === undefined ? {} : previousFromDocument(options.last, "the last desired state");
   }
 
-  async fetch(signal?: AbortSignal): Promise<DesiredState> {
+  async fetch(signal?: AbortSignal): Promise<Fetched> {
     const snapshot = await this.#opts.cluster.snapshot({ now: new Date().toISOString(), previous: this.#previous, ...(signal === undefined ? {} : { signal }) });
-    return this.#desired(snapshot);
+    return { desired: this.#desired(snapshot) };
   }
 
   async watch(sink: FeedSink, signal: AbortSignal): Promise<void> {

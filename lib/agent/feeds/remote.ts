@@ -5,11 +5,10 @@
  * soon as it is stored, and an unchanged state costs one held request, not a download. A server
  * that does not long-poll (it answers 304 at once) is polled every `pollIntervalMs` instead.
  */
-import type { DesiredState } from "../../desired/schema.ts";
 import { Backoff, sleep } from "../../sources/backoff.ts";
 import { fetchJson, SourceError } from "../../sources/http-json.ts";
 import { InvalidDesiredError, validateDesired } from "../validate-desired.ts";
-import type { DesiredFeed, FeedSink } from "./feed.ts";
+import type { DesiredFeed, FeedSink, Fetched } from "./feed.ts";
 
 export interface RemoteFeedOptions {
   /** The node view URL (see `nodeViewUrl`). */
@@ -60,9 +59,10 @@ export class RemoteFeed implements DesiredFeed {
     this.description = options.url;
   }
 
-  async fetch(signal?: AbortSignal): Promise<DesiredState> {
+  async fetch(signal?: AbortSignal): Promise<Fetched> {
     const response = await this.#get(undefined, 0, signal);
-    return validateDesired(response.value, this.#opts.node, this.#opts.url);
+    const generation = generationOf(response.headers);
+    return { desired: validateDesired(response.value, this.#opts.node, this.#opts.url), ...(generation === undefined ? {} : { generation }) };
   }
 
   async watch(sink: FeedSink, signal: AbortSignal, currentHash?: string): Promise<void> {
@@ -81,7 +81,8 @@ export class RemoteFeed implements DesiredFeed {
         etag = response.headers.get("etag")?.replace(/^(W\/)?"|"$/g, "") ?? etag;
         const desired = validateDesired(response.value, this.#opts.node, this.#opts.url);
         etag = desired.hash;
-        sink.desired(desired, { source: this.#opts.url });
+        const generation = generationOf(response.headers);
+        sink.desired(desired, { source: this.#opts.url, ...(generation === undefined ? {} : { generation }) });
       } catch (error) {
         if (signal.aborted) break;
         sink.error(error as Error, error instanceof InvalidDesiredError ? "invalid" : "fetch");
@@ -105,4 +106,10 @@ export class RemoteFeed implements DesiredFeed {
       return response;
     });
   }
+}
+
+/** The store generation the control plane names in `X-Wayfinder-Generation`, if any. */
+function generationOf(headers: Headers): number | undefined {
+  const generation = Number(headers.get("x-wayfinder-generation"));
+  return Number.isSafeInteger(generation) && generation > 0 ? generation : undefined;
 }

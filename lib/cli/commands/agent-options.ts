@@ -28,7 +28,7 @@ export const AGENT_COMMAND = {
       type: "string",
       value: "URL|FILE",
       description:
-        "the control plane's cluster URL (http://HOST:PORT/v1/clusters/NAME), long-polled for this node's view, or a snapshot or desired-state file, followed",
+        "the control plane's cluster URL (http://HOST:PORT/v1/clusters/NAME), long-polled for this node's view and told the node's status after every sync, or a snapshot or desired-state file, followed",
     },
     ...LIVE_CLUSTER_FLAGS,
     config: { ...CONFIG_FLAG, description: "the wayfinder.yaml of a live cluster (with --mesos, --operator or --marathon)" },

@@ -25,12 +25,14 @@ import { agentMetrics, type AgentMetrics } from "../../agent/agent-metrics.ts";
 import { collectPolicyCounters, type RunningApplier } from "../../agent/policy-metrics.ts";
 import { AgentStateStore } from "../../agent/agent-state.ts";
 import { feedFromFlags } from "../../agent/feeds/from-flags.ts";
-import type { DesiredFeed, FeedSink } from "../../agent/feeds/feed.ts";
+import type { DesiredFeed, FeedSink, Fetched } from "../../agent/feeds/feed.ts";
 import { jsonLogger, type Logger } from "../../agent/log.ts";
 import { serveMetrics, type MetricsServer } from "../../agent/metrics-server.ts";
 import { formatListenAddress } from "../../net/listen-address.ts";
 import { terminalProgress } from "../../agent/progress.ts";
 import { Syncer } from "../../agent/syncer.ts";
+import { StatusReporter, statusUrl } from "../../agent/status-reporter.ts";
+import type { NodeStatusReport } from "../../store/node-status.ts";
 import { readConfig } from "../config-input.ts";
 import { checked } from "../flag-values.ts";
 import { usageError } from "../flags.ts";
@@ -87,15 +89,39 @@ export async function runAgent(options: AgentOptions, io: CliIo, runtime: AgentR
   // The delta path runs appliers of its own: the counters are read from whichever path runs.
   let running: readonly RunningApplier[] = appliers;
   collectPolicyCounters(metrics, () => running);
+  const reporter = statusReporter(options, env.WAYFINDER_TOKEN, log, metrics);
   const stopping = runtime.stopSignal ?? nextSignal();
   if (feed instanceof RemoteFeed && options.mode === "daemon") {
-    const outcome = await runOnWatch({ options, context: { ...context, log }, feed, requires, metrics, log, io, token: env.WAYFINDER_TOKEN, stopping, names: appliers.map((a) => a.name), running: (keyed) => (running = keyed) });
+    const outcome = await runOnWatch({
+      options,
+      context: { ...context, log },
+      feed,
+      requires,
+      metrics,
+      log,
+      io,
+      token: env.WAYFINDER_TOKEN,
+      stopping,
+      names: appliers.map((a) => a.name),
+      running: (keyed) => (running = keyed),
+      reporter,
+    });
     running = appliers;
     if (outcome !== "unsupported") return outcome;
     log.info("the control plane does not stream changes: following its whole view instead (long poll)", { source: feed.description });
   }
-  const syncer = new Syncer({ node, appliers, requires, stateStore, metrics, log, progress, resyncIntervalMs: options.resyncIntervalMs });
-  log.info("wayfinder agent starting", { node, source: feed.description, appliers: appliers.map((a) => a.name), stateDir });
+  const syncer = new Syncer({
+    node,
+    appliers,
+    requires,
+    stateStore,
+    metrics,
+    log,
+    progress,
+    resyncIntervalMs: options.resyncIntervalMs,
+    ...(reporter === undefined ? {} : { onSynced: (status: NodeStatusReport) => reporter.report(status) }),
+  });
+  log.info("wayfinder agent starting", { node, source: feed.description, appliers: appliers.map((a) => a.name), stateDir, ...(reporter === undefined ? {} : { statusTo: reporter.url }) });
   if (env.WAYFINDER_TOKEN && sendsTokenInClear(options.feed.source)) {
     log.warn("the bearer token goes to the control plane unencrypted; use https:// outside a trusted network", { source: options.feed.source });
   }
@@ -104,7 +130,11 @@ export async function runAgent(options: AgentOptions, io: CliIo, runtime: AgentR
     syncer.resume(remembered.state.desired, remembered.state.appliedHash);
   }
 
-  if (options.mode === "once") return once(feed, syncer, log).finally(() => closeAppliers(appliers));
+  if (options.mode === "once") {
+    const code = await once(feed, syncer, log).finally(() => closeAppliers(appliers));
+    await reporter?.idle();
+    return code;
+  }
 
   let server: MetricsServer | undefined;
   if (options.metrics !== undefined) {
@@ -126,6 +156,7 @@ export async function runAgent(options: AgentOptions, io: CliIo, runtime: AgentR
   controller.abort();
   await watching;
   await syncer.stop();
+  await reporter?.idle();
   await server?.close();
   await closeAppliers(appliers);
   log.info("wayfinder agent stopped", { appliedHash: syncer.status.appliedHash ?? null });
@@ -155,10 +186,17 @@ async function feedOrUsage(options: AgentOptions, io: CliIo, token: string | und
   }
 }
 
+/** Reports each sync to the control plane when the agent follows its store (`--source http://CP/v1/clusters/NAME`). */
+function statusReporter(options: AgentOptions, token: string | undefined, log: Logger, metrics: AgentMetrics): StatusReporter | undefined {
+  const url = options.feed.source === undefined ? undefined : statusUrl(options.feed.source, options.node);
+  if (url === undefined) return undefined;
+  return new StatusReporter({ url, ...(token ? { token } : {}), log, reports: metrics.statusReports });
+}
+
 /** Where the feed delivers: desired states to the syncer, errors and stream news to the log and metrics. */
 function feedSink(syncer: Syncer, metrics: AgentMetrics, log: Logger, feed: DesiredFeed): FeedSink {
   return {
-    desired: (desired, delivery) => syncer.offer(desired, delivery.requestedAt),
+    desired: (desired, delivery) => syncer.offer(desired, delivery.requestedAt, delivery.generation),
     error: (error, kind) => {
       metrics.sourceErrors.inc({ kind });
       log.error(kind === "invalid" ? "desired state rejected; keeping the last good one" : "cannot read the desired state; keeping the last good one", { source: feed.description, error });
@@ -189,6 +227,7 @@ async function runOnWatch(wiring: {
   names: readonly string[];
   /** Told which appliers run (for the policy counters). */
   running: (appliers: readonly RunningApplier[]) => void;
+  reporter: StatusReporter | undefined;
 }): Promise<number | "unsupported"> {
   const { options, feed, metrics, log, io } = wiring;
   let status: () => SyncStatus = () => ({ consecutiveFailures: 0 });
@@ -202,7 +241,8 @@ async function runOnWatch(wiring: {
       return 1;
     }
   }
-  log.info("wayfinder agent starting", { node: options.node, source: feed.description, mode: "watch", appliers: wiring.names, stateDir: options.stateDir });
+  const { reporter } = wiring;
+  log.info("wayfinder agent starting", { node: options.node, source: feed.description, mode: "watch", appliers: wiring.names, stateDir: options.stateDir, ...(reporter === undefined ? {} : { statusTo: reporter.url }) });
   const appliers = createKeyedAppliers(wiring.context, options.node, options.appliers);
   wiring.running(appliers);
   const outcome = await runDeltaAgent({
@@ -218,7 +258,9 @@ async function runOnWatch(wiring: {
     resyncIntervalMs: options.resyncIntervalMs,
     stop: wiring.stopping,
     onStatus: (read) => (status = read),
+    ...(reporter === undefined ? {} : { onSynced: (report: NodeStatusReport) => reporter.report(report) }),
   });
+  await reporter?.idle();
   await server?.close();
   await closeAppliers(appliers);
   if (outcome === "unsupported") return outcome;
@@ -227,26 +269,26 @@ async function runOnWatch(wiring: {
 }
 
 async function once(feed: DesiredFeed, syncer: Syncer, log: Logger): Promise<number> {
-  let desired: DesiredState;
+  let fetched: Fetched;
   try {
-    desired = await feed.fetch();
+    fetched = await feed.fetch();
   } catch (error) {
     log.error("cannot get the desired state", { source: feed.description, error: error as Error });
     await syncer.idle();
     await syncer.stop();
     return 1;
   }
-  syncer.offer(desired);
+  syncer.offer(fetched.desired, undefined, fetched.generation);
   await syncer.idle();
   await syncer.stop();
   const status = syncer.status;
-  return status.appliedHash === desired.hash ? 0 : 1;
+  return status.appliedHash === fetched.desired.hash ? 0 : 1;
 }
 
 async function dryRun(feed: DesiredFeed, appliers: ReturnType<typeof createAppliers>, requires: Record<string, readonly string[]>, io: CliIo): Promise<number> {
   let desired: DesiredState;
   try {
-    desired = await feed.fetch();
+    desired = (await feed.fetch()).desired;
   } catch (error) {
     io.stderr(`wayfinder agent --dry-run: ${(error as Error).message}\n`);
     return 1;

@@ -5,12 +5,14 @@
  * served by: the bearer scheme only when a token is configured, the `/v1/desired` routes only
  * when the server has a snapshot.
  */
-import { z } from "zod";
 import { ClusterSnapshot } from "../../snapshot/schema.ts";
 import { DesiredState } from "../../desired/schema.ts";
 import { ErrorBody } from "../errors.ts";
 import { HealthBody } from "../routes/health.ts";
 import { CLUSTER_COMPONENTS, clusterPaths } from "./cluster-paths.ts";
+import { componentSchema } from "./component-schema.ts";
+import { explainComponents, explainPath } from "./explain-paths.ts";
+import { nodeComponents, nodePaths } from "./node-paths.ts";
 
 export interface OpenApiOptions {
   /** A bearer token is configured: `/v1/*` operations require it. */
@@ -87,6 +89,7 @@ export function openApiDocument(options: OpenApiOptions): OpenApiDocument {
         responses: { 200: ref("responses", "DesiredState"), 304: ref("responses", "NotModified"), ...denied, 500: ref("responses", "InternalError") },
       },
     };
+    Object.assign(paths, explainPath({ prefix: "/v1", operationId: "explain", v1, denied, extraParameters: [] }));
     paths["/v1/desired/nodes/{agentId}"] = {
       get: {
         operationId: "desiredNode",
@@ -104,7 +107,13 @@ export function openApiDocument(options: OpenApiOptions): OpenApiDocument {
     };
   }
 
-  if (options.clusters === true) Object.assign(paths, clusterPaths({ v1, denied }));
+  if (options.clusters === true) {
+    Object.assign(paths, clusterPaths({ v1, denied }));
+    Object.assign(paths, explainPath({ prefix: "/v1/clusters/{cluster}", operationId: "clusterExplain", v1, denied, extraParameters: [ref("parameters", "Cluster")] }));
+    Object.assign(paths, nodePaths({ v1, denied }));
+  }
+  const explaining = options.desired || options.clusters === true;
+  const explainParts = explaining ? explainComponents() : { schemas: {}, parameters: {} };
 
   return {
     openapi: "3.1.0",
@@ -124,11 +133,14 @@ export function openApiDocument(options: OpenApiOptions): OpenApiDocument {
         Error: componentSchema(ErrorBody, "output"),
         Health: componentSchema(HealthBody, "output"),
         ...(options.clusters === true ? CLUSTER_COMPONENTS.schemas : {}),
+        ...explainParts.schemas,
+        ...(options.clusters === true ? nodeComponents().schemas : {}),
       },
       parameters: {
         AgentId: { name: "agentId", in: "path", required: true, description: "A Mesos agent id from snapshot.agents[].id", schema: { type: "string" } },
         IfNoneMatch: { name: "If-None-Match", in: "header", required: false, description: "The ETag of the state the client has; a match answers 304", schema: { type: "string" } },
         ...(options.clusters === true ? CLUSTER_COMPONENTS.parameters : {}),
+        ...explainParts.parameters,
       },
       requestBodies: {
         ClusterSnapshot: {
@@ -153,12 +165,6 @@ export function openApiDocument(options: OpenApiOptions): OpenApiDocument {
       ...(options.auth ? { securitySchemes: { bearerAuth: { type: "http", scheme: "bearer" } } } : {}),
     },
   };
-}
-
-/** A zod schema as an OpenAPI 3.1 schema object; the dialect is declared once at the top. */
-function componentSchema(schema: z.ZodType, io: "input" | "output"): Record<string, unknown> {
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io });
-  return rest;
 }
 
 function bodyErrors(): Record<string, unknown> {

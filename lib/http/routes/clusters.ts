@@ -13,6 +13,8 @@
  * - `GET /v1/clusters/:cluster/snapshot`: the stored snapshot.
  * - `GET /v1/clusters/:cluster/desired[/nodes/:agentId][?wait=S]`: 200 with ETag, or 304.
  * - `GET /v1/clusters/:cluster/desired/nodes/:agentId?watch=true[&since=G]`: NDJSON changes (`node-watch.ts`).
+ * - `GET /v1/clusters/:cluster/explain/:subject/:query`: `explain` from the stored generation.
+ * - `.../nodes[/:agentId/status]`, `.../metrics`: which node runs what (`nodes.ts`).
  */
 import { Hono, type Context } from "hono";
 import type { DesiredState } from "../../desired/schema.ts";
@@ -25,6 +27,11 @@ import { desiredResponse, etagOf, ifNoneMatchHits } from "../desired-response.ts
 import { jsonError } from "../errors.ts";
 import { jsonBody } from "../middleware/json-body.ts";
 import { watchQuery, watchResponse } from "./node-watch.ts";
+import { explainRoutes } from "./explain.ts";
+import { nodeRoutes } from "./nodes.ts";
+
+/** The store generation a response comes from. */
+export const GENERATION_HEADER = "X-Wayfinder-Generation";
 
 /** The longest `?wait=` honoured, in seconds: under the 60 s idle timeout of common proxies. */
 export const MAX_WAIT_SECONDS = 55;
@@ -91,9 +98,14 @@ export function clusterRoutes(states: ClusterStates): Hono {
   routes.get("/:cluster/snapshot", async (c) => {
     const state = await states.current(c.req.param("cluster"));
     if (state === undefined) return noSnapshot(c);
-    return c.body(canonicalJson(state.stored.snapshot.toSnapshot()), 200, { "Content-Type": "application/json", "X-Wayfinder-Generation": String(state.generation) });
+    return c.body(canonicalJson(state.stored.snapshot.toSnapshot()), 200, { "Content-Type": "application/json", [GENERATION_HEADER]: String(state.generation) });
   });
 
+  routes.route(
+    "/:cluster/explain",
+    explainRoutes(async (c) => (await states.current(c.req.param("cluster") ?? ""))?.operator() ?? noSnapshot(c)),
+  );
+  routes.route("/", nodeRoutes(states));
   routes.get("/:cluster/desired", (c) => longPoll(c, states, (state) => state.desired()));
   routes.get("/:cluster/desired/nodes/:agentId", (c) => {
     const watch = watchQuery({ watch: c.req.query("watch"), since: c.req.query("since"), wait: c.req.query("wait") });
@@ -136,7 +148,8 @@ async function longPoll(c: Context, states: ClusterStates, pick: (state: Cluster
     if (desired === undefined) return jsonError(c, 404, `agent '${c.req.param("agentId")}' is not in the snapshot of cluster '${cluster}' (snapshot.agents[].id)`);
     const remaining = deadline - Date.now();
     if (remaining <= 0 || signal.aborted || !ifNoneMatchHits(c.req.header("if-none-match"), etagOf(desired))) {
-      return desiredResponse(c, desired, { conditional: true });
+      // The generation tells an agent which store write it applied (its status report says so).
+      return desiredResponse(c, desired, { conditional: true, headers: { [GENERATION_HEADER]: String(state.stored.generation) } });
     }
     await states.waitForChange(cluster, remaining, signal);
   }

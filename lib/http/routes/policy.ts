@@ -9,16 +9,17 @@
  * - `POST /v1/clusters/:cluster/policy/matrix` with a candidate ClusterSnapshot: only the cells
  *   it would open or close against the stored one, before anything is stored or applied.
  *
- * Answers are computed once per stored generation and reused until the next write.
+ * Answers come from the generation's operator view (`state.operator().policy`), computed once
+ * per stored generation and shared with the dashboard and `explain`.
  */
 import { Hono, type Context } from "hono";
 import { reconcile } from "../../../functions/reconcile.ts";
 import { matrixChanges, type MatrixPort } from "../../../functions/policy/matrix.ts";
-import { explanationSummary, policyQuestions, type PolicyQuestions } from "../../../functions/policy/questions.ts";
+import { explanationSummary, policyQuestions } from "../../../functions/policy/questions.ts";
 import { parseProtocolPort } from "../../desired/policy-ports.ts";
 import { ClusterSnapshot } from "../../snapshot/schema.ts";
 import { isClusterName } from "../../store/snapshot-store.ts";
-import type { ClusterState, ClusterStates } from "../cluster-states.ts";
+import type { ClusterStates } from "../cluster-states.ts";
 import { jsonError } from "../errors.ts";
 import { jsonBody } from "../middleware/json-body.ts";
 
@@ -26,15 +27,6 @@ import { jsonBody } from "../middleware/json-body.ts";
  * @example app.route("/v1/clusters", policyRoutes(states))
  */
 export function policyRoutes(states: ClusterStates): Hono {
-  // A cluster's state lives across generations, so the answers are kept with the generation they were built from.
-  const questions = new WeakMap<ClusterState, { generation: number; answers: PolicyQuestions }>();
-  const questionsOf = (state: ClusterState) => {
-    const cached = questions.get(state);
-    if (cached?.generation === state.generation) return cached.answers;
-    const answers = policyQuestions(state.stored.snapshot.toSnapshot(), state.desired());
-    questions.set(state, { generation: state.generation, answers });
-    return answers;
-  };
   const current = async (c: Context) => {
     const cluster = c.req.param("cluster") ?? "";
     if (!isClusterName(cluster)) return { error: jsonError(c, 400, `'${cluster}' is not a cluster name`) };
@@ -55,14 +47,14 @@ export function policyRoutes(states: ClusterStates): Hono {
         ...(port ? [] : [{ path: "port", message: "required: PROTO/PORT, e.g. tcp/5432" }]),
       ];
       if (issues.length > 0) return jsonError(c, 400, "explain needs from, to and port", { issues });
-      const answer = questionsOf(found.state).explain(from!, to!, port!.protocol, port!.port);
+      const answer = found.state.operator().policy.explain(from!, to!, port!.protocol, port!.port);
       if ("unknown" in answer) return jsonError(c, 404, `'${answer.unknown}' is no app id, task id, agent id or IP of the cluster`);
       return c.json(explanationSummary(answer));
     })
     .get("/:cluster/policy/matrix", async (c) => {
       const found = await current(c);
       if (found.error) return found.error;
-      const q = questionsOf(found.state);
+      const q = found.state.operator().policy;
       const ports = portsOf(c);
       if ("error" in ports) return jsonError(c, 400, ports.error, { issues: [{ path: "port", message: ports.error }] });
       const asked = ports.ports.length > 0 ? ports.ports : q.namedPorts();
@@ -71,7 +63,7 @@ export function policyRoutes(states: ClusterStates): Hono {
     .post("/:cluster/policy/matrix", jsonBody(ClusterSnapshot, { name: "ClusterSnapshot" }), async (c) => {
       const found = await current(c);
       if (found.error) return found.error;
-      const before = questionsOf(found.state);
+      const before = found.state.operator().policy;
       const candidate = c.var.body;
       const after = policyQuestions(candidate, reconcile(candidate));
       const ports = portsOf(c);

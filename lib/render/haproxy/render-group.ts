@@ -43,18 +43,20 @@ interface Sections {
 /**
  * @example renderHaproxyGroup(model).rendered.config.startsWith("global\n") // true
  */
-export function renderHaproxyGroup(model: HaproxyGroupModel): { rendered: HaproxyGroup; diagnostics: Diagnostic[] } {
+export function renderHaproxyGroup(model: HaproxyGroupModel): { rendered: HaproxyGroup; diagnostics: Diagnostic[]; renderedBackends: ReadonlySet<string> } {
   const templater = createTemplater(model.templates);
   const state = emptySharedState();
   const context: ServiceTextContext = { templater, state, haproxyDir: model.haproxyDir, mapFallThrough: model.mapFallThrough, mapMode: model.mapMode };
-  const { sections, diagnostics } = renderServices(model, context);
+  const { sections, diagnostics, renderedBackends } = renderServices(model, context);
   const rendered: HaproxyGroup = { config: assemble(model, templater, sections) };
   if (model.mapMode) rendered.maps = mapFiles(state);
-  return { rendered, diagnostics };
+  return { rendered, diagnostics, renderedBackends };
 }
 
-function renderServices(model: HaproxyGroupModel, context: ServiceTextContext): { sections: Sections; diagnostics: Diagnostic[] } {
+/** The services' text, and which of them made it in (`explain` reports those as rendered). */
+function renderServices(model: HaproxyGroupModel, context: ServiceTextContext): { sections: Sections; diagnostics: Diagnostic[]; renderedBackends: Set<string> } {
   const diagnostics: Diagnostic[] = [];
+  const renderedBackends = new Set<string>();
   const sections: Sections = { userlists: "", frontends: "", backends: "", appIdAcls: "", http: [], https: [], grouped: new Map() };
   const ports = new PortTable(model.frontends, model.head);
   for (const service of model.services) {
@@ -76,6 +78,7 @@ function renderServices(model: HaproxyGroupModel, context: ServiceTextContext): 
         sections.https.push([text.vhost.weight, text.vhost.https]);
         if (model.frontends.groupHttpsByVhost) mergeGrouped(sections.grouped, service, text.vhost.grouped);
       }
+      renderedBackends.add(service.backend);
     } catch (error) {
       if (!(error instanceof TemplateError)) throw error;
       undo();
@@ -83,7 +86,7 @@ function renderServices(model: HaproxyGroupModel, context: ServiceTextContext): 
       diagnostics.push(invalidTemplate(model.group, service, error));
     }
   }
-  return { sections, diagnostics };
+  return { sections, diagnostics, renderedBackends };
 }
 
 /**

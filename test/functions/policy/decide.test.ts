@@ -31,6 +31,7 @@ describe("decide: the verdicts written out by hand", () => {
     [IP.web1, "9.0.1.99", 80, "tcp", "deny", "unprogrammed"], // an overlay address no task holds yet
     ["9.0.0.77", IP.web2, 80, "tcp", "deny", "unprogrammed"], // an unknown source in a1's slice
     [IP.web1, IP.rogue, 80, "tcp", "deny", "quarantine"], // a task its network refused
+    [IP.rogue, IP.web1, 80, "tcp", "deny", "quarantine"], // ...sends nothing either
   ] as const)("%s → %s %s/%s: %s by %s", (from, to, port, protocol, verdict, by) => {
     expect(decide(from, to, port, protocol)).toMatchObject({ verdict, by });
   });

@@ -94,7 +94,8 @@ describe("renderHaproxyGroup", () => {
   it("takes a service it cannot render back out whole; the next one writes the map line", () => {
     // The glue is rendered last, after the service wrote both map lines and its map entries.
     const broken = mapped("/a", 10001, "a.test", { templates: { FRONTEND_BACKEND_GLUE: "  use_backend {backend[nope]}\n" } });
-    const { rendered, diagnostics } = renderHaproxyGroup(model([broken, mapped("/b", 10002, "b.test")], true));
+    const { rendered, diagnostics, renderedBackends } = renderHaproxyGroup(model([broken, mapped("/b", 10002, "b.test")], true));
+    expect([...renderedBackends]).toEqual(["b_10002"]);
     expect(diagnostics).toEqual([
       expect.objectContaining({ level: "error", code: "haproxy.invalid-template", subject: "app:/a", message: expect.stringContaining("{backend[nope]}: no member 'nope'") }),
     ]);
@@ -105,7 +106,8 @@ describe("renderHaproxyGroup", () => {
 
   it("leaves out a service whose port another frontend binds, and reports its notes only when rendered", () => {
     const note = { level: "warning" as const, code: "test.note", subject: "app:/x", message: "noted" };
-    const { rendered, diagnostics } = renderHaproxyGroup(model([service("/x", 10000, { notes: [note] }), service("/y", 10000, { notes: [{ ...note, subject: "app:/y" }] })]));
+    const { rendered, diagnostics, renderedBackends } = renderHaproxyGroup(model([service("/x", 10000, { notes: [note] }), service("/y", 10000, { notes: [{ ...note, subject: "app:/y" }] })]));
+    expect([...renderedBackends]).toEqual(["x_10000"]);
     expect(rendered.config).toContain("frontend x_10000");
     expect(rendered.config).not.toContain("frontend y_10000");
     expect(diagnostics).toEqual([note, expect.objectContaining({ code: "haproxy.port-conflict", subject: "app:/y", message: "group external: *:10000 is already bound by x_10000; service port 10000 is left out" })]);
