@@ -77,7 +77,8 @@ export class ZoneStore {
   #watcher: FSWatcher | undefined;
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
-  #again = false;
+  /** The check that runs after the running one, for the calls made meanwhile. */
+  #queued: Promise<void> | undefined;
   #closed = false;
 
   private constructor(
@@ -107,20 +108,23 @@ export class ZoneStore {
     return this.#version;
   }
 
-  /** Reads what changed now (what the watch and the timer call); checks never overlap. */
+  /**
+   * Reads what changed now (what the watch and the timer call); checks never overlap. Called
+   * while one runs, it resolves after a check that started after the call, so whatever was
+   * written before it is seen (the watch may have started the running one mid-write).
+   */
   check(): Promise<void> {
     if (this.#running !== undefined) {
-      this.#again = true;
-      return this.#running;
+      this.#queued ??= this.#running.then(() => {
+        this.#queued = undefined;
+        return this.#closed ? undefined : this.check();
+      });
+      return this.#queued;
     }
     this.#running = this.#checkOnce()
       .catch((error: Error) => this.options.onProblem(`${this.options.dir}: ${error.message}; still serving generation ${this.#version?.generation ?? "none"}`))
       .finally(() => {
         this.#running = undefined;
-        if (this.#again && !this.#closed) {
-          this.#again = false;
-          void this.check();
-        }
       });
     return this.#running;
   }
@@ -275,16 +279,31 @@ export class ZoneStore {
   }
 
   #follow(): void {
+    this.#watch();
+    this.#timer = setInterval(() => {
+      // The directory may appear after the server started (the agent creates it with its first
+      // write): until a watch holds, each periodic check tries again, so batches are not left
+      // to wait for the timer for good.
+      if (this.#watcher === undefined) this.#watch();
+      void this.check();
+    }, this.options.checkIntervalMs ?? 1000);
+    this.#timer.unref();
+  }
+
+  #watch(): void {
     try {
-      this.#watcher = watch(this.options.dir, { persistent: false }, (_event, file) => {
+      const watcher = watch(this.options.dir, { persistent: false }, (_event, file) => {
         if (file === null || file.startsWith(`${DNS_ZONES_STORE}.`)) void this.check();
       });
-      this.#watcher.on("error", () => this.#watcher?.close());
+      watcher.on("error", () => {
+        watcher.close();
+        if (this.#watcher === watcher) this.#watcher = undefined;
+      });
+      this.#watcher = watcher;
     } catch {
       // No watch support (or no directory yet): the periodic check still runs.
+      this.#watcher = undefined;
     }
-    this.#timer = setInterval(() => void this.check(), this.options.checkIntervalMs ?? 1000);
-    this.#timer.unref();
   }
 }
 

@@ -32,6 +32,8 @@ export interface Derivation {
   nodeObjects(node: string): Array<[key: string, object: StoredObject]>;
   /** The whole DesiredState, assembled. */
   desired(): DesiredState;
+  /** How many diagnostics `desired()` lists, without assembling it (a PUT answers the count). */
+  diagnosticCount(): number;
   /** One node's DesiredState, assembled (the whole-view GET). */
   nodeView(node: string): DesiredState;
   /** Whether `key` holds a sticky allocation (kept by the store, so a restart derives the same). */

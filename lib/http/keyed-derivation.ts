@@ -8,7 +8,7 @@
  */
 import { IncrementalReconciler } from "../../functions/incremental/reconciler.ts";
 import type { DesiredState } from "../desired/schema.ts";
-import { keyScope } from "../desired/object-keys.ts";
+import { KeyPrefix, keyScope } from "../desired/object-keys.ts";
 import type { SnapshotChange } from "../snapshot/snapshot-change.ts";
 import type { ClusterSnapshot } from "../snapshot/schema.ts";
 import type { StoredCluster } from "../store/snapshot-store.ts";
@@ -68,6 +68,12 @@ class KeyedDerivation implements Derivation {
 
   desired(): DesiredState {
     return this.#reconciler.desired();
+  }
+
+  diagnosticCount(): number {
+    let count = 0;
+    for (const [key, object] of this.#reconciler.objects.entries()) if (key.startsWith(KeyPrefix.diagnostics)) count += (JSON.parse(object.json) as unknown[]).length;
+    return count;
   }
 
   nodeView(node: string): DesiredState {

@@ -54,15 +54,24 @@ export function whenContains(file: string, text: string, timeoutMs: number): Pro
 }
 
 /**
- * Asks the node's DNS server for `name` A over UDP every 5 ms until it answers with an address
+ * Asks the node's DNS server for `name` A over UDP every 5 ms until its addresses satisfy
+ * `accept` (by default: it answers one), with EDNS so an RRset of dozens of addresses fits
  * (dns-packet on a socket: spawning dig per try would cost more than what is measured).
  */
-export function whenResolves(port: number, name: string, timeoutMs: number): Promise<number> {
+export function whenResolves(port: number, name: string, timeoutMs: number, accept: (addresses: string[]) => boolean = (a) => a.length > 0): Promise<number> {
   return new Promise((resolve, reject) => {
     const socket = createSocket("udp4");
     let id = 0;
-    const ask = () => socket.send(dnsPacket.encode({ type: "query", id: ++id % 65536, flags: dnsPacket.RECURSION_DESIRED, questions: [{ type: "A", name }] }), port, "127.0.0.1");
+    let settled = false;
+    const ask = () =>
+      socket.send(
+        dnsPacket.encode({ type: "query", id: ++id % 65536, flags: dnsPacket.RECURSION_DESIRED, questions: [{ type: "A", name }], additionals: [{ type: "OPT", name: ".", udpPayloadSize: 4096, extendedRcode: 0, ednsVersion: 0, flags: 0, flag_do: false, options: [] }] }),
+        port,
+        "127.0.0.1",
+      );
     const finish = (error?: Error) => {
+      if (settled) return;
+      settled = true;
       clearInterval(timer);
       clearTimeout(deadline);
       socket.close();
@@ -70,7 +79,7 @@ export function whenResolves(port: number, name: string, timeoutMs: number): Pro
     };
     socket.on("message", (message) => {
       const answers = dnsPacket.decode(message).answers ?? [];
-      if (answers.some((a) => a.type === "A")) {
+      if (accept(answers.flatMap((a) => (a.type === "A" ? [a.data] : [])))) {
         const at = wallNow();
         finish();
         resolve(at);

@@ -26,17 +26,13 @@ import { nodeView } from "../../functions/node-view.ts";
 import { reconcile } from "../../functions/reconcile.ts";
 import { keyScope } from "../../lib/desired/object-keys.ts";
 import { tuneHeapForReconcile } from "../../lib/runtime/heap-tuning.ts";
-import type { z } from "zod";
-import { MarathonApp } from "../../lib/snapshot/marathon.ts";
-import { ClusterSnapshot, type Task } from "../../lib/snapshot/schema.ts";
-import { applySnapshotChange, SnapshotChange, type SnapshotChangeInput } from "../../lib/snapshot/snapshot-change.ts";
+import type { ClusterSnapshot } from "../../lib/snapshot/schema.ts";
+import { applySnapshotChange, SnapshotChange } from "../../lib/snapshot/snapshot-change.ts";
+import { applyToIndex, changeOf, KINDS, tasksByApp, withMarathonApps, type Kind, type TasksByApp } from "./churn.ts";
 import { overlayEntries, wholePolicy, withPolicy } from "./incremental-policy.ts";
 import { policyAgent } from "./incremental-policy-agent.ts";
 import { printRows, type BenchRow } from "./report.ts";
 import { RECONCILE_SIZES, syntheticSnapshot, type SyntheticSize } from "./synthetic-cluster.ts";
-
-const KINDS = ["task replaced", "app scaled by 10", "agent lost", "VIP label added", "HAProxy label changed"] as const;
-type Kind = (typeof KINDS)[number];
 
 interface KindFigures {
   cpuMs: number;
@@ -54,30 +50,6 @@ interface Measurement {
   peerNodeViewMs: number;
   peerNodeBytes: number;
   kinds: Record<Kind, KindFigures>;
-}
-
-/** Every tenth app is balanced by HAProxy: Marathon lists every app, tasks embedded. */
-function withMarathonApps(snapshot: ClusterSnapshot): ClusterSnapshot {
-  const byApp = new Map<string, Task[]>();
-  for (const task of snapshot.tasks) {
-    const app = task.id.slice(0, task.id.indexOf("."));
-    const list = byApp.get(app);
-    if (list === undefined) byApp.set(app, [task]);
-    else list.push(task);
-  }
-  const hostOf = new Map(snapshot.agents.map((a) => [a.id, a.hostname]));
-  const marathonApps = [...byApp].map(([name, tasks], i) => appOf(name, i, tasks, hostOf));
-  return ClusterSnapshot.parse({ ...snapshot, marathonApps });
-}
-
-function appOf(name: string, index: number, tasks: readonly Task[], hostOf: ReadonlyMap<string, string>, balance = "roundrobin"): z.input<typeof MarathonApp> {
-  const balanced = index % 10 === 0;
-  return {
-    id: `/${name}`,
-    instances: tasks.length,
-    ...(balanced ? { labels: { HAPROXY_GROUP: "external", HAPROXY_0_BALANCE: balance }, portDefinitions: [{ port: 10000 + index }] } : {}),
-    tasks: tasks.map((t) => ({ id: t.id, host: hostOf.get(t.agentId) ?? "", ports: t.ports.map((r) => r.begin), state: "TASK_RUNNING" })),
-  };
 }
 
 function cpuMs(run: () => void): number {
@@ -110,7 +82,7 @@ function measure(tasks: number): Measurement {
   const peerNodeViewMs = cpuMs(() => (peerNodeBytes = JSON.stringify(nodeView(desired, node)).length));
 
   const rounds = tasks >= 100_000 ? 9 : 21;
-  const series: Series = { snapshot, now: Date.parse(snapshot.now), serial: 0 };
+  const series: Series = { snapshot, byApp: tasksByApp(snapshot), now: Date.parse(snapshot.now), serial: 0 };
   const kinds = {} as Record<Kind, KindFigures>;
   for (const kind of KINDS) kinds[kind] = changeSeries(r, series, kind, rounds, node);
   return { deriveMs, retainedMiB, peakRssMiB: process.resourceUsage().maxRSS / 1024, objects: r.objects.size, peerReconcileMs, peerNodeViewMs, peerNodeBytes, kinds };
@@ -135,7 +107,7 @@ function measurePolicy(tasks: number): PolicyMeasurement {
   const entries = overlayEntries(r.objects);
   const peer: number[] = [];
   let peerObjects = 0;
-  const series: Series = { snapshot, now: Date.parse(snapshot.now), serial: 0 };
+  const series: Series = { snapshot, byApp: tasksByApp(snapshot), now: Date.parse(snapshot.now), serial: 0 };
   const figures = changeSeries(r, series, "task replaced", tasks >= 100_000 ? 9 : 21, node, (changed, round) => {
     if (round < 5) peer.push(cpuMs(() => (peerObjects = wholePolicy(changed, entries))));
   });
@@ -193,6 +165,7 @@ function taskReplacedElsewhere(snapshot: ClusterSnapshot, round: number, now: nu
 /** The snapshot a series of changes has reached, its clock and its change counter. */
 interface Series {
   snapshot: ClusterSnapshot;
+  byApp: TasksByApp;
   now: number;
   serial: number;
 }
@@ -208,8 +181,10 @@ function changeSeries(r: IncrementalReconciler, series: Series, kind: Kind, roun
   const nodeBytes: number[] = [];
   for (let round = 0; round < rounds; round++) {
     series.now += 1000;
-    const change = SnapshotChange.parse(changeOf(kind, series.snapshot, round, series.serial++, series.now));
+    const { change: input } = changeOf(kind, series.snapshot, series.byApp, round, series.serial++, series.now);
+    const change = SnapshotChange.parse(input);
     series.snapshot = applySnapshotChange(series.snapshot, change);
+    applyToIndex(series.byApp, series.snapshot, input);
     let result: ReturnType<IncrementalReconciler["apply"]> | undefined;
     cpu.push(cpuMs(() => (result = r.apply(change))));
     const all = [...result!.upserts.map((u) => [u.key, u.key.length + u.json.length] as const), ...result!.deletes.map((k) => [k, k.length] as const)];
@@ -224,44 +199,6 @@ function changeSeries(r: IncrementalReconciler, series: Series, kind: Kind, roun
 function forNode(key: string, node: string): boolean {
   const scope = keyScope(key);
   return scope.scope === "cluster" || (scope.scope === "node" && scope.node === node);
-}
-
-/** One change of a kind, the `round`-th of its series, against the snapshot as it is. */
-function changeOf(kind: Kind, snapshot: ClusterSnapshot, round: number, serial: number, now: number): SnapshotChangeInput {
-  const at = new Date(now).toISOString();
-  const apps = snapshot.marathonApps;
-  const hostOf = new Map(snapshot.agents.map((a) => [a.id, a.hostname]));
-  const tasksOf = (appId: string) => snapshot.tasks.filter((t) => t.id.startsWith(`${appId.slice(1)}.`));
-  switch (kind) {
-    case "task replaced": {
-      const old = snapshot.tasks[(round * 7919) % snapshot.tasks.length]!;
-      return { now: at, upsert: { tasks: [{ ...old, id: `${old.id.slice(0, old.id.indexOf("."))}.r${serial}` }] }, delete: { tasks: [old.id] } };
-    }
-    case "app scaled by 10": {
-      const app = apps[(round * 31 * 10) % apps.length]!;
-      const template = tasksOf(app.id)[0]!;
-      const added = Array.from({ length: 10 }, (_, i) => ({ ...template, id: `${app.id.slice(1)}.s${serial}-${i}`, agentId: snapshot.agents[(serial * 10 + i) % snapshot.agents.length]!.id }));
-      const next = appOf(app.id.slice(1), apps.indexOf(app), [...tasksOf(app.id), ...added], hostOf);
-      return { now: at, upsert: { tasks: added, apps: [next] } };
-    }
-    case "agent lost":
-      return { now: at, delete: { agents: [snapshot.agents[(round * 97 + 3) % snapshot.agents.length]!.id] } };
-    case "VIP label added": {
-      // Even apps carry DiscoveryInfo, where VIP labels go.
-      const app = apps[((round * 37 + 1) * 2) % apps.length]!;
-      const tasks = tasksOf(app.id).filter((t) => t.discovery !== undefined);
-      const labelled = tasks.map((t) => ({
-        ...t,
-        discovery: { ...t.discovery!, ports: t.discovery!.ports.map((p, i) => (i === 0 ? { ...p, labels: [...p.labels, { key: "VIP_9", value: `/added-${serial}:80` }] } : p)) },
-      }));
-      return { now: at, upsert: { tasks: labelled } };
-    }
-    case "HAProxy label changed": {
-      const index = ((round * 13) % Math.ceil(apps.length / 10)) * 10;
-      const app = apps[index]!;
-      return { now: at, upsert: { apps: [appOf(app.id.slice(1), index, tasksOf(app.id), hostOf, serial % 2 === 0 ? "leastconn" : "source")] } };
-    }
-  }
 }
 
 const [tasksArg, caseArg] = process.argv.slice(2);

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, stat, truncate } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, stat, truncate } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -37,18 +37,26 @@ function expectSameAnswers(keyed: ServingState, snapshot: ClusterSnapshot): void
   expect(keyed.forwarding).toEqual(fresh.forwarding);
 }
 
+async function until(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 function bytes(answer: ReturnType<ServingState["lookup"]>): unknown {
   if (!("ring" in answer)) return answer;
   const a = answer as CompiledAnswer;
   return [a.rcode, a.chain.bytes.toString("hex"), a.ring.bytes.subarray(0, a.ring.offsets[a.ringCount]).toString("hex"), a.authority.bytes.toString("hex"), a.additional.bytes.toString("hex")];
 }
 
-async function opened(dir: string) {
+async function opened(dir: string, checkIntervalMs = 60_000) {
   const events = { states: 0, batches: [] as number[], problems: [] as string[] };
   const { store, problems } = await ZoneStore.open({
     dir,
     overrides: {},
-    checkIntervalMs: 60_000,
+    checkIntervalMs,
     onState: () => events.states++,
     onBatch: (_state, batch) => events.batches.push(batch.generation),
     onProblem: (problem) => events.problems.push(problem),
@@ -156,6 +164,22 @@ describe("ZoneStore: the DNS server following the agent's zones store", () => {
     await store.check();
     expect(events.states).toBe(1);
     expectSameAnswers(store.state, demo);
+    await store.close();
+    await writer.close();
+  });
+
+  it("watches a directory that appears after it started, so batches do not wait for the periodic check", async () => {
+    const dir = join(await mkdtemp(join(tmpdir(), "wf-zones-")), "dns");
+    // One check every 3 s: a batch seen well before the next one was seen by the watch.
+    const { store, events } = await opened(dir, 3_000);
+    await mkdir(dir);
+    const { writer } = await KeyedStoreWriter.open(dir, DNS_ZONES_STORE);
+    await writer.replace(dnsEntries(demo), { generation: 1, hash: "g1" });
+    await until(() => events.states === 1, 5_000);
+    const loaded = Date.now();
+    await writer.append(changed(demo, 2).batch);
+    await until(() => events.batches.includes(2), 5_000);
+    expect(Date.now() - loaded).toBeLessThan(1_500);
     await store.close();
     await writer.close();
   });

@@ -51,6 +51,15 @@ describe("snapshot store routes", () => {
     expect(ClusterSnapshot.parse(await stored.json()).tasks).toHaveLength(1);
   });
 
+  it("answers a PUT with as many diagnostics as the desired state it serves lists", async () => {
+    const app = createApp({ token: TOKEN, store: new MemorySnapshotStore() });
+    const stray = { ...SNAPSHOT_INPUT, tasks: [...SNAPSHOT_INPUT.tasks, { ...SNAPSHOT_INPUT.tasks[0], id: "stray.1", name: "stray", agentId: "S-gone" }] };
+    const result = (await (await put(app, "test", stray)).json()) as { diagnostics: number };
+    const desired = DesiredState.parse(await (await get(app, "/v1/clusters/test/desired")).json());
+    expect(desired.diagnostics.length).toBeGreaterThan(0);
+    expect(result.diagnostics).toBe(desired.diagnostics.length);
+  });
+
   it("rejects a bad snapshot with issue paths and keeps serving the stored one", async () => {
     const app = createApp({ store: new MemorySnapshotStore() });
     await put(app, "test", SNAPSHOT_INPUT, {});

@@ -81,9 +81,10 @@ export function clusterRoutes(states: ClusterStates): Hono {
     }
     const written = await stored(c, () => states.put(cluster, snapshot));
     if (written instanceof Response) return written;
-    const desired = written.state.desired();
-    const result: PutSnapshotResult = { cluster, generation: written.generation, storedAt: written.storedAt, hash: written.hash, diagnostics: desired.diagnostics.length };
-    return c.json(result, 200, { ETag: etagOf(desired) });
+    // Counted, not assembled: the whole DesiredState of a 100k-task cluster is hundreds of MiB,
+    // which the PUT held until the next generation and the first PATCH after it paid to collect.
+    const result: PutSnapshotResult = { cluster, generation: written.generation, storedAt: written.storedAt, hash: written.hash, diagnostics: written.state.derivation.diagnosticCount() };
+    return c.json(result, 200, { ETag: `"${written.hash}"` });
   });
 
   routes.patch("/:cluster/snapshot", patchBody, async (c) => {

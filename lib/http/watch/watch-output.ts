@@ -45,10 +45,14 @@ export function rawOutput(controller: ReadableStreamDefaultController<Uint8Array
 }
 
 /**
+ * gzip at its fastest level: a relist of a 100k-task view is ~250 MiB of lines, which level 6
+ * (zlib's default) compressed in ~4.6 s of the control plane's CPU and level 1 in ~0.8 s
+ * (measured on the synthetic cluster), for ~1.5x the bytes (still ~12x smaller than raw). A
+ * change's batch is a few KiB either way.
  * @example const output = gzipOutput(controller); await output.write([bytes], true); // a complete deflate block is enqueued
  */
 export function gzipOutput(controller: ReadableStreamDefaultController<Uint8Array>): WatchOutput {
-  const gzip: Gzip = createGzip();
+  const gzip: Gzip = createGzip({ level: constants.Z_BEST_SPEED });
   let open = true;
   let produced = 0;
   gzip.on("data", (chunk: Buffer) => {
