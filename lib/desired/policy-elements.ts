@@ -130,6 +130,61 @@ function mergeRanges(list: ElementRange[], key: (r: ElementRange) => [bigint, bi
   return out;
 }
 
+/**
+ * A normalised set after removing `removed` and adding `added` (canonical texts no other member
+ * still puts there), found by bisection, when that needs no normalising: each is a single
+ * address (every port) that either lies inside a larger whole range of the set (which then
+ * stays as it is: only ranges that overlap merge, so another element holds that address too)
+ * or overlaps nothing else, a removed one having stood for itself alone (`portedAt`: whether
+ * the set holds an element with ports on that address, which the address hid). Undefined
+ * otherwise: the caller normalises the set again (`normalizeElements`). Costs the change and
+ * one copy of the list.
+ * @example elementsAfter(["9.0.0.2", "9.0.0.7"], ["9.0.0.2"], ["9.0.0.5"], () => false) // ["9.0.0.5", "9.0.0.7"]
+ * @example elementsAfter(["9.0.0.0/24"], [], ["9.0.0.5"], () => false) // ["9.0.0.0/24"]: inside a block
+ * @example elementsAfter(["10.0.0.11 7000"], [], ["10.0.0.11"], () => false) // undefined: it hides the ports
+ */
+export function elementsAfter(sorted: readonly string[], removed: readonly string[], added: readonly string[], portedAt: (address: string) => boolean): string[] | undefined {
+  const out = [...sorted];
+  const single = (text: string) => {
+    const range = parseElement(text);
+    return range !== undefined && range.lo === range.hi && range.portLo === 0 && range.portHi === 65535 ? range : undefined;
+  };
+  const place = (range: ElementRange) => {
+    let lo = 0;
+    let hi = out.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (compareRanges(parseElement(out[mid]!)!, range) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  const overlaps = (a: ElementRange | undefined, b: ElementRange) => a !== undefined && a.family === b.family && a.lo <= b.hi && b.lo <= a.hi;
+  const widerWhole = (a: ElementRange | undefined, b: ElementRange) => overlaps(a, b) && a!.portLo === 0 && a!.portHi === 65535 && a!.lo <= b.lo && b.hi <= a!.hi && a!.hi - a!.lo > b.hi - b.lo;
+  /** Sorted by address, and what lies inside a whole range was merged into it: only the neighbours can overlap (every element on the same address sorts at or after `at`). */
+  const neighbours = (range: ElementRange) => {
+    const at = place(range);
+    return { at, next: out[at] === undefined ? undefined : parseElement(out[at]!), previous: at > 0 ? parseElement(out[at - 1]!) : undefined };
+  };
+  for (const text of removed) {
+    const range = single(text);
+    if (range === undefined) return undefined;
+    const { at, next, previous } = neighbours(range);
+    if (widerWhole(previous, range) || widerWhole(next, range)) continue;
+    if (out[at] !== text || portedAt(text)) return undefined;
+    out.splice(at, 1);
+  }
+  for (const text of added) {
+    const range = single(text);
+    if (range === undefined) return undefined;
+    const { at, next, previous } = neighbours(range);
+    if (widerWhole(previous, range) || widerWhole(next, range)) continue;
+    if (overlaps(next, range) || overlaps(previous, range)) return undefined;
+    out.splice(at, 0, text);
+  }
+  return out;
+}
+
 function compareRanges(a: ElementRange, b: ElementRange): number {
   return a.family - b.family || cmp(a.lo, b.lo) || a.portLo - b.portLo;
 }

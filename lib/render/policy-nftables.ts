@@ -52,10 +52,7 @@ export function policyDelta(before: PolicyTable, after: PolicyTable): string {
     if (old === undefined || retyped.has(set.name) || sameList(old.elements, set.elements)) continue;
     const was = new Set(old.elements);
     const now = new Set(set.elements);
-    const removed = old.elements.filter((e) => !now.has(e)).map((e) => keyOf(set, e));
-    const added = set.elements.filter((e) => !was.has(e));
-    if (removed.length > 0) lines.push(`delete element ${TABLE} ${set.name} { ${removed.join(", ")} }`);
-    if (added.length > 0) lines.push(`add element ${TABLE} ${set.name} { ${added.join(", ")} }`);
+    lines.push(...elementLines(set, old.elements.filter((e) => !now.has(e)), set.elements.filter((e) => !was.has(e))));
   }
   for (const chain of after.chains) {
     const old = oldChains.get(chain.name);
@@ -67,6 +64,18 @@ export function policyDelta(before: PolicyTable, after: PolicyTable): string {
   for (const set of before.sets) if (!newSets.has(set.name)) lines.push(`delete ${set.head.startsWith("map ") ? "map" : "set"} ${TABLE} ${set.name}`);
   for (const counter of before.counters) if (!newCounters.has(counter)) lines.push(`delete counter ${TABLE} ${counter}`);
   return lines.length === 0 ? "" : `${lines.join("\n")}\n`;
+}
+
+/**
+ * The lines that take `removed` out of a set or map of the table and put `added` in (deletions
+ * first, so a map value that moved is replaced within the transaction).
+ * @example elementLines(known4, ["9.0.0.3"], ["9.0.0.9"]) // ["delete element inet wayfinder_policy known-4 { 9.0.0.3 }", "add element ... { 9.0.0.9 }"]
+ */
+export function elementLines(set: Pick<TableSet, "name" | "head">, removed: readonly string[], added: readonly string[]): string[] {
+  const lines: string[] = [];
+  if (removed.length > 0) lines.push(`delete element ${TABLE} ${set.name} { ${removed.map((e) => keyOf(set, e)).join(", ")} }`);
+  if (added.length > 0) lines.push(`add element ${TABLE} ${set.name} { ${added.join(", ")} }`);
+  return lines;
 }
 
 /**
@@ -136,7 +145,7 @@ function body(table: PolicyTable): string {
 }
 
 /** A map element is deleted by its key alone. */
-function keyOf(set: TableSet, element: string): string {
+function keyOf(set: Pick<TableSet, "head">, element: string): string {
   const colon = element.indexOf(" : ");
   return set.head.startsWith("map ") && colon >= 0 ? element.slice(0, colon) : element;
 }

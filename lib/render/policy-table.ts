@@ -254,6 +254,25 @@ function endpointElements(elements: readonly string[], w: Words): string[] {
   });
 }
 
+/**
+ * What set `key` holds in `family`'s table set, and that set's name: its elements as nft
+ * writes them (a partial sync of changed memberships rebuilds only the sets they name).
+ * @example tableSetOf("known", { kind: "hosts", about: "", elements: ["9.0.0.2", "fd00::2"] }, "ip") // { name: "known-4", elements: ["9.0.0.2"] }
+ */
+export function tableSetOf(key: string, set: PolicySet, family: PolicyFamily): { name: string; elements: string[] } {
+  const w = WORDS[family];
+  return { name: setName(key, w), elements: setOf(setName(key, w), set.kind, set.elements, w).elements };
+}
+
+/**
+ * The `apps` map's elements for one tier-isolated app, in `family`, and the map's name.
+ * @example appMapElementsOf("a-1f2e3d4c5b6a", ["9.0.0.2"], "ip") // { name: "apps4", elements: ["9.0.0.2 . 0-65535 : goto app-a-1f2e3d4c5b6a-4"] }
+ */
+export function appMapElementsOf(members: string, elements: readonly string[], family: PolicyFamily): { name: string; elements: string[] } {
+  const w = WORDS[family];
+  return { name: `apps${w.suffix}`, elements: endpointElements(elements, w).map((e) => `${e} : goto ${appChain(members, w)}`) };
+}
+
 /** Whether a set has an element of the family (memoised: sets are asked many times). */
 function familyFilter(policy: PolicySection, w: Words): (key: string) => boolean {
   const known = new Map<string, boolean>();

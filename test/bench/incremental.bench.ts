@@ -14,6 +14,10 @@
  * - With a network policy (`incremental-policy.ts`): one task replaced in the same cluster with
  *   a policy config, against the policy derived whole (what each change cost before the policy
  *   model took tasks one at a time), each in its own child process.
+ * - The agent's side of it (`incremental-policy-agent.ts`): one task replaced, applied by one
+ *   node's policy applier from the changed keys, against the whole view assembled and the whole
+ *   table planned (what the applier did on the delta path before). `npm run bench:incremental
+ *   -- policy-agent` runs this case alone.
  */
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -22,10 +26,11 @@ import { nodeView } from "../../functions/node-view.ts";
 import { reconcile } from "../../functions/reconcile.ts";
 import { keyScope } from "../../lib/desired/object-keys.ts";
 import { tuneHeapForReconcile } from "../../lib/runtime/heap-tuning.ts";
-import type { ClusterSnapshot } from "../../lib/snapshot/schema.ts";
-import { applySnapshotChange, SnapshotChange } from "../../lib/snapshot/snapshot-change.ts";
+import type { ClusterSnapshot, Task } from "../../lib/snapshot/schema.ts";
+import { applySnapshotChange, SnapshotChange, type SnapshotChangeInput } from "../../lib/snapshot/snapshot-change.ts";
 import { applyToIndex, changeOf, KINDS, tasksByApp, withMarathonApps, type Kind, type TasksByApp } from "./churn.ts";
 import { overlayEntries, wholePolicy, withPolicy } from "./incremental-policy.ts";
+import { policyAgent } from "./incremental-policy-agent.ts";
 import { printRows, type BenchRow } from "./report.ts";
 import { RECONCILE_SIZES, syntheticSnapshot, type SyntheticSize } from "./synthetic-cluster.ts";
 
@@ -109,6 +114,54 @@ function measurePolicy(tasks: number): PolicyMeasurement {
   return { deriveMs, objects: r.objects.size, ...figures, peerMs: median(peer), peerObjects };
 }
 
+interface PolicyAgentMeasurement {
+  oursMs: number;
+  peerMs: number;
+  partial: number;
+  rounds: number;
+  batchBytes: number;
+}
+
+/** One task replaced at a time, as one node's policy applier takes it, against the whole view assembled and planned. */
+async function measurePolicyAgent(tasks: number): Promise<PolicyAgentMeasurement> {
+  tuneHeapForReconcile();
+  const size: SyntheticSize = RECONCILE_SIZES.find((s) => s.tasks === tasks)!;
+  let snapshot = withPolicy(withMarathonApps(syntheticSnapshot(size)));
+  const node = snapshot.agents[1]!.id;
+  const r = IncrementalReconciler.fromSnapshot(snapshot);
+  const agent = await policyAgent(r.objects, node);
+  const rounds = tasks >= 100_000 ? 9 : 21;
+  const ours: number[] = [];
+  const peer: number[] = [];
+  const bytes: number[] = [];
+  let partial = 0;
+  let now = Date.parse(snapshot.now);
+  for (let round = 0; round < rounds; round++) {
+    now += 1000;
+    const change = SnapshotChange.parse(taskReplacedElsewhere(snapshot, round, now));
+    snapshot = applySnapshotChange(snapshot, change);
+    const step = await agent.step(r.apply(change));
+    ours.push(step.oursMs);
+    peer.push(step.peerMs);
+    bytes.push(step.batchBytes);
+    if (step.partial) partial++;
+  }
+  return { oursMs: median(ours), peerMs: median(peer), partial, rounds, batchBytes: median(bytes) };
+}
+
+/**
+ * An overlay task replaced by one at a new address (its set memberships move), as a task
+ * rescheduled gets: the `round`-th such change.
+ */
+function taskReplacedElsewhere(snapshot: ClusterSnapshot, round: number, now: number): SnapshotChangeInput {
+  const overlay = (t: Task) => t.statuses[0]?.networkInfos[0]?.ipAddresses[0]?.startsWith("9.") === true;
+  let index = (round * 7919) % snapshot.tasks.length;
+  while (!overlay(snapshot.tasks[index]!)) index = (index + 1) % snapshot.tasks.length;
+  const old = snapshot.tasks[index]!;
+  const statuses = old.statuses.map((s) => ({ ...s, networkInfos: s.networkInfos.map((n) => ({ ...n, ipAddresses: [`9.200.0.${round + 1}`] })) }));
+  return { now: new Date(now).toISOString(), upsert: { tasks: [{ ...old, id: `${old.id.slice(0, old.id.indexOf("."))}.m${round}`, statuses }] }, delete: { tasks: [old.id] } };
+}
+
 /** The snapshot a series of changes has reached, its clock and its change counter. */
 interface Series {
   snapshot: ClusterSnapshot;
@@ -149,14 +202,27 @@ function forNode(key: string, node: string): boolean {
 }
 
 const [tasksArg, caseArg] = process.argv.slice(2);
-if (tasksArg !== undefined) {
-  process.stdout.write(JSON.stringify(caseArg === "policy" ? measurePolicy(Number(tasksArg)) : measure(Number(tasksArg))));
+if (tasksArg !== undefined && tasksArg !== "policy-agent") {
+  const measured = caseArg === "policy" ? measurePolicy(Number(tasksArg)) : caseArg === "policy-agent" ? await measurePolicyAgent(Number(tasksArg)) : measure(Number(tasksArg));
+  process.stdout.write(JSON.stringify(measured));
 } else {
   const self = fileURLToPath(import.meta.url);
   console.log("bench:incremental: CPU time of one process; the machine is shared with other work, so figures are noisy");
   for (const size of RECONCILE_SIZES.filter((s) => s.tasks >= 10_000)) {
     const child = (...args: string[]) =>
       JSON.parse(execFileSync(process.execPath, ["--expose-gc", "--max-old-space-size=12288", "--import", "tsx", self, String(size.tasks), ...args], { encoding: "utf8", maxBuffer: 2 ** 26 })) as unknown;
+    const a = child("policy-agent") as PolicyAgentMeasurement;
+    const agentRow: BenchRow = {
+      case: "task replaced, one node's policy",
+      ours: a.oursMs,
+      peer: a.peerMs,
+      unit: "ms",
+      extra: `${a.partial}/${a.rounds} partial, ${a.batchBytes} B batch (peer: the node's whole view assembled and its whole table planned)`,
+    };
+    if (tasksArg === "policy-agent") {
+      printRows(`${size.tasks} tasks / ${size.agents} agents, agent side`, [agentRow]);
+      continue;
+    }
     const m = child() as Measurement;
     const p = child("policy") as PolicyMeasurement;
     const peerMs = m.peerReconcileMs + m.peerNodeViewMs;
@@ -185,6 +251,7 @@ if (tasksArg !== undefined) {
         unit: "ms",
         extra: `${p.keys} keys, ${(p.bytes / 1024).toFixed(1)} KiB changed, ${(p.nodeBytes / 1024).toFixed(1)} KiB to one node (peer: the policy derived whole, ${p.peerObjects} objects; full derive with the policy ${p.deriveMs.toFixed(0)} ms, ${p.objects} objects)`,
       },
+      agentRow,
     ];
     printRows(`${size.tasks} tasks / ${size.agents} agents (peer: reconcile ${m.peerReconcileMs.toFixed(0)} ms + nodeView ${m.peerNodeViewMs.toFixed(0)} ms, this run)`, rows);
   }

@@ -20,10 +20,15 @@
  * rather than program a policy that same-bridge traffic would bypass.
  */
 import type { DesiredState } from "../../desired/schema.ts";
+import type { PolicyMembership, PolicySet } from "../../desired/policy-schema.ts";
+import { PolicyKeys } from "../../../functions/keyed/policy-pieces.ts";
 import { policyCounters, POLICY_FAMILY, POLICY_TABLE, type CounterMeaning } from "../../render/policy-names.ts";
 import { policyChanges, policyDelta, renderPolicyTable } from "../../render/policy-nftables.ts";
 import { policyTable, type PolicyTable } from "../../render/policy-table.ts";
 import type { Applier, Plan } from "../applier.ts";
+import { runApplier } from "../apply-desired.ts";
+import type { ChangeApplier } from "../keyed-applier.ts";
+import { MEMBER_PREFIX, membershipDelta, membershipRecord, type MembershipRecord } from "./membership-changes.ts";
 import { commandRunner, type CommandRunner } from "../run-command.ts";
 import { nftProcesses, nftSessions, type NftBatches } from "../nft-batches.ts";
 import { policyDamage } from "./policy-canary.ts";
@@ -57,6 +62,8 @@ export interface PolicySyncRecord {
   batchBytes: number;
   /** Why a partial sync became a full one, when it did. */
   fallback?: string;
+  /** On the delta path: the sets a partial sync of membership changes rebuilt. */
+  sets?: string[];
 }
 
 /** One counter's reading with what it counts. */
@@ -66,7 +73,7 @@ export interface PolicyCounterReading extends CounterMeaning {
   bytes: number;
 }
 
-export interface PolicyApplier extends Applier<PolicyInstalled, string> {
+export interface PolicyApplier extends Applier<PolicyInstalled, string>, ChangeApplier {
   readonly lastSync: PolicySyncRecord | undefined;
   /** Forgets what was installed: the next sync replaces the table (a periodic resync). */
   forceFullSync(): void;
@@ -93,14 +100,17 @@ export function createPolicyApplier(options: PolicyApplierOptions = {}): PolicyA
   const nft = options.nft ?? (options.run === undefined ? nftSessions(run, { netns: options.netns }) : nftProcesses(run));
   let installed: { table?: PolicyTable; counters: ReadonlyMap<string, CounterMeaning> } | undefined;
   let lastSync: PolicySyncRecord | undefined;
+  /** On the delta path: what turns membership changes into element changes (set by a full sync). */
+  let members: MembershipRecord | undefined;
 
-  return {
+  const applier: PolicyApplier = {
     name: "policy",
     get lastSync() {
       return lastSync;
     },
     forceFullSync() {
       installed = undefined;
+      members = undefined;
     },
     close: () => nft.close(),
     async observe() {
@@ -149,7 +159,41 @@ export function createPolicyApplier(options: PolicyApplierOptions = {}): PolicyA
       }
       return out;
     },
+    // kube-proxy's partial sync for what moves most: tasks coming and going change only set
+    // memberships, applied as element changes of the sets they name; anything else, or no
+    // record, or damage the canary finds, is a full sync against the whole view.
+    async applyChanges(changes) {
+      const table = installed?.table;
+      const record = members;
+      members = undefined;
+      if (record === undefined || table === undefined || installed === undefined) return undefined;
+      if ((await policyDamage(nft)) !== undefined) return undefined;
+      const delta = membershipDelta(record, table, changes);
+      if ("refused" in delta) return undefined;
+      if (delta.batch === "") {
+        members = record;
+        return { name: "policy", status: "unchanged" };
+      }
+      const counters = installed.counters;
+      installed = undefined;
+      await nft.apply(delta.batch);
+      installed = { table: delta.table, counters };
+      members = record;
+      lastSync = { mode: "partial", batchBytes: delta.batch.length, sets: delta.sets };
+      return { name: "policy", status: "applied", plan: { adds: [], changes: delta.sets.map((key) => `set ${key}`), deletes: [] } };
+    },
+    async syncAll(view) {
+      members = undefined;
+      const desired = view.desired();
+      const result = await runApplier(desired, applier, false);
+      if (result.status !== "failed" && installed?.table !== undefined && desired.policy !== undefined) {
+        const own = (key: string) => view.value<PolicySet>(PolicyKeys.set(key))?.elements ?? [];
+        members = membershipRecord(desired.policy, own, view.valuesUnder<PolicyMembership>(MEMBER_PREFIX));
+      }
+      return result;
+    },
   };
+  return applier;
 }
 
 /**
