@@ -4,8 +4,9 @@
  * of what it held: the agent after a relist (every value of the node, parsed, hashed and handed
  * over, then let go). An idle process allocates too little for V8 to run a major collection by
  * itself, so that garbage stayed resident: an agent idled at 404 MiB RSS after a 100k-task
- * relist with 41 MiB live, 228 MiB once collected here (one it resumed from disk: 183 MiB). `--expose-gc` set at run time installs `gc` only in contexts made
- * after it, so it is taken from a fresh one and the global scope stays as it was.
+ * relist with 41 MiB live, 228 MiB once collected here (one it resumed from disk: 183 MiB).
+ * `--expose-gc` set at run time installs `gc` only in contexts made after it, so it is taken
+ * from a fresh one and the global scope stays as it was.
  */
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
@@ -13,7 +14,7 @@ import { runInNewContext } from "node:vm";
 let gc: (() => void) | undefined;
 
 /**
- * Runs a full, blocking garbage collection (tens of ms for a 100k-task node's view).
+ * Runs a full garbage collection, blocking: call it at a rare moment, not per change.
  * @example collectGarbage(); // after the relist's batch was applied and persisted
  */
 export function collectGarbage(): void {
