@@ -8,6 +8,7 @@
  * long poll.
  */
 import { ObjectKeys } from "../desired/object-keys.ts";
+import { collectGarbage } from "../runtime/collect-garbage.ts";
 import type { KeyedApplier } from "../executor/keyed-applier.ts";
 import type { AgentMetrics } from "./agent-metrics.ts";
 import { KeyedSyncer, type KeyedSyncStatus } from "./keyed-syncer.ts";
@@ -59,6 +60,8 @@ export async function runDeltaAgent(options: DeltaAgentOptions): Promise<"stoppe
   for (const problem of problems) log.error("the persisted view is damaged; relisting", { problem });
   const feed = new WatchFeed({ url: options.url, ...(options.token === undefined ? {} : { token: options.token }), ...(options.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: options.idleTimeoutMs }) });
   const reader = new NodeViewReader(view, options.node);
+  // A relist's batch is garbage once applied and persisted; collected then, not whenever V8 would.
+  let relisted = false;
   const syncer = new KeyedSyncer({
     appliers: options.appliers,
     requires: options.requires,
@@ -72,7 +75,13 @@ export async function runDeltaAgent(options: DeltaAgentOptions): Promise<"stoppe
     metrics,
     log,
     ...(options.resyncIntervalMs === undefined ? {} : { resyncIntervalMs: options.resyncIntervalMs }),
-    ...(options.onSynced === undefined ? {} : { onSynced: options.onSynced }),
+    onSynced: (status) => {
+      options.onSynced?.(status);
+      if (!relisted) return;
+      relisted = false;
+      // After the run returns, so its frames no longer hold the batch's changes.
+      setImmediate(collectGarbage);
+    },
   });
   options.onStatus?.(() => syncer.status);
   if (view.generation !== undefined) {
@@ -87,6 +96,7 @@ export async function runDeltaAgent(options: DeltaAgentOptions): Promise<"stoppe
       batch: (batch, receivedAt) => {
         metrics.watchBatches.inc({ kind: batch.reset ? "relist" : "change" });
         if (batch.reset || batch.upserts.size + batch.deletes.size > 0) log.debug("batch", { generation: batch.generation, upserts: batch.upserts.size, deletes: batch.deletes.size, reset: batch.reset });
+        relisted ||= batch.reset;
         syncer.offer(batch, receivedAt);
       },
       error: (error, kind) => {

@@ -7,7 +7,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Hono } from "hono";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { agentMetrics } from "../../lib/agent/agent-metrics.ts";
 import { runDeltaAgent } from "../../lib/agent/delta-agent.ts";
 import { jsonLogger } from "../../lib/agent/log.ts";
@@ -23,6 +23,9 @@ import { MemorySnapshotStore } from "../../lib/store/snapshot-store.ts";
 import { SNAPSHOT_INPUT } from "../http/helpers.ts";
 import { NodeStatusReport } from "../../lib/store/node-status.ts";
 import { waitFor } from "../e2e/support/wait.ts";
+import { collectGarbage } from "../../lib/runtime/collect-garbage.ts";
+
+vi.mock("../../lib/runtime/collect-garbage.ts", () => ({ collectGarbage: vi.fn() }));
 
 const waitUntil = (what: string, probe: () => Promise<boolean>, context: () => string = () => "") => waitFor(what, async () => ((await probe()) ? true : undefined), 10_000, context);
 
@@ -105,6 +108,8 @@ describe("the agent on the delta path", () => {
     const agent = startAgent(cp.url, stateDir, [l4.applier, { ...(createDnsApplier({ dir: join(stateDir, "dns") }) as unknown as KeyedApplier), name: "dns", takes: (k) => k.startsWith("dns/") }]);
     await waitUntil("the relist applied", async () => (await dnsStoreGeneration(join(stateDir, "dns"))) === cp.generation());
     expect(l4.calls).toEqual([{ mode: "full", keys: [] }]);
+    // The relist's batch is garbage once applied and persisted: collected then, once.
+    await waitUntil("the relist's garbage collected", async () => vi.mocked(collectGarbage).mock.calls.length === 1);
 
     // A task with a VIP label: its DNS owner and a VIP service key change, nothing else.
     const vipTask = {
@@ -118,6 +123,8 @@ describe("the agent on the delta path", () => {
     await waitUntil("the change applied", async () => (await dnsStoreGeneration(join(stateDir, "dns"))) === cp.generation());
     expect(l4.calls.at(-1)?.mode).toBe("partial");
     expect(l4.calls.at(-1)?.keys.every((k) => k.startsWith("l4lb/"))).toBe(true);
+    await new Promise((r) => setImmediate(r));
+    expect(vi.mocked(collectGarbage)).toHaveBeenCalledTimes(1);
     expect(agent.metrics.watchRelists.get({ reason: "start" })).toBe(1);
 
     await agent.halt();

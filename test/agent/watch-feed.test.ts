@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { NodeView } from "../../lib/agent/view/node-view.ts";
 import type { ReceivedBatch } from "../../lib/agent/watch/batch-builder.ts";
 import { WatchFeed } from "../../lib/agent/watch/watch-feed.ts";
+import { collectGarbage } from "../../lib/runtime/collect-garbage.ts";
 import { canonicalJson } from "../../lib/net/canonical-json.ts";
 import { objectHash, stateHash } from "../../lib/net/multiset-hash.ts";
 import { Backoff } from "../../lib/sources/backoff.ts";
@@ -95,6 +96,23 @@ describe("the watch client", () => {
       [2, ["dns/b"]],
     ]);
     expect(view.hash).toBe(hashOf(g2));
+  });
+
+  it("keeps no hold of a batch once handed over, while the stream waits for more (a relist holds every value)", async () => {
+    const server = await scripted([(_since, res) => hold(res, [reset(1), upsert(1, "dns/a", 1), upsert(1, "l4lb/x", { vip: 1 }), commit(1, g1)])]);
+    const view = new NodeView(() => true);
+    const controller = new AbortController();
+    const handed = new Promise<WeakRef<object>>((resolve) => {
+      const handler = { batch: (batch: ReceivedBatch) => resolve(new WeakRef(batch.upserts)), error: () => {}, note: () => {} };
+      void new WatchFeed({ url: server.url }).follow(view, handler, controller.signal);
+    });
+    const upserts = await handed;
+    // A WeakRef holds its target until the job that made it ends: collect in a later one.
+    await new Promise((r) => setTimeout(r, 50));
+    collectGarbage();
+    controller.abort();
+    expect(view.hash).toBe(hashOf(g1));
+    expect(upserts.deref()).toBeUndefined();
   });
 
   it("refuses a batch whose hash does not match the view, and relists", async () => {
