@@ -61,17 +61,21 @@ function summary(snapshot: ClusterSnapshot, desired: DesiredState, source: strin
   const services = desired.l4lb.services;
   const backends = services.reduce((n, s) => n + s.backends.length, 0);
   out.push("", `L4 virtual IPs      ${services.length} services, ${backends} backends`);
-  for (const s of shown(services, options, out)) {
-    const live = s.backends.filter((b) => b.weight > 0).length;
-    const vip = s.vip.ip.includes(":") ? `[${s.vip.ip}]:${s.vip.port}` : `${s.vip.ip}:${s.vip.port}`;
-    out.push(`  ${s.vip.protocol} ${vip}${s.dnsName ? ` ${s.dnsName}` : ""}  ${live}/${s.backends.length} backends serving`);
-  }
+  out.push(
+    ...listLines(services, options, (s) => {
+      const live = s.backends.filter((b) => b.weight > 0).length;
+      const vip = s.vip.ip.includes(":") ? `[${s.vip.ip}]:${s.vip.port}` : `${s.vip.ip}:${s.vip.port}`;
+      return `  ${s.vip.protocol} ${vip}${s.dnsName ? ` ${s.dnsName}` : ""}  ${live}/${s.backends.length} backends serving`;
+    }),
+  );
   out.push(...haproxyLines(snapshot, desired));
   out.push("", `Overlay nodes       ${Object.keys(desired.overlay.nodes).length}`);
-  for (const [key, node] of shown(Object.entries(desired.overlay.nodes), options, out)) {
-    const slices = node.overlays.map((o) => [o.name, o.subnet, o.subnet6].filter((x) => x !== undefined).join(" ")).join(", ");
-    out.push(`  ${key}  ${node.ip}  vtep ${node.vtep.ip}  ${slices}`);
-  }
+  out.push(
+    ...listLines(Object.entries(desired.overlay.nodes), options, ([key, node]) => {
+      const slices = node.overlays.map((o) => [o.name, o.subnet, o.subnet6].filter((x) => x !== undefined).join(" ")).join(", ");
+      return `  ${key}  ${node.ip}  vtep ${node.vtep.ip}  ${slices}`;
+    }),
+  );
   out.push("", `Diagnostics         ${diagnostics.length}`);
   out.push(...diagnosticLines(diagnostics, options.diagnostics === "all" ? Infinity : DIAGNOSTICS_SHOWN_PER_CODE));
   return `${out.join("\n")}\n`;
@@ -101,12 +105,10 @@ function haproxyLines(snapshot: ClusterSnapshot, desired: DesiredState): string[
   return out;
 }
 
-/**
- * The items the summary lists one per line: all with `--list all`, else the first few; once the
- * caller has taken them, a line counting the rest.
- */
-function* shown<T>(items: readonly T[], options: PlanOptions, out: string[]): Generator<T> {
+/** One line per item: all with `--list all`, else the first few and a line counting the rest. */
+function listLines<T>(items: readonly T[], options: PlanOptions, line: (item: T) => string): string[] {
   const limit = options.list === "all" ? items.length : Math.min(ITEMS_SHOWN, items.length);
-  for (let i = 0; i < limit; i++) yield items[i]!;
-  if (limit < items.length) out.push(`  ... and ${items.length - limit} more (--list all lists them)`);
+  const lines = items.slice(0, limit).map(line);
+  if (limit < items.length) lines.push(`  ... and ${items.length - limit} more (--list all lists them)`);
+  return lines;
 }
